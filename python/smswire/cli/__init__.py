@@ -1,0 +1,55 @@
+"""The ``smswire`` command line.
+
+Each command lives in a module of this package that exposes ``register``,
+which adds its sub-parser and sets ``handler`` on it. Errors are one clear line
+on stderr and a non-zero exit code; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Callable
+
+from smswire import __version__
+from smswire.errors import SmswireError
+
+__all__ = ["main"]
+
+# One entry per command module; each registers its own sub-commands.
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="smswire", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"smswire {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        importlib.import_module(f"smswire.cli.{name}").register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("smswire: interrupted", file=sys.stderr)
+        return 130
+    except (SmswireError, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"smswire: error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,1 @@
+//! SMS text encoding: GSM 03.38 and UCS2, analysis and segmentation.

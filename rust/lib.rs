@@ -1,0 +1,11 @@
+//! The native core of smswire: SMS text encoding and the SMPP 3.4 PDU codec.
+//!
+//! The modules below are plain Rust with their own unit tests; nothing in them
+//! knows about Python. The PyO3 binding layer lives in [`python`] and is compiled
+//! only with the `python` feature, which maturin switches on.
+
+pub mod encoding;
+pub mod pdu;
+
+#[cfg(feature = "python")]
+mod python;

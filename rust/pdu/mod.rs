@@ -1,0 +1,1 @@
+//! The SMPP 3.4 PDU codec.
