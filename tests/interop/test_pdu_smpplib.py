@@ -22,8 +22,10 @@ from smswire.pdu import (
 class _Sequencer:
     """smpplib asks its client for sequence numbers even when parsing."""
 
+    sequence = 1
+
     def next_sequence(self) -> int:
-        return 1
+        return self.sequence
 
 
 def parse(data: bytes) -> command.Command:
