@@ -3,9 +3,13 @@
 
 # --- SMPP PDU codec (rust/python/pdu.rs; pure twin: smswire/pdu/_pure.py) ---
 from collections.abc import Iterable as _Iterable
+from typing import TypeVar as _TypeVar
 
 from smswire.pdu._types import Pdu as _Pdu
 
+_T = _TypeVar("_T")
+
+def pdu_new(cls: type[_T], *args: object, **kwargs: object) -> _T: ...
 def pdu_decode(data: bytes) -> _Pdu: ...
 def pdu_encode(pdu: _Pdu) -> bytes: ...
 def pdu_encode_many(pdus: _Iterable[_Pdu]) -> bytes: ...
