@@ -463,6 +463,18 @@ fn get_u8(
     field: &'static str,
     value: &Bound<'_, PyAny>,
 ) -> Result<u8, PduError> {
+    // SAFETY: `value` is a live object; PyLong_AsLong is called on an exact
+    // int only, and an overflow error it raises is taken right away.
+    unsafe {
+        if ffi::Py_TYPE(value.as_ptr()) == std::ptr::addr_of_mut!(ffi::PyLong_Type) {
+            let v = ffi::PyLong_AsLong(value.as_ptr());
+            if (0..=0xFF).contains(&v) {
+                return Ok(v as u8);
+            }
+            let _ = PyErr::take(value.py());
+            return Err(encoder.fail(field, "must be 0..255 (one octet)"));
+        }
+    }
     if !value.is_instance_of::<PyInt>() {
         return Err(encoder.fail(
             field,
