@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from smswire.encoding import _pure
 from smswire.encoding._profile import LINK_MOBILITY, STANDARD, Profile
 from smswire.errors import SmswireError
