@@ -103,105 +103,32 @@ pub fn fill_bits(udh_octets: usize) -> usize {
     (SEPTET_BITS - (udh_octets * 8) % SEPTET_BITS) % SEPTET_BITS
 }
 
-/// A text encoded once: septets one per octet, or UTF-16 units.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Encoded {
-    Gsm7(Vec<u8>),
-    Ucs2(Vec<u16>),
-}
-
-impl Encoded {
-    /// Septets (an extension character counts 2) or UTF-16 units.
-    pub fn units(&self) -> usize {
-        match self {
-            Encoded::Gsm7(septets) => septets.len(),
-            Encoded::Ucs2(units) => units.len(),
-        }
-    }
-
-    pub fn is_ucs2(&self) -> bool {
-        matches!(self, Encoded::Ucs2(_))
-    }
-
-    /// Whether the unit at `at` opens a pair that must not be split: ESC and
-    /// its extension septet, or a high and a low surrogate. ESC is only ever
-    /// the first septet of a pair here: U+001B is not encodable and no table
-    /// maps a character to 0x1B.
-    fn pair_starts_at(&self, at: usize) -> bool {
-        match self {
-            Encoded::Gsm7(septets) => septets[at] == gsm7::ESCAPE,
-            Encoded::Ucs2(units) => (0xD800..=0xDBFF).contains(&units[at]),
-        }
-    }
-}
-
-/// Encode `text` as GSM7 if every character is in `alphabet`, else as UCS2;
-/// with `report`, list every character that is not.
-fn encode(text: &str, alphabet: &Alphabet, report: bool) -> (Encoded, Vec<(usize, char)>) {
-    // An extension character takes two septets for one ASCII octet.
-    let mut septets = Vec::with_capacity(2 * text.len());
-    if text.is_ascii() {
-        // Most GSM text: no UTF-8 to decode.
-        for (index, &octet) in text.as_bytes().iter().enumerate() {
-            match alphabet.code(char::from(octet)) {
-                Some(code) => code.push_to(&mut septets),
-                None => return as_ucs2(text, index, alphabet, report),
-            }
-        }
-    } else {
-        for (index, c) in text.chars().enumerate() {
-            match alphabet.code(c) {
-                Some(code) => code.push_to(&mut septets),
-                None => return as_ucs2(text, index, alphabet, report),
-            }
-        }
-    }
-    (Encoded::Gsm7(septets), Vec::new())
-}
-
-/// UCS2 for a text whose character at `first` is not in `alphabet`.
-fn as_ucs2(
-    text: &str,
-    first: usize,
-    alphabet: &Alphabet,
-    report: bool,
-) -> (Encoded, Vec<(usize, char)>) {
-    let non_gsm = if report {
-        text.chars()
-            .enumerate()
-            .skip(first)
-            .filter(|&(_, c)| alphabet.code(c).is_none())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut units = Vec::with_capacity(text.len());
-    units.extend(text.encode_utf16());
-    (Encoded::Ucs2(units), non_gsm)
-}
-
 /// How one text splits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    pub encoded: Encoded,
-    /// `(index, character)` of each character that forced UCS2 (when asked for).
+    pub ucs2: bool,
+    pub units: usize,
     pub non_gsm: Vec<(usize, char)>,
     pub per_segment: usize,
-    /// Offsets into `encoded`: part `k` is `cuts[k]..cuts[k + 1]`.
+    /// Byte offsets into the text: part `k` is `cuts[k]..cuts[k + 1]`.
     pub cuts: Vec<usize>,
 }
 
 impl Plan {
-    /// Encode and split `text`; `report_non_gsm` fills [`Plan::non_gsm`].
-    pub fn new(
-        text: &str,
-        profile: &Profile,
-        options: &Options<'_>,
-        report_non_gsm: bool,
-    ) -> Result<Plan, Error> {
-        let (encoded, non_gsm) = encode(text, options.alphabet, report_non_gsm);
-        let ucs2 = encoded.is_ucs2();
-        let units = encoded.units();
+    pub fn new(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Plan, Error> {
+        let alphabet = options.alphabet;
+        let mut septets = 0usize;
+        let mut utf16 = 0usize;
+        let mut non_gsm = Vec::new();
+        for (index, c) in text.chars().enumerate() {
+            utf16 += c.len_utf16();
+            match alphabet.code(c) {
+                Some(code) => septets += code.septets(),
+                None => non_gsm.push((index, c)),
+            }
+        }
+        let ucs2 = !non_gsm.is_empty();
+        let units = if ucs2 { utf16 } else { septets };
         let concat = if options.udh16 {
             CONCAT_16BIT_UDH_OCTETS
         } else {
@@ -233,17 +160,14 @@ impl Plan {
         }
         if units <= single {
             return Ok(Plan {
-                encoded,
+                ucs2,
+                units,
                 non_gsm,
                 per_segment: single,
-                cuts: vec![0, units],
+                cuts: vec![0, text.len()],
             });
         }
-        let cuts = if options.graphemes {
-            cut_clusters(text, &encoded, options.alphabet, multi)
-        } else {
-            cut(&encoded, multi)
-        };
+        let cuts = cut(text, ucs2, alphabet, multi, options.graphemes);
         let parts = cuts.len() - 1;
         if parts > profile.max_parts {
             return Err(Error::TooLong {
@@ -258,7 +182,8 @@ impl Plan {
             });
         }
         Ok(Plan {
-            encoded,
+            ucs2,
+            units,
             non_gsm,
             per_segment: multi,
             cuts,
@@ -270,66 +195,53 @@ impl Plan {
     }
 }
 
-/// Cut points: a part ends before the first unit that would overflow it,
-/// moved back by one when that would split a pair.
-fn cut(encoded: &Encoded, capacity: usize) -> Vec<usize> {
-    let units = encoded.units();
-    let mut cuts = vec![0];
-    let mut start = 0;
-    while units - start > capacity {
-        let mut end = start + capacity;
-        if encoded.pair_starts_at(end - 1) {
-            end -= 1;
-        }
-        cuts.push(end);
-        start = end;
-    }
-    cuts.push(units);
-    cuts
-}
-
-/// Cut points that keep grapheme clusters whole, except that a cluster
+/// Greedy cut points: a part ends before the first character that would
+/// overflow it, so an escape pair or a surrogate pair never straddles two
+/// parts; with `graphemes`, before the first cluster, except that a cluster
 /// longer than a whole part is cut between characters.
-fn cut_clusters(text: &str, encoded: &Encoded, alphabet: &Alphabet, capacity: usize) -> Vec<usize> {
-    let ucs2 = encoded.is_ucs2();
-    let starts = graphemes::cluster_starts(text);
-    let mut next_start = starts.iter().peekable();
-    // The unit offset of every character, and whether it opens a cluster.
-    let mut bounds: Vec<(usize, bool)> = Vec::with_capacity(text.len() + 1);
-    let mut unit = 0;
-    for (byte, c) in text.char_indices() {
-        let opens = next_start.next_if(|&&s| s == byte).is_some();
-        bounds.push((unit, opens));
-        unit += if ucs2 {
+fn cut(
+    text: &str,
+    ucs2: bool,
+    alphabet: &Alphabet,
+    capacity: usize,
+    graphemes: bool,
+) -> Vec<usize> {
+    let cost = |c: char| {
+        if ucs2 {
             c.len_utf16()
         } else {
             alphabet.code(c).map_or(1, Code::septets)
-        };
-    }
-    bounds.push((unit, true));
+        }
+    };
     let mut cuts = vec![0];
-    let mut part_start = 0;
-    let mut i = 0;
-    while i + 1 < bounds.len() {
-        let mut j = i + 1;
-        while !bounds[j].1 {
-            j += 1;
+    let mut used = 0;
+    let mut place = |offset: usize, size: usize, cuts: &mut Vec<usize>| {
+        if used + size > capacity {
+            cuts.push(offset);
+            used = 0;
         }
-        let (first, end) = (bounds[i].0, bounds[j].0);
-        if end - first > capacity {
-            for k in i..j {
-                if bounds[k + 1].0 - part_start > capacity {
-                    part_start = bounds[k].0;
-                    cuts.push(part_start);
+        used += size;
+    };
+    if graphemes {
+        let starts = graphemes::cluster_starts(text);
+        for (n, &start) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(text.len());
+            let cluster = &text[start..end];
+            let size: usize = cluster.chars().map(cost).sum();
+            if size > capacity {
+                for (offset, c) in cluster.char_indices() {
+                    place(start + offset, cost(c), &mut cuts);
                 }
+            } else {
+                place(start, size, &mut cuts);
             }
-        } else if end - part_start > capacity {
-            part_start = first;
-            cuts.push(part_start);
         }
-        i = j;
+    } else {
+        for (offset, c) in text.char_indices() {
+            place(offset, cost(c), &mut cuts);
+        }
     }
-    cuts.push(unit);
+    cuts.push(text.len());
     cuts
 }
 
@@ -366,12 +278,11 @@ fn data_coding(ucs2: bool) -> u8 {
 }
 
 pub fn analyze(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Analysis, Error> {
-    let plan = Plan::new(text, profile, options, true)?;
-    let ucs2 = plan.encoded.is_ucs2();
+    let plan = Plan::new(text, profile, options)?;
     Ok(Analysis {
-        encoding: if ucs2 { "ucs2" } else { "gsm7" },
-        data_coding: data_coding(ucs2),
-        units: plan.encoded.units(),
+        encoding: if plan.ucs2 { "ucs2" } else { "gsm7" },
+        data_coding: data_coding(plan.ucs2),
+        units: plan.units,
         segments: plan.parts(),
         per_segment: plan.per_segment,
         characters: graphemes::count(text),
@@ -414,20 +325,30 @@ pub fn segment(
     reference: Option<u16>,
     packed: bool,
 ) -> Result<Vec<Segment>, Error> {
-    let plan = Plan::new(text, profile, options, false)?;
-    let coding = data_coding(plan.encoded.is_ucs2());
+    let plan = Plan::new(text, profile, options)?;
+    let coding = data_coding(plan.ucs2);
     let total = plan.parts();
-    let payload = |from: usize, to: usize, fill: usize| -> Vec<u8> {
-        match &plan.encoded {
-            Encoded::Ucs2(units) => ucs2::to_be_bytes(&units[from..to]),
-            Encoded::Gsm7(septets) if packed => gsm7::pack(septets[from..to].iter().copied(), fill),
-            Encoded::Gsm7(septets) => septets[from..to].to_vec(),
+    let payload = |part: &str, fill: usize| -> Vec<u8> {
+        let mut out = Vec::with_capacity(part.len() * 2);
+        if plan.ucs2 {
+            ucs2::push_ucs2(part, &mut out);
+            return out;
+        }
+        for c in part.chars() {
+            if let Some(code) = options.alphabet.code(c) {
+                code.push_to(&mut out);
+            }
+        }
+        if packed {
+            gsm7::pack(out.into_iter(), fill)
+        } else {
+            out
         }
     };
     if total == 1 {
         return Ok(vec![Segment {
             udh: Vec::new(),
-            payload: payload(0, plan.encoded.units(), 0),
+            payload: payload(text, 0),
             data_coding: coding,
             index: 1,
             total: 1,
@@ -459,7 +380,7 @@ pub fn segment(
             udh.extend_from_slice(&[total as u8, (k + 1) as u8]);
             Segment {
                 udh,
-                payload: payload(bounds[0], bounds[1], fill),
+                payload: payload(&text[bounds[0]..bounds[1]], fill),
                 data_coding: coding,
                 index: k + 1,
                 total,

@@ -6,19 +6,15 @@ use super::Error;
 /// UTF-16BE octets of `text`.
 pub fn encode_ucs2(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() * 2);
-    for unit in text.encode_utf16() {
-        out.extend_from_slice(&unit.to_be_bytes());
-    }
+    push_ucs2(text, &mut out);
     out
 }
 
-/// UTF-16 units as big-endian octets.
-pub(crate) fn to_be_bytes(units: &[u16]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(units.len() * 2);
-    for unit in units {
+#[inline]
+pub(crate) fn push_ucs2(text: &str, out: &mut Vec<u8>) {
+    for unit in text.encode_utf16() {
         out.extend_from_slice(&unit.to_be_bytes());
     }
-    out
 }
 
 /// The text of UTF-16BE octets; an odd length or a lone surrogate raises,
