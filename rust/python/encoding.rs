@@ -228,10 +228,9 @@ fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Boun
     }
 }
 
-fn as_str<'a>(bytes: &'a Bound<'_, PyBytes>) -> &'a str {
-    // SAFETY: `bytes` is what `utf8` returned: CPython's strict UTF-8 encoder
-    // only produces valid UTF-8, so validating it again would be wasted work.
-    unsafe { std::str::from_utf8_unchecked(bytes.as_bytes()) }
+fn as_str<'a>(bytes: &'a Bound<'_, PyBytes>) -> PyResult<&'a str> {
+    std::str::from_utf8(bytes.as_bytes())
+        .map_err(|e| pyo3::exceptions::PyUnicodeDecodeError::new_err(e.to_string()))
 }
 
 /// A batch of texts as UTF-8, up to the first that cannot be read; that one's
@@ -297,7 +296,7 @@ fn analyze(
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
     let bytes = utf8(text, None)?;
-    core::analyze(as_str(&bytes), profile, &options(udh16, graphemes))
+    core::analyze(as_str(&bytes)?, profile, &options(udh16, graphemes))
         .map(Analysis)
         .map_err(|e| to_py(py, e))
 }
@@ -314,7 +313,7 @@ fn analyze_many(
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
     let (bytes, unreadable) = utf8_batch(texts)?;
-    let strs: Vec<&str> = bytes.iter().map(as_str).collect();
+    let strs = bytes.iter().map(as_str).collect::<PyResult<Vec<&str>>>()?;
     let options = options(udh16, graphemes);
     let result = py.detach(|| plan::analyze_many(&strs, profile, &options));
     let analyses = result.map_err(|e| to_py(py, e))?;
@@ -340,7 +339,7 @@ fn segment(
     let profile = owned.as_ref().unwrap_or_else(|| standard());
     let bytes = utf8(text, None)?;
     let parts = core::segment(
-        as_str(&bytes),
+        as_str(&bytes)?,
         profile,
         &options(udh16, graphemes),
         reference,
@@ -363,7 +362,7 @@ fn segment_many(
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
     let (bytes, unreadable) = utf8_batch(texts)?;
-    let strs: Vec<&str> = bytes.iter().map(as_str).collect();
+    let strs = bytes.iter().map(as_str).collect::<PyResult<Vec<&str>>>()?;
     let options = options(udh16, graphemes);
     let result = py.detach(|| plan::segment_many(&strs, profile, &options, packed));
     let messages = result.map_err(|e| to_py(py, e))?;
@@ -380,7 +379,7 @@ fn segment_many(
 fn encode_gsm7<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     let py = text.py();
     let bytes = utf8(text, None)?;
-    let septets = gsm7::encode_gsm7(as_str(&bytes)).map_err(|e| to_py(py, e))?;
+    let septets = gsm7::encode_gsm7(as_str(&bytes)?).map_err(|e| to_py(py, e))?;
     Ok(PyBytes::new(py, &septets))
 }
 
@@ -417,7 +416,7 @@ fn unpack_septets<'py>(
 fn encode_ucs2<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     let py = text.py();
     let bytes = utf8(text, None)?;
-    Ok(PyBytes::new(py, &ucs2::encode_ucs2(as_str(&bytes))))
+    Ok(PyBytes::new(py, &ucs2::encode_ucs2(as_str(&bytes)?)))
 }
 
 #[pyfunction]
