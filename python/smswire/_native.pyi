@@ -1,12 +1,80 @@
 # Stubs of the Rust extension `smswire._native` (rust/python/). Keep them in
 # step with the bindings: this file is the contract mypy and users see.
 
-# --- SMPP PDU codec (rust/python/pdu.rs; pure twin: smswire/pdu/_pure.py) ---
+# ---- encoding (rust/python/encoding.rs); the pure twin: smswire/encoding/_pure.py
+from collections.abc import Iterable
 from collections.abc import Iterable as _Iterable
 from typing import TypeVar as _TypeVar
 
+from smswire.encoding._profile import Profile
 from smswire.pdu._types import Pdu as _Pdu
 
+class Segment:
+    def __init__(
+        self, udh: bytes, payload: bytes, data_coding: int, index: int, total: int
+    ) -> None: ...
+    @property
+    def udh(self) -> bytes: ...
+    @property
+    def payload(self) -> bytes: ...
+    @property
+    def data_coding(self) -> int: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+
+class Analysis:
+    @property
+    def encoding(self) -> str: ...
+    @property
+    def data_coding(self) -> int: ...
+    @property
+    def units(self) -> int: ...
+    @property
+    def segments(self) -> int: ...
+    @property
+    def per_segment(self) -> int: ...
+    @property
+    def characters(self) -> int: ...
+    @property
+    def non_gsm(self) -> tuple[tuple[int, str], ...]: ...
+
+def analyze(
+    text: str, *, profile: Profile | None = None, udh16: bool = False, graphemes: bool = False
+) -> Analysis: ...
+def analyze_many(
+    texts: Iterable[str],
+    *,
+    profile: Profile | None = None,
+    udh16: bool = False,
+    graphemes: bool = False,
+) -> list[Analysis]: ...
+def segment(
+    text: str,
+    *,
+    profile: Profile | None = None,
+    reference: int | None = None,
+    udh16: bool = False,
+    packed: bool = False,
+    graphemes: bool = False,
+) -> list[Segment]: ...
+def segment_many(
+    texts: Iterable[str],
+    *,
+    profile: Profile | None = None,
+    udh16: bool = False,
+    packed: bool = False,
+    graphemes: bool = False,
+) -> list[list[Segment]]: ...
+def encode_gsm7(text: str) -> bytes: ...
+def decode_gsm7(data: bytes) -> str: ...
+def pack_septets(septets: bytes, fill_bits: int = 0, *, ussd_cr_pad: bool = False) -> bytes: ...
+def unpack_septets(data: bytes, count: int, fill_bits: int = 0) -> bytes: ...
+def encode_ucs2(text: str) -> bytes: ...
+def decode_ucs2(data: bytes) -> str: ...
+
+# --- SMPP PDU codec (rust/python/pdu.rs; pure twin: smswire/pdu/_pure.py) ---
 _T = _TypeVar("_T")
 
 def pdu_new(cls: type[_T], *args: object, **kwargs: object) -> _T: ...
