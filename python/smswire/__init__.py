@@ -17,15 +17,29 @@ from smswire.errors import (
     SmswireError,
     TransportError,
 )
+from smswire.link import (
+    AsyncLinkMobilityClient,
+    DeliveryReport,
+    DeliveryReportReceiver,
+    LinkMobilityClient,
+    LinkSimulator,
+    ResultCode,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BACKEND",
+    "AsyncLinkMobilityClient",
     "ConfigurationError",
+    "DeliveryReport",
+    "DeliveryReportReceiver",
     "EncodingError",
+    "LinkMobilityClient",
+    "LinkSimulator",
     "MessageTooLong",
     "ProtocolError",
+    "ResultCode",
     "SmscError",
     "SmswireError",
     "TransportError",
