@@ -33,6 +33,8 @@ class Server:
             port=0,
             log_level="warning",
             lifespan="on",
+            # The receiver decides whose X-Forwarded-For to believe, not uvicorn.
+            proxy_headers=False,
             timeout_graceful_shutdown=1,
             ssl_certfile=None if tls is None else str(tls[0]),
             ssl_keyfile=None if tls is None else str(tls[1]),

@@ -98,6 +98,9 @@ def _serve(app: object, args: argparse.Namespace) -> int:
         ssl_certfile=args.certfile,
         ssl_keyfile=args.keyfile,
         log_level="warning",
+        # uvicorn would believe 127.0.0.1's X-Forwarded-For on its own; the
+        # receiver's trusted_proxies decide instead.
+        proxy_headers=False,
     )
     return 0
 

@@ -97,8 +97,9 @@ class DeliveryReportReceiver:
     to expect, # LINK guide: Delivery Reports) only once it has returned.
     ``allowed_sources`` (addresses or networks; :data:`LINK_REPORT_SOURCES` is
     the guide's list) restricts who may post; ``trusted_proxies`` are the only
-    peers whose X-Forwarded-For is believed. ``path``, when given, is the only
-    path served.
+    peers whose X-Forwarded-For is believed (serve it with uvicorn's
+    ``proxy_headers=False``, or uvicorn rewrites the client address from that
+    header itself). ``path``, when given, is the only path served.
     """
 
     def __init__(
