@@ -32,7 +32,7 @@ class Server:
             host="127.0.0.1",
             port=0,
             log_level="warning",
-            lifespan="on",
+            lifespan="auto",
             # The receiver decides whose X-Forwarded-For to believe, not uvicorn.
             proxy_headers=False,
             timeout_graceful_shutdown=1,

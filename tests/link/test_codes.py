@@ -25,13 +25,13 @@ def _state(text: str) -> tuple[bool | None, bool | None, bool | None]:
     final = True if text.startswith("FINAL") else False if text.startswith("TEMP") else None
     delivery = text.split(":")[-1]
     delivered = (
-        None if "UNKOWN DELIVERY" in delivery or "UNKNOWN DELIVERY" in delivery
-        else False if "NOT DELIVERED" in delivery
+        None
+        if "UNKOWN DELIVERY" in delivery or "UNKNOWN DELIVERY" in delivery
+        else False
+        if "NOT DELIVERED" in delivery
         else True
     )
-    billed = (
-        None if "UNKNOWN BILLING" in delivery else False if "NOT BILLED" in delivery else True
-    )
+    billed = None if "UNKNOWN BILLING" in delivery else False if "NOT BILLED" in delivery else True
     return final, delivered, billed
 
 

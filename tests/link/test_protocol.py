@@ -89,7 +89,9 @@ def test_an_extension_character_counts_two_septets_toward_the_limit() -> None:
 
 
 def test_userdata_at_the_ucs2_limit_passes_and_one_more_character_fails() -> None:
-    prepared = prepare(_message(text="\u00e5\u4e2d" + "\u4e2d" * (USERDATA_MAX_UCS2_CHARACTERS - 2)))
+    prepared = prepare(
+        _message(text="\u00e5\u4e2d" + "\u4e2d" * (USERDATA_MAX_UCS2_CHARACTERS - 2))
+    )
     assert (prepared.encoding, prepared.units, prepared.segments) == ("ucs2", 567, 9)
     with pytest.raises(MessageTooLong) as info:
         prepare(_message(text="\u4e2d" * (USERDATA_MAX_UCS2_CHARACTERS + 3)))
@@ -225,7 +227,11 @@ def test_optional_parameters_are_left_out_when_not_set() -> None:
 
 def test_reply_with_code_description_and_id() -> None:
     result = parse_send_response(200, b"1000;Sent (to operator);abc123\r\n")
-    assert (result.code, result.description, result.message_id) == (1000, "Sent (to operator)", "abc123")
+    assert (result.code, result.description, result.message_id) == (
+        1000,
+        "Sent (to operator)",
+        "abc123",
+    )
     assert result.outcome is Outcome.ACCEPTED
 
 
@@ -309,7 +315,9 @@ def test_refusals_round_trip(code: int, description: str) -> None:
 def test_redact_hides_the_query_value_and_every_encoding_of_the_secret() -> None:
     from urllib.parse import quote, quote_plus
 
-    text = f"POST /x?Username=u&Password={quote_plus(PASSWORD)}&Source=1 {quote(PASSWORD)} {PASSWORD}"
+    text = (
+        f"POST /x?Username=u&Password={quote_plus(PASSWORD)}&Source=1 {quote(PASSWORD)} {PASSWORD}"
+    )
     cleaned = redact(text, [PASSWORD])
     assert PASSWORD not in cleaned
     assert quote_plus(PASSWORD) not in cleaned and quote(PASSWORD) not in cleaned

@@ -115,7 +115,9 @@ def test_flat_fields_with_bare_custom_keys_and_bracketed_ones() -> None:
 
 
 def test_json_parameters_as_a_list_of_key_value_records() -> None:
-    body = b'{"id": "m", "resultCode": "2104", "customParameters": [{"Key": "source", "Value": "1"}]}'
+    body = (
+        b'{"id": "m", "resultCode": "2104", "customParameters": [{"Key": "source", "Value": "1"}]}'
+    )
     report = parse_report_json(body)
     assert report.result_code is ResultCode.UNKNOWN_SUBSCRIBER
     assert report.custom_parameters == {"source": "1"}
