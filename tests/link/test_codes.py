@@ -24,14 +24,10 @@ def _state(text: str) -> tuple[bool | None, bool | None, bool | None]:
     """(final, delivered, billed) as the guide's Transaction State words say."""
     final = True if text.startswith("FINAL") else False if text.startswith("TEMP") else None
     delivery = text.split(":")[-1]
-    delivered = (
-        None
-        if "UNKOWN DELIVERY" in delivery or "UNKNOWN DELIVERY" in delivery
-        else False
-        if "NOT DELIVERED" in delivery
-        else True
-    )
-    billed = None if "UNKNOWN BILLING" in delivery else False if "NOT BILLED" in delivery else True
+    # The guide writes "UNKOWN DELIVERY" once (1010): both spellings mean unknown.
+    unknown_delivery = "UNKOWN DELIVERY" in delivery or "UNKNOWN DELIVERY" in delivery
+    delivered = None if unknown_delivery else "NOT DELIVERED" not in delivery
+    billed = None if "UNKNOWN BILLING" in delivery else "NOT BILLED" not in delivery
     return final, delivered, billed
 
 
