@@ -306,7 +306,11 @@ def test_accepted_replies_round_trip(code: int, description: str, message_id: st
     )
 
 
-@given(code=st.sampled_from([2104, 4002, 0]), description=_DESCRIPTION)
+# A refusal whose description ends in ';' reads as one with an empty id field.
+@given(
+    code=st.sampled_from([2104, 4002, 0]),
+    description=_DESCRIPTION.filter(lambda d: not d.endswith(";")),
+)
 def test_refusals_round_trip(code: int, description: str) -> None:
     result = parse_send_response(200, f"{code};{description}".encode())
     assert (int(result.code), result.description, result.message_id) == (code, description, None)
