@@ -190,6 +190,7 @@ def test_format_rfc3339_writes_utc_with_z() -> None:
         (b'{"id": "m", "resultCode": true}', "resultCode"),
         (b'{"id": {"x": 1}, "resultCode": 1001}', "id"),
         (b'{"id": "m", "resultCode": 1, "segments": "two"}', "segments"),
+        (b'{"id": "m", "resultCode": "--5"}', "resultCode"),
         (b'{"id": "m", "resultCode": 1, "timestamp": "yesterday"}', "timestamp"),
         (b'{"id": "m", "resultCode": 1, "customParameters": 5}', "customParameters"),
         (b'{"id": "m", "resultCode": 1, "customParameters": [5]}', "customParameters"),

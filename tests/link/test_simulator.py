@@ -53,7 +53,13 @@ def test_message_ids_are_unique(simulator_url: str) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"Password": "wrong"}, {"Username": "someone"}, {"ServiceId": "1"}, {"Password": None}],
+    [
+        {"Password": "wrong"},
+        {"Username": "someone"},
+        {"Username": "s\u00f6m\u00e9one"},
+        {"ServiceId": "1"},
+        {"Password": None},
+    ],
 )
 def test_bad_credentials_get_the_configured_failure_code(
     simulator_url: str, bad: dict[str, str | None]

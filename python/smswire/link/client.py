@@ -100,17 +100,14 @@ _install_log_redaction()
 
 def tls_context(ssl_context: ssl.SSLContext | None = None) -> ssl.SSLContext:
     """A verifying context with TLS 1.2 as the floor; 1.3 is negotiated when the
-    server offers it. A given context is checked, not changed."""
-    if ssl_context is None:
-        context = ssl.create_default_context()
+    server offers it. A given context must verify host names; a floor below
+    TLS 1.2 is raised to it."""
+    context = ssl.create_default_context() if ssl_context is None else ssl_context
+    if not context.check_hostname or context.verify_mode != ssl.CERT_REQUIRED:
+        raise ConfigurationError("ssl_context must verify the certificate and the host name")
+    if context.minimum_version < TLS_FLOOR:
         context.minimum_version = TLS_FLOOR
-        return context
-    if ssl_context.minimum_version < TLS_FLOOR or not ssl_context.check_hostname:
-        raise ConfigurationError(
-            "ssl_context must verify host names and allow TLS 1.2 at the lowest "
-            "(LINK guide: Appendix 2)"
-        )
-    return ssl_context
+    return context
 
 
 @dataclass(frozen=True)

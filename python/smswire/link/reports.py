@@ -52,6 +52,7 @@ _CANONICAL = {name.lower(): name for name in (*_FIELDS, _GATE, _CUSTOM)}
 # source, destination, received) is a custom parameter too.
 _PARAMETER_KEY = re.compile(r"(?i)(gateCustomParameters|customParameters)(?:\.(.+)|\[(.+)\])")
 
+_INTEGER = re.compile(r"-?[0-9]+")
 # RFC 3339 §5.6 date-time (§5.6 NOTE: a space may stand for "T").
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
@@ -163,7 +164,7 @@ def _integer(value: object, name: str) -> int | None:
         raise MalformedReport(f"{name} must be an integer, got a boolean", field=name)
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         return int(value.strip())
     raise MalformedReport(f"{name} must be an integer, got {value!r}", field=name)
 

@@ -149,10 +149,11 @@ class LinkSimulator:
         return ";".join(fields)
 
     def _answer(self, parameters: dict[str, str]) -> str:
+        # Every field compared in constant time, all of them always.
         if not (
-            hmac.compare_digest(parameters.get("ServiceId", ""), self._service_id)
-            & hmac.compare_digest(parameters.get("Username", ""), self._username)
-            & hmac.compare_digest(parameters.get("Password", "").encode(), self._password.encode())
+            _same(parameters.get("ServiceId", ""), self._service_id)
+            & _same(parameters.get("Username", ""), self._username)
+            & _same(parameters.get("Password", ""), self._password)
         ):
             return self._reply(self._auth_failure)
         try:
@@ -264,6 +265,10 @@ class LinkSimulator:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def _flag(value: str, name: str) -> bool:
