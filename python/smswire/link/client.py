@@ -148,93 +148,9 @@ class RateLimiter:
             return slot - now
 
 
-class _Settings:
-    """What both drivers share: the checked URL, credentials, TLS and policies."""
-
-    def __init__(
-        self,
-        base_url: str | BaseUrl,
-        *,
-        service_id: int,
-        username: str,
-        password: str,
-        timeout: httpx.Timeout,
-        limits: httpx.Limits,
-        ssl_context: ssl.SSLContext | None,
-        allow_insecure_http: bool,
-        connect_retries: int,
-        retry_backoff: float,
-    ) -> None:
-        url = httpx.URL(str(base_url.value if isinstance(base_url, BaseUrl) else base_url))
-        if url.scheme == "http":
-            if not allow_insecure_http:
-                raise ConfigurationError(
-                    f"base_url {url} is plain HTTP, which LINK deprecates (Appendix 2) and "
-                    "which sends the password readable; use https, or pass "
-                    "allow_insecure_http=True"
-                )
-            warnings.warn(
-                f"LINK client on plain HTTP ({url}): the password crosses the network readable",
-                InsecureTransportWarning,
-                stacklevel=3,
-            )
-        elif url.scheme != "https":
-            raise ConfigurationError(f"base_url {url} must be an https:// URL")
-        if url.query:
-            raise ConfigurationError(f"base_url {url} must not carry a query")
-        if connect_retries < 0:
-            raise ConfigurationError(f"connect_retries must be 0 or more, got {connect_retries}")
-        self.url = url
-        self.credentials = Credentials(service_id, username, password)
-        self.secrets = (password,)
-        self.timeout = timeout
-        self.limits = limits
-        self.verify = tls_context(ssl_context)
-        self.connect_retries = connect_retries
-        self.retry_backoff = retry_backoff
-
-    def describe(self, cls: str) -> str:
-        return f"{cls}(base_url={str(self.url)!r}, credentials={self.credentials!r})"
-
-    def check_concurrency(self, concurrency: int) -> None:
-        limit = self.limits.max_connections
-        if concurrency < 1 or (limit is not None and concurrency > limit):
-            raise ConfigurationError(
-                f"concurrency must be from 1 to limits.max_connections ({limit}), got {concurrency}"
-            )
-
-    def not_sent(self, exc: Exception, attempts: int) -> RequestNotSent:
-        return RequestNotSent(
-            f"LINK request not sent ({attempts} attempt{'s' if attempts > 1 else ''}): "
-            f"{type(exc).__name__}: {redact(str(exc), self.secrets)}"
-        )
-
-    def unknown(self, exc: Exception) -> OutcomeUnknown:
-        return OutcomeUnknown(
-            f"LINK request may have been sent, outcome unknown, not retried: "
-            f"{type(exc).__name__}: {redact(str(exc), self.secrets)}"
-        )
-
-    def result(self, response: httpx.Response, segments: int) -> SendResult:
-        result = parse_send_response(response.status_code, response.content, secrets=self.secrets)
-        _log.debug("LINK answered %s for message id %s", result.code, result.message_id)
-        return replace(result, segments=segments)
-
-
-def _failed(message: Message, exc: SmswireError) -> SendOutcome:
-    # Invalid input and unreached servers sent nothing; anything else may have.
-    if isinstance(exc, (ConfigurationError, EncodingError, RequestNotSent)):
-        return SendOutcome(message, Outcome.NOT_SENT, error=exc)
-    return SendOutcome(message, Outcome.UNKNOWN, error=exc)
-
-
-class LinkMobilityClient:
-    """A synchronous LINK SMSC Simple HTTP sender with one pooled connection set.
-
-    Use it as a context manager, or call :meth:`close`. ``ssl_context`` replaces
-    the default verifying context (TLS 1.2 floor); ``connect_retries`` counts
-    the retries of a request that never reached the server.
-    """
+class _ClientBase:
+    """What both drivers share: the checked URL, credentials, TLS, the retry
+    policy and the reading of replies. Each driver adds its httpx client."""
 
     def __init__(
         self,
@@ -250,24 +166,99 @@ class LinkMobilityClient:
         connect_retries: int = DEFAULT_CONNECT_RETRIES,
         retry_backoff: float = DEFAULT_RETRY_BACKOFF,
     ) -> None:
-        self._settings = _Settings(
-            base_url,
-            service_id=service_id,
-            username=username,
-            password=password,
-            timeout=timeout,
-            limits=limits,
-            ssl_context=ssl_context,
-            allow_insecure_http=allow_insecure_http,
-            connect_retries=connect_retries,
-            retry_backoff=retry_backoff,
-        )
-        self._http = httpx.Client(
-            timeout=timeout, limits=limits, verify=self._settings.verify, trust_env=False
-        )
+        url = httpx.URL(str(base_url.value if isinstance(base_url, BaseUrl) else base_url))
+        if url.scheme == "http":
+            if not allow_insecure_http:
+                raise ConfigurationError(
+                    f"base_url {url} is plain HTTP, which LINK deprecates (Appendix 2) and "
+                    "which sends the password readable; use https, or pass "
+                    "allow_insecure_http=True"
+                )
+            warnings.warn(
+                f"LINK client on plain HTTP ({url}): the password crosses the network readable",
+                InsecureTransportWarning,
+                stacklevel=2,
+            )
+        elif url.scheme != "https":
+            raise ConfigurationError(f"base_url {url} must be an https:// URL")
+        if url.query:
+            raise ConfigurationError(f"base_url {url} must not carry a query")
+        if connect_retries < 0:
+            raise ConfigurationError(f"connect_retries must be 0 or more, got {connect_retries}")
+        self._url = url
+        self._credentials = Credentials(service_id, username, password)
+        self._secrets = (password,)
+        self._limits = limits
+        self._connect_retries = connect_retries
+        self._retry_backoff = retry_backoff
+        self._connect(timeout, limits, tls_context(ssl_context))
+
+    def _connect(
+        self, timeout: httpx.Timeout, limits: httpx.Limits, verify: ssl.SSLContext
+    ) -> None:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
-        return self._settings.describe(type(self).__name__)
+        return (
+            f"{type(self).__name__}(base_url={str(self._url)!r}, credentials={self._credentials!r})"
+        )
+
+    def _query(self, message: Message) -> tuple[int, tuple[tuple[str, str], ...]]:
+        """(segments, query) of a message, validated before anything leaves."""
+        prepared = prepare(message)
+        return prepared.segments, build_query(self._credentials, prepared)
+
+    def _check_concurrency(self, concurrency: int) -> None:
+        limit = self._limits.max_connections
+        if concurrency < 1 or (limit is not None and concurrency > limit):
+            raise ConfigurationError(
+                f"concurrency must be from 1 to limits.max_connections ({limit}), got {concurrency}"
+            )
+
+    def _failure(self, exc: httpx.HTTPError, attempt: int) -> SmswireError | None:
+        """The error a failed attempt raises, or None when it is retried: only
+        what provably never reached the server is."""
+        reason = f"{type(exc).__name__}: {redact(str(exc), self._secrets)}"
+        if isinstance(exc, _NEVER_REACHED) and attempt <= self._connect_retries:
+            _log.warning("LINK request not sent (attempt %d), retrying: %s", attempt, reason)
+            return None
+        if isinstance(exc, (*_NEVER_REACHED, httpx.PoolTimeout)):
+            plural = "s" if attempt > 1 else ""
+            return RequestNotSent(f"LINK request not sent ({attempt} attempt{plural}): {reason}")
+        return OutcomeUnknown(
+            f"LINK request may have been sent, outcome unknown, not retried: {reason}"
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        return self._retry_backoff * (1 << (attempt - 1))
+
+    def _result(self, response: httpx.Response, segments: int) -> SendResult:
+        result = parse_send_response(response.status_code, response.content, secrets=self._secrets)
+        _log.debug("LINK answered %s for message id %s", result.code, result.message_id)
+        return replace(result, segments=segments)
+
+
+def _failed(message: Message, exc: SmswireError) -> SendOutcome:
+    # Invalid input and unreached servers sent nothing; anything else may have.
+    if isinstance(exc, (ConfigurationError, EncodingError, RequestNotSent)):
+        return SendOutcome(message, Outcome.NOT_SENT, error=exc)
+    return SendOutcome(message, Outcome.UNKNOWN, error=exc)
+
+
+class LinkMobilityClient(_ClientBase):
+    """A synchronous LINK SMSC Simple HTTP sender with one pooled connection set.
+
+    ``base_url`` is one of :class:`BaseUrl` or the URL support assigned.
+    ``ssl_context`` replaces the default verifying context (its floor is raised
+    to TLS 1.2); ``connect_retries`` counts the retries of a request that never
+    reached the server, ``retry_backoff`` the first pause between them. Use it
+    as a context manager, or call :meth:`close`.
+    """
+
+    def _connect(
+        self, timeout: httpx.Timeout, limits: httpx.Limits, verify: ssl.SSLContext
+    ) -> None:
+        self._http = httpx.Client(timeout=timeout, limits=limits, verify=verify, trust_env=False)
 
     def __enter__(self) -> LinkMobilityClient:
         return self
@@ -310,26 +301,19 @@ class LinkMobilityClient:
         )
 
     def send_message(self, message: Message) -> SendResult:
-        prepared = prepare(message)
-        response = self._post(build_query(self._settings.credentials, prepared))
-        return self._settings.result(response, prepared.segments)
-
-    def _post(self, query: tuple[tuple[str, str], ...]) -> httpx.Response:
-        settings = self._settings
-        attempts = settings.connect_retries + 1
-        for attempt in range(1, attempts + 1):
+        segments, query = self._query(message)
+        attempt = 1
+        while True:
             try:
-                return self._http.post(settings.url, params=query)
-            except _NEVER_REACHED as exc:
-                if attempt == attempts:
-                    raise settings.not_sent(exc, attempt) from None
-                _log.warning("LINK connect failed, retrying: %s", settings.not_sent(exc, attempt))
-            except httpx.PoolTimeout as exc:
-                raise settings.not_sent(exc, attempt) from None
+                response = self._http.post(self._url, params=query)
             except httpx.HTTPError as exc:
-                raise settings.unknown(exc) from None
-            time.sleep(settings.retry_backoff * 2 ** (attempt - 1))
-        raise AssertionError("unreachable: the last attempt returns or raises")
+                error = self._failure(exc, attempt)
+            else:
+                return self._result(response, segments)
+            if error is not None:
+                raise error from None
+            time.sleep(self._backoff(attempt))
+            attempt += 1
 
     def send_many(
         self,
@@ -343,7 +327,7 @@ class LinkMobilityClient:
         at most ``rate`` starts per second; one :class:`SendOutcome` per message,
         in input order. ``on_progress(done, total)`` runs after each message."""
         items = list(messages)
-        self._settings.check_concurrency(concurrency)
+        self._check_concurrency(concurrency)
         limiter = None if rate is None else RateLimiter(rate)
         results: list[SendOutcome | None] = [None] * len(items)
         indexes = iter(range(len(items)))
@@ -389,42 +373,16 @@ def _complete(results: list[_T | None]) -> list[_T]:
     return out
 
 
-class AsyncLinkMobilityClient:
+class AsyncLinkMobilityClient(_ClientBase):
     """The asyncio twin of :class:`LinkMobilityClient`: the same arguments, the
     same results, ``await`` on every send; an async context manager."""
 
-    def __init__(
-        self,
-        base_url: str | BaseUrl,
-        *,
-        service_id: int,
-        username: str,
-        password: str,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        limits: httpx.Limits = DEFAULT_LIMITS,
-        ssl_context: ssl.SSLContext | None = None,
-        allow_insecure_http: bool = False,
-        connect_retries: int = DEFAULT_CONNECT_RETRIES,
-        retry_backoff: float = DEFAULT_RETRY_BACKOFF,
+    def _connect(
+        self, timeout: httpx.Timeout, limits: httpx.Limits, verify: ssl.SSLContext
     ) -> None:
-        self._settings = _Settings(
-            base_url,
-            service_id=service_id,
-            username=username,
-            password=password,
-            timeout=timeout,
-            limits=limits,
-            ssl_context=ssl_context,
-            allow_insecure_http=allow_insecure_http,
-            connect_retries=connect_retries,
-            retry_backoff=retry_backoff,
-        )
         self._http = httpx.AsyncClient(
-            timeout=timeout, limits=limits, verify=self._settings.verify, trust_env=False
+            timeout=timeout, limits=limits, verify=verify, trust_env=False
         )
-
-    def __repr__(self) -> str:
-        return self._settings.describe(type(self).__name__)
 
     async def __aenter__(self) -> AsyncLinkMobilityClient:
         return self
@@ -464,26 +422,19 @@ class AsyncLinkMobilityClient:
         )
 
     async def send_message(self, message: Message) -> SendResult:
-        prepared = prepare(message)
-        response = await self._post(build_query(self._settings.credentials, prepared))
-        return self._settings.result(response, prepared.segments)
-
-    async def _post(self, query: tuple[tuple[str, str], ...]) -> httpx.Response:
-        settings = self._settings
-        attempts = settings.connect_retries + 1
-        for attempt in range(1, attempts + 1):
+        segments, query = self._query(message)
+        attempt = 1
+        while True:
             try:
-                return await self._http.post(settings.url, params=query)
-            except _NEVER_REACHED as exc:
-                if attempt == attempts:
-                    raise settings.not_sent(exc, attempt) from None
-                _log.warning("LINK connect failed, retrying: %s", settings.not_sent(exc, attempt))
-            except httpx.PoolTimeout as exc:
-                raise settings.not_sent(exc, attempt) from None
+                response = await self._http.post(self._url, params=query)
             except httpx.HTTPError as exc:
-                raise settings.unknown(exc) from None
-            await asyncio.sleep(settings.retry_backoff * 2 ** (attempt - 1))
-        raise AssertionError("unreachable: the last attempt returns or raises")
+                error = self._failure(exc, attempt)
+            else:
+                return self._result(response, segments)
+            if error is not None:
+                raise error from None
+            await asyncio.sleep(self._backoff(attempt))
+            attempt += 1
 
     async def send_many(
         self,
@@ -496,7 +447,7 @@ class AsyncLinkMobilityClient:
         """See :meth:`LinkMobilityClient.send_many`; here ``concurrency`` counts
         tasks on this event loop."""
         items = list(messages)
-        self._settings.check_concurrency(concurrency)
+        self._check_concurrency(concurrency)
         limiter = None if rate is None else RateLimiter(rate)
         results: list[SendOutcome | None] = [None] * len(items)
         indexes = iter(range(len(items)))
