@@ -87,6 +87,7 @@ from smswire.smpp.session import (
     ResponseTimedOut,
     Role,
     Session,
+    SessionState,
     Unbound,
 )
 from smswire.smpp.userdata import DATA_CODING_FLASH_BIT, MultipartAssembler, split_user_data
@@ -119,6 +120,10 @@ _RETRY_STATUSES = frozenset(
 # inMobile refuses binds with ESME_RBINDFAIL while it restarts: rebind later.
 _REBIND_STATUSES = frozenset((CommandStatus.ESME_RBINDFAIL, CommandStatus.ESME_RSYSERR))
 
+# SMPP 3.4 §4.1.1: the longest system_id, password and system_type, without the NUL.
+SYSTEM_ID_LIMIT = 15
+PASSWORD_LIMIT = 8
+SYSTEM_TYPE_LIMIT = 12
 # Receipts that overtake their submit_sm_resp wait this long to be correlated.
 DEFAULT_RECEIPT_HOLD = 5.0
 # How many message ids the client remembers for correlating receipts.
@@ -266,6 +271,14 @@ class SmppClient:
         }
         if bind not in binds:
             raise ConfigurationError(f"bind must be one of {', '.join(binds)}, not {bind!r}")
+        # SMPP 3.4 §4.1.1: C-Octet Strings of at most 16, 9 and 13 octets with the NUL.
+        for name, value, limit in (
+            ("system_id", system_id, SYSTEM_ID_LIMIT),
+            ("password", password, PASSWORD_LIMIT),
+            ("system_type", system_type, SYSTEM_TYPE_LIMIT),
+        ):
+            if len(value.encode("latin-1", errors="replace")) > limit:
+                raise ConfigurationError(f"{name} is longer than the {limit} octets SMPP allows")
         if rate_limit is not None and rate_limit <= 0:
             raise ConfigurationError(f"rate_limit must be positive, not {rate_limit}")
         self.host = host
@@ -367,18 +380,17 @@ class SmppClient:
             clock=loop.time,
         )
         self._session, self._link = session, link
-        self._bind_waiter = loop.create_future()
+        waiter: asyncio.Future[Pdu] = loop.create_future()
+        self._bind_waiter = waiter
         bind = self._bind_class(
             system_id=self.system_id,
             password=self._password,
             system_type=self._system_type,
         )
-        self._write(session.send(bind))
-        self._arm_timer()
         try:
-            response = await asyncio.wait_for(
-                asyncio.shield(self._bind_waiter), self.response_timeout
-            )
+            self._write(session.send(bind))
+            self._arm_timer()
+            response = await asyncio.wait_for(asyncio.shield(waiter), self.response_timeout)
         except asyncio.TimeoutError:
             self._abort(link)
             raise TransportError(
@@ -387,6 +399,10 @@ class SmppClient:
         except TransportError:
             self._abort(link)
             raise
+        finally:
+            self._bind_waiter = None
+            if waiter.done() and not waiter.cancelled():
+                waiter.exception()  # retrieved: it was raised above, or is moot
         if response.command_status != CommandStatus.ESME_ROK:
             self._abort(link)
             status = _status(response.command_status)
@@ -491,11 +507,12 @@ class SmppClient:
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
-        self._receipts.put_nowait(None)
-        self._messages.put_nowait(None)
+        # Receipts still waiting for their submit_sm_resp go out uncorrelated.
         for receipt in self._early.values():
             self._receipts.put_nowait(receipt)
         self._early.clear()
+        self._receipts.put_nowait(None)
+        self._messages.put_nowait(None)
         _log.info("closed the bind to %s:%d", self.host, self.port)
 
     # -- sending ---------------------------------------------------------------
@@ -831,8 +848,12 @@ class SmppClient:
         loop = asyncio.get_running_loop()
         if status == CommandStatus.ESME_RTHROTTLED:
             # The SMSC asks for less: pause everything, longer while it lasts.
-            self._paused_until = loop.time() + self._throttle_pause
-            self._throttle_pause = min(THROTTLE_PAUSE_MAX, self._throttle_pause * 2)
+            # A window's worth of refusals arrives at once for one episode, so
+            # the pause grows only when a throttle comes after the last pause.
+            now = loop.time()
+            if now >= self._paused_until:
+                self._paused_until = now + self._throttle_pause
+                self._throttle_pause = min(THROTTLE_PAUSE_MAX, self._throttle_pause * 2)
             self._queue.appendleft(part)
             return
         part.retries += 1
@@ -944,6 +965,7 @@ class SmppClient:
     def _connection_lost(self, link: _Link, exc: Exception | None) -> None:
         if link is not self._link or self._session is None:
             return
+        was_bound = self._session.state is not SessionState.OPEN
         closed: ConnectionClosed = self._session.connection_lost()
         if self._bind_waiter is not None and not self._bind_waiter.done():
             self._bind_waiter.set_exception(
@@ -954,7 +976,7 @@ class SmppClient:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self._closing:
+        if was_bound and not self._closing:
             _log.warning("connection to %s:%d lost: %s", self.host, self.port, exc or "closed")
         self._requeue_or_unknown(closed.unanswered)
 
