@@ -120,6 +120,8 @@ _RETRY_STATUSES = frozenset(
 # inMobile refuses binds with ESME_RBINDFAIL while it restarts: rebind later.
 _REBIND_STATUSES = frozenset((CommandStatus.ESME_RBINDFAIL, CommandStatus.ESME_RSYSERR))
 
+# The window is refilled once an eighth of it is free (or nothing is in flight).
+WINDOW_REFILL_SHARE = 8
 # SMPP 3.4 §4.1.1: the longest system_id, password and system_type, without the NUL.
 SYSTEM_ID_LIMIT = 15
 PASSWORD_LIMIT = 8
@@ -290,6 +292,8 @@ class SmppClient:
         self._tls = _tls_context(tls)
         self._system_type = system_type
         self.window = window
+        # The fewest free window places worth a write while submits are in flight.
+        self._refill = max(1, window // WINDOW_REFILL_SHARE)
         self.rate_limit = rate_limit
         self.delivery = delivery
         self.profile = profile
@@ -557,17 +561,27 @@ class SmppClient:
             return [], CommandStatus.ESME_RINVMSGLEN, exc
 
     def _pdus(self, message: Message, source: Address, destination: Address) -> list[SubmitSm]:
-        template = SubmitSm(
-            service_type=message.service_type,
-            source_addr_ton=source.ton,
-            source_addr_npi=source.npi,
-            source_addr=source.value,
-            dest_addr_ton=destination.ton,
-            dest_addr_npi=destination.npi,
-            destination_addr=destination.value,
-            validity_period=message.validity_period,
-            registered_delivery=REGISTERED_DELIVERY_FINAL if message.registered_delivery else 0,
-        )
+        registered = REGISTERED_DELIVERY_FINAL if message.registered_delivery else 0
+
+        def submit_sm(
+            esm_class: int, data_coding: int, short_message: bytes, tlvs: tuple[Tlv, ...]
+        ) -> SubmitSm:
+            return SubmitSm(
+                service_type=message.service_type,
+                source_addr_ton=source.ton,
+                source_addr_npi=source.npi,
+                source_addr=source.value,
+                dest_addr_ton=destination.ton,
+                dest_addr_npi=destination.npi,
+                destination_addr=destination.value,
+                esm_class=esm_class,
+                validity_period=message.validity_period,
+                registered_delivery=registered,
+                data_coding=data_coding,
+                short_message=short_message,
+                tlvs=tlvs,
+            )
+
         # inMobile: 0x10 and 0x18 are GSM7 and UCS2 with message class 0 (flash);
         # 3GPP TS 23.038 §4: bit 4 set means bits 1-0 give the class.
         flash = DATA_CODING_FLASH_BIT if message.flash else 0
@@ -579,30 +593,30 @@ class SmppClient:
                 else encode_ucs2(message.text)
             )
             payload = (Tlv(TAG_MESSAGE_PAYLOAD, body),)
-            return [replace(template, data_coding=analysis.data_coding | flash, tlvs=payload)]
+            return [submit_sm(0, analysis.data_coding | flash, b"", payload)]
         reference = self._next_reference()
         segments = segment(message.text, profile=self.profile, reference=reference)
-        sar = message.concatenation is Concatenation.SAR and len(segments) > 1
-        pdus = []
-        for seg in segments:
-            tlvs: tuple[Tlv, ...] = ()
-            if sar:
-                tlvs = (
-                    Tlv(TAG_SAR_MSG_REF_NUM, reference.to_bytes(2, "big")),
-                    Tlv(TAG_SAR_TOTAL_SEGMENTS, bytes((seg.total,))),
-                    Tlv(TAG_SAR_SEGMENT_SEQNUM, bytes((seg.index,))),
+        if len(segments) == 1:
+            (seg,) = segments
+            return [submit_sm(0, seg.data_coding | flash, seg.payload, ())]
+        if message.concatenation is Concatenation.SAR:
+            return [
+                submit_sm(
+                    0,
+                    seg.data_coding | flash,
+                    seg.payload,
+                    (
+                        Tlv(TAG_SAR_MSG_REF_NUM, reference.to_bytes(2, "big")),
+                        Tlv(TAG_SAR_TOTAL_SEGMENTS, bytes((seg.total,))),
+                        Tlv(TAG_SAR_SEGMENT_SEQNUM, bytes((seg.index,))),
+                    ),
                 )
-            udh = b"" if sar else seg.udh
-            pdus.append(
-                replace(
-                    template,
-                    esm_class=ESM_CLASS_UDHI if udh else 0,
-                    data_coding=seg.data_coding | flash,
-                    short_message=udh + seg.payload,
-                    tlvs=tlvs,
-                )
-            )
-        return pdus
+                for seg in segments
+            ]
+        return [
+            submit_sm(ESM_CLASS_UDHI, seg.data_coding | flash, seg.udh + seg.payload, ())
+            for seg in segments
+        ]
 
     def _enqueue(self, message: Message | None, pdus: Sequence[SubmitSm]) -> _Job:
         loop = asyncio.get_running_loop()
@@ -710,6 +724,10 @@ class SmppClient:
             self._schedule_pump(self._paused_until - now)
             return
         count = min(session.window_free, len(self._queue))
+        if session.window_free < self._refill and self._in_flight:
+            # Responses that trickle in one per read would otherwise send one
+            # submit_sm per write; refill the window in batches instead.
+            return
         if self.rate_limit is not None:
             # A token bucket holding at most one window's worth.
             rate = self.rate_limit
