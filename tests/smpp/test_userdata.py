@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 from smswire.errors import EncodingError
-from smswire.smpp.userdata import MultipartAssembler, UserData, decode_text, split_user_data
+from smswire.smpp.userdata import (
+    MultipartAssembler,
+    UserData,
+    decode_text,
+    message_body,
+    split_user_data,
+)
 
 
 def test_udh_with_an_8_bit_reference_is_split_from_the_text() -> None:
@@ -59,3 +65,10 @@ def test_single_part_messages_pass_straight_through() -> None:
     mo = MultipartAssembler().add("45", "1919", 0x00, UserData(b"Hi"))
     assert mo is not None
     assert (mo.source, mo.destination, mo.text, mo.parts) == ("45", "1919", "Hi", 1)
+
+
+def test_message_payload_tlv_carries_the_text_when_short_message_is_empty() -> None:
+    # SMPP 3.4 §5.3.2.32: short_message and message_payload are exclusive.
+    assert message_body(b"", [(0x0424, b"payload")]) == b"payload"
+    assert message_body(b"short", [(0x0424, b"payload")]) == b"short"
+    assert message_body(b"", []) == b""

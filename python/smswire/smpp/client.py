@@ -90,21 +90,24 @@ from smswire.smpp.session import (
     SessionState,
     Unbound,
 )
-from smswire.smpp.userdata import DATA_CODING_FLASH_BIT, MultipartAssembler, split_user_data
+from smswire.smpp.userdata import (
+    DATA_CODING_FLASH_BIT,
+    ESM_CLASS_UDHI,
+    TAG_MESSAGE_PAYLOAD,
+    TAG_SAR_MSG_REF_NUM,
+    TAG_SAR_SEGMENT_SEQNUM,
+    TAG_SAR_TOTAL_SEGMENTS,
+    MultipartAssembler,
+    message_body,
+    split_user_data,
+)
 
 __all__ = ["Backoff", "Delivery", "SmppClient"]
 
 _log = logging.getLogger("smswire.smpp")
 
-# SMPP 3.4 §5.2.12: esm_class bit 6, UDH indicator.
-ESM_CLASS_UDHI = 0x40
 # SMPP 3.4 §5.2.17: registered_delivery bit 0, a receipt on the final outcome.
 REGISTERED_DELIVERY_FINAL = 0x01
-# SMPP 3.4 §5.3.2: the TLVs a sender writes for concatenation.
-TAG_SAR_MSG_REF_NUM = 0x020C
-TAG_SAR_TOTAL_SEGMENTS = 0x020E
-TAG_SAR_SEGMENT_SEQNUM = 0x020F
-TAG_MESSAGE_PAYLOAD = 0x0424
 
 # The SMSC did not take the submit and asks to be tried again (SMPP 3.4 §5.1.3;
 # inMobile answers ESME_RSUBMITFAIL while it restarts). ESME_RINVBNDSTS means
@@ -944,9 +947,7 @@ class SmppClient:
 
     def _on_deliver(self, pdu: Pdu) -> None:
         tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
-        body: bytes = getattr(pdu, "short_message", b"")
-        if not body:
-            body = next((value for tag, value in tlvs if tag == TAG_MESSAGE_PAYLOAD), b"")
+        body = message_body(getattr(pdu, "short_message", b""), tlvs)
         source: str = getattr(pdu, "source_addr", "")
         destination: str = getattr(pdu, "destination_addr", "")
         esm_class: int = getattr(pdu, "esm_class", 0)

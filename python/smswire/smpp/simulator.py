@@ -34,6 +34,7 @@ from smswire.pdu import (
     SubmitSmResp,
     Unbind,
 )
+from smswire.smpp.receipts import ESM_CLASS_DELIVERY_RECEIPT, is_receipt
 from smswire.smpp.session import (
     DEFAULT_WINDOW,
     ConnectionClosed,
@@ -45,17 +46,12 @@ from smswire.smpp.session import (
     SessionState,
     Unbound,
 )
-from smswire.smpp.userdata import decode_text, split_user_data
+from smswire.smpp.userdata import ESM_CLASS_UDHI, decode_text, message_body, split_user_data
 
 __all__ = ["ReceivedMessage", "RejectedSubmit", "SmscSimulator"]
 
 _log = logging.getLogger("smswire.smpp.simulator")
 
-# SMPP 3.4 §5.2.12: esm_class of a delivery receipt; bit 6 a UDH.
-ESM_CLASS_DELIVERY_RECEIPT = 0x04
-ESM_CLASS_UDHI = 0x40
-# SMPP 3.4 §5.3.2: tags of the payload TLV a submit may carry.
-TAG_MESSAGE_PAYLOAD = 0x0424
 # inMobile: "A typical restart of an SMPP server takes 2 seconds".
 DEFAULT_RESTART_DOWNTIME = 2.0
 # How long a closing session waits for the ESME's unbind_resp.
@@ -369,7 +365,7 @@ class SmscSimulator:
             elif type(event) is ResponseReceived:
                 if event.pdu.command_id == CommandId.DELIVER_SM_RESP:
                     request = event.request
-                    if getattr(request, "esm_class", 0) & ESM_CLASS_DELIVERY_RECEIPT:
+                    if is_receipt(getattr(request, "esm_class", 0)):
                         self.receipts_delivered += 1
                     else:
                         self.messages_delivered += 1
@@ -442,10 +438,8 @@ class SmscSimulator:
         message_id = str(uuid.uuid4())
         source: str = getattr(pdu, "source_addr", "")
         destination: str = getattr(pdu, "destination_addr", "")
-        body: bytes = getattr(pdu, "short_message", b"")
         tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
-        if not body:
-            body = next((value for tag, value in tlvs if tag == TAG_MESSAGE_PAYLOAD), b"")
+        body = message_body(getattr(pdu, "short_message", b""), tlvs)
         data_coding: int = getattr(pdu, "data_coding", 0)
         part_key = (source, destination, data_coding, body)
         known = self._by_part.get(part_key)

@@ -19,6 +19,7 @@ __all__ = [
     "MultipartAssembler",
     "UserData",
     "decode_text",
+    "message_body",
     "split_user_data",
 ]
 
@@ -34,6 +35,8 @@ IEI_CONCAT_16 = 0x08
 TAG_SAR_MSG_REF_NUM = 0x020C
 TAG_SAR_TOTAL_SEGMENTS = 0x020E
 TAG_SAR_SEGMENT_SEQNUM = 0x020F
+# SMPP 3.4 §5.3.2.32: the whole user data in a TLV, short_message then empty.
+TAG_MESSAGE_PAYLOAD = 0x0424
 # Partial multipart messages kept while their other parts are awaited.
 MAX_PENDING_MULTIPART = 10_000
 
@@ -46,6 +49,13 @@ class UserData:
     reference: int | None = None
     total: int = 1
     index: int = 1
+
+
+def message_body(short_message: bytes, tlvs: Iterable[tuple[int, bytes]]) -> bytes:
+    """The user data of a PDU: short_message, or the message_payload TLV when it is empty."""
+    if short_message:
+        return short_message
+    return next((value for tag, value in tlvs if tag == TAG_MESSAGE_PAYLOAD), b"")
 
 
 def split_user_data(
