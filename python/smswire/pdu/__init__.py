@@ -8,6 +8,9 @@ otherwise; both take and return the very same dataclasses and raise the same
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from smswire._backend import NATIVE
 from smswire.errors import ProtocolError
 from smswire.pdu._tlv import (
     NetworkErrorCode,
@@ -75,7 +78,13 @@ from smswire.pdu._types import (
     UnsuccessSme,
 )
 
-from smswire.pdu._pure import Framer, decode, encode, encode_many
+if TYPE_CHECKING or NATIVE is None:
+    from smswire.pdu._pure import Framer, decode, encode, encode_many
+else:
+    Framer = NATIVE.PduFramer
+    decode = NATIVE.pdu_decode
+    encode = NATIVE.pdu_encode
+    encode_many = NATIVE.pdu_encode_many
 
 PDU_CLASSES: tuple[type, ...] = (
     BindTransmitter,

@@ -398,12 +398,7 @@ def _encode_into(pdu: Pdu) -> bytes:
     writer.uint32("sequence_number", sequence)
     del writer.out[HEADER_LENGTH:]
     body_values = tuple(state[name] for name, _, _ in spec)
-    omit_body = (
-        cid & _RESPONSE_BIT
-        and status != 0
-        and not tlvs
-        and body_values == _DEFAULTS[cls]
-    )
+    omit_body = cid & _RESPONSE_BIT and status != 0 and not tlvs and body_values == _DEFAULTS[cls]
     if not omit_body:
         # SMPP 3.4 §4.4.2: responses with a non-zero status carry no body,
         # unless the caller filled one in (some SMSCs send system_id anyway).
