@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+
 from smswire.smpp import SmscSimulator
 
 from .support import ACCOUNT, PASSWORD

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from smswire.cli import main
 from smswire.smpp import SmppClient
 

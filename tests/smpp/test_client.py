@@ -9,6 +9,7 @@ import ssl
 from pathlib import Path
 
 import pytest
+
 from smswire.errors import ConfigurationError, SmscError, TransportError
 from smswire.pdu import CommandStatus, DeliverSm, SubmitSm, SubmitSmResp
 from smswire.smpp import (
@@ -482,3 +483,47 @@ async def test_a_client_rate_limit_below_the_tps_limit_is_never_throttled(
         results = await smpp.send_many([("+4512345678", f"p{i}", "Acme") for i in range(450)])
     assert all(r.ok for r in results)
     assert sim.rejected == []
+
+
+async def test_a_response_that_never_comes_drops_the_link_and_resubmits() -> None:
+    seen: list[int] = []
+
+    def ignore_the_first(session: Session, pdu: SubmitSm) -> bytes:
+        seen.append(pdu.sequence_number)
+        if len(seen) == 1:
+            return b""
+        return session.send(SubmitSmResp(message_id="m1", sequence_number=pdu.sequence_number))
+
+    async with (
+        ScriptedSmsc(ignore_the_first) as smsc,
+        SmppClient(
+            "127.0.0.1",
+            smsc.port,
+            system_id="x",
+            password="y",
+            tls=False,
+            response_timeout=0.2,
+            backoff=FAST,
+        ) as smpp,
+    ):
+        result = await smpp.send("+4512345678", "patience", source="Acme")
+    assert result.ok
+    assert result.message_ids == ("m1",)
+    assert len(seen) == 2, "submitted again on a new bind"
+    assert len(smsc.transports) == 2
+
+
+async def test_a_rebind_refused_for_good_fails_what_waits_and_later_sends(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    async with connect(sim, ca_file) as smpp:
+        sim.accounts = {ACCOUNT: "changed"}
+        restart = asyncio.create_task(sim.restart(downtime=0.05))
+        await asyncio.sleep(0.01)
+        waiting = await smpp.send("+4512345678", "stranded", source="Acme")
+        await restart
+        with pytest.raises(SmscError) as caught:
+            await smpp.send("+4512345678", "too late", source="Acme")
+    assert waiting.state is SendState.FAILED
+    assert waiting.status is CommandStatus.ESME_RINVPASWD
+    assert caught.value.status == CommandStatus.ESME_RINVPASWD

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+
 from smswire.smpp.receipts import (
     ReceiptState,
     is_receipt,

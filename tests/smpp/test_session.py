@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 import pytest
+
 from smswire.errors import ProtocolError
 from smswire.pdu import (
     BindTransceiver,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from smswire.errors import EncodingError
 from smswire.smpp.userdata import (
     MultipartAssembler,

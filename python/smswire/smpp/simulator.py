@@ -185,7 +185,8 @@ class _SmscLink(asyncio.Protocol):
 class SmscSimulator:
     """An SMPP 3.4 SMSC on 127.0.0.1 that answers like inMobile's.
 
-    ``accounts`` maps system_id to password (None accepts any). ``tls`` is a
+    ``accounts`` maps system_id to password (None accepts any); a test may
+    change it while the simulator runs. ``tls`` is a
     server ``SSLContext`` (inMobile accepts only TLS). ``receipt_delay``:
     seconds until a receipt for a submit that asked for one (None: no
     receipts). ``tps_limit``: submits per second before ESME_RTHROTTLED.
@@ -209,7 +210,7 @@ class SmscSimulator:
     ) -> None:
         self.host = host
         self.port = port
-        self._accounts = dict(accounts) if accounts is not None else None
+        self.accounts = dict(accounts) if accounts is not None else None
         self._tls = tls
         self.receipt_delay = receipt_delay
         self.receipt_state = receipt_state
@@ -386,10 +387,10 @@ class SmscSimulator:
         if self._restarting:
             # inMobile: a bind during a restart gets "a generic ESME_RBINDFAIL reply".
             status = CommandStatus.ESME_RBINDFAIL
-        elif self._accounts is not None:
-            if system_id not in self._accounts:
+        elif self.accounts is not None:
+            if system_id not in self.accounts:
                 status = CommandStatus.ESME_RINVSYSID
-            elif self._accounts[system_id] != password:
+            elif self.accounts[system_id] != password:
                 status = CommandStatus.ESME_RINVPASWD
         if status == CommandStatus.ESME_ROK:
             link.account = system_id
