@@ -16,6 +16,7 @@ import sys
 from collections.abc import AsyncIterator
 
 import pytest
+
 from smswire.smpp import ReceiptState, SendState, SmppClient
 
 SERVER = """

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import trustme
+
 from smswire.smpp import SmscSimulator
 
 smpplib_client = pytest.importorskip("smpplib.client")

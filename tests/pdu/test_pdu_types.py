@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 import smswire
 from smswire.pdu import PDU_CLASSES, CommandId, CommandStatus, SubmitSm
 from smswire.pdu._types import BODIES, CLASSES, FIELD_STATUS
