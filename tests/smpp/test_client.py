@@ -527,3 +527,30 @@ async def test_a_rebind_refused_for_good_fails_what_waits_and_later_sends(
     assert waiting.state is SendState.FAILED
     assert waiting.status is CommandStatus.ESME_RINVPASWD
     assert caught.value.status == CommandStatus.ESME_RINVPASWD
+
+
+async def test_without_reconnection_every_caller_still_learns_the_truth(
+    server_tls: ssl.SSLContext, ca_file: Path
+) -> None:
+    lost = 3
+    async with (
+        SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=server_tls, receipt_delay=None) as sim,
+        connect(sim, ca_file, reconnect=False) as smpp,
+    ):
+        texts = [f"n{i}" for i in range(2_000)]
+        sending = asyncio.create_task(smpp.send_many([("+4512345678", t, "Acme") for t in texts]))
+        while sim.accepted_submits < 300:
+            await asyncio.sleep(0.01)
+        await sim.restart(downtime=0.05, lose_responses=lost)
+        results = await sending
+        with pytest.raises(TransportError):
+            await smpp.send("+4512345678", "after the end", source="Acme")
+    by_state = collections.defaultdict(set)
+    for text, result in zip(texts, results):
+        by_state[result.state].add(text)
+    accepted = {m.text for m in sim.received}
+    assert len(by_state[SendState.UNKNOWN]) == lost == sim.responses_lost
+    assert by_state[SendState.UNKNOWN] <= accepted
+    assert by_state[SendState.ACCEPTED] == accepted - by_state[SendState.UNKNOWN]
+    assert by_state[SendState.FAILED], "the rest were never accepted"
+    assert not by_state[SendState.FAILED] & accepted

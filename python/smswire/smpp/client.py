@@ -198,13 +198,16 @@ class _Job:
 class _Part:
     """One submit_sm and how often it has been tried."""
 
-    __slots__ = ("index", "job", "pdu", "retries")
+    __slots__ = ("ambiguous", "index", "job", "pdu", "retries")
 
     def __init__(self, job: _Job, index: int, pdu: SubmitSm):
         self.job = job
         self.index = index
         self.pdu = pdu
         self.retries = 0
+        # A submit of this part went out and its response was lost: the SMSC
+        # may hold it, so giving up on it later is UNKNOWN, not FAILED.
+        self.ambiguous = False
 
 
 class _Link(asyncio.Protocol):
@@ -459,15 +462,23 @@ class SmppClient:
 
     def _fail_everything(self, error: SmswireError) -> None:
         self._failure = error
-        status = _status(getattr(error, "status", CommandStatus.ESME_RSYSERR))
-        for part in self._drain_unsent():
-            self._settle(part, SendState.FAILED, status, f"never sent: {error}")
+        self._give_up(_status(getattr(error, "status", CommandStatus.ESME_RSYSERR)), str(error))
 
-    def _drain_unsent(self) -> list[_Part]:
+    def _give_up(self, status: CommandStatus, reason: str) -> None:
+        """Settle every part still waiting to be (re)sent, telling each caller the truth."""
         parts = list(self._queue) + [part for _, _, part in self._delayed]
         self._queue.clear()
         self._delayed.clear()
-        return parts
+        for part in parts:
+            if part.ambiguous:
+                self._settle(
+                    part,
+                    SendState.UNKNOWN,
+                    status,
+                    f"a response was lost and it cannot be resubmitted: {reason}",
+                )
+            else:
+                self._settle(part, SendState.FAILED, status, f"never accepted: {reason}")
 
     async def close(self, timeout: float | None = None) -> None:
         """Stop new sends, wait up to ``timeout`` for what is queued and in flight, unbind.
@@ -482,10 +493,7 @@ class SmppClient:
         pending = [job.future for job in self._jobs]
         if pending:
             await asyncio.wait(pending, timeout=wait)
-        for part in self._drain_unsent():
-            self._settle(
-                part, SendState.FAILED, CommandStatus.ESME_RSYSERR, "client closed before sending"
-            )
+        self._give_up(CommandStatus.ESME_RSYSERR, "the client closed")
         session, link = self._session, self._link
         if session is not None and link is not None and session.bound:
             self._unbind_waiter = asyncio.get_running_loop().create_future()
@@ -881,7 +889,7 @@ class SmppClient:
         if part.retries > self.retries:
             self._settle(
                 part,
-                SendState.FAILED,
+                SendState.UNKNOWN if part.ambiguous else SendState.FAILED,
                 status,
                 f"the SMSC refused it {part.retries} times: {status.name}",
             )
@@ -918,8 +926,10 @@ class SmppClient:
                 lost.append(part)
         if not lost:
             return
-        if self.delivery is Delivery.AT_LEAST_ONCE and not self._closing:
+        if self.delivery is Delivery.AT_LEAST_ONCE and self.reconnect and not self._closing:
             _log.info("%d submit_sm lost their response; resubmitting them", len(lost))
+            for part in lost:
+                part.ambiguous = True
             self._queue.extendleft(reversed(lost))
         else:
             for part in lost:
