@@ -164,6 +164,8 @@ async def test_receiver_bind_gets_receipts_for_a_transmitters_messages(
         async with connect(sim, ca_file, bind="transmitter") as transmitter:
             result = await transmitter.send("+4512345678", "split binds", source="Acme")
         (receipt,) = await take(receiver.receipts(), 1)
+        with pytest.raises(ConfigurationError, match="receiver"):
+            await receiver.send("+4512345678", "not from a receiver", source="Acme")
     assert receipt.message_id == result.message_ids[0]
     assert receipt.message is None
 
@@ -202,6 +204,26 @@ async def test_plain_tcp_only_when_asked_for() -> None:
         ) as smpp,
     ):
         assert (await smpp.send("+4512345678", "clear", source="Acme")).ok
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "complaint"),
+    [
+        ("window", 0, "window"),
+        ("rate_limit", 0, "rate_limit"),
+        ("bind", "sideways", "bind"),
+        ("password", "nine-char", "password is longer than the 8 octets"),
+        ("system_id", "s" * 16, "system_id"),
+    ],
+)
+def test_settings_are_checked_when_the_client_is_made(
+    option: str, value: object, complaint: str
+) -> None:
+    settings: dict[str, object] = {"system_id": ACCOUNT, "password": PASSWORD}
+    settings[option] = value
+    with pytest.raises(ConfigurationError, match=complaint) as caught:
+        SmppClient("127.0.0.1", 2775, **settings)  # type: ignore[arg-type]
+    assert "nine-char" not in str(caught.value)
 
 
 async def test_source_over_inmobiles_15_characters_is_refused_before_sending(

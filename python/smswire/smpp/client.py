@@ -287,6 +287,8 @@ class SmppClient:
         ):
             if len(value.encode("latin-1", errors="replace")) > limit:
                 raise ConfigurationError(f"{name} is longer than the {limit} octets SMPP allows")
+        if window < 1:
+            raise ConfigurationError(f"window must be at least 1, not {window}")
         if rate_limit is not None and rate_limit <= 0:
             raise ConfigurationError(f"rate_limit must be positive, not {rate_limit}")
         self.host = host
@@ -537,6 +539,9 @@ class SmppClient:
             raise TransportError("the client is closed")
         if self._failure is not None:
             raise self._failure
+        if self._bind_class is BindReceiver:
+            # SMPP 3.4 §2.3: a receiver may not issue submit_sm.
+            raise ConfigurationError("a receiver bind cannot submit; bind as transceiver")
 
     def _next_reference(self) -> int:
         self._reference = (self._reference + 1) % 256

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from smswire import pdu as _pdu
-from smswire.errors import ProtocolError
+from smswire.errors import ConfigurationError, ProtocolError
 from smswire.pdu import CommandId, CommandStatus, Framer, Pdu
 
 __all__ = [
@@ -234,7 +234,7 @@ class Session:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if window < 1:
-            raise ValueError(f"window must be at least 1, not {window}")
+            raise ConfigurationError(f"window must be at least 1, not {window}")
         self.role = role
         self.window = window
         self.response_timeout = response_timeout
