@@ -576,3 +576,17 @@ async def test_without_reconnection_every_caller_still_learns_the_truth(
     assert by_state[SendState.ACCEPTED] == accepted - by_state[SendState.UNKNOWN]
     assert by_state[SendState.FAILED], "the rest were never accepted"
     assert not by_state[SendState.FAILED] & accepted
+
+
+def test_a_client_made_before_the_event_loop_runs_works_in_it() -> None:
+    smpp = SmppClient("127.0.0.1", 0, system_id=ACCOUNT, password=PASSWORD, tls=False)
+
+    async def use() -> DeliveryReceipt:
+        async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as plain:
+            smpp.port = plain.port
+            async with smpp:
+                await smpp.send("+4512345678", "made early", source="Acme")
+                (receipt,) = await take(smpp.receipts(), 1)
+                return receipt
+
+    assert asyncio.run(use()).message is not None

@@ -35,7 +35,7 @@ import ssl
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from os import PathLike
-from typing import Callable, Union
+from typing import Callable, Generic, TypeVar, Union
 
 from smswire.encoding import STANDARD, Profile, analyze, encode_gsm7, encode_ucs2, segment
 from smswire.errors import (
@@ -178,6 +178,32 @@ def _tls_context(tls: TlsOption) -> ssl.SSLContext | None:
         context = ssl.create_default_context(cafile=str(tls))
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+_T = TypeVar("_T")
+
+
+class _Inbox(Generic[_T]):
+    """An unbounded FIFO for one consumer, bound to the event loop only when awaited.
+
+    Python 3.9's ``asyncio.Queue`` binds to a loop when created, which breaks
+    a client created before ``asyncio.run``.
+    """
+
+    def __init__(self) -> None:
+        self._items: collections.deque[_T] = collections.deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put(self, item: _T) -> None:
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> _T:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        return self._items.popleft()
 
 
 class _Job:
@@ -333,8 +359,8 @@ class SmppClient:
         self._reference = random.randrange(256)
         self._ids: collections.OrderedDict[str, Message | None] = collections.OrderedDict()
         self._early: dict[str, DeliveryReceipt] = {}
-        self._receipts: asyncio.Queue[DeliveryReceipt | None] = asyncio.Queue()
-        self._messages: asyncio.Queue[MobileOriginated | None] = asyncio.Queue()
+        self._receipts: _Inbox[DeliveryReceipt | None] = _Inbox()
+        self._messages: _Inbox[MobileOriginated | None] = _Inbox()
         self._assembler = MultipartAssembler()
         self._bind_waiter: asyncio.Future[Pdu] | None = None
         self._unbind_waiter: asyncio.Future[None] | None = None
@@ -526,10 +552,10 @@ class SmppClient:
                 await self._supervisor
         # Receipts still waiting for their submit_sm_resp go out uncorrelated.
         for receipt in self._early.values():
-            self._receipts.put_nowait(receipt)
+            self._receipts.put(receipt)
         self._early.clear()
-        self._receipts.put_nowait(None)
-        self._messages.put_nowait(None)
+        self._receipts.put(None)
+        self._messages.put(None)
         _log.info("closed the bind to %s:%d", self.host, self.port)
 
     # -- sending ---------------------------------------------------------------
@@ -873,7 +899,7 @@ class SmppClient:
             ids[key] = message
             early = self._early.pop(key, None)
             if early is not None:
-                self._receipts.put_nowait(_with_message(early, message))
+                self._receipts.put(_with_message(early, message))
         while len(ids) > RECEIPT_CORRELATION_LIMIT:
             ids.popitem(last=False)
         self._part_done(part)
@@ -978,12 +1004,12 @@ class SmppClient:
             _log.warning("dropped an undecodable mobile-originated message: %s", exc)
             return
         if mo is not None:
-            self._messages.put_nowait(mo)
+            self._messages.put(mo)
 
     def _correlate(self, receipt: DeliveryReceipt) -> None:
         for key in message_id_keys(receipt.message_id):
             if key in self._ids:
-                self._receipts.put_nowait(_with_message(receipt, self._ids[key]))
+                self._receipts.put(_with_message(receipt, self._ids[key]))
                 return
         # The receipt overtook its submit_sm_resp (or belongs to an earlier
         # process): hold it a while for the response to name its message.
@@ -994,7 +1020,7 @@ class SmppClient:
     def _release_early(self, key: str) -> None:
         receipt = self._early.pop(key, None)
         if receipt is not None:
-            self._receipts.put_nowait(receipt)
+            self._receipts.put(receipt)
 
     def _connection_lost(self, link: _Link, exc: Exception | None) -> None:
         if link is not self._link or self._session is None:
@@ -1021,7 +1047,7 @@ class SmppClient:
         while True:
             receipt = await self._receipts.get()
             if receipt is None:
-                self._receipts.put_nowait(None)
+                self._receipts.put(None)
                 return
             yield receipt
 
@@ -1030,7 +1056,7 @@ class SmppClient:
         while True:
             message = await self._messages.get()
             if message is None:
-                self._messages.put_nowait(None)
+                self._messages.put(None)
                 return
             yield message
 
