@@ -141,7 +141,11 @@ TlsOption = Union[bool, ssl.SSLContext, str, "PathLike[str]", None]
 
 
 class Delivery(enum.Enum):
-    """What happens to a submit_sm whose response was lost with the connection."""
+    """What happens to a submit_sm whose response was lost with the connection.
+
+    AT_LEAST_ONCE submits it again after the rebind (none lost, rare
+    duplicates); AT_MOST_ONCE reports it as ``SendState.UNKNOWN`` (no duplicates).
+    """
 
     AT_LEAST_ONCE = "at_least_once"
     AT_MOST_ONCE = "at_most_once"

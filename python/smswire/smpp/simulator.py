@@ -73,7 +73,8 @@ class ReceivedMessage:
     """A message the simulator accepted, its parts reassembled.
 
     ``times_accepted`` is how often its most-submitted part was accepted: 1
-    unless the sender resubmitted a part whose response was lost.
+    unless the sender resubmitted a part whose response was lost (or sent the
+    very same text from the same source to the same destination again).
     """
 
     source: str
