@@ -590,3 +590,21 @@ def test_a_client_made_before_the_event_loop_runs_works_in_it() -> None:
                 return receipt
 
     assert asyncio.run(use()).message is not None
+
+
+async def test_raw_submit_sends_the_pdu_as_given(sim: SmscSimulator, ca_file: Path) -> None:
+    pdu = SubmitSm(
+        source_addr_ton=5,
+        source_addr="Raw",
+        dest_addr_ton=1,
+        dest_addr_npi=1,
+        destination_addr="4512345678",
+        data_coding=0x08,
+        short_message="rå".encode("utf-16-be"),
+        sequence_number=999,  # the session numbers it
+    )
+    async with connect(sim, ca_file) as smpp:
+        result = await smpp.submit(pdu)
+    assert result.ok
+    (received,) = sim.received
+    assert (received.source, received.text, received.data_coding) == ("Raw", "rå", 0x08)
