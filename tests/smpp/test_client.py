@@ -608,3 +608,21 @@ async def test_raw_submit_sends_the_pdu_as_given(sim: SmscSimulator, ca_file: Pa
     assert result.ok
     (received,) = sim.received
     assert (received.source, received.text, received.data_coding) == ("Raw", "rå", 0x08)
+
+
+async def test_close_during_a_restart_settles_everything_and_leaves_no_connection(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    smpp = connect(sim, ca_file, backoff=Backoff(initial=0.05, maximum=0.05))
+    await smpp.connect()
+    restart = asyncio.create_task(sim.restart(downtime=5.0))
+    await asyncio.sleep(0.3)  # unbound, and rebinds are being refused
+    pending = asyncio.ensure_future(smpp.send("+4512345678", "never", source="Acme"))
+    await asyncio.sleep(0)
+    await smpp.close(timeout=0.1)
+    result = await pending
+    restart.cancel()
+    assert result.state is SendState.FAILED
+    assert "closed" in (result.error or "")
+    await asyncio.sleep(0.05)
+    assert sim.connections == 0

@@ -556,6 +556,9 @@ class SmppClient:
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
+        if self._link is not link and self._link is not None:
+            # A rebind the cancellation interrupted.
+            self._abort(self._link)
         # Receipts still waiting for their submit_sm_resp go out uncorrelated.
         for receipt in self._early.values():
             self._receipts.put(receipt)
