@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from smpplib import command, smpp
+
 from smswire._backend import NATIVE
 from smswire.pdu import DeliverSm, SubmitSm, SubmitSmResp, Tlv, TlvTag
 from smswire.pdu import _pure as pure

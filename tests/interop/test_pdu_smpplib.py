@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from smpplib import command, smpp
+
 from smswire.pdu import (
     BindTransceiver,
     DeliverSm,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from smswire import ProtocolError
 from smswire.pdu import Framer, Pdu, decode, encode
 

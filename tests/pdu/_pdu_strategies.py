@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
+
 from smswire.pdu import (
     PDU_CLASSES,
     DistributionList,

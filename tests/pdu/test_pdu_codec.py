@@ -10,6 +10,7 @@ import pytest
 from _pdu_strategies import pdus
 from hypothesis import given
 from hypothesis import strategies as st
+
 from smswire import ProtocolError
 from smswire.pdu import (
     BindTransmitter,

@@ -12,6 +12,7 @@ import pytest
 from _pdu_strategies import octet, pdu_of, pdus
 from hypothesis import given
 from hypothesis import strategies as st
+
 from smswire._backend import NATIVE
 from smswire.errors import ProtocolError
 from smswire.pdu import PDU_CLASSES, Pdu, Tlv, encode

@@ -8,6 +8,7 @@ import pytest
 from _pdu_strategies import pdus
 from hypothesis import given
 from hypothesis import strategies as st
+
 from smswire import ConfigurationError, ProtocolError
 from smswire.pdu import (
     MAX_COMMAND_LENGTH,

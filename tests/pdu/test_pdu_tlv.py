@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from smswire import ProtocolError
 from smswire.pdu import (
     CommandStatus,

@@ -8,6 +8,7 @@ import inspect
 import pickle
 
 import pytest
+
 import smswire
 from smswire.pdu import PDU_CLASSES, CommandId, CommandStatus, SubmitSm
 from smswire.pdu._types import BODIES, CLASSES, FIELD_STATUS
