@@ -34,6 +34,14 @@ from smswire.errors import (
     SmswireError,
     TransportError,
 )
+from smswire.link import (
+    AsyncLinkMobilityClient,
+    DeliveryReport,
+    DeliveryReportReceiver,
+    LinkMobilityClient,
+    LinkSimulator,
+    ResultCode,
+)
 
 __version__ = "0.1.0"
 
@@ -42,11 +50,17 @@ __all__ = [
     "LINK_MOBILITY",
     "STANDARD",
     "Analysis",
+    "AsyncLinkMobilityClient",
     "ConfigurationError",
+    "DeliveryReport",
+    "DeliveryReportReceiver",
     "EncodingError",
+    "LinkMobilityClient",
+    "LinkSimulator",
     "MessageTooLong",
     "Profile",
     "ProtocolError",
+    "ResultCode",
     "Segment",
     "SmscError",
     "SmswireError",

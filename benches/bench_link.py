@@ -1,0 +1,129 @@
+"""LINK sender overhead: ``send_many`` against a bare httpx loop, same run.
+
+Run: pytest benches/bench_link.py --benchmark-only --benchmark-columns=min,mean,max,rounds
+
+Both send the very same requests (the query ``build_query`` renders) to one
+simulator (``smswire simulate link``, its own process, plain HTTP so TLS costs
+do not dilute the difference) at concurrency 64 over one pooled connection set.
+smswire adds validation, the segment count, reply parsing and outcome records;
+the target is at most 10% over the bare loop. The message count is
+$SMSWIRE_BENCH_LINK_MESSAGES: 10,000 by default, 300 when benchmarks are
+disabled (the CI smoke run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from smswire.link import AsyncLinkMobilityClient, InsecureTransportWarning, Message, Outcome
+from smswire.link.protocol import Credentials, build_query, prepare
+
+COUNT_ENV = "SMSWIRE_BENCH_LINK_MESSAGES"
+FULL_COUNT = 10_000
+SMOKE_COUNT = 300
+CONCURRENCY = 64
+ROUNDS = 2
+PASSWORD = "bench-secret"
+LIMITS = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+
+
+def _count(benchmark: pytest.FixtureRequest) -> int:
+    value = os.environ.get(COUNT_ENV)
+    if value:
+        return int(value)
+    return SMOKE_COUNT if getattr(benchmark, "disabled", False) else FULL_COUNT
+
+
+def _messages(count: int) -> list[Message]:
+    """A fixed mix: mostly single GSM7 parts, some long, some UCS2."""
+    rng = random.Random(2026)
+    words = "The quick brown fox jumps over the lazy dog 0123456789 "
+    out = []
+    for n in range(count):
+        kind = rng.random()
+        if kind < 0.7:
+            text = words[: rng.randint(10, 55)] * 2
+        elif kind < 0.9:
+            text = words * rng.randint(4, 10)
+        else:
+            text = "Привет, как дела? " * rng.randint(1, 6)
+        out.append(Message("LINK", f"+4670{n:07d}", text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def simulator_url() -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smswire", "simulate", "link", "--port", str(port)],
+        env={**os.environ, "SMSWIRE_LINK_PASSWORD": PASSWORD},
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        assert process.poll() is None and time.monotonic() < deadline, "simulator did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/smscsimplehttp"
+    process.terminate()
+    process.wait(30)
+
+
+async def _smswire(url: str, messages: list[Message]) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InsecureTransportWarning)
+        client = AsyncLinkMobilityClient(
+            url,
+            service_id=1,
+            username="user",
+            password=PASSWORD,
+            limits=LIMITS,
+            allow_insecure_http=True,
+        )
+    async with client:
+        outcomes = await client.send_many(messages, concurrency=CONCURRENCY)
+    return sum(o.outcome is Outcome.ACCEPTED for o in outcomes)
+
+
+async def _bare(url: str, queries: list[tuple[tuple[str, str], ...]]) -> int:
+    accepted = 0
+    pending = iter(queries)
+
+    async def worker(http: httpx.AsyncClient) -> None:
+        nonlocal accepted
+        for query in pending:
+            response = await http.post(url, params=query)
+            accepted += response.text.startswith("1000;")
+
+    async with httpx.AsyncClient(limits=LIMITS, trust_env=False) as http:
+        await asyncio.gather(*(worker(http) for _ in range(CONCURRENCY)))
+    return accepted
+
+
+def test_send_many_smswire(benchmark: pytest.FixtureRequest, simulator_url: str) -> None:
+    messages = _messages(_count(benchmark))
+    accepted = benchmark.pedantic(  # type: ignore[attr-defined]
+        lambda: asyncio.run(_smswire(simulator_url, messages)), rounds=ROUNDS, iterations=1
+    )
+    assert accepted == len(messages)
+
+
+def test_send_loop_bare_httpx(benchmark: pytest.FixtureRequest, simulator_url: str) -> None:
+    credentials = Credentials(1, "user", PASSWORD)
+    queries = [build_query(credentials, prepare(m)) for m in _messages(_count(benchmark))]
+    accepted = benchmark.pedantic(  # type: ignore[attr-defined]
+        lambda: asyncio.run(_bare(simulator_url, queries)), rounds=ROUNDS, iterations=1
+    )
+    assert accepted == len(queries)

@@ -1,0 +1,45 @@
+"""LINK Mobility SMSC Simple HTTP: the sender, result codes, delivery reports,
+a report receiver and a simulator (# LINK guide: SMSC Simple HTTP, v5.2)."""
+
+from __future__ import annotations
+
+from smswire.link.client import (
+    AsyncLinkMobilityClient,
+    InsecureTransportWarning,
+    LinkMobilityClient,
+    SendOutcome,
+)
+from smswire.link.codes import ResultCode
+from smswire.link.errors import (
+    InvalidParameter,
+    LinkResponseError,
+    MalformedReport,
+    OutcomeUnknown,
+    RequestNotSent,
+)
+from smswire.link.protocol import BaseUrl, Message, Outcome, SendResult
+from smswire.link.receiver import LINK_REPORT_SOURCES, DeliveryReportReceiver
+from smswire.link.reports import DeliveryReport, ReportFormat
+from smswire.link.simulator import LinkSimulator
+
+__all__ = [
+    "LINK_REPORT_SOURCES",
+    "AsyncLinkMobilityClient",
+    "BaseUrl",
+    "DeliveryReport",
+    "DeliveryReportReceiver",
+    "InsecureTransportWarning",
+    "InvalidParameter",
+    "LinkMobilityClient",
+    "LinkResponseError",
+    "LinkSimulator",
+    "MalformedReport",
+    "Message",
+    "Outcome",
+    "OutcomeUnknown",
+    "ReportFormat",
+    "RequestNotSent",
+    "ResultCode",
+    "SendOutcome",
+    "SendResult",
+]

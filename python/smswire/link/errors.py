@@ -1,0 +1,65 @@
+"""Errors of the LINK sender and the report receiver, each one a caller acts on.
+
+They subclass the package's classes, so ``except ConfigurationError`` or
+``except TransportError`` still catches them. None of their messages carries
+the password: text that may (an httpx error, a reply body) is redacted first.
+"""
+
+from __future__ import annotations
+
+from smswire.errors import ConfigurationError, SmswireError, TransportError
+
+__all__ = [
+    "InvalidParameter",
+    "LinkResponseError",
+    "MalformedReport",
+    "OutcomeUnknown",
+    "RequestNotSent",
+]
+
+
+class InvalidParameter(ConfigurationError):
+    """A query parameter failed validation before any request left.
+
+    ``parameter`` is the guide's name for it (``Source``, ``Tariff``, ...);
+    ``result_code`` is the code LINK answers for such input, so the simulator
+    and the client agree on it.
+    """
+
+    def __init__(self, message: str, *, parameter: str, result_code: int) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.result_code = result_code
+
+
+class LinkResponseError(SmswireError):
+    """The endpoint answered, but not with a 200 ``resultCode;resultDescription;...``.
+
+    ``status_code`` is the HTTP status, ``excerpt`` the start of the body
+    (redacted). Whether the message went out is unknown: do not resend blindly.
+    """
+
+    def __init__(self, message: str, *, status_code: int, excerpt: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.excerpt = excerpt
+
+
+class RequestNotSent(TransportError):
+    """The request provably never reached the server (connection refused, TLS
+    handshake failure, connect or pool timeout), even after the retries: the
+    message was not sent and may safely be sent again."""
+
+
+class OutcomeUnknown(TransportError):
+    """The request may have reached the server (read timeout, connection lost
+    after sending): the message may have been sent. An SMS is not idempotent, so
+    it was not retried; reconcile it through its delivery report or support."""
+
+
+class MalformedReport(SmswireError, ValueError):
+    """A delivery report cannot be read; ``field`` names the field at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -1,0 +1,402 @@
+"""LINK SMSC Simple HTTP without I/O: validation, the query, the reply.
+
+Everything a sender decides lives here as pure functions, so the sync and the
+async driver share one implementation and the simulator validates with the very
+same rules: :func:`prepare` checks a :class:`Message` before anything leaves,
+:func:`build_query` renders the guide's query parameters, and
+:func:`parse_send_response` reads ``resultCode;resultDescription;messageId``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import quote, quote_plus
+
+from smswire.encoding import LINK_MOBILITY, analyze
+from smswire.errors import ConfigurationError, EncodingError, MessageTooLong
+from smswire.link.codes import ResultCode
+from smswire.link.errors import InvalidParameter, LinkResponseError
+
+__all__ = [
+    "USERDATA_MAX_GSM7_SEPTETS",
+    "USERDATA_MAX_UCS2_CHARACTERS",
+    "BaseUrl",
+    "Credentials",
+    "Message",
+    "Outcome",
+    "PreparedMessage",
+    "SendResult",
+    "build_query",
+    "parse_send_response",
+    "prepare",
+    "redact",
+]
+
+
+class BaseUrl(str, Enum):
+    """The endpoints a LINK account is assigned (# LINK guide: Base URL:s)."""
+
+    N_EU = "https://n-eu.linkmobility.io/smscsimplehttp"
+    C_EU = "https://c-eu.linkmobility.io/smscsimplehttp"
+    S_EU = "https://s-eu.linkmobility.io/smscsimplehttp"
+    SE = "https://se.linkmobility.io/smscsimplehttp"
+    DE = "https://de.linkmobility.io/smscsimplehttp"
+    ES = "https://es.linkmobility.io/smscsimplehttp"
+    LEGACY = "https://wsx.sp247.net/smscsimplehttp"
+    # Plain HTTP is deprecated (# LINK guide: Appendix 2); the client refuses it
+    # unless told allow_insecure_http=True.
+    LEGACY_HTTP = "http://wsx.sp247.net/smscsimplehttp"
+
+
+# LINK guide: Userdata. "maximum length of 1377 bytes" counts GSM7 septets (an
+# extension character takes two); UCS2 messages at most 567 characters.
+USERDATA_MAX_GSM7_SEPTETS = 1377
+USERDATA_MAX_UCS2_CHARACTERS = 567
+# 3GPP TS 23.040 §9.1.2.5: an alphanumeric originating address holds at most
+# 11 GSM7 characters (10 octets of packed septets).
+ALPHANUMERIC_SOURCE_MAX = 11
+# ITU-T E.164 §6.1: an international number has at most 15 digits.
+E164_MAX_DIGITS = 15
+# LINK guide: Vat, "0.0 means no Vat, 25.0 a Vat of 25%": a percentage.
+VAT_MIN = 0.0
+VAT_MAX = 100.0
+# 3GPP TS 23.040 §9.2.3.24: the UDH is UDHL (one octet) plus UDHL octets, inside
+# the 140 octets of TP-User-Data.
+USER_DATA_MAX_OCTETS = 140
+# How much of an unexpected reply body an error quotes.
+EXCERPT_MAX = 200
+
+_INTERNATIONAL = re.compile(rf"\+[1-9][0-9]{{1,{E164_MAX_DIGITS - 1}}}")
+_DIGITS = re.compile(rf"[0-9]{{1,{E164_MAX_DIGITS}}}")
+# The printable ASCII characters of the GSM 7-bit default alphabet that are not
+# escapes (3GPP TS 23.038 §6.2.1), which handsets show in a sender name; "+"
+# is left out so an alphanumeric source never looks like a number.
+_ALPHANUMERIC = re.compile(rf"[A-Za-z0-9 !\"#$%&'()*,\-./:;<=>?@_]{{1,{ALPHANUMERIC_SOURCE_MAX}}}")
+# LINK guide: Tariff, "To charge 10 SEK use tariff SEK1000": an ISO 4217 code
+# followed by the amount in minor units.
+_TARIFF = re.compile(r"([A-Z]{3})([0-9]+)")
+_PASSWORD_IN_QUERY = re.compile(r"(?i)(password=)[^&\s'\"#]*")
+_HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every ``Password=`` query value and every secret (raw or
+    URL-encoded) replaced by ``***``."""
+    text = _PASSWORD_IN_QUERY.sub(r"\1***", text)
+    for secret in secrets:
+        if secret:
+            for form in {secret, quote_plus(secret), quote(secret, safe="")}:
+                text = text.replace(form, "***")
+    return text
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """ServiceId, Username and Password (# LINK guide: Before you begin).
+
+    The password never shows in the repr."""
+
+    service_id: int
+    username: str
+    password: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # LINK guide: Query parameters, ServiceId is an Integer.
+        if isinstance(self.service_id, bool) or not isinstance(self.service_id, int):
+            raise ConfigurationError("service_id must be an integer (LINK guide: ServiceId)")
+        if self.service_id < 0:
+            raise ConfigurationError(f"service_id must not be negative, got {self.service_id}")
+        if not self.username:
+            raise ConfigurationError("username must not be empty")
+        if not self.password:
+            raise ConfigurationError("password must not be empty")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One SMS to send: the message parameters of the guide's query."""
+
+    source: str
+    destination: str
+    text: str
+    user_data_header: bytes | None = None
+    reference_id: str | None = None
+    tariff: str | None = None
+    vat: float | None = None
+    charge_only: bool = False
+    asynchronous: bool = False
+
+
+@dataclass(frozen=True)
+class PreparedMessage:
+    """A validated :class:`Message` with what it will cost: ``segments`` is the
+    number of SMS it is billed as, ``encoding`` "gsm7" or "ucs2"."""
+
+    message: Message
+    encoding: str
+    units: int
+    segments: int
+
+
+class Outcome(Enum):
+    """What became of a message, as far as the sender can know."""
+
+    ACCEPTED = "accepted"  # the platform took it: a TEMP or a delivered code
+    REJECTED = "rejected"  # the platform answered a FINAL not-delivered code
+    NOT_SENT = "not_sent"  # never left (invalid, or never reached the server): safe to resend
+    UNKNOWN = "unknown"  # may have been sent: reconcile, do not resend blindly
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The endpoint's answer (# LINK guide: Returns) and the segment count
+    the message is billed as (``None`` when not known, as for a bare reply)."""
+
+    code: ResultCode
+    description: str
+    message_id: str | None
+    segments: int | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.code.is_final is False or self.code.delivered is True:
+            return Outcome.ACCEPTED
+        if self.code.is_final is None or self.code.delivered is None:
+            return Outcome.UNKNOWN
+        return Outcome.REJECTED
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome is Outcome.ACCEPTED
+
+
+def check_source(source: str) -> str:
+    """# LINK guide: Source, "full international numbers (+46732594084), short
+    numbers (72401) or text (LINK)"."""
+    if _INTERNATIONAL.fullmatch(source) or _DIGITS.fullmatch(source):
+        return source
+    if source.startswith("+") or source.isdigit():
+        raise InvalidParameter(
+            f"Source {source!r} is not a number: '+' and 2 to {E164_MAX_DIGITS} digits "
+            f"(ITU-T E.164), or a short number of at most {E164_MAX_DIGITS} digits",
+            parameter="Source",
+            result_code=ResultCode.INVALID_SOURCE,
+        )
+    if not _ALPHANUMERIC.fullmatch(source):
+        raise InvalidParameter(
+            f"Source {source!r} is not a valid alphanumeric sender: 1 to "
+            f"{ALPHANUMERIC_SOURCE_MAX} characters of letters, digits, space and "
+            "GSM 7-bit punctuation",
+            parameter="Source",
+            result_code=ResultCode.INVALID_SOURCE,
+        )
+    return source
+
+
+def check_destination(destination: str) -> str:
+    """# LINK guide: Destination, "the destination number"."""
+    if _INTERNATIONAL.fullmatch(destination) or _DIGITS.fullmatch(destination):
+        return destination
+    raise InvalidParameter(
+        f"Destination {destination!r} is not a number: '+' and 2 to {E164_MAX_DIGITS} "
+        f"digits, or 1 to {E164_MAX_DIGITS} digits",
+        parameter="Destination",
+        result_code=ResultCode.INVALID_DESTINATION,
+    )
+
+
+def check_tariff(tariff: str) -> str:
+    """# LINK guide: Tariff, a currency code and the amount in minor units."""
+    if not _TARIFF.fullmatch(tariff):
+        raise InvalidParameter(
+            f"Tariff {tariff!r} is not a currency code followed by an amount in minor "
+            "units (SEK1000 charges 10 SEK; SEK0 for bulk)",
+            parameter="Tariff",
+            result_code=ResultCode.INVALID_TARIFF,
+        )
+    return tariff
+
+
+def check_vat(vat: float) -> float:
+    """# LINK guide: Vat, a Double percentage from 0.0 to 100.0."""
+    if isinstance(vat, bool) or not isinstance(vat, (int, float)):
+        raise InvalidParameter(
+            f"Vat must be a number from {VAT_MIN} to {VAT_MAX}, got {type(vat).__name__}",
+            parameter="Vat",
+            result_code=ResultCode.INVALID_VAT,
+        )
+    if not math.isfinite(vat) or not VAT_MIN <= vat <= VAT_MAX:
+        raise InvalidParameter(
+            f"Vat {vat!r} is outside {VAT_MIN} to {VAT_MAX} (a percentage)",
+            parameter="Vat",
+            result_code=ResultCode.INVALID_VAT,
+        )
+    return float(vat)
+
+
+def check_user_data_header(udh: bytes) -> bytes:
+    """# 3GPP TS 23.040 §9.2.3.24: UDHL counts the octets that follow it."""
+    if not udh or udh[0] != len(udh) - 1 or len(udh) > USER_DATA_MAX_OCTETS:
+        raise InvalidParameter(
+            f"UserdataHeader {udh.hex().upper()!r} is not a user data header: its first "
+            f"octet (UDHL) must count the octets after it, at most "
+            f"{USER_DATA_MAX_OCTETS} octets in all",
+            parameter="UserdataHeader",
+            result_code=ResultCode.INVALID_USER_DATA_HEADER,
+        )
+    return udh
+
+
+def parse_user_data_header(value: str) -> bytes:
+    """The hexadecimal form the query carries, back to octets."""
+    if not _HEX.fullmatch(value):
+        raise InvalidParameter(
+            f"UserdataHeader {value!r} is not hexadecimal octets",
+            parameter="UserdataHeader",
+            result_code=ResultCode.INVALID_USER_DATA_HEADER,
+        )
+    return check_user_data_header(bytes.fromhex(value))
+
+
+def check_user_data(text: str, *, charge_only: bool = False) -> tuple[str, int, int]:
+    """(encoding, units, segments) of the Userdata, within the guide's limits.
+
+    # LINK guide: Userdata, at most 1377 GSM7 septets or 567 UCS2 characters.
+    """
+    if not text and not charge_only:
+        raise InvalidParameter(
+            "Userdata is empty; only a ChargeOnly request may carry no text",
+            parameter="Userdata",
+            result_code=ResultCode.INVALID_USER_DATA,
+        )
+    try:
+        analysis = analyze(text, profile=LINK_MOBILITY)
+    except MessageTooLong as exc:
+        what = (
+            "GSM7 septets"
+            if exc.limit == USERDATA_MAX_GSM7_SEPTETS
+            else "UCS2 characters"
+            if exc.limit == USERDATA_MAX_UCS2_CHARACTERS
+            else "units"
+        )
+        raise MessageTooLong(
+            f"Userdata needs {exc.units} {what}, {exc.units - exc.limit} over the LINK "
+            f"limit of {exc.limit} {what}",
+            limit=exc.limit,
+            units=exc.units,
+            profile=exc.profile,
+        ) from None
+    except EncodingError as exc:
+        raise InvalidParameter(
+            f"Userdata cannot be encoded: {exc}",
+            parameter="Userdata",
+            result_code=ResultCode.INVALID_USER_DATA,
+        ) from None
+    return analysis.encoding, analysis.units, analysis.segments
+
+
+def prepare(message: Message) -> PreparedMessage:
+    """Check every parameter of ``message`` as the guide defines it.
+
+    Raises :class:`InvalidParameter` naming the parameter, or
+    :class:`~smswire.errors.MessageTooLong` for Userdata over the guide's limit.
+    """
+    check_source(message.source)
+    check_destination(message.destination)
+    encoding, units, segments = check_user_data(message.text, charge_only=message.charge_only)
+    if message.user_data_header is not None:
+        check_user_data_header(message.user_data_header)
+    if message.tariff is not None:
+        check_tariff(message.tariff)
+    if message.vat is not None:
+        check_vat(message.vat)
+    return PreparedMessage(message, encoding, units, segments)
+
+
+def _flag(value: bool) -> str:
+    # LINK guide: ChargeOnly, "Set to true ... otherwise false".
+    return "true" if value else "false"
+
+
+def build_query(credentials: Credentials, prepared: PreparedMessage) -> tuple[tuple[str, str], ...]:
+    """The query parameters of the POST, in the guide's order (# LINK guide:
+    Query parameters); optional ones only when set."""
+    message = prepared.message
+    query = [
+        ("ServiceId", str(credentials.service_id)),
+        ("Username", credentials.username),
+        ("Password", credentials.password),
+        ("Source", message.source),
+        ("Destination", message.destination),
+        ("Userdata", message.text),
+    ]
+    if message.user_data_header is not None:
+        # The guide leaves the UDH format to support; octets travel as hex.
+        query.append(("UserdataHeader", message.user_data_header.hex().upper()))
+    if message.reference_id is not None:
+        query.append(("ReferenceId", message.reference_id))
+    if message.tariff is not None:
+        query.append(("Tariff", message.tariff))
+    if message.vat is not None:
+        query.append(("Vat", repr(float(message.vat))))
+    query.append(("ChargeOnly", _flag(message.charge_only)))
+    query.append(("Async", _flag(message.asynchronous)))
+    return tuple(query)
+
+
+def excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
+    """The start of a reply body, decoded leniently and redacted, for an error."""
+    text = body[: EXCERPT_MAX * 4].decode("utf-8", errors="replace")
+    if len(text) > EXCERPT_MAX:
+        text = text[:EXCERPT_MAX] + "..."
+    return redact(text, secrets)
+
+
+def parse_send_response(
+    status_code: int, body: bytes, *, secrets: Iterable[str] = ()
+) -> SendResult:
+    """Read ``resultCode;resultDescription;messageId`` (# LINK guide: Returns).
+
+    The id comes "if successful": for a code that accepted the message the last
+    field is the id, so a description may itself hold ';'. For a code that
+    refused it everything after the code is the description. For a code the
+    guide does not list, a last field without spaces is taken as the id.
+    Raises :class:`LinkResponseError` for a non-200 reply or a body of another
+    shape, with the status and a redacted excerpt.
+    """
+    secrets = tuple(secrets)
+    if status_code != 200:
+        quoted = excerpt(body, secrets)
+        raise LinkResponseError(
+            f"LINK answered HTTP {status_code}: {quoted!r}",
+            status_code=status_code,
+            excerpt=quoted,
+        )
+    text = body.decode("utf-8", errors="replace").strip()
+    head, sep, rest = text.partition(";")
+    head = head.strip()
+    if not sep or not head.isascii() or not head.isdigit():
+        quoted = excerpt(body, secrets)
+        raise LinkResponseError(
+            f"LINK reply is not 'resultCode;resultDescription;messageId': {quoted!r}",
+            status_code=status_code,
+            excerpt=quoted,
+        )
+    code = ResultCode(int(head))
+    description, message_id = rest, ""
+    if rest.endswith(";"):
+        description = rest[:-1]
+    elif ";" in rest:
+        before, _, last = rest.rpartition(";")
+        takes_id = (
+            SendResult(code, "", None).outcome is Outcome.ACCEPTED
+            if code.is_known
+            else bool(last) and not any(c.isspace() for c in last)
+        )
+        if takes_id:
+            description, message_id = before, last
+    return SendResult(code, redact(description.strip(), secrets), message_id.strip() or None)

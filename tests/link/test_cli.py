@@ -1,0 +1,115 @@
+"""``smswire simulate link`` and ``smswire receive-reports`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import ssl
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from smswire.cli import main
+from smswire.link import LinkMobilityClient, ResultCode
+
+from .conftest import PASSWORD, PATIENCE, wait_until
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def _smswire(*args: str, port: int) -> Iterator[subprocess.Popen[str]]:
+    env = {**os.environ, "SMSWIRE_LINK_PASSWORD": PASSWORD}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smswire", *args, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        wait_until(lambda: _listening(port) or process.poll() is not None, what="the server")
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        yield process
+    finally:
+        process.terminate()
+        process.wait(PATIENCE)
+
+
+def _line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], PATIENCE)
+    assert ready, "no line from the receiver"
+    return process.stdout.readline()
+
+
+def test_the_simulator_reports_to_the_receiver_which_prints_json_lines(
+    server_tls: tuple[Path, Path], client_tls: ssl.SSLContext
+) -> None:
+    receiver_port, simulator_port = _free_port(), _free_port()
+    tls = ["--certfile", str(server_tls[0]), "--keyfile", str(server_tls[1])]
+    callback = f"http://127.0.0.1:{receiver_port}/dlr"
+    with (
+        _smswire(
+            "receive-reports", "--path", "/dlr", "--response-body", "OK", port=receiver_port
+        ) as receiver,
+        _smswire(
+            "simulate",
+            "link",
+            *tls,
+            "--callback-url",
+            callback,
+            "--report-delay",
+            "0",
+            "--report-ack-body",
+            "OK",
+            port=simulator_port,
+        ),
+        LinkMobilityClient(
+            f"https://127.0.0.1:{simulator_port}/smscsimplehttp",
+            service_id=1,
+            username="user",
+            password=PASSWORD,
+            ssl_context=client_tls,
+        ) as client,
+    ):
+        result = client.send("LINK", "+4746910822", "x" * 200)
+        lines = [json.loads(_line(receiver)) for _ in range(2)]
+    assert result.code is ResultCode.SENT
+    assert sorted(line["part"] for line in lines) == [0, 1]
+    assert {line["message_id"] for line in lines} == {result.message_id}
+    assert {line["result_code"] for line in lines} == {1001}
+    assert lines[0]["custom_parameters"]["destination"] == "+4746910822"
+
+
+def test_simulate_without_a_target_shows_its_targets(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate"]) == 2
+    assert "link" in capsys.readouterr().out
+
+
+def test_certfile_without_keyfile_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "link", "--certfile", "x.pem"]) == 1
+    assert "--keyfile" in capsys.readouterr().err
+
+
+def test_the_receivers_allow_list_preset_needs_no_addresses_typed() -> None:
+    port = _free_port()
+    with _smswire("receive-reports", "--allow", "link", port=port):
+        response = httpx.post(f"http://127.0.0.1:{port}/", json={"id": "m", "resultCode": 1})
+    assert response.status_code == 403

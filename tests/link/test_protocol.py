@@ -1,0 +1,328 @@
+"""Validation, the query and the reply, as the LINK guide defines them."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smswire.errors import ConfigurationError, MessageTooLong
+from smswire.link import InvalidParameter, LinkResponseError, Message, Outcome, ResultCode
+from smswire.link.protocol import (
+    USERDATA_MAX_GSM7_SEPTETS,
+    USERDATA_MAX_UCS2_CHARACTERS,
+    Credentials,
+    build_query,
+    parse_send_response,
+    parse_user_data_header,
+    prepare,
+    redact,
+)
+
+from .conftest import PASSWORD
+
+CREDENTIALS = Credentials(42, "user", PASSWORD)
+
+
+def _message(**overrides: object) -> Message:
+    fields: dict[str, object] = {"source": "LINK", "destination": "+4746910822", "text": "Hello"}
+    fields.update(overrides)
+    return Message(**fields)  # type: ignore[arg-type]
+
+
+# --- LINK guide: Query parameters, validation before any request leaves ---
+
+
+@pytest.mark.parametrize("source", ["+46732594084", "72401", "LINK", "Shop 24", "A.B-C_D&E"])
+def test_source_accepts_international_short_and_text(source: str) -> None:
+    prepare(_message(source=source))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "",
+        "+",
+        "+0123",
+        "+4673259408412345",  # 16 digits: over E.164's 15
+        "1234567890123456",
+        "TwelveChars1",  # alphanumeric over 11
+        "Shop\u00e5",  # not a GSM 7-bit sender character
+        "ab+c",
+        "a\nb",
+    ],
+)
+def test_source_refuses_what_is_neither_number_nor_short_text(source: str) -> None:
+    with pytest.raises(InvalidParameter) as info:
+        prepare(_message(source=source))
+    assert info.value.parameter == "Source"
+    assert info.value.result_code == ResultCode.INVALID_SOURCE
+    assert "Source" in str(info.value)
+
+
+@pytest.mark.parametrize("destination", ["", "LINK", "+46 73", "+", "+0467", "1" * 16, "46-73"])
+def test_destination_must_be_a_number(destination: str) -> None:
+    with pytest.raises(InvalidParameter) as info:
+        prepare(_message(destination=destination))
+    assert info.value.parameter == "Destination"
+    assert info.value.result_code == ResultCode.INVALID_DESTINATION
+
+
+def test_userdata_at_the_gsm7_limit_passes_and_one_more_septet_fails() -> None:
+    prepared = prepare(_message(text="a" * USERDATA_MAX_GSM7_SEPTETS))
+    assert (prepared.encoding, prepared.units, prepared.segments) == ("gsm7", 1377, 9)
+    with pytest.raises(MessageTooLong) as info:
+        prepare(_message(text="a" * (USERDATA_MAX_GSM7_SEPTETS + 1)))
+    assert (info.value.limit, info.value.units) == (1377, 1378)
+    assert "Userdata" in str(info.value) and "GSM7 septets" in str(info.value)
+    assert "1 over" in str(info.value)
+
+
+def test_an_extension_character_counts_two_septets_toward_the_limit() -> None:
+    # LINK guide: Userdata, "Extended GSM characters need 2 bytes for one character".
+    assert prepare(_message(text="a" * 1375 + "\u20ac")).units == USERDATA_MAX_GSM7_SEPTETS
+    with pytest.raises(MessageTooLong) as info:
+        prepare(_message(text="a" * 1376 + "\u20ac"))
+    assert info.value.units == USERDATA_MAX_GSM7_SEPTETS + 1
+
+
+def test_userdata_at_the_ucs2_limit_passes_and_one_more_character_fails() -> None:
+    prepared = prepare(
+        _message(text="\u00e5\u4e2d" + "\u4e2d" * (USERDATA_MAX_UCS2_CHARACTERS - 2))
+    )
+    assert (prepared.encoding, prepared.units, prepared.segments) == ("ucs2", 567, 9)
+    with pytest.raises(MessageTooLong) as info:
+        prepare(_message(text="\u4e2d" * (USERDATA_MAX_UCS2_CHARACTERS + 3)))
+    assert (info.value.limit, info.value.units) == (567, 570)
+    assert "UCS2 characters" in str(info.value) and "3 over" in str(info.value)
+
+
+def test_the_segment_count_billed_is_known_before_sending() -> None:
+    assert prepare(_message(text="a" * 160)).segments == 1
+    assert prepare(_message(text="a" * 161)).segments == 2
+    assert prepare(_message(text="\u4e2d" * 70)).segments == 1
+    assert prepare(_message(text="\u4e2d" * 71)).segments == 2
+
+
+def test_userdata_must_not_be_empty_unless_charge_only() -> None:
+    with pytest.raises(InvalidParameter) as info:
+        prepare(_message(text=""))
+    assert info.value.parameter == "Userdata"
+    assert info.value.result_code == ResultCode.INVALID_USER_DATA
+    prepare(_message(text="", charge_only=True, tariff="SEK1000"))
+
+
+def test_userdata_that_cannot_be_encoded_is_invalid_user_data() -> None:
+    with pytest.raises(InvalidParameter) as info:
+        prepare(_message(text="lone \ud800 surrogate"))
+    assert info.value.parameter == "Userdata"
+
+
+@pytest.mark.parametrize("tariff", ["SEK1000", "SEK0", "NOK250", "EUR1"])
+def test_tariff_is_a_currency_code_and_minor_units(tariff: str) -> None:
+    prepare(_message(tariff=tariff))
+
+
+@pytest.mark.parametrize("tariff", ["", "SEK", "1000", "sek1000", "SEK10.00", "SEK-1", "SEKR100"])
+def test_tariff_in_another_shape_is_refused(tariff: str) -> None:
+    with pytest.raises(InvalidParameter) as info:
+        prepare(_message(tariff=tariff))
+    assert info.value.parameter == "Tariff"
+    assert info.value.result_code == ResultCode.INVALID_TARIFF
+
+
+@pytest.mark.parametrize("vat", [0, 0.0, 25.0, 12.5, 100])
+def test_vat_is_a_percentage(vat: float) -> None:
+    prepare(_message(vat=vat))
+
+
+@pytest.mark.parametrize("vat", [-0.1, 100.01, math.nan, math.inf, True, "25"])
+def test_vat_outside_0_to_100_is_refused(vat: object) -> None:
+    with pytest.raises(InvalidParameter) as info:
+        prepare(_message(vat=vat))
+    assert info.value.parameter == "Vat"
+    assert info.value.result_code == ResultCode.INVALID_VAT
+
+
+@pytest.mark.parametrize("udh", [b"", b"\x05\x00\x03\x01\x02", b"\x06\x00\x03\x01\x02\x01"])
+def test_user_data_header_length_octet_must_count_the_rest(udh: bytes) -> None:
+    with pytest.raises(InvalidParameter) as info:
+        prepare(_message(user_data_header=udh))
+    assert info.value.parameter == "UserdataHeader"
+    assert info.value.result_code == ResultCode.INVALID_USER_DATA_HEADER
+
+
+@pytest.mark.parametrize("text", ["", "0", "zz", "05000301020"])
+def test_user_data_header_from_the_query_must_be_hex_octets(text: str) -> None:
+    with pytest.raises(InvalidParameter):
+        parse_user_data_header(text)
+    assert parse_user_data_header("050003CC0201") == bytes.fromhex("050003CC0201")
+
+
+@pytest.mark.parametrize(
+    ("service_id", "username", "password"),
+    [("42", "u", "p"), (True, "u", "p"), (-1, "u", "p"), (1, "", "p"), (1, "u", "")],
+)
+def test_credentials_are_checked(service_id: object, username: str, password: str) -> None:
+    with pytest.raises(ConfigurationError):
+        Credentials(service_id, username, password)  # type: ignore[arg-type]
+
+
+def test_credentials_repr_hides_the_password() -> None:
+    assert PASSWORD not in repr(CREDENTIALS)
+    assert "user" in repr(CREDENTIALS)
+
+
+# --- LINK guide: Query parameters, the request ---
+
+
+def test_query_carries_exactly_the_guides_parameters_in_order() -> None:
+    query = build_query(
+        CREDENTIALS,
+        prepare(
+            _message(
+                user_data_header=bytes.fromhex("050003cc0201"),
+                reference_id="in-123",
+                tariff="SEK1000",
+                vat=25,
+                charge_only=False,
+                asynchronous=True,
+            )
+        ),
+    )
+    assert query == (
+        ("ServiceId", "42"),
+        ("Username", "user"),
+        ("Password", PASSWORD),
+        ("Source", "LINK"),
+        ("Destination", "+4746910822"),
+        ("Userdata", "Hello"),
+        ("UserdataHeader", "050003CC0201"),
+        ("ReferenceId", "in-123"),
+        ("Tariff", "SEK1000"),
+        ("Vat", "25.0"),
+        ("ChargeOnly", "false"),
+        ("Async", "true"),
+    )
+
+
+def test_optional_parameters_are_left_out_when_not_set() -> None:
+    names = [name for name, _ in build_query(CREDENTIALS, prepare(_message()))]
+    assert names == [
+        "ServiceId",
+        "Username",
+        "Password",
+        "Source",
+        "Destination",
+        "Userdata",
+        "ChargeOnly",
+        "Async",
+    ]
+
+
+# --- LINK guide: Returns ---
+
+
+def test_reply_with_code_description_and_id() -> None:
+    result = parse_send_response(200, b"1000;Sent (to operator);abc123\r\n")
+    assert (result.code, result.description, result.message_id) == (
+        1000,
+        "Sent (to operator)",
+        "abc123",
+    )
+    assert result.outcome is Outcome.ACCEPTED
+
+
+def test_reply_whose_description_holds_semicolons() -> None:
+    result = parse_send_response(200, b"1005;Queued; for later; really;f00d")
+    assert (result.description, result.message_id) == ("Queued; for later; really", "f00d")
+
+
+def test_refusal_without_a_message_id() -> None:
+    result = parse_send_response(200, b"2104;Unknown subscriber")
+    assert (result.code, result.message_id) == (ResultCode.UNKNOWN_SUBSCRIBER, None)
+    assert result.outcome is Outcome.REJECTED
+
+
+def test_refusal_whose_description_holds_a_semicolon_keeps_it_whole() -> None:
+    result = parse_send_response(200, b"2000;Invalid source; alpha too long")
+    assert (result.description, result.message_id) == ("Invalid source; alpha too long", None)
+
+
+def test_empty_trailing_id_is_no_id() -> None:
+    result = parse_send_response(200, b"1000;Sent;")
+    assert (result.description, result.message_id) == ("Sent", None)
+
+
+def test_an_unlisted_code_is_read_and_its_outcome_unknown() -> None:
+    result = parse_send_response(200, b"9001;Something new;id-9")
+    assert (int(result.code), result.message_id) == (9001, "id-9")
+    assert result.outcome is Outcome.UNKNOWN
+
+
+def test_final_code_of_unknown_delivery_is_an_unknown_outcome() -> None:
+    assert parse_send_response(200, b"4;Timeout").outcome is Outcome.UNKNOWN
+
+
+@pytest.mark.parametrize("status", [400, 401, 500, 503])
+def test_a_non_200_reply_raises_with_status_and_excerpt(status: int) -> None:
+    with pytest.raises(LinkResponseError) as info:
+        parse_send_response(status, b"Service Unavailable " + b"x" * 1000)
+    assert info.value.status_code == status
+    assert info.value.excerpt.startswith("Service Unavailable")
+    assert len(info.value.excerpt) < 250
+    assert str(status) in str(info.value)
+
+
+@pytest.mark.parametrize("body", [b"", b"<html>oops</html>", b"OK", b"abc;def;ghi", b"\xff\xfe;x"])
+def test_an_unparseable_body_raises_with_an_excerpt(body: bytes) -> None:
+    with pytest.raises(LinkResponseError) as info:
+        parse_send_response(200, body)
+    assert info.value.status_code == 200
+
+
+def test_a_reply_echoing_the_password_is_redacted() -> None:
+    body = f"<html>bad request Password={PASSWORD} {PASSWORD}</html>".encode()
+    with pytest.raises(LinkResponseError) as info:
+        parse_send_response(500, body, secrets=[PASSWORD])
+    assert PASSWORD not in str(info.value) and PASSWORD not in info.value.excerpt
+
+
+_ID = st.text(alphabet="abcdef0123456789-", min_size=1, max_size=40)
+_DESCRIPTION = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=60
+).map(str.strip)
+
+
+@given(code=st.sampled_from([1000, 1005, 1011]), description=_DESCRIPTION, message_id=_ID)
+def test_accepted_replies_round_trip(code: int, description: str, message_id: str) -> None:
+    result = parse_send_response(200, f"{code};{description};{message_id}".encode())
+    assert (int(result.code), result.description, result.message_id) == (
+        code,
+        description,
+        message_id,
+    )
+
+
+# A refusal whose description ends in ';' reads as one with an empty id field.
+@given(
+    code=st.sampled_from([2104, 4002, 0]),
+    description=_DESCRIPTION.filter(lambda d: not d.endswith(";")),
+)
+def test_refusals_round_trip(code: int, description: str) -> None:
+    result = parse_send_response(200, f"{code};{description}".encode())
+    assert (int(result.code), result.description, result.message_id) == (code, description, None)
+
+
+def test_redact_hides_the_query_value_and_every_encoding_of_the_secret() -> None:
+    from urllib.parse import quote, quote_plus
+
+    text = (
+        f"POST /x?Username=u&Password={quote_plus(PASSWORD)}&Source=1 {quote(PASSWORD)} {PASSWORD}"
+    )
+    cleaned = redact(text, [PASSWORD])
+    assert PASSWORD not in cleaned
+    assert quote_plus(PASSWORD) not in cleaned and quote(PASSWORD) not in cleaned
+    assert "Username=u" in cleaned and "Source=1" in cleaned

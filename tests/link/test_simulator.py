@@ -1,0 +1,174 @@
+"""The simulator answers like the guide's endpoint (raw requests, no smswire client)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from smswire.link import DeliveryReport, DeliveryReportReceiver, LinkSimulator, ReportFormat
+
+from .conftest import PASSWORD, SERVICE_ID, USERNAME, Server, wait_until
+
+_GOOD = {
+    "ServiceId": str(SERVICE_ID),
+    "Username": USERNAME,
+    "Password": PASSWORD,
+    "Source": "LINK",
+    "Destination": "+4746910822",
+    "Userdata": "Hello",
+}
+
+
+@pytest.fixture(scope="module")
+def simulator_url() -> Iterator[str]:
+    simulator = LinkSimulator(service_id=SERVICE_ID, username=USERNAME, password=PASSWORD)
+    with Server(simulator) as server:
+        yield server.url
+
+
+def _send(url: str, **changes: str | None) -> str:
+    query = {k: v for k, v in {**_GOOD, **changes}.items() if v is not None}
+    response = httpx.post(url, params=query)
+    assert response.status_code == 200
+    return response.text
+
+
+def test_a_good_request_is_sent_with_a_message_id(simulator_url: str) -> None:
+    code, description, message_id = _send(simulator_url).split(";")
+    assert (code, description) == ("1000", "Sent (to operator)")
+    assert message_id
+
+
+def test_async_answers_1005_queued(simulator_url: str) -> None:
+    assert _send(simulator_url, Async="true").startswith("1005;Queued;")
+
+
+def test_message_ids_are_unique(simulator_url: str) -> None:
+    ids = {_send(simulator_url).split(";")[2] for _ in range(20)}
+    assert len(ids) == 20
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"Password": "wrong"},
+        {"Username": "someone"},
+        {"Username": "s\u00f6m\u00e9one"},
+        {"ServiceId": "1"},
+        {"Password": None},
+    ],
+)
+def test_bad_credentials_get_the_configured_failure_code(
+    simulator_url: str, bad: dict[str, str | None]
+) -> None:
+    assert _send(simulator_url, **bad) == "104;Configuration error"
+
+
+@pytest.mark.parametrize(
+    ("change", "answer"),
+    [
+        ({"Source": "Far too long a name"}, "2000;"),
+        ({"Source": None}, "2000;"),
+        ({"Destination": "LINK"}, "2108;"),
+        ({"Userdata": ""}, "4003;"),
+        ({"Userdata": "a" * 1378}, "4003;"),
+        ({"Userdata": "\u4e2d" * 568}, "4003;"),
+        ({"UserdataHeader": "0500"}, "4004;"),
+        ({"UserdataHeader": "xyz"}, "4004;"),
+        ({"Tariff": "10SEK"}, "4002;"),
+        ({"Vat": "101"}, "4006;"),
+        ({"Vat": "lots"}, "4006;"),
+        ({"Async": "maybe"}, "0;"),
+    ],
+)
+def test_invalid_input_gets_the_documented_code(
+    simulator_url: str, change: dict[str, str | None], answer: str
+) -> None:
+    assert _send(simulator_url, **change).startswith(answer)
+
+
+def test_optional_parameters_in_range_are_accepted(simulator_url: str) -> None:
+    reply = _send(
+        simulator_url,
+        UserdataHeader="050003CC0201",
+        ReferenceId="in-1",
+        Tariff="SEK1000",
+        Vat="25.0",
+        ChargeOnly="false",
+    )
+    assert reply.startswith("1000;")
+
+
+def test_only_post_is_served(simulator_url: str) -> None:
+    response = httpx.get(simulator_url, params=_GOOD)
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("fmt", list(ReportFormat))
+def test_a_report_per_part_in_each_format(fmt: ReportFormat) -> None:
+    reports: list[DeliveryReport] = []
+    lock = threading.Lock()
+
+    def take(report: DeliveryReport) -> None:
+        with lock:
+            reports.append(report)
+
+    with Server(DeliveryReportReceiver(take)) as receiver:
+        simulator = LinkSimulator(
+            service_id=SERVICE_ID,
+            username=USERNAME,
+            password=PASSWORD,
+            callback_url=f"http://127.0.0.1:{receiver.port}/dlr",
+            report_format=fmt,
+        )
+        with Server(simulator) as server:
+            reply = _send(server.url, Userdata="x" * 400, ReferenceId="ref-7")
+            message_id = reply.split(";")[2]
+            wait_until(lambda: len(reports) == 3, what="three reports")
+    assert sorted((r.message_id, r.part) for r in reports) == [(message_id, n) for n in range(3)]
+    assert {(r.segments, r.ref_id, r.source, r.destination) for r in reports} == {
+        (3, "ref-7", "LINK", "+4746910822")
+    }
+    assert all(r.result_code.delivered for r in reports)
+
+
+def test_injected_failures_and_retried_reports() -> None:
+    reports: list[DeliveryReport] = []
+    refusals = [2]
+
+    def flaky(report: DeliveryReport) -> None:
+        if refusals[0]:
+            refusals[0] -= 1
+            raise RuntimeError("not now")
+        reports.append(report)
+
+    with Server(DeliveryReportReceiver(flaky, response_body="ACK")) as receiver:
+        simulator = LinkSimulator(
+            service_id=SERVICE_ID,
+            username=USERNAME,
+            password=PASSWORD,
+            callback_url=f"http://127.0.0.1:{receiver.port}/",
+            report_ack_body="ACK",
+            report_retry_interval=0.01,
+            unknown_subscriber_share=0.5,
+            not_delivered_share=0.5,
+            seed=7,
+        )
+        with Server(simulator) as server:
+            for _ in range(10):
+                _send(server.url)
+            wait_until(lambda: len(reports) == 10, what="ten reports")
+    codes = {int(r.result_code) for r in reports}
+    assert codes == {1006, 2104}
+    assert simulator.reports_delivered == 10
+
+
+def test_the_record_of_accepted_messages_holds_no_credentials() -> None:
+    simulator = LinkSimulator(service_id=SERVICE_ID, username=USERNAME, password=PASSWORD)
+    with Server(simulator) as server:
+        _send(server.url)
+    assert len(simulator.accepted) == 1
+    assert PASSWORD not in repr(simulator.accepted) and PASSWORD not in repr(simulator)
