@@ -150,32 +150,31 @@ impl Cache {
 /// dict is a copy of the defaults with the arguments set, in one call, where
 /// the frozen dataclass `__init__` pays one `object.__setattr__` per field.
 /// Same signature, same errors, same resulting object.
-#[pyfunction]
-#[pyo3(signature = (cls, *args, **kwargs))]
-fn pdu_new<'py>(
-    cls: &Bound<'py, PyType>,
+fn construct<'py>(
+    py: Python<'py>,
     args: &Bound<'py, PyTuple>,
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let py = cls.py();
     let cache = cache(py)?;
-    let Some(class) = cache.class_for(cls)? else {
+    let cls = args.get_item(0)?.cast_into::<PyType>()?;
+    let Some(class) = cache.class_for(&cls)? else {
         return Err(PyTypeError::new_err(format!(
             "{} is not an SMPP PDU class",
             cls.name()?
         )));
     };
     let count = class.names.len();
-    if args.len() > count {
+    let positional = args.len() - 1;
+    if positional > count {
         return Err(PyTypeError::new_err(format!(
             "{}.__init__() takes {} positional arguments but {} were given",
             cls.name()?,
             count + 1,
-            args.len() + 1
+            positional + 1
         )));
     }
     let dict = class.fresh_dict(py)?;
-    for (name, value) in class.names.iter().zip(args.iter()) {
+    for (name, value) in class.names.iter().zip(args.iter().skip(1)) {
         dict.set_item(name.bind(py), value)?;
     }
     if let Some(kwargs) = kwargs {
@@ -189,7 +188,7 @@ fn pdu_new<'py>(
                     .position(|n| n.bind(py).as_any().eq(&key).unwrap_or(false)),
             };
             match position {
-                Some(position) if position >= args.len() => {
+                Some(position) if position >= positional => {
                     dict.set_item(class.names[position].bind(py), value)?;
                 }
                 Some(_) => {
@@ -207,12 +206,59 @@ fn pdu_new<'py>(
             }
         }
     }
-    if class.cls.is(cls) {
+    if class.cls.is(&cls) {
         class.instance(py, cache, dict)
     } else {
         // SAFETY: the slot is read from `cls` itself.
-        unsafe { allocate(py, cache, cls.as_ptr().cast(), alloc_slot(cls), dict) }
+        unsafe { allocate(py, cache, cls.as_ptr().cast(), alloc_slot(&cls), dict) }
     }
+}
+
+/// The C entry point of `pdu_new(cls, *args, **kwargs)`: METH_VARARGS, so
+/// the argument tuple and keyword dict that `type.__call__` already built are
+/// used as they are, with no per-call argument parsing.
+unsafe extern "C" fn pdu_new(
+    _module: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this with the GIL held, a tuple `args` and a
+    // dict or NULL `kwargs`, all borrowed for the call.
+    let py = unsafe { Python::assume_attached() };
+    let outcome = std::panic::catch_unwind(|| {
+        let args = unsafe { Borrowed::from_ptr(py, args).cast_unchecked::<PyTuple>() };
+        let kwargs = (!kwargs.is_null())
+            .then(|| unsafe { Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>() });
+        construct(py, &args, kwargs.as_deref()).map(Bound::into_ptr)
+    });
+    let error = match outcome {
+        Ok(Ok(object)) => return object,
+        Ok(Err(error)) => error,
+        Err(_) => PyTypeError::new_err("smswire._native.pdu_new panicked"),
+    };
+    error.restore(py);
+    std::ptr::null_mut()
+}
+
+fn register_pdu_new(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // CPython keeps a pointer to the definition for the function's lifetime,
+    // which is the interpreter's: leaking the one definition is intended.
+    let definition = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: c"pdu_new".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionWithKeywords: pdu_new,
+        },
+        ml_flags: ffi::METH_VARARGS | ffi::METH_KEYWORDS,
+        ml_doc: c"pdu_new(cls, *args, **kwargs): build a PDU dataclass instance".as_ptr(),
+    }));
+    // SAFETY: the definition lives forever; NULL self and module are allowed.
+    let function = unsafe {
+        Bound::from_owned_ptr_or_err(
+            m.py(),
+            ffi::PyCFunction_NewEx(definition, std::ptr::null_mut(), std::ptr::null_mut()),
+        )?
+    };
+    m.add("pdu_new", function)
 }
 
 // --- Decoding: Rust values to Python objects ----------------------------------
@@ -468,6 +514,9 @@ fn get_latin1<'b>(
             ),
         ));
     }
+    if length == 0 {
+        return Ok(&buffer[..0]);
+    }
     let mut wide = [0 as ffi::Py_UCS4; MAX_CSTRING];
     // SAFETY: `wide` holds MAX_CSTRING > length code points; copy_null 0
     // writes no terminator. NULL means an error (cannot happen for a str).
@@ -597,7 +646,7 @@ fn encode_one(
     let mut encoder = Encoder::begin(out, spec);
     let status = get_u32(&encoder, "command_status", &get(count))?;
     let sequence = get_u32(&encoder, "sequence_number", &get(count + 1))?;
-    let tlvs = get(count + 2).to_owned();
+    let tlvs = get(count + 2);
     let no_tlvs = !tlvs.is_truthy()?;
     let mut omit = false;
     if spec.is_response() && status != 0 && no_tlvs {
@@ -616,7 +665,7 @@ fn encode_one(
         let mut buffer = [0u8; MAX_CSTRING];
         for (position, field) in spec.fields.iter().enumerate() {
             let name = field.name;
-            let value = get(position).to_owned();
+            let value = get(position);
             match field.kind {
                 Kind::U8(_) => {
                     let v = get_u8(&encoder, name, &value)?;
@@ -872,7 +921,7 @@ impl PduFramer {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(pdu_new, m)?)?;
+    register_pdu_new(m)?;
     m.add_function(wrap_pyfunction!(pdu_decode, m)?)?;
     m.add_function(wrap_pyfunction!(pdu_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pdu_encode_many, m)?)?;

@@ -19,6 +19,7 @@ from smswire.smpp import (
     DeliveryReceipt,
     Message,
     ReceiptState,
+    SendResult,
     SendState,
     SmppClient,
     SmscSimulator,
@@ -429,39 +430,51 @@ async def test_binds_refused_during_the_restart_are_retried(
     assert sim.binds == 2
 
 
+async def send_through(
+    server_tls: ssl.SSLContext,
+    ca_file: Path,
+    texts: list[str],
+    client: dict[str, object] | None = None,
+    **faults: object,
+) -> tuple[SmscSimulator, list[SendResult]]:
+    """Send ``texts`` through a simulator with the given faults; its record and the results."""
+    async with (
+        SmscSimulator(
+            accounts={ACCOUNT: PASSWORD},
+            tls=server_tls,
+            receipt_delay=None,
+            **faults,  # type: ignore[arg-type]
+        ) as sim,
+        connect(sim, ca_file, **(client or {})) as smpp,
+    ):
+        results = await smpp.send_many([("+4512345678", t, "Acme") for t in texts])
+    return sim, results
+
+
 async def test_throttled_submits_are_retried_and_results_match_the_record(
     server_tls: ssl.SSLContext, ca_file: Path
 ) -> None:
-    async with (
-        SmscSimulator(
-            accounts={ACCOUNT: PASSWORD}, tls=server_tls, receipt_delay=None, tps_limit=400
-        ) as sim,
-        connect(sim, ca_file) as smpp,
-    ):
-        results = await smpp.send_many([("+4512345678", f"t{i}", "Acme") for i in range(1_000)])
+    texts = [f"t{i}" for i in range(1_000)]
+    sim, results = await send_through(server_tls, ca_file, texts, tps_limit=400)
     assert all(r.ok for r in results)
     assert sim.rejected, "the TPS limit was reached"
     assert {r.status for r in sim.rejected} == {CommandStatus.ESME_RTHROTTLED}
-    assert sorted(m.text for m in sim.received) == sorted(f"t{i}" for i in range(1_000))
+    assert sorted(m.text for m in sim.received) == sorted(texts)
     assert all(m.times_accepted == 1 for m in sim.received)
 
 
 async def test_random_permanent_failures_reach_exactly_the_refused_callers(
     server_tls: ssl.SSLContext, ca_file: Path
 ) -> None:
-    async with (
-        SmscSimulator(
-            accounts={ACCOUNT: PASSWORD},
-            tls=server_tls,
-            receipt_delay=None,
-            failure_rate=0.1,
-            failure_status=CommandStatus.ESME_RINVDSTADR,
-            seed=7,
-        ) as sim,
-        connect(sim, ca_file) as smpp,
-    ):
-        texts = [f"r{i}" for i in range(1_000)]
-        results = await smpp.send_many([("+4512345678", t, "Acme") for t in texts])
+    texts = [f"r{i}" for i in range(1_000)]
+    sim, results = await send_through(
+        server_tls,
+        ca_file,
+        texts,
+        failure_rate=0.1,
+        failure_status=CommandStatus.ESME_RINVDSTADR,
+        seed=7,
+    )
     failed = {t for t, r in zip(texts, results) if r.state is SendState.FAILED}
     assert failed == {r.short_message.decode() for r in sim.rejected}
     assert all(r.status is CommandStatus.ESME_RINVDSTADR for r in results if not r.ok)
@@ -473,18 +486,15 @@ async def test_random_permanent_failures_reach_exactly_the_refused_callers(
 async def test_transient_failures_are_retried_until_accepted_once(
     server_tls: ssl.SSLContext, ca_file: Path
 ) -> None:
-    async with (
-        SmscSimulator(
-            accounts={ACCOUNT: PASSWORD},
-            tls=server_tls,
-            receipt_delay=None,
-            failure_rate=0.2,
-            failure_status=CommandStatus.ESME_RMSGQFUL,
-            seed=11,
-        ) as sim,
-        connect(sim, ca_file) as smpp,
-    ):
-        results = await smpp.send_many([("+4512345678", f"q{i}", "Acme") for i in range(500)])
+    texts = [f"q{i}" for i in range(500)]
+    sim, results = await send_through(
+        server_tls,
+        ca_file,
+        texts,
+        failure_rate=0.2,
+        failure_status=CommandStatus.ESME_RMSGQFUL,
+        seed=11,
+    )
     assert all(r.ok for r in results)
     assert len(sim.rejected) > 0
     assert len(sim.received) == 500
@@ -496,13 +506,10 @@ async def test_a_client_rate_limit_below_the_tps_limit_is_never_throttled(
 ) -> None:
     # The bucket holds one window (32) and refills at 300/s: at most 332 in any
     # second, under the simulator's 400.
-    async with (
-        SmscSimulator(
-            accounts={ACCOUNT: PASSWORD}, tls=server_tls, receipt_delay=None, tps_limit=400
-        ) as sim,
-        connect(sim, ca_file, window=32, rate_limit=300) as smpp,
-    ):
-        results = await smpp.send_many([("+4512345678", f"p{i}", "Acme") for i in range(450)])
+    texts = [f"p{i}" for i in range(450)]
+    sim, results = await send_through(
+        server_tls, ca_file, texts, {"window": 32, "rate_limit": 300}, tps_limit=400
+    )
     assert all(r.ok for r in results)
     assert sim.rejected == []
 
