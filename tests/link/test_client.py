@@ -177,6 +177,34 @@ async def test_async_send_many_keeps_input_order_and_reports_each_message(
     assert progress == [(n, 40) for n in range(1, 41)]
 
 
+class _Stop(Exception):
+    pass
+
+
+def _stop_at_5(done: int, total: int) -> None:
+    if done == 5:
+        raise _Stop
+
+
+def test_a_failing_progress_callback_stops_send_many_and_propagates(
+    tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
+) -> None:
+    simulator, url = tls_simulator
+    with _client(url, client_tls) as client, pytest.raises(_Stop):
+        client.send_many(_batch(), concurrency=2, on_progress=_stop_at_5)
+    assert len(simulator.accepted) < 39
+
+
+async def test_a_failing_progress_callback_stops_async_send_many_and_propagates(
+    tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
+) -> None:
+    simulator, url = tls_simulator
+    async with _async_client(url, client_tls) as client:
+        with pytest.raises(_Stop):
+            await client.send_many(_batch(), concurrency=2, on_progress=_stop_at_5)
+    assert len(simulator.accepted) < 39
+
+
 def test_send_many_of_nothing_is_nothing(client_tls: ssl.SSLContext) -> None:
     with _client(BaseUrl.N_EU, client_tls) as client:
         assert client.send_many([]) == []
