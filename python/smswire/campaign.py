@@ -1,0 +1,396 @@
+"""Bulk sends from a CSV file: validated row by row, journaled, resumable.
+
+A campaign reads rows of ``destination,text[,source]``, checks and prices each
+one, and sends them through any :class:`CampaignSender` (SMPP or LINK). Every
+outcome is appended to a results file and flushed to disk before the next
+batch goes out, and a ``sending`` line is written *before* a batch leaves, so a
+run that stops half way (crash, Ctrl-C, power) leaves a file that says which
+rows were sent, which were not, and which may have been: ``--resume`` sends the
+first kind never again, the second kind now, and the third only when asked
+(``resend_unknown``), because an SMS cannot be recalled.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol, TextIO, Union
+
+from smswire.errors import ConfigurationError, SmswireError
+
+__all__ = [
+    "BATCH_SIZE",
+    "CampaignRow",
+    "CampaignSender",
+    "CampaignSummary",
+    "InvalidRow",
+    "Price",
+    "ResultsJournal",
+    "RowResult",
+    "SendOutcome",
+    "read_campaign",
+    "run_campaign",
+]
+
+# Rows handed to the sender at once: large enough to fill an SMPP window or an
+# HTTP connection pool, small enough that a stop loses at most this many
+# outcomes to the `unknown` state.
+BATCH_SIZE = 256
+
+REQUIRED_COLUMNS = ("destination", "text")
+OPTIONAL_COLUMNS = ("source",)
+
+# Journal states. `sending` is written before a batch leaves and is superseded
+# by the outcome; a `sending` line with nothing after it means "maybe sent".
+ACCEPTED, FAILED, UNKNOWN, INVALID, PRICED, SENDING = (
+    "accepted",
+    "failed",
+    "unknown",
+    "invalid",
+    "priced",
+    "sending",
+)
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """One message of a campaign; ``line`` is where its record starts in the CSV."""
+
+    line: int
+    destination: str
+    text: str
+    source: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the row's content, so a resume can tell an edited file."""
+        digest = hashlib.sha256(
+            "\x00".join((self.destination, self.text, self.source or "")).encode("utf-8")
+        )
+        return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    """A CSV record that is not a message (a required column is empty)."""
+
+    line: int
+    error: str
+
+
+@dataclass(frozen=True)
+class Price:
+    """What a valid row will cost: its encoding and the parts it is billed as."""
+
+    encoding: str
+    parts: int
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What the sender learned about one row: ``state`` is accepted, failed or unknown."""
+
+    state: str
+    message_ids: tuple[str, ...] = ()
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One line of the results file."""
+
+    line: int
+    fingerprint: str
+    destination: str
+    state: str
+    parts: int = 0
+    encoding: str = ""
+    message_ids: tuple[str, ...] = ()
+    error: str = ""
+
+
+class CampaignSender(Protocol):
+    """A way out (SMPP, LINK) as a campaign sees it."""
+
+    def price(self, row: CampaignRow) -> Price:
+        """Validate the row for this way out; raise a SmswireError naming the problem."""
+
+    async def send(self, rows: Sequence[CampaignRow]) -> list[SendOutcome]:
+        """Send the rows; one outcome per row, in the rows' order, failures included."""
+
+
+@dataclass
+class CampaignSummary:
+    """Counts of a finished (or resumed) run."""
+
+    rows: int = 0
+    parts: int = 0
+    states: Counter[str] = field(default_factory=Counter)
+    encodings: Counter[str] = field(default_factory=Counter)
+    skipped: int = 0
+    unknown_not_resent: list[int] = field(default_factory=list)
+    invalid: list[RowResult] = field(default_factory=list)
+    failed: list[RowResult] = field(default_factory=list)
+
+    @property
+    def all_accounted_for(self) -> bool:
+        """True when no row ended failed, invalid or unknown."""
+        return not (
+            self.states[FAILED]
+            or self.states[INVALID]
+            or self.states[UNKNOWN]
+            or self.unknown_not_resent
+        )
+
+
+def read_campaign(stream: TextIO) -> Iterator[CampaignRow | InvalidRow]:
+    """Read campaign rows from CSV text with a header naming the columns.
+
+    Columns are matched case-insensitively; ``destination`` and ``text`` are
+    required, ``source`` is optional (the run's default source applies).
+    """
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ConfigurationError("the CSV file is empty: expected a header row") from None
+    columns = {name.strip().lower(): i for i, name in enumerate(header)}
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        raise ConfigurationError(
+            f"the CSV header lacks the column(s) {', '.join(missing)}; "
+            f"expected {', '.join(REQUIRED_COLUMNS)} and optionally {', '.join(OPTIONAL_COLUMNS)}"
+        )
+    line = reader.line_num + 1
+    for record in reader:
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue
+
+        def cell(name: str, record: list[str] = record) -> str:
+            index = columns.get(name)
+            return record[index] if index is not None and index < len(record) else ""
+
+        destination = cell("destination").strip()
+        text = cell("text")
+        if not destination:
+            yield InvalidRow(start, "destination is empty")
+        elif not text:
+            yield InvalidRow(start, "text is empty")
+        else:
+            yield CampaignRow(start, destination, text, cell("source").strip() or None)
+
+
+class ResultsJournal:
+    """The results file: an append-only CSV, each line flushed to disk as written.
+
+    A row may appear more than once (``sending`` and then its outcome); the
+    last line for a row is its state.
+    """
+
+    FIELDS = (
+        "line",
+        "fingerprint",
+        "destination",
+        "state",
+        "parts",
+        "encoding",
+        "message_ids",
+        "error",
+    )
+
+    def __init__(self, path: Path, *, resume: bool) -> None:
+        self.path = path
+        exists = path.exists() and path.stat().st_size > 0
+        if exists and not resume:
+            raise ConfigurationError(
+                f"results file {path} already exists: pass --resume to continue that run, "
+                "or choose another --out"
+            )
+        self.previous: dict[int, RowResult] = self._load(path) if exists else {}
+        self._file = path.open("a", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file)
+        if not exists:
+            self._writer.writerow(self.FIELDS)
+            self._sync()
+
+    @classmethod
+    def _load(cls, path: Path) -> dict[int, RowResult]:
+        with path.open(newline="", encoding="utf-8") as stream:
+            reader = csv.DictReader(stream)
+            if tuple(reader.fieldnames or ()) != cls.FIELDS:
+                raise ConfigurationError(
+                    f"{path} is not a smswire results file (its header is {reader.fieldnames})"
+                )
+            last: dict[int, RowResult] = {}
+            for record in reader:
+                try:
+                    line = int(record["line"])
+                    parts = int(record["parts"] or 0)
+                except ValueError:
+                    # A line torn by a crash mid-write: the row's earlier line stands.
+                    continue
+                last[line] = RowResult(
+                    line=line,
+                    fingerprint=record["fingerprint"],
+                    destination=record["destination"],
+                    state=record["state"],
+                    parts=parts,
+                    encoding=record["encoding"],
+                    message_ids=tuple(filter(None, record["message_ids"].split(" "))),
+                    error=record["error"],
+                )
+            return last
+
+    def record(self, results: Iterable[RowResult]) -> None:
+        """Append results and make them durable before returning."""
+        for result in results:
+            self._writer.writerow(
+                (
+                    result.line,
+                    result.fingerprint,
+                    result.destination,
+                    result.state,
+                    result.parts,
+                    result.encoding,
+                    " ".join(result.message_ids),
+                    result.error,
+                )
+            )
+        self._sync()
+
+    def _sync(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> ResultsJournal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+Progress = Callable[[int], None]
+_Pending = tuple[CampaignRow, Price]
+_Item = Union[CampaignRow, InvalidRow]
+
+
+async def run_campaign(
+    items: Iterable[_Item],
+    sender: CampaignSender,
+    journal: ResultsJournal,
+    *,
+    dry_run: bool = False,
+    resend_unknown: bool = False,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Progress | None = None,
+) -> CampaignSummary:
+    """Check, price and (unless ``dry_run``) send every row, journaling each outcome.
+
+    A row that fails validation is journaled as ``invalid`` with its reason and
+    does not stop the others. ``on_progress(n)`` is called as ``n`` more rows
+    are done.
+    """
+    if batch_size < 1:
+        raise ConfigurationError(f"batch_size must be at least 1, got {batch_size}")
+    summary = CampaignSummary()
+    batch: list[_Pending] = []
+
+    def done(results: Sequence[RowResult]) -> None:
+        journal.record(results)
+        for result in results:
+            summary.states[result.state] += 1
+            summary.parts += result.parts
+            if result.encoding:
+                summary.encodings[result.encoding] += 1
+            if result.state == INVALID:
+                summary.invalid.append(result)
+            elif result.state in (FAILED, UNKNOWN):
+                summary.failed.append(result)
+        if on_progress is not None:
+            on_progress(len(results))
+
+    async def flush() -> None:
+        if not batch:
+            return
+        rows = [row for row, _ in batch]
+        journal.record(_result(row, price, SENDING) for row, price in batch)
+        try:
+            outcomes = await sender.send(rows)
+        except SmswireError as exc:
+            # The batch's fate is not known row by row: say so, lose nothing.
+            outcomes = [SendOutcome(UNKNOWN, error=f"batch failed: {exc}")] * len(rows)
+        if len(outcomes) != len(rows):
+            raise RuntimeError(f"sender returned {len(outcomes)} outcomes for {len(rows)} rows")
+        done(
+            [
+                _result(row, price, outcome.state, outcome.message_ids, outcome.error)
+                for (row, price), outcome in zip(batch, outcomes)
+            ]
+        )
+        batch.clear()
+
+    for item in items:
+        summary.rows += 1
+        if isinstance(item, InvalidRow):
+            done([RowResult(item.line, "", "", INVALID, error=item.error)])
+            continue
+        earlier = journal.previous.get(item.line)
+        if earlier is not None and earlier.fingerprint not in ("", item.fingerprint):
+            raise ConfigurationError(
+                f"line {item.line} of the CSV differs from the run being resumed; "
+                "resume only with the same input file"
+            )
+        if earlier is not None and earlier.state == ACCEPTED:
+            summary.skipped += 1
+            summary.states[ACCEPTED] += 1
+            if on_progress is not None:
+                on_progress(1)
+            continue
+        if earlier is not None and earlier.state in (SENDING, UNKNOWN) and not resend_unknown:
+            summary.unknown_not_resent.append(item.line)
+            if on_progress is not None:
+                on_progress(1)
+            continue
+        try:
+            price = sender.price(item)
+        except SmswireError as exc:
+            done(
+                [RowResult(item.line, item.fingerprint, item.destination, INVALID, error=str(exc))]
+            )
+            continue
+        if dry_run:
+            done([_result(item, price, PRICED)])
+            continue
+        batch.append((item, price))
+        if len(batch) >= batch_size:
+            await flush()
+    await flush()
+    return summary
+
+
+def _result(
+    row: CampaignRow,
+    price: Price,
+    state: str,
+    message_ids: tuple[str, ...] = (),
+    error: str = "",
+) -> RowResult:
+    return RowResult(
+        line=row.line,
+        fingerprint=row.fingerprint,
+        destination=row.destination,
+        state=state,
+        parts=price.parts,
+        encoding=price.encoding,
+        message_ids=message_ids,
+        error=error,
+    )

@@ -1,0 +1,189 @@
+"""`smswire send-csv` and `smswire send` against the simulators, over TLS."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from smswire.cli.embedded import LocalAuthority, serve_https
+from smswire.link import LinkSimulator
+from smswire.smpp import SmscSimulator
+
+from .support import PATIENCE, run_cli, start_cli
+
+ACCOUNT, PASSWORD = "acme", "Pw0rd&x"
+LINK_PASSWORD = "link pass&word=1"
+
+GOOD = [
+    ("+4746910001", "Plain GSM text", ""),
+    ("+4746910002", "Euro € and {braces}", "ACME"),
+    ("+4746910003", "Привет, мир", ""),
+    ("+4746910004", "Long " + "x" * 310, ""),  # 315 septets: 3 parts of 153
+]
+BAD = [
+    ("+47" + "1" * 30, "destination far too long", ""),  # over the address limit
+    ("+4746910005", "source too long", "ACME-CORPORATION-LTD"),  # over 11 alphanumerics
+    ("", "no destination", ""),
+]
+
+
+def _write_csv(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(("destination", "text", "source"))
+        writer.writerows(rows)
+    return path
+
+
+def _journal(path: Path) -> dict[int, dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        return {int(r["line"]): r for r in csv.DictReader(stream)}
+
+
+def _smpp_env(sim: SmscSimulator) -> dict[str, str]:
+    return {
+        "SMSWIRE_SMPP_URL": f"smpps://{ACCOUNT}@127.0.0.1:{sim.port}",
+        "SMSWIRE_SMPP_PASSWORD": PASSWORD,
+    }
+
+
+async def test_send_csv_over_smpp_reports_bad_rows_by_line_and_sends_the_rest(
+    authority: LocalAuthority, tmp_path: Path
+) -> None:
+    rows = [GOOD[0], BAD[0], GOOD[1], BAD[1], GOOD[2], BAD[2], GOOD[3]]
+    source = _write_csv(tmp_path / "campaign.csv", rows)
+    out = tmp_path / "results.csv"
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=authority.server_context()) as sim:
+        run = await run_cli(
+            "send-csv", source, "--via", "smpp", "--source", "SHOP", "--out", out,
+            "--ca-file", authority.ca_file, "--json", env=_smpp_env(sim),
+        )  # fmt: skip
+        # On the wire an international number is TON 1 digits, without its '+'.
+        received = {"+" + m.destination: m for m in sim.received}
+    assert run.returncode == 1, run.stderr  # some rows need attention
+    summary = json.loads(run.stdout)
+    assert summary["states"] == {"accepted": 4, "invalid": 3}
+    assert [p["line"] for p in summary["problems"]] == [3, 5, 7]
+    assert "destination" in summary["problems"][0]["error"]
+    assert "11" in summary["problems"][1]["error"]
+    assert set(received) == {row[0] for row in GOOD}
+    assert all(m.times_accepted == 1 for m in received.values())
+    assert received["+4746910002"].source == "ACME"  # the row's own source wins
+    assert received["+4746910001"].source == "SHOP"
+    assert received["+4746910004"].text == GOOD[3][1]
+    journal = _journal(out)
+    assert journal[2]["state"] == "accepted" and journal[2]["message_ids"]
+    assert journal[8]["parts"] == "3" and len(journal[8]["message_ids"].split()) == 3
+    assert PASSWORD not in run.stdout + run.stderr + out.read_text()
+
+
+async def test_send_csv_over_link_with_a_dry_run_first(
+    authority: LocalAuthority, tmp_path: Path
+) -> None:
+    source = _write_csv(tmp_path / "campaign.csv", GOOD + BAD[:1])
+    simulator = LinkSimulator(service_id=7, username="acme", password=LINK_PASSWORD)
+    async with serve_https(simulator, authority) as url:
+        env = {
+            "SMSWIRE_LINK_URL": f"{url}/smscsimplehttp",
+            "SMSWIRE_LINK_SERVICE_ID": "7",
+            "SMSWIRE_LINK_USERNAME": "acme",
+            "SMSWIRE_LINK_PASSWORD": LINK_PASSWORD,
+        }
+        common = ("--via", "link", "--source", "SHOP", "--ca-file", authority.ca_file, "--json")
+        dry = await run_cli(
+            "send-csv", source, "--out", tmp_path / "dry.csv", "--dry-run", *common, env=env
+        )
+        assert simulator.accepted == []
+        real = await run_cli("send-csv", source, "--out", tmp_path / "out.csv", *common, env=env)
+    dry_summary, summary = json.loads(dry.stdout), json.loads(real.stdout)
+    assert dry_summary["states"] == {"priced": 4, "invalid": 1}
+    # LINK bills concatenated GSM text at 153 septets a part, as 3GPP does.
+    assert dry_summary["parts"] == summary["parts"] == 1 + 1 + 1 + 3
+    assert summary["states"] == {"accepted": 4, "invalid": 1}
+    sent = sorted(m.parameters["Destination"] for m in simulator.accepted)
+    assert sent == sorted(r[0] for r in GOOD)
+    assert LINK_PASSWORD not in real.stdout + real.stderr + dry.stdout + dry.stderr
+
+
+async def test_resume_after_an_interrupted_run_sends_each_row_once(
+    authority: LocalAuthority, tmp_path: Path
+) -> None:
+    rows = [(f"+47469{20000 + i:05d}", f"message {i}", "") for i in range(200)]
+    source = _write_csv(tmp_path / "campaign.csv", rows)
+    out = tmp_path / "results.csv"
+    common = ("--via", "smpp", "--source", "SHOP", "--ca-file", authority.ca_file, "--json")
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=authority.server_context()) as sim:
+        env = _smpp_env(sim)
+        first = await start_cli(
+            "send-csv", source, "--out", out, "--batch-size", "8", "--rate", "50", *common, env=env
+        )
+        deadline = time.monotonic() + PATIENCE
+        # The client's rate limit allows a burst of a window (64), then 50/s.
+        while not out.exists() or out.read_text().count(",accepted,") < 96:
+            assert time.monotonic() < deadline, "the first run never got going"
+            await asyncio.sleep(0.005)
+        first.kill()  # as a crash or power cut would: no clean-up runs
+        await first.wait()
+        at_kill = _journal(out)
+        maybe_sent = sorted(line for line, r in at_kill.items() if r["state"] == "sending")
+        sent = [line for line, r in at_kill.items() if r["state"] == "accepted"]
+        assert len(sent) < len(rows), "the kill should land before the run ends"
+
+        second = await run_cli("send-csv", source, "--out", out, "--resume", *common, env=env)
+        summary = json.loads(second.stdout)
+        assert summary["unknown_not_resent"] == maybe_sent
+        assert second.returncode == 1  # rows of unknown fate still need a decision
+
+        third = await run_cli(
+            "send-csv", source, "--out", out, "--resume", "--resend-unknown", *common, env=env
+        )
+        assert third.returncode == 0, third.stdout + third.stderr
+        counts = Counter[str]()
+        for message in sim.received:
+            counts["+" + message.destination] += message.times_accepted
+
+    assert set(counts) == {row[0] for row in rows}  # nothing lost
+    twice = {destination for destination, n in counts.items() if n > 1}
+    # Duplicates only where the first run may have sent and could not say.
+    assert twice <= {rows[line - 2][0] for line in maybe_sent}
+    final = _journal(out)
+    assert {r["state"] for r in final.values()} == {"accepted"}
+
+
+async def test_send_one_flash_message_over_smpp(authority: LocalAuthority) -> None:
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=authority.server_context()) as sim:
+        run = await run_cli(
+            "send", "+4746910822", "Flash!", "--via", "smpp", "--source", "ACME", "--flash",
+            "--ca-file", authority.ca_file, "--json", env=_smpp_env(sim),
+        )  # fmt: skip
+        received = sim.received
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["state"] == "accepted" and len(result["message_ids"]) == 1
+    assert [(m.destination, m.text, m.data_coding) for m in received] == [
+        ("4746910822", "Flash!", 0x10)  # inMobile: GSM7 class 0
+    ]
+
+
+async def test_errors_are_one_line_without_a_traceback_unless_debug() -> None:
+    run = await run_cli("send", "+4746910822", "hi", "--via", "smpp", "--source", "ACME")
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        "smswire: error: no SMPP server: give --url, SMSWIRE_SMPP_URL or url in the [smpp] table"
+    ]
+    debug = await run_cli("--debug", "send", "+4746910822", "hi", "--via", "smpp", "--source", "A")
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+async def test_a_password_on_the_command_line_is_refused() -> None:
+    run = await run_cli(
+        "send", "+4746910822", "hi", "--via", "smpp", "--source", "ACME",
+        "--url", "smpps://acme:hunter2@127.0.0.1:1",
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert "must not carry a password" in run.stderr
+    assert "hunter2" not in run.stderr + run.stdout
