@@ -8,6 +8,23 @@ pure-Python twin.
 from __future__ import annotations
 
 from smswire._backend import BACKEND
+from smswire.encoding import (
+    LINK_MOBILITY,
+    STANDARD,
+    Analysis,
+    Profile,
+    Segment,
+    analyze,
+    analyze_many,
+    decode_gsm7,
+    decode_ucs2,
+    encode_gsm7,
+    encode_ucs2,
+    pack_septets,
+    segment,
+    segment_many,
+    unpack_septets,
+)
 from smswire.errors import (
     ConfigurationError,
     EncodingError,
@@ -22,12 +39,27 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BACKEND",
+    "LINK_MOBILITY",
+    "STANDARD",
+    "Analysis",
     "ConfigurationError",
     "EncodingError",
     "MessageTooLong",
+    "Profile",
     "ProtocolError",
+    "Segment",
     "SmscError",
     "SmswireError",
     "TransportError",
     "__version__",
+    "analyze",
+    "analyze_many",
+    "decode_gsm7",
+    "decode_ucs2",
+    "encode_gsm7",
+    "encode_ucs2",
+    "pack_septets",
+    "segment",
+    "segment_many",
+    "unpack_septets",
 ]

@@ -18,7 +18,7 @@ from smswire.errors import SmswireError
 __all__ = ["main"]
 
 # One entry per command module; each registers its own sub-commands.
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = ("analyze",)
 
 Handler = Callable[[argparse.Namespace], int]
 

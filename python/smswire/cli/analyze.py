@@ -1,0 +1,79 @@
+"""``smswire analyze``: how a text would travel as SMS, and what it would cost."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from smswire.encoding import LINK_MOBILITY, STANDARD, Analysis, Profile, analyze
+
+__all__ = ["register"]
+
+_PROFILES: dict[str, Profile] = {p.name: p for p in (STANDARD, LINK_MOBILITY)}
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "analyze",
+        help="show the encoding, units and parts a text needs",
+        description="Show how TEXT travels as SMS: GSM7 or UCS2, units, parts, and the "
+        "characters that forced UCS2. Reads standard input (less one trailing newline) "
+        "when TEXT is omitted.",
+    )
+    parser.add_argument("text", nargs="?", metavar="TEXT", help="the message (default: stdin)")
+    parser.add_argument(
+        "--profile", choices=sorted(_PROFILES), default=STANDARD.name, help="limits to apply"
+    )
+    parser.add_argument("--udh16", action="store_true", help="16-bit concatenation reference")
+    parser.add_argument(
+        "--graphemes", action="store_true", help="keep grapheme clusters in one part"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.text is not None:
+        text: str = args.text
+    else:
+        text = sys.stdin.read()
+        # What a shell's echo or an editor appends is not part of the message.
+        text = text[:-1] if text.endswith("\n") else text
+    profile = _PROFILES[args.profile]
+    result = analyze(text, profile=profile, udh16=args.udh16, graphemes=args.graphemes)
+    if args.json:
+        print(json.dumps(_as_dict(result, profile), ensure_ascii=False))
+    else:
+        print(_as_text(result, profile))
+    return 0
+
+
+def _as_dict(result: Analysis, profile: Profile) -> dict[str, Any]:
+    return {
+        "profile": profile.name,
+        "encoding": result.encoding,
+        "data_coding": result.data_coding,
+        "units": result.units,
+        "segments": result.segments,
+        "per_segment": result.per_segment,
+        "characters": result.characters,
+        "non_gsm": [{"index": i, "character": ch} for i, ch in result.non_gsm],
+    }
+
+
+def _as_text(result: Analysis, profile: Profile) -> str:
+    unit = "UCS2 units" if result.encoding == "ucs2" else "septets"
+    lines = [
+        f"encoding     {result.encoding} (data_coding 0x{result.data_coding:02X})",
+        f"units        {result.units} {unit}",
+        f"segments     {result.segments} (up to {result.per_segment} {unit} each, "
+        f"profile {profile.name})",
+        f"characters   {result.characters}",
+    ]
+    if result.non_gsm:
+        shown = ", ".join(f"{ch!r} U+{ord(ch):04X} at {i}" for i, ch in result.non_gsm[:10])
+        more = len(result.non_gsm) - 10
+        lines.append(f"forced UCS2  {shown}" + (f" and {more} more" if more > 0 else ""))
+    return "\n".join(lines)
