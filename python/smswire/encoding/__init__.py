@@ -8,6 +8,7 @@ give the same bytes and raise the same exceptions.
 from __future__ import annotations
 
 from smswire.encoding import _pure
+from smswire.encoding._national import NationalLanguage
 from smswire.encoding._profile import LINK_MOBILITY, MAX_PARTS, STANDARD, Profile
 from smswire.encoding._types import Analysis, Segment
 
@@ -16,6 +17,7 @@ __all__ = [
     "MAX_PARTS",
     "STANDARD",
     "Analysis",
+    "NationalLanguage",
     "Profile",
     "Segment",
     "analyze",
