@@ -1,7 +1,425 @@
 //! Bindings of the encoding core.
+//!
+//! Text crosses the boundary once per call (or once per batch, with the
+//! GIL released while Rust works); results come back as the small frozen
+//! classes `Segment` and `Analysis`, which mirror the pure backend's
+//! dataclasses field for field, with the same equality and repr.
+
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use super::errors::smswire_error;
+use crate::encoding::{self as core, gsm7, plan, ucs2, Error, Options, Profile};
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Segment>()?;
+    m.add_class::<Analysis>()?;
+    m.add_function(wrap_pyfunction!(analyze, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze_many, m)?)?;
+    m.add_function(wrap_pyfunction!(segment, m)?)?;
+    m.add_function(wrap_pyfunction!(segment_many, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_gsm7, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_gsm7, m)?)?;
+    m.add_function(wrap_pyfunction!(pack_septets, m)?)?;
+    m.add_function(wrap_pyfunction!(unpack_septets, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_ucs2, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_ucs2, m)?)?;
     Ok(())
+}
+
+// ------------------------------------------------------------------ results
+
+/// One part of a message as it goes on the wire.
+#[pyclass(frozen, eq, hash, module = "smswire.encoding")]
+#[derive(PartialEq, Eq, Hash)]
+pub struct Segment(plan::Segment);
+
+#[pymethods]
+impl Segment {
+    #[new]
+    fn new(udh: &[u8], payload: &[u8], data_coding: u8, index: usize, total: usize) -> Self {
+        Segment(plan::Segment {
+            udh: udh.to_vec(),
+            payload: payload.to_vec(),
+            data_coding,
+            index,
+            total,
+        })
+    }
+
+    #[getter]
+    fn udh<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.udh)
+    }
+
+    #[getter]
+    fn payload<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.payload)
+    }
+
+    #[getter]
+    fn data_coding(&self) -> u8 {
+        self.0.data_coding
+    }
+
+    #[getter]
+    fn index(&self) -> usize {
+        self.0.index
+    }
+
+    #[getter]
+    fn total(&self) -> usize {
+        self.0.total
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let s = &self.0;
+        Ok(format!(
+            "Segment(udh={}, payload={}, data_coding={}, index={}, total={})",
+            PyBytes::new(py, &s.udh).repr()?,
+            PyBytes::new(py, &s.payload).repr()?,
+            s.data_coding,
+            s.index,
+            s.total
+        ))
+    }
+}
+
+/// How a text travels as SMS.
+#[pyclass(frozen, eq, hash, module = "smswire.encoding")]
+#[derive(PartialEq, Eq, Hash)]
+pub struct Analysis(plan::Analysis);
+
+#[pymethods]
+impl Analysis {
+    #[getter]
+    fn encoding(&self) -> &'static str {
+        self.0.encoding
+    }
+
+    #[getter]
+    fn data_coding(&self) -> u8 {
+        self.0.data_coding
+    }
+
+    #[getter]
+    fn units(&self) -> usize {
+        self.0.units
+    }
+
+    #[getter]
+    fn segments(&self) -> usize {
+        self.0.segments
+    }
+
+    #[getter]
+    fn per_segment(&self) -> usize {
+        self.0.per_segment
+    }
+
+    #[getter]
+    fn characters(&self) -> usize {
+        self.0.characters
+    }
+
+    #[getter]
+    fn non_gsm<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.non_gsm.iter().copied())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let a = &self.0;
+        Ok(format!(
+            "Analysis(encoding='{}', data_coding={}, units={}, segments={}, per_segment={}, \
+             characters={}, non_gsm={})",
+            a.encoding,
+            a.data_coding,
+            a.units,
+            a.segments,
+            a.per_segment,
+            a.characters,
+            self.non_gsm(py)?.repr()?
+        ))
+    }
+}
+
+// ------------------------------------------------------------------ errors
+
+fn to_py(py: Python<'_>, error: Error) -> PyErr {
+    match error {
+        Error::Encoding {
+            message,
+            character,
+            index,
+        } => {
+            let Ok(character) = character.into_pyobject(py);
+            let Ok(index) = index.into_pyobject(py);
+            smswire_error(
+                py,
+                "EncodingError",
+                &message,
+                &[
+                    ("character", character.into_any().unbind()),
+                    ("index", index.into_any().unbind()),
+                ],
+            )
+        }
+        Error::TooLong {
+            message,
+            limit,
+            units,
+            profile,
+        } => {
+            let Ok(limit) = limit.into_pyobject(py);
+            let Ok(units) = units.into_pyobject(py);
+            let Ok(profile) = profile.into_pyobject(py);
+            smswire_error(
+                py,
+                "MessageTooLong",
+                &message,
+                &[
+                    ("limit", limit.into_any().unbind()),
+                    ("units", units.into_any().unbind()),
+                    ("profile", profile.into_any().unbind()),
+                ],
+            )
+        }
+        Error::Configuration { message } => smswire_error(py, "ConfigurationError", &message, &[]),
+    }
+}
+
+// ------------------------------------------------------------------ text in
+
+/// The UTF-8 of a Python string. A lone surrogate (which UTF-8 cannot hold)
+/// raises `EncodingError` naming the first one, as the pure backend does.
+fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Bound<'py, PyBytes>> {
+    let py = text.py();
+    match text.encode_utf8() {
+        Ok(bytes) => Ok(bytes),
+        Err(unencodable) => {
+            let wide = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+            let wide = wide.cast::<PyBytes>()?.as_bytes();
+            let found = wide.chunks_exact(4).enumerate().find_map(|(index, cp)| {
+                let cp = u32::from_le_bytes([cp[0], cp[1], cp[2], cp[3]]);
+                (0xD800..=0xDFFF).contains(&cp).then_some((index, cp))
+            });
+            let Some((index, cp)) = found else {
+                return Err(unencodable);
+            };
+            let mut message = format!(
+                "character U+{cp:04X} at index {index} is a lone surrogate and cannot be encoded"
+            );
+            if let Some(position) = batch {
+                message = format!("texts[{position}]: {message}");
+            }
+            let Ok(at) = index.into_pyobject(py);
+            Err(smswire_error(
+                py,
+                "EncodingError",
+                &message,
+                &[
+                    ("character", text.get_item(index)?.unbind()),
+                    ("index", at.into_any().unbind()),
+                ],
+            ))
+        }
+    }
+}
+
+fn as_str<'a>(bytes: &'a Bound<'_, PyBytes>) -> PyResult<&'a str> {
+    std::str::from_utf8(bytes.as_bytes())
+        .map_err(|e| pyo3::exceptions::PyUnicodeDecodeError::new_err(e.to_string()))
+}
+
+/// A batch of texts as UTF-8, up to the first that cannot be read; that one's
+/// error is returned beside them, to be raised only if every text before it
+/// succeeds (the order in which the pure backend meets errors).
+fn utf8_batch<'py>(
+    texts: &Bound<'py, PyAny>,
+) -> PyResult<(Vec<Bound<'py, PyBytes>>, Option<PyErr>)> {
+    let mut out = Vec::new();
+    for (position, text) in texts.try_iter()?.enumerate() {
+        match utf8(text?.cast::<PyString>()?, Some(position)) {
+            Ok(bytes) => out.push(bytes),
+            Err(e) => return Ok((out, Some(e))),
+        }
+    }
+    Ok((out, None))
+}
+
+// ------------------------------------------------------------------ profiles
+
+fn standard() -> &'static Profile {
+    static STANDARD: OnceLock<Profile> = OnceLock::new();
+    STANDARD.get_or_init(Profile::standard)
+}
+
+/// The limits of a `smswire.encoding.Profile` (read by attribute, so the one
+/// Python class serves both backends).
+fn profile_of(profile: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Profile>> {
+    let Some(p) = profile else {
+        return Ok(None);
+    };
+    let py = p.py();
+    let get = |name: &str| p.getattr(PyString::intern(py, name));
+    Ok(Some(Profile {
+        name: get("name")?.extract()?,
+        max_parts: get("max_parts")?.extract()?,
+        gsm7_limit: get("gsm7_limit")?.extract()?,
+        ucs2_limit: get("ucs2_limit")?.extract()?,
+        gsm7_part_cap: get("gsm7_part_cap")?.extract()?,
+        ucs2_part_cap: get("ucs2_part_cap")?.extract()?,
+    }))
+}
+
+fn options(udh16: bool, graphemes: bool) -> Options<'static> {
+    Options {
+        udh16,
+        graphemes,
+        ..Options::default()
+    }
+}
+
+// ------------------------------------------------------------------ functions
+
+#[pyfunction]
+#[pyo3(signature = (text, *, profile=None, udh16=false, graphemes=false))]
+fn analyze(
+    text: &Bound<'_, PyString>,
+    profile: Option<&Bound<'_, PyAny>>,
+    udh16: bool,
+    graphemes: bool,
+) -> PyResult<Analysis> {
+    let py = text.py();
+    let owned = profile_of(profile)?;
+    let profile = owned.as_ref().unwrap_or_else(|| standard());
+    let bytes = utf8(text, None)?;
+    core::analyze(as_str(&bytes)?, profile, &options(udh16, graphemes))
+        .map(Analysis)
+        .map_err(|e| to_py(py, e))
+}
+
+#[pyfunction]
+#[pyo3(signature = (texts, *, profile=None, udh16=false, graphemes=false))]
+fn analyze_many(
+    texts: &Bound<'_, PyAny>,
+    profile: Option<&Bound<'_, PyAny>>,
+    udh16: bool,
+    graphemes: bool,
+) -> PyResult<Vec<Analysis>> {
+    let py = texts.py();
+    let owned = profile_of(profile)?;
+    let profile = owned.as_ref().unwrap_or_else(|| standard());
+    let (bytes, unreadable) = utf8_batch(texts)?;
+    let strs = bytes.iter().map(as_str).collect::<PyResult<Vec<&str>>>()?;
+    let options = options(udh16, graphemes);
+    let result = py.detach(|| plan::analyze_many(&strs, profile, &options));
+    let analyses = result.map_err(|e| to_py(py, e))?;
+    match unreadable {
+        Some(e) => Err(e),
+        None => Ok(analyses.into_iter().map(Analysis).collect()),
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (text, *, profile=None, reference=None, udh16=false, packed=false, graphemes=false))]
+fn segment(
+    text: &Bound<'_, PyString>,
+    profile: Option<&Bound<'_, PyAny>>,
+    reference: Option<i64>,
+    udh16: bool,
+    packed: bool,
+    graphemes: bool,
+) -> PyResult<Vec<Segment>> {
+    let py = text.py();
+    let reference = plan::check_reference(reference, udh16).map_err(|e| to_py(py, e))?;
+    let owned = profile_of(profile)?;
+    let profile = owned.as_ref().unwrap_or_else(|| standard());
+    let bytes = utf8(text, None)?;
+    let parts = core::segment(
+        as_str(&bytes)?,
+        profile,
+        &options(udh16, graphemes),
+        reference,
+        packed,
+    )
+    .map_err(|e| to_py(py, e))?;
+    Ok(parts.into_iter().map(Segment).collect())
+}
+
+#[pyfunction]
+#[pyo3(signature = (texts, *, profile=None, udh16=false, packed=false, graphemes=false))]
+fn segment_many(
+    texts: &Bound<'_, PyAny>,
+    profile: Option<&Bound<'_, PyAny>>,
+    udh16: bool,
+    packed: bool,
+    graphemes: bool,
+) -> PyResult<Vec<Vec<Segment>>> {
+    let py = texts.py();
+    let owned = profile_of(profile)?;
+    let profile = owned.as_ref().unwrap_or_else(|| standard());
+    let (bytes, unreadable) = utf8_batch(texts)?;
+    let strs = bytes.iter().map(as_str).collect::<PyResult<Vec<&str>>>()?;
+    let options = options(udh16, graphemes);
+    let result = py.detach(|| plan::segment_many(&strs, profile, &options, packed));
+    let messages = result.map_err(|e| to_py(py, e))?;
+    match unreadable {
+        Some(e) => Err(e),
+        None => Ok(messages
+            .into_iter()
+            .map(|parts| parts.into_iter().map(Segment).collect())
+            .collect()),
+    }
+}
+
+#[pyfunction]
+fn encode_gsm7<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
+    let py = text.py();
+    let bytes = utf8(text, None)?;
+    let septets = gsm7::encode_gsm7(as_str(&bytes)?).map_err(|e| to_py(py, e))?;
+    Ok(PyBytes::new(py, &septets))
+}
+
+#[pyfunction]
+fn decode_gsm7(py: Python<'_>, data: &[u8]) -> PyResult<String> {
+    gsm7::decode_gsm7(data).map_err(|e| to_py(py, e))
+}
+
+#[pyfunction]
+#[pyo3(signature = (septets, fill_bits=0, *, ussd_cr_pad=false))]
+fn pack_septets<'py>(
+    py: Python<'py>,
+    septets: &[u8],
+    fill_bits: i64,
+    ussd_cr_pad: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let packed = gsm7::pack_septets(septets, fill_bits, ussd_cr_pad).map_err(|e| to_py(py, e))?;
+    Ok(PyBytes::new(py, &packed))
+}
+
+#[pyfunction]
+#[pyo3(signature = (data, count, fill_bits=0))]
+fn unpack_septets<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    count: i64,
+    fill_bits: i64,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let septets = gsm7::unpack_septets(data, count, fill_bits).map_err(|e| to_py(py, e))?;
+    Ok(PyBytes::new(py, &septets))
+}
+
+#[pyfunction]
+fn encode_ucs2<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
+    let py = text.py();
+    let bytes = utf8(text, None)?;
+    Ok(PyBytes::new(py, &ucs2::encode_ucs2(as_str(&bytes)?)))
+}
+
+#[pyfunction]
+fn decode_ucs2(py: Python<'_>, data: &[u8]) -> PyResult<String> {
+    ucs2::decode_ucs2(data).map_err(|e| to_py(py, e))
 }

@@ -9,8 +9,6 @@ use pyo3::types::PyDict;
 
 /// Build a `PyErr` of the `smswire.errors` class `class_name`, called with
 /// `message` and the keyword arguments in `kwargs`.
-// The first binding that raises removes this attribute (clippy then insists).
-#[expect(dead_code, reason = "the codec bindings that raise are not merged yet")]
 pub fn smswire_error(
     py: Python<'_>,
     class_name: &str,

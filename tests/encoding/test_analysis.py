@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from smswire import EncodingError, MessageTooLong
 from smswire.encoding import LINK_MOBILITY, STANDARD, Profile, analyze, analyze_many
 

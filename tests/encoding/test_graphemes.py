@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from smswire.encoding import analyze
 from smswire.encoding._grapheme_data import UNICODE_VERSION
 from smswire.encoding._graphemes import cluster_starts

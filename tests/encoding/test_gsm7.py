@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from smswire import ConfigurationError, EncodingError
 from smswire.encoding import (
     analyze,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from smswire.encoding import analyze, encode_gsm7, pack_septets, segment
 
 VECTORS: list[dict[str, Any]] = json.loads(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from smswire import ConfigurationError, EncodingError, MessageTooLong
 from smswire.encoding import (
     LINK_MOBILITY,

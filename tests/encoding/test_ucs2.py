@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from smswire import EncodingError
 from smswire.encoding import decode_ucs2, encode_ucs2
 

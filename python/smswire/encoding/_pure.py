@@ -128,11 +128,11 @@ def _check_surrogates(text: str) -> None:
 def encode_gsm7(text: str) -> bytes:
     """Septets of ``text``, one per octet, extension characters as ESC + code."""
     codes = DEFAULT.codes
-    lo, hi = _SURROGATES
     for i, ch in enumerate(text):
         if ch not in codes:
-            if lo <= ch <= hi:
-                raise _lone_surrogate(ch, i)
+            # Lone surrogates are reported first, wherever they are: the native
+            # backend meets them when it reads the string, before encoding.
+            _check_surrogates(text)
             raise EncodingError(
                 f"character U+{ord(ch):04X} at index {i} is not in the GSM 7 bit default "
                 "alphabet or its extension table",

@@ -1,0 +1,523 @@
+//! Analysis and segmentation: which encoding a text needs, how many units,
+//! where its parts end, and the concatenation UDH of each part.
+
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+use super::gsm7::{self, Alphabet, Code, SEPTET_BITS};
+use super::{graphemes, ucs2, Error};
+
+/// 3GPP TS 23.040 §9.2.3.16: TP-User-Data is at most 140 octets.
+pub const USER_DATA_OCTETS: usize = 140;
+/// 3GPP TS 23.038 §4: SMS Data Coding Scheme, default alphabet / UCS2.
+pub const DATA_CODING_GSM7: u8 = 0x00;
+pub const DATA_CODING_UCS2: u8 = 0x08;
+/// 3GPP TS 23.040 §9.2.3.24.1: UDHL, IEI 0x00, IEDL 3, reference, total, sequence.
+pub const IEI_CONCAT_8BIT: u8 = 0x00;
+pub const CONCAT_8BIT_UDH_OCTETS: usize = 6;
+/// 3GPP TS 23.040 §9.2.3.24.8: UDHL, IEI 0x08, IEDL 4, 16-bit reference, total, sequence.
+pub const IEI_CONCAT_16BIT: u8 = 0x08;
+pub const CONCAT_16BIT_UDH_OCTETS: usize = 7;
+/// 3GPP TS 23.040 §9.2.3.24.1: the part count and sequence number are one octet.
+pub const MAX_PARTS: usize = 255;
+
+/// Limits a destination puts on a message (the Python `Profile`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: String,
+    pub max_parts: usize,
+    /// Septets in all (extension characters count 2); `None`: `max_parts` full parts.
+    pub gsm7_limit: Option<usize>,
+    /// UTF-16 units in all; `None`: `max_parts` full parts.
+    pub ucs2_limit: Option<usize>,
+    /// Septets a concatenated part may hold below what its UDH leaves.
+    pub gsm7_part_cap: Option<usize>,
+    /// UTF-16 units a concatenated part may hold below what its UDH leaves.
+    pub ucs2_part_cap: Option<usize>,
+}
+
+impl Profile {
+    /// 3GPP: 160/153 septets, 70/67 UCS2 units, at most 255 parts.
+    pub fn standard() -> Self {
+        Profile {
+            name: "standard".to_owned(),
+            max_parts: MAX_PARTS,
+            gsm7_limit: None,
+            ucs2_limit: None,
+            gsm7_part_cap: None,
+            ucs2_part_cap: None,
+        }
+    }
+
+    /// LINK guide: Userdata. 1377 septets in all, 153 a part; 567 UCS2
+    /// characters in all, 63 a part when concatenated (counted as UTF-16 units).
+    pub fn link_mobility() -> Self {
+        Profile {
+            name: "link_mobility".to_owned(),
+            max_parts: MAX_PARTS,
+            gsm7_limit: Some(1377),
+            ucs2_limit: Some(567),
+            gsm7_part_cap: Some(153),
+            ucs2_part_cap: Some(63),
+        }
+    }
+}
+
+/// How to lay a text out beyond its profile.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    /// The 16-bit concatenation reference (IEI 0x08) instead of the 8-bit one.
+    pub udh16: bool,
+    /// Keep grapheme clusters whole in one part.
+    pub graphemes: bool,
+    /// The GSM 7 bit tables: the default alphabet, or a national language pair.
+    pub alphabet: &'a Alphabet,
+    /// UDH octets of further information elements (national language shifts),
+    /// UDHL excluded, in every part.
+    pub extra_udh_octets: usize,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            udh16: false,
+            graphemes: false,
+            alphabet: Alphabet::default_alphabet(),
+            extra_udh_octets: 0,
+        }
+    }
+}
+
+/// Units one part holds after a UDH of `udh_octets` (UDHL included; 0: no UDH).
+pub fn part_capacity(ucs2: bool, udh_octets: usize) -> usize {
+    if ucs2 {
+        return (USER_DATA_OCTETS - udh_octets) / 2;
+    }
+    // 3GPP TS 23.040 §9.2.3.24: septets start on a septet boundary after the UDH.
+    (USER_DATA_OCTETS * 8) / SEPTET_BITS - (udh_octets * 8).div_ceil(SEPTET_BITS)
+}
+
+/// Fill bits between a UDH of `udh_octets` and the first septet.
+pub fn fill_bits(udh_octets: usize) -> usize {
+    (SEPTET_BITS - (udh_octets * 8) % SEPTET_BITS) % SEPTET_BITS
+}
+
+/// How one text splits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub ucs2: bool,
+    pub units: usize,
+    pub non_gsm: Vec<(usize, char)>,
+    pub per_segment: usize,
+    /// Byte offsets into the text: part `k` is `cuts[k]..cuts[k + 1]`.
+    pub cuts: Vec<usize>,
+}
+
+impl Plan {
+    pub fn new(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Plan, Error> {
+        let alphabet = options.alphabet;
+        let mut septets = 0usize;
+        let mut utf16 = 0usize;
+        let mut non_gsm = Vec::new();
+        for (index, c) in text.chars().enumerate() {
+            utf16 += c.len_utf16();
+            match alphabet.code(c) {
+                Some(code) => septets += code.septets(),
+                None => non_gsm.push((index, c)),
+            }
+        }
+        let ucs2 = !non_gsm.is_empty();
+        let units = if ucs2 { utf16 } else { septets };
+        let concat = if options.udh16 {
+            CONCAT_16BIT_UDH_OCTETS
+        } else {
+            CONCAT_8BIT_UDH_OCTETS
+        };
+        let extra = options.extra_udh_octets;
+        let single = part_capacity(ucs2, if extra > 0 { extra + 1 } else { 0 });
+        let mut multi = part_capacity(ucs2, concat + extra);
+        let (cap, limit) = if ucs2 {
+            (profile.ucs2_part_cap, profile.ucs2_limit)
+        } else {
+            (profile.gsm7_part_cap, profile.gsm7_limit)
+        };
+        if let Some(cap) = cap {
+            multi = multi.min(cap);
+        }
+        let limit = limit.unwrap_or(profile.max_parts * multi);
+        let unit_name = if ucs2 { "UCS2 units" } else { "septets" };
+        if units > limit {
+            return Err(Error::TooLong {
+                message: format!(
+                    "text needs {units} {unit_name}; profile '{}' allows at most {limit}",
+                    profile.name
+                ),
+                limit,
+                units,
+                profile: profile.name.clone(),
+            });
+        }
+        if units <= single {
+            return Ok(Plan {
+                ucs2,
+                units,
+                non_gsm,
+                per_segment: single,
+                cuts: vec![0, text.len()],
+            });
+        }
+        let cuts = cut(text, ucs2, alphabet, multi, options.graphemes);
+        let parts = cuts.len() - 1;
+        if parts > profile.max_parts {
+            return Err(Error::TooLong {
+                message: format!(
+                    "text needs {parts} parts of at most {multi} {unit_name}; profile '{}' \
+                     allows at most {} parts",
+                    profile.name, profile.max_parts
+                ),
+                limit,
+                units,
+                profile: profile.name.clone(),
+            });
+        }
+        Ok(Plan {
+            ucs2,
+            units,
+            non_gsm,
+            per_segment: multi,
+            cuts,
+        })
+    }
+
+    pub fn parts(&self) -> usize {
+        self.cuts.len() - 1
+    }
+}
+
+/// Greedy cut points: a part ends before the first character that would
+/// overflow it, so an escape pair or a surrogate pair never straddles two
+/// parts; with `graphemes`, before the first cluster, except that a cluster
+/// longer than a whole part is cut between characters.
+fn cut(
+    text: &str,
+    ucs2: bool,
+    alphabet: &Alphabet,
+    capacity: usize,
+    graphemes: bool,
+) -> Vec<usize> {
+    let cost = |c: char| {
+        if ucs2 {
+            c.len_utf16()
+        } else {
+            alphabet.code(c).map_or(1, Code::septets)
+        }
+    };
+    let mut cuts = vec![0];
+    let mut used = 0;
+    let mut place = |offset: usize, size: usize, cuts: &mut Vec<usize>| {
+        if used + size > capacity {
+            cuts.push(offset);
+            used = 0;
+        }
+        used += size;
+    };
+    if graphemes {
+        let starts = graphemes::cluster_starts(text);
+        for (n, &start) in starts.iter().enumerate() {
+            let end = starts.get(n + 1).copied().unwrap_or(text.len());
+            let cluster = &text[start..end];
+            let size: usize = cluster.chars().map(cost).sum();
+            if size > capacity {
+                for (offset, c) in cluster.char_indices() {
+                    place(start + offset, cost(c), &mut cuts);
+                }
+            } else {
+                place(start, size, &mut cuts);
+            }
+        }
+    } else {
+        for (offset, c) in text.char_indices() {
+            place(offset, cost(c), &mut cuts);
+        }
+    }
+    cuts.push(text.len());
+    cuts
+}
+
+/// How a text travels as SMS (the Python `Analysis`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Analysis {
+    pub encoding: &'static str,
+    pub data_coding: u8,
+    pub units: usize,
+    pub segments: usize,
+    pub per_segment: usize,
+    /// Grapheme clusters: what a reader counts as characters.
+    pub characters: usize,
+    /// `(index, character)` of each character that forced UCS2.
+    pub non_gsm: Vec<(usize, char)>,
+}
+
+/// One part of a message as it goes on the wire (the Python `Segment`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Segment {
+    pub udh: Vec<u8>,
+    pub payload: Vec<u8>,
+    pub data_coding: u8,
+    pub index: usize,
+    pub total: usize,
+}
+
+fn data_coding(ucs2: bool) -> u8 {
+    if ucs2 {
+        DATA_CODING_UCS2
+    } else {
+        DATA_CODING_GSM7
+    }
+}
+
+pub fn analyze(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Analysis, Error> {
+    let plan = Plan::new(text, profile, options)?;
+    Ok(Analysis {
+        encoding: if plan.ucs2 { "ucs2" } else { "gsm7" },
+        data_coding: data_coding(plan.ucs2),
+        units: plan.units,
+        segments: plan.parts(),
+        per_segment: plan.per_segment,
+        characters: graphemes::count(text),
+        non_gsm: plan.non_gsm,
+    })
+}
+
+/// Handsets reassemble parts by (originator, reference): the per-process
+/// counter starts anywhere so a restarted sender does not reuse the last
+/// run's references.
+fn next_reference() -> u32 {
+    static COUNTER: OnceLock<AtomicU32> = OnceLock::new();
+    COUNTER
+        .get_or_init(|| AtomicU32::new(RandomState::new().hash_one(0u8) as u32))
+        .fetch_add(1, Ordering::Relaxed)
+}
+
+/// Check a caller's concatenation reference against the width of its IE.
+pub fn check_reference(reference: Option<i64>, udh16: bool) -> Result<Option<u16>, Error> {
+    let Some(reference) = reference else {
+        return Ok(None);
+    };
+    let max: i64 = if udh16 { 0xFFFF } else { 0xFF };
+    if (0..=max).contains(&reference) {
+        Ok(Some(reference as u16))
+    } else {
+        Err(Error::configuration(format!(
+            "reference must be 0..{max} for the {}-bit concatenation reference, got {reference}",
+            if udh16 { 16 } else { 8 }
+        )))
+    }
+}
+
+/// The parts of `text` with their UDH and payload. `reference` must have
+/// passed [`check_reference`]; `None` draws one from the per-process counter.
+pub fn segment(
+    text: &str,
+    profile: &Profile,
+    options: &Options<'_>,
+    reference: Option<u16>,
+    packed: bool,
+) -> Result<Vec<Segment>, Error> {
+    let plan = Plan::new(text, profile, options)?;
+    let coding = data_coding(plan.ucs2);
+    let total = plan.parts();
+    let payload = |part: &str, fill: usize| -> Vec<u8> {
+        let mut out = Vec::with_capacity(part.len() * 2);
+        if plan.ucs2 {
+            ucs2::push_ucs2(part, &mut out);
+            return out;
+        }
+        for c in part.chars() {
+            if let Some(code) = options.alphabet.code(c) {
+                code.push_to(&mut out);
+            }
+        }
+        if packed {
+            gsm7::pack(out.into_iter(), fill)
+        } else {
+            out
+        }
+    };
+    if total == 1 {
+        return Ok(vec![Segment {
+            udh: Vec::new(),
+            payload: payload(text, 0),
+            data_coding: coding,
+            index: 1,
+            total: 1,
+        }]);
+    }
+    let reference = reference.map_or_else(next_reference, u32::from);
+    let (head, fill) = if options.udh16 {
+        let r = (reference & 0xFFFF) as u16;
+        let [hi, lo] = r.to_be_bytes();
+        let udhl = (CONCAT_16BIT_UDH_OCTETS - 1) as u8;
+        (
+            vec![udhl, IEI_CONCAT_16BIT, 4, hi, lo],
+            fill_bits(CONCAT_16BIT_UDH_OCTETS),
+        )
+    } else {
+        let udhl = (CONCAT_8BIT_UDH_OCTETS - 1) as u8;
+        (
+            vec![udhl, IEI_CONCAT_8BIT, 3, reference as u8],
+            fill_bits(CONCAT_8BIT_UDH_OCTETS),
+        )
+    };
+    Ok(plan
+        .cuts
+        .windows(2)
+        .enumerate()
+        .map(|(k, bounds)| {
+            let mut udh = Vec::with_capacity(head.len() + 2);
+            udh.extend_from_slice(&head);
+            udh.extend_from_slice(&[total as u8, (k + 1) as u8]);
+            Segment {
+                udh,
+                payload: payload(&text[bounds[0]..bounds[1]], fill),
+                data_coding: coding,
+                index: k + 1,
+                total,
+            }
+        })
+        .collect())
+}
+
+/// [`analyze`] of each text; an error names the text's position.
+pub fn analyze_many<S: AsRef<str>>(
+    texts: &[S],
+    profile: &Profile,
+    options: &Options<'_>,
+) -> Result<Vec<Analysis>, Error> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(n, text)| analyze(text.as_ref(), profile, options).map_err(|e| e.in_batch(n)))
+        .collect()
+}
+
+/// [`segment`] of each text, each multi-part one with its own reference.
+pub fn segment_many<S: AsRef<str>>(
+    texts: &[S],
+    profile: &Profile,
+    options: &Options<'_>,
+    packed: bool,
+) -> Result<Vec<Vec<Segment>>, Error> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(n, text)| {
+            segment(text.as_ref(), profile, options, None, packed).map_err(|e| e.in_batch(n))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn standard(text: &str) -> Analysis {
+        analyze(text, &Profile::standard(), &Options::default()).unwrap()
+    }
+
+    #[test]
+    fn capacities_follow_from_the_udh() {
+        assert_eq!(part_capacity(false, 0), 160);
+        assert_eq!(part_capacity(false, 6), 153);
+        assert_eq!(part_capacity(false, 7), 152);
+        assert_eq!(part_capacity(true, 0), 70);
+        assert_eq!(part_capacity(true, 6), 67);
+        assert_eq!(part_capacity(true, 7), 66);
+        assert_eq!((fill_bits(6), fill_bits(7)), (1, 0));
+    }
+
+    #[test]
+    fn gsm7_and_ucs2_limits() {
+        assert_eq!(standard(&"a".repeat(160)).segments, 1);
+        assert_eq!(standard(&"a".repeat(161)).segments, 2);
+        assert_eq!(standard(&"я".repeat(70)).segments, 1);
+        assert_eq!(standard(&"я".repeat(71)).segments, 2);
+        let a = standard("ç€");
+        assert_eq!(
+            (a.encoding, a.units, a.non_gsm),
+            ("ucs2", 2, vec![(0, 'ç')])
+        );
+    }
+
+    #[test]
+    fn an_escape_pair_is_never_split() {
+        let text = format!("{}€{}", "a".repeat(152), "b".repeat(10));
+        let parts = segment(
+            &text,
+            &Profile::standard(),
+            &Options::default(),
+            Some(1),
+            false,
+        )
+        .unwrap();
+        assert_eq!(parts[0].payload.len(), 152);
+        assert_eq!(&parts[1].payload[..2], &[0x1B, 0x65]);
+        assert_eq!(parts[0].udh, [5, 0, 3, 1, 2, 1]);
+    }
+
+    #[test]
+    fn a_surrogate_pair_is_never_split() {
+        let text = format!("{}😀яяя", "я".repeat(66));
+        let parts = segment(
+            &text,
+            &Profile::standard(),
+            &Options::default(),
+            Some(1),
+            false,
+        )
+        .unwrap();
+        assert_eq!(parts[0].payload.len(), 132);
+        assert_eq!(parts[1].payload.len(), 10);
+    }
+
+    #[test]
+    fn link_mobility_limits() {
+        let link = Profile::link_mobility();
+        let options = Options::default();
+        assert_eq!(
+            analyze(&"я".repeat(71), &link, &options)
+                .unwrap()
+                .per_segment,
+            63
+        );
+        let err = analyze(&"a".repeat(1378), &link, &options).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::TooLong {
+                limit: 1377,
+                units: 1378,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn references_are_checked_and_drawn() {
+        assert!(check_reference(Some(256), false).is_err());
+        assert_eq!(check_reference(Some(256), true).unwrap(), Some(256));
+        let options = Options {
+            udh16: true,
+            ..Options::default()
+        };
+        let parts = segment(
+            &"a".repeat(200),
+            &Profile::standard(),
+            &options,
+            Some(0xABCD),
+            true,
+        )
+        .unwrap();
+        assert_eq!(parts[1].udh, [6, 8, 4, 0xAB, 0xCD, 2, 2]);
+    }
+}
