@@ -36,9 +36,23 @@ class Analysis:
     def characters(self) -> int: ...
     @property
     def non_gsm(self) -> tuple[tuple[int, str], ...]: ...
+    @property
+    def locking_shift(self) -> str | None: ...
+    @property
+    def single_shift(self) -> str | None: ...
+    @property
+    def parts_saved(self) -> int: ...
+    @property
+    def replacements(self) -> tuple[tuple[int, str, str], ...]: ...
 
 def analyze(
-    text: str, *, profile: Profile | None = None, udh16: bool = False, graphemes: bool = False
+    text: str,
+    *,
+    profile: Profile | None = None,
+    udh16: bool = False,
+    graphemes: bool = False,
+    national: Iterable[str] | None = None,
+    smart: bool = False,
 ) -> Analysis: ...
 def analyze_many(
     texts: Iterable[str],
@@ -46,6 +60,8 @@ def analyze_many(
     profile: Profile | None = None,
     udh16: bool = False,
     graphemes: bool = False,
+    national: Iterable[str] | None = None,
+    smart: bool = False,
 ) -> list[Analysis]: ...
 def segment(
     text: str,
@@ -55,6 +71,8 @@ def segment(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
+    national: Iterable[str] | None = None,
+    smart: bool = False,
 ) -> list[Segment]: ...
 def segment_many(
     texts: Iterable[str],
@@ -63,9 +81,11 @@ def segment_many(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
+    national: Iterable[str] | None = None,
+    smart: bool = False,
 ) -> list[list[Segment]]: ...
 def encode_gsm7(text: str) -> bytes: ...
-def decode_gsm7(data: bytes) -> str: ...
+def decode_gsm7(data: bytes, *, udh: bytes = b"") -> str: ...
 def pack_septets(septets: bytes, fill_bits: int = 0, *, ussd_cr_pad: bool = False) -> bytes: ...
 def unpack_septets(data: bytes, count: int, fill_bits: int = 0) -> bytes: ...
 def encode_ucs2(text: str) -> bytes: ...

@@ -5,6 +5,7 @@ in every part (TS 23.040 §9.2.3.24.15-16; TS 23.038 Annex C)."""
 from __future__ import annotations
 
 import pytest
+
 from smswire import ConfigurationError, MessageTooLong
 from smswire.encoding import LINK_MOBILITY, analyze, analyze_many
 

@@ -4,6 +4,7 @@ header names (3GPP TS 23.040 §9.2.3.24.15-16), so MO messages round-trip."""
 from __future__ import annotations
 
 import pytest
+
 from smswire import EncodingError
 from smswire.encoding import decode_gsm7
 

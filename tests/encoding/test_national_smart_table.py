@@ -7,6 +7,7 @@ import codecs
 
 import gsm0338  # noqa: F401  (registers the gsm03.38 codec: an independent alphabet)
 import pytest
+
 from smswire.encoding._smart_table import smart_replacement
 
 BMP = [chr(cp) for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF]

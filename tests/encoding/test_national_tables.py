@@ -11,6 +11,7 @@ import codecs
 
 import gsmcodecs  # noqa: F401  (registers the gsm23.038-X-Y codecs)
 import pytest
+
 from smswire.encoding._national import (
     NationalLanguage,
     locking_char,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from smswire.encoding import analyze, decode_gsm7, segment, unpack_septets
 
 VECTORS: list[dict[str, Any]] = json.loads(

@@ -166,9 +166,11 @@ def national_single_shift_table(identifier: int) -> str | None:
 # ---------------------------------------------------------------- choosing tables
 
 
-def languages_of(national: Iterable[str]) -> tuple[int, ...]:
+def languages_of(national: Iterable[str] | None) -> tuple[int, ...]:
     """The identifiers of the languages ``national`` names by ISO 639-1 code, in
-    identifier order, each once."""
+    identifier order, each once (``None``: none)."""
+    if national is None:
+        return ()
     if isinstance(national, str):
         raise ConfigurationError(
             f"national must be a sequence of language codes such as ({national!r},), not a string"

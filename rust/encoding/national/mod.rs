@@ -7,11 +7,27 @@
 //! alphabet for the whole message; a single shift table replaces the default
 //! extension table, reached by the escape 0x1B (TS 23.038 §6.2.1.2.3).
 
+mod choice;
 mod tables;
 
 use std::sync::OnceLock;
 
 use tables::*;
+
+use super::gsm7::{Alphabet, DEFAULT_ALPHABET, ESCAPE, EXTENSION_TABLE, UNDEFINED as NO_CHAR};
+use super::Error;
+
+pub use choice::{choose, Choice};
+
+/// 3GPP TS 23.040 §9.2.3.24.16 / §9.2.3.24.15: the national language locking
+/// shift and single shift information elements, each IEI, length 1, identifier.
+pub const IEI_LOCKING_SHIFT: u8 = 0x25;
+pub const IEI_SINGLE_SHIFT: u8 = 0x24;
+const SHIFT_IE_LENGTH: u8 = 1;
+/// The default alphabet and its extension table, as identifier 0 below.
+pub const DEFAULT_TABLE: u8 = 0;
+/// Identifiers 0 (the default tables) to 13 (Urdu).
+const TABLE_SLOTS: usize = 14;
 
 /// A language of TS 23.038 Annex A, its discriminant the national language
 /// identifier carried in the user data header (TS 23.038 §6.2.1.2.4).
@@ -215,6 +231,248 @@ fn reverse_lookup(pairs: &[(char, u8)], ch: char) -> Option<u8> {
         .binary_search_by_key(&ch, |pair| pair.0)
         .ok()
         .map(|index| pairs[index].1)
+}
+
+// ---------------------------------------------------------------- choosing tables
+
+/// For a character: a bit per locking shift table holding it and a bit per
+/// single shift table holding it (bit 0: the default tables; bit n: national
+/// language identifier n).
+#[derive(Clone, Copy, Default)]
+struct Masks {
+    locking: u16,
+    single: u16,
+}
+
+/// Characters below this are looked up in a flat table; the rest by search.
+const DENSE_MASKS: usize = 0x100;
+
+struct MaskIndex {
+    dense: [Masks; DENSE_MASKS],
+    sparse: Vec<(char, Masks)>,
+}
+
+fn mask_index() -> &'static MaskIndex {
+    static INDEX: OnceLock<MaskIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut all: Vec<(char, Masks)> = Vec::new();
+        let mut add = |c: char, locking: u16, single: u16| {
+            all.push((c, Masks { locking, single }));
+        };
+        for (septet, &c) in DEFAULT_ALPHABET.iter().enumerate() {
+            if septet != usize::from(ESCAPE) {
+                add(c, 1 << DEFAULT_TABLE, 0);
+            }
+        }
+        for &(_, c) in &EXTENSION_TABLE {
+            add(c, 0, 1 << DEFAULT_TABLE);
+        }
+        for language in Language::ALL {
+            let bit = 1 << language.identifier();
+            for septet in 0..0x80 {
+                if let Some(c) = language.locking_char(septet) {
+                    add(c, bit, 0);
+                }
+                if let Some(c) = language.single_shift_char(septet) {
+                    add(c, 0, bit);
+                }
+            }
+        }
+        all.sort_unstable_by_key(|entry| entry.0);
+        let mut merged: Vec<(char, Masks)> = Vec::with_capacity(all.len());
+        for (c, masks) in all {
+            match merged.last_mut() {
+                Some(last) if last.0 == c => {
+                    last.1.locking |= masks.locking;
+                    last.1.single |= masks.single;
+                }
+                _ => merged.push((c, masks)),
+            }
+        }
+        let mut dense = [Masks::default(); DENSE_MASKS];
+        merged.retain(|&(c, masks)| match dense.get_mut(c as usize) {
+            Some(slot) => {
+                *slot = masks;
+                false
+            }
+            None => true,
+        });
+        MaskIndex {
+            dense,
+            sparse: merged,
+        }
+    })
+}
+
+#[inline]
+fn masks(c: char) -> Masks {
+    let index = mask_index();
+    match index.dense.get(c as usize) {
+        Some(&masks) => masks,
+        None => index
+            .sparse
+            .binary_search_by_key(&c, |entry| entry.0)
+            .map_or_else(|_| Masks::default(), |at| index.sparse[at].1),
+    }
+}
+
+/// The identifiers of `languages` as a mask, with the default tables' bit.
+fn allowed(languages: &[Language]) -> u16 {
+    languages.iter().fold(1 << DEFAULT_TABLE, |mask, language| {
+        mask | 1 << language.identifier()
+    })
+}
+
+/// Whether the default tables, or a table of one of `languages`, hold `c`.
+pub fn held_by(c: char, languages: &[Language]) -> bool {
+    let m = masks(c);
+    (m.locking | m.single) & allowed(languages) != 0
+}
+
+/// The (locking, single shift) identifier pairs among `languages` (and the
+/// default tables, 0) that encode every character of `text`, but the default
+/// pair: for each locking shift table, the one single shift table to pair it
+/// with, in identifier order of the locking tables.
+///
+/// Which single shift table a locking table needs is decided by the
+/// characters the locking table lacks, so any that holds them all costs the
+/// same septets; the default extension table is preferred (it needs no
+/// information element), then the locking table's own language, then the
+/// lowest identifier. `languages` must be in identifier order.
+pub fn shift_choices(text: &str, languages: &[Language]) -> Vec<(u8, u8)> {
+    let singles = allowed(languages);
+    let mut lockings = 1u16 << DEFAULT_TABLE;
+    for language in languages.iter().filter(|l| l.has_locking_table()) {
+        lockings |= 1 << language.identifier();
+    }
+    let mut usable = [0u16; TABLE_SLOTS];
+    for (slot, mask) in usable.iter_mut().enumerate() {
+        if lockings >> slot & 1 == 1 {
+            *mask = singles;
+        }
+    }
+    for c in text.chars() {
+        let m = masks(c);
+        let mut missing = lockings & !m.locking;
+        while missing != 0 {
+            let slot = missing.trailing_zeros() as usize;
+            usable[slot] &= m.single;
+            missing &= missing - 1;
+        }
+    }
+    let mut choices = Vec::new();
+    for (locking, &single_mask) in (0u8..).zip(usable.iter()) {
+        if lockings >> locking & 1 == 0 || single_mask == 0 {
+            continue;
+        }
+        let single = if single_mask & 1 << DEFAULT_TABLE != 0 {
+            DEFAULT_TABLE
+        } else if single_mask & 1 << locking != 0 {
+            locking
+        } else {
+            single_mask.trailing_zeros() as u8
+        };
+        if (locking, single) != (DEFAULT_TABLE, DEFAULT_TABLE) {
+            choices.push((locking, single));
+        }
+    }
+    choices
+}
+
+/// The information elements that name the tables, in IEI order (empty for
+/// the default tables): they go in every part's user data header.
+pub fn shift_ies(locking: u8, single: u8) -> Vec<u8> {
+    let mut ies = Vec::with_capacity(6);
+    if single != DEFAULT_TABLE {
+        ies.extend_from_slice(&[IEI_SINGLE_SHIFT, SHIFT_IE_LENGTH, single]);
+    }
+    if locking != DEFAULT_TABLE {
+        ies.extend_from_slice(&[IEI_LOCKING_SHIFT, SHIFT_IE_LENGTH, locking]);
+    }
+    ies
+}
+
+/// The alphabet of a (locking, single shift) pair of identifiers, each of
+/// which names a table (0: the default one).
+pub fn alphabet(locking: u8, single: u8) -> &'static Alphabet {
+    if (locking, single) == (DEFAULT_TABLE, DEFAULT_TABLE) {
+        return Alphabet::default_alphabet();
+    }
+    static ALPHABETS: OnceLock<Vec<OnceLock<Alphabet>>> = OnceLock::new();
+    let slots = ALPHABETS.get_or_init(|| {
+        (0..TABLE_SLOTS * TABLE_SLOTS)
+            .map(|_| OnceLock::new())
+            .collect()
+    });
+    slots[usize::from(locking) * TABLE_SLOTS + usize::from(single)].get_or_init(|| {
+        let locking_table = match Language::from_identifier(locking) {
+            None => DEFAULT_ALPHABET,
+            Some(language) => {
+                std::array::from_fn(|septet| language.locking_char(septet as u8).unwrap_or(NO_CHAR))
+            }
+        };
+        // From the highest septet down: the alphabet lets a later entry win,
+        // so a repeated character keeps its lower code.
+        let single_table: Vec<(u8, char)> = match Language::from_identifier(single) {
+            None => EXTENSION_TABLE.to_vec(),
+            Some(language) => (0..0x80u8)
+                .rev()
+                .filter_map(|septet| language.single_shift_char(septet).map(|c| (septet, c)))
+                .collect(),
+        };
+        Alphabet::new(locking_table, &single_table)
+    })
+}
+
+/// The (locking, single shift) identifiers a user data header names; 0 for a
+/// table it does not name.
+///
+/// An identifier TS 23.038 §6.2.1.2.4 reserves, or a locking shift for
+/// Spanish (which has none), names no table: the default one applies, as for
+/// a receiver that knows no national tables. A header whose lengths overrun
+/// it raises.
+pub fn shifts_in_udh(udh: &[u8]) -> Result<(u8, u8), Error> {
+    let Some(&udhl) = udh.first() else {
+        return Ok((DEFAULT_TABLE, DEFAULT_TABLE));
+    };
+    // 3GPP TS 23.040 §9.2.3.24: UDHL, then IEI, IEDL, IED... to UDHL's end.
+    let end = usize::from(udhl) + 1;
+    if end > udh.len() {
+        return Err(Error::octet(
+            format!(
+                "udh: length octet says {udhl} octets follow, only {} do",
+                udh.len() - 1
+            ),
+            0,
+        ));
+    }
+    let (mut locking, mut single) = (DEFAULT_TABLE, DEFAULT_TABLE);
+    let mut i = 1;
+    while i < end {
+        if i + 1 >= end || i + 2 + usize::from(udh[i + 1]) > end {
+            return Err(Error::octet(
+                format!("udh: information element at offset {i} overruns the header"),
+                i,
+            ));
+        }
+        let (iei, length) = (udh[i], udh[i + 1]);
+        if length == SHIFT_IE_LENGTH {
+            let language = Language::from_identifier(udh[i + 2]);
+            match (iei, language) {
+                (IEI_LOCKING_SHIFT, Some(l)) if l.has_locking_table() => locking = l.identifier(),
+                (IEI_SINGLE_SHIFT, Some(l)) => single = l.identifier(),
+                _ => {}
+            }
+        }
+        i += 2 + usize::from(length);
+    }
+    Ok((locking, single))
+}
+
+/// The text of septets given one per octet, in the tables `udh` names.
+pub fn decode_gsm7(data: &[u8], udh: &[u8]) -> Result<String, Error> {
+    let (locking, single) = shifts_in_udh(udh)?;
+    alphabet(locking, single).decode(data)
 }
 
 #[cfg(test)]
