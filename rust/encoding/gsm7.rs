@@ -76,7 +76,8 @@ const NONE: u16 = u16::MAX;
 pub const UNDEFINED: char = '\0';
 const SHIFTED: u16 = 0x100;
 /// Characters below this are looked up in a flat table; the rest by search.
-const DENSE: usize = 0x400;
+/// It takes in the Arabic and Indic letters of the national language tables.
+const DENSE: usize = 0x0E00;
 
 /// A locking-shift table with its single-shift table, as encode and decode
 /// maps. The default alphabet is the only one today; the national language

@@ -7,7 +7,9 @@ use std::borrow::Cow;
 
 use super::{alphabet, held_by, shift_choices, shift_ies, Language, DEFAULT_TABLE};
 use crate::encoding::gsm7::Alphabet;
-use crate::encoding::plan::{Options, Plan, Profile};
+use crate::encoding::plan::{
+    part_capacity, Options, Plan, Profile, CONCAT_16BIT_UDH_OCTETS, CONCAT_8BIT_UDH_OCTETS,
+};
 use crate::encoding::{smart, Error};
 
 /// A smart replacement: index into the text given, character, replacement.
@@ -28,8 +30,9 @@ struct Candidate {
     plan: Plan,
     locking: u8,
     single: u8,
-    /// (parts, UDH octets of the shift IEs, units): the lowest wins.
-    key: (usize, usize, usize),
+    /// (parts, UDH octets of the shift IEs, units, order of the locking
+    /// table): the lowest wins.
+    key: (usize, usize, usize, usize),
 }
 
 /// The plan of `text` under `options`, with its national tables (if
@@ -95,36 +98,64 @@ fn cheapest(
     profile: &Profile,
     options: &Options<'_>,
 ) -> Option<Candidate> {
-    let single_part_gsm7 = plain_fits && !plain.ucs2 && plain.parts() == 1;
     let mut best = plain_fits.then(|| Candidate {
-        key: (plain.parts(), 0, plain.units),
+        key: (plain.parts(), 0, plain.units, 0),
         plan: plain,
         locking: DEFAULT_TABLE,
         single: DEFAULT_TABLE,
     });
-    if single_part_gsm7 {
-        // Nothing beats one part without a header.
-        return best;
-    }
-    for (locking, single) in shift_choices(text, options.national) {
-        let octets = shift_ies(locking, single).len();
+    // Laying a text out is the dear part: try the likeliest pairs first, and
+    // none that cannot beat the best so far even at its fewest parts.
+    let mut choices: Vec<_> = shift_choices(text, options.national)
+        .into_iter()
+        .enumerate()
+        .map(|(order, choice)| {
+            let octets = shift_ies(choice.locking, choice.single).len();
+            let fewest = fewest_parts(choice.septets, octets, profile, options);
+            (choice, (fewest, octets, choice.septets, order + 1))
+        })
+        .collect();
+    choices.sort_unstable_by_key(|&(_, bound)| bound);
+    for (choice, bound) in choices {
+        if best.as_ref().is_some_and(|best| bound >= best.key) {
+            continue;
+        }
         let with_tables = Options {
-            alphabet: alphabet(locking, single),
-            extra_udh_octets: octets,
+            alphabet: alphabet(choice.locking, choice.single),
+            extra_udh_octets: bound.1,
             ..*options
         };
         let (plan, over) = Plan::lay_out(text, profile, &with_tables);
-        let key = (plan.parts(), octets, plan.units);
+        let key = (plan.parts(), bound.1, plan.units, bound.3);
         if over.is_none() && best.as_ref().is_none_or(|best| key < best.key) {
             best = Some(Candidate {
                 plan,
-                locking,
-                single,
+                locking: choice.locking,
+                single: choice.single,
                 key,
             });
         }
     }
     best
+}
+
+/// The fewest parts `septets` can take with `octets` of shift IEs in every
+/// UDH: every part but the last is full, or nearly (an escape pair or a
+/// cluster never straddles two).
+fn fewest_parts(septets: usize, octets: usize, profile: &Profile, options: &Options<'_>) -> usize {
+    if septets <= part_capacity(false, octets + 1) {
+        return 1;
+    }
+    let concat = if options.udh16 {
+        CONCAT_16BIT_UDH_OCTETS
+    } else {
+        CONCAT_8BIT_UDH_OCTETS
+    };
+    let mut multi = part_capacity(false, concat + octets);
+    if let Some(cap) = profile.gsm7_part_cap {
+        multi = multi.min(cap);
+    }
+    septets.div_ceil(multi)
 }
 
 /// `text` with its look-alikes replaced, and each replacement, if that makes

@@ -17,7 +17,7 @@ use tables::*;
 use super::gsm7::{Alphabet, DEFAULT_ALPHABET, ESCAPE, EXTENSION_TABLE, UNDEFINED as NO_CHAR};
 use super::Error;
 
-pub use choice::{choose, Choice};
+pub use choice::{choose, Choice, Replacement};
 
 /// 3GPP TS 23.040 §9.2.3.24.16 / §9.2.3.24.15: the national language locking
 /// shift and single shift information elements, each IEI, length 1, identifier.
@@ -245,10 +245,12 @@ struct Masks {
 }
 
 /// Characters below this are looked up in a flat table; the rest by search.
-const DENSE_MASKS: usize = 0x100;
+/// It takes in Arabic (U+06xx) and the Indic blocks (U+0900..U+0DFF), whose
+/// letters fill most of the national tables.
+const DENSE_MASKS: usize = 0x0E00;
 
 struct MaskIndex {
-    dense: [Masks; DENSE_MASKS],
+    dense: Box<[Masks; DENSE_MASKS]>,
     sparse: Vec<(char, Masks)>,
 }
 
@@ -289,7 +291,7 @@ fn mask_index() -> &'static MaskIndex {
                 _ => merged.push((c, masks)),
             }
         }
-        let mut dense = [Masks::default(); DENSE_MASKS];
+        let mut dense = Box::new([Masks::default(); DENSE_MASKS]);
         merged.retain(|&(c, masks)| match dense.get_mut(c as usize) {
             Some(slot) => {
                 *slot = masks;
@@ -329,6 +331,14 @@ pub fn held_by(c: char, languages: &[Language]) -> bool {
     (m.locking | m.single) & allowed(languages) != 0
 }
 
+/// A pair of tables that encodes a text, and the septets it takes there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShiftChoice {
+    pub locking: u8,
+    pub single: u8,
+    pub septets: usize,
+}
+
 /// The (locking, single shift) identifier pairs among `languages` (and the
 /// default tables, 0) that encode every character of `text`, but the default
 /// pair: for each locking shift table, the one single shift table to pair it
@@ -339,7 +349,7 @@ pub fn held_by(c: char, languages: &[Language]) -> bool {
 /// same septets; the default extension table is preferred (it needs no
 /// information element), then the locking table's own language, then the
 /// lowest identifier. `languages` must be in identifier order.
-pub fn shift_choices(text: &str, languages: &[Language]) -> Vec<(u8, u8)> {
+pub fn shift_choices(text: &str, languages: &[Language]) -> Vec<ShiftChoice> {
     let singles = allowed(languages);
     let mut lockings = 1u16 << DEFAULT_TABLE;
     for language in languages.iter().filter(|l| l.has_locking_table()) {
@@ -351,18 +361,32 @@ pub fn shift_choices(text: &str, languages: &[Language]) -> Vec<(u8, u8)> {
             *mask = singles;
         }
     }
+    // The locking tables still in the running: one drops out once no single
+    // shift table holds every character it lacks.
+    let mut open = lockings;
+    // Characters, and per locking table those it lacks (each an escape pair).
+    let mut characters = 0;
+    let mut shifted = [0usize; TABLE_SLOTS];
     for c in text.chars() {
+        characters += 1;
         let m = masks(c);
-        let mut missing = lockings & !m.locking;
+        let mut missing = open & !m.locking;
         while missing != 0 {
             let slot = missing.trailing_zeros() as usize;
             usable[slot] &= m.single;
+            shifted[slot] += 1;
+            if usable[slot] == 0 {
+                open &= !(1 << slot);
+            }
             missing &= missing - 1;
+        }
+        if open == 0 {
+            break;
         }
     }
     let mut choices = Vec::new();
     for (locking, &single_mask) in (0u8..).zip(usable.iter()) {
-        if lockings >> locking & 1 == 0 || single_mask == 0 {
+        if open >> locking & 1 == 0 {
             continue;
         }
         let single = if single_mask & 1 << DEFAULT_TABLE != 0 {
@@ -373,7 +397,11 @@ pub fn shift_choices(text: &str, languages: &[Language]) -> Vec<(u8, u8)> {
             single_mask.trailing_zeros() as u8
         };
         if (locking, single) != (DEFAULT_TABLE, DEFAULT_TABLE) {
-            choices.push((locking, single));
+            choices.push(ShiftChoice {
+                locking,
+                single,
+                septets: characters + shifted[usize::from(locking)],
+            });
         }
     }
     choices
