@@ -65,3 +65,32 @@ __all__ = [
     "segment_many",
     "unpack_septets",
 ]
+
+# SMPP 3.4: the client, its results and receipts, and the SMSC simulator.
+from smswire.smpp import (
+    Backoff,
+    Concatenation,
+    Delivery,
+    DeliveryReceipt,
+    Message,
+    MobileOriginated,
+    ReceiptState,
+    SendResult,
+    SendState,
+    SmppClient,
+    SmscSimulator,
+)
+
+__all__ += [
+    "Backoff",
+    "Concatenation",
+    "Delivery",
+    "DeliveryReceipt",
+    "Message",
+    "MobileOriginated",
+    "ReceiptState",
+    "SendResult",
+    "SendState",
+    "SmppClient",
+    "SmscSimulator",
+]

@@ -1,7 +1,726 @@
 //! Bindings of the SMPP PDU codec.
+//!
+//! The PDU classes are the Python dataclasses of `smswire.pdu._types`, shared
+//! with the pure backend. Decoding builds them directly: a copy of the class's
+//! default instance dict, the non-default fields set with interned names, and
+//! an instance allocated without running `__init__`. Encoding reads the
+//! instance dict and feeds each value to the core's validating encoder, so a
+//! PDU crosses the boundary once, and a batch (`encode_many`, `Framer.feed`)
+//! crosses it once for all its PDUs.
 
+use std::os::raw::c_int;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crate::pdu::codec::{self, Encoder, Pdu, Value};
+use crate::pdu::schema::{self, Kind, PduSpec, ADDRESS_LIMIT, MAX_COMMAND_LENGTH, PDUS};
+use crate::pdu::{Framer, PduError};
+
+use super::errors::smswire_error;
+
+/// A Python class the decoder instantiates, with what it needs to do so fast.
+struct Class {
+    cls: Py<PyType>,
+    alloc: ffi::allocfunc,
+    /// The instance dict of `cls()`: every field at its default.
+    defaults: Py<PyDict>,
+    /// Interned field names, in field order.
+    names: Vec<Py<PyString>>,
+}
+
+struct Cache {
+    pdus: Vec<Class>,
+    tlv: Class,
+    sme_address: Class,
+    distribution_list: Class,
+    unsuccess_sme: Class,
+    dict_attr: Py<PyString>,
+}
+
+static CACHE: PyOnceLock<Cache> = PyOnceLock::new();
+
+fn cache(py: Python<'_>) -> PyResult<&Cache> {
+    CACHE.get_or_try_init(py, || {
+        let module = py.import("smswire.pdu._types")?;
+        let class = |name: &str| -> PyResult<Class> {
+            let cls = module.getattr(name)?.cast_into::<PyType>()?;
+            let instance = cls.call0()?;
+            let defaults = instance
+                .getattr("__dict__")?
+                .cast_into::<PyDict>()?
+                .copy()?;
+            let names = defaults
+                .keys()
+                .iter()
+                .map(|key| Ok(PyString::intern(py, &key.extract::<String>()?).unbind()))
+                .collect::<PyResult<Vec<_>>>()?;
+            // SAFETY: Python classes are heap types, whose tp_alloc slot is
+            // always set (PyType_GenericAlloc unless a base overrides it).
+            let alloc = unsafe {
+                let slot = ffi::PyType_GetSlot(cls.as_ptr().cast(), ffi::Py_tp_alloc);
+                std::mem::transmute::<*mut std::ffi::c_void, ffi::allocfunc>(slot)
+            };
+            Ok(Class {
+                cls: cls.unbind(),
+                alloc,
+                defaults: defaults.unbind(),
+                names,
+            })
+        };
+        let pdus = PDUS
+            .iter()
+            .map(|spec| class(spec.name))
+            .collect::<PyResult<Vec<_>>>()?;
+        for (spec, class) in PDUS.iter().zip(&pdus) {
+            let expected = spec.fields.len() + 3;
+            if class.names.len() != expected {
+                return Err(PyTypeError::new_err(format!(
+                    "{} has {} fields, the native schema {expected}",
+                    spec.name,
+                    class.names.len()
+                )));
+            }
+        }
+        Ok(Cache {
+            pdus,
+            tlv: class("Tlv")?,
+            sme_address: class("SmeAddress")?,
+            distribution_list: class("DistributionList")?,
+            unsuccess_sme: class("UnsuccessSme")?,
+            dict_attr: PyString::intern(py, "__dict__").unbind(),
+        })
+    })
+}
+
+fn protocol_error(py: Python<'_>, error: &PduError) -> PyErr {
+    let optional = |value: Option<u32>| match value {
+        Some(v) => v.into_pyobject(py).map(|v| v.into_any().unbind()),
+        None => Ok(py.None()),
+    };
+    let build = || -> PyResult<PyErr> {
+        let field = match error.field {
+            Some(name) => PyString::new(py, name).into_any().unbind(),
+            None => py.None(),
+        };
+        Ok(smswire_error(
+            py,
+            "ProtocolError",
+            &error.message,
+            &[
+                (
+                    "status",
+                    error.status.into_pyobject(py)?.into_any().unbind(),
+                ),
+                ("field", field),
+                ("command_id", optional(error.command_id)?),
+                ("sequence_number", optional(error.sequence_number)?),
+            ],
+        ))
+    };
+    build().unwrap_or_else(|failure| failure)
+}
+
+// --- Decoding: Rust values to Python objects ----------------------------------
+
+fn latin1<'py>(py: Python<'py>, octets: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    // SMPP C-Octet Strings are octets; latin-1 maps each to one code point,
+    // so every received octet round-trips.
+    // SAFETY: the pointer and length describe `octets`; NULL means an error is set.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyUnicode_DecodeLatin1(
+                octets.as_ptr().cast(),
+                octets.len() as ffi::Py_ssize_t,
+                std::ptr::null(),
+            ),
+        )
+    }
+}
+
+impl Class {
+    /// A new instance whose dict is `dict`, without calling `__init__`.
+    fn instance<'py>(
+        &self,
+        py: Python<'py>,
+        cache: &Cache,
+        dict: Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        // SAFETY: `alloc` is this heap type's tp_alloc; it returns a new
+        // reference or NULL with an exception set. Setting `__dict__` through
+        // the generic setter stores the dict as the instance dict, which is
+        // what the dataclass's own `__init__` does too.
+        unsafe {
+            let object =
+                Bound::from_owned_ptr_or_err(py, (self.alloc)(self.cls.as_ptr().cast(), 0))?;
+            if ffi::PyObject_GenericSetAttr(
+                object.as_ptr(),
+                cache.dict_attr.as_ptr(),
+                dict.as_ptr(),
+            ) != 0
+            {
+                return Err(PyErr::fetch(py));
+            }
+            Ok(object)
+        }
+    }
+
+    fn fresh_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        // SAFETY: PyDict_Copy returns a new reference or NULL with an error set.
+        unsafe {
+            Ok(
+                Bound::from_owned_ptr_or_err(py, ffi::PyDict_Copy(self.defaults.as_ptr()))?
+                    .cast_into_unchecked(),
+            )
+        }
+    }
+
+    fn set<'py>(
+        &self,
+        dict: &Bound<'py, PyDict>,
+        index: usize,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        dict.set_item(self.names[index].bind(dict.py()), value)
+    }
+}
+
+fn tuple_of<'py, T>(
+    py: Python<'py>,
+    items: &[T],
+    mut convert: impl FnMut(&T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let objects = items
+        .iter()
+        .map(&mut convert)
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyTuple::new(py, objects)?.into_any())
+}
+
+fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bound<'py, PyAny>> {
+    let spec = pdu.spec;
+    let index = schema::index_of(spec.command_id).expect("decoded PDUs have a known command_id");
+    let class = &cache.pdus[index];
+    let dict = class.fresh_dict(py)?;
+    for (position, (field, value)) in spec.fields.iter().zip(&pdu.body).enumerate() {
+        let object = match value {
+            Value::U8(v) => {
+                if field.kind == Kind::U8(*v) {
+                    continue;
+                }
+                v.into_pyobject(py)?.into_any()
+            }
+            Value::Str([]) => continue,
+            Value::Str(s) => latin1(py, s)?,
+            Value::Bytes([]) => continue,
+            Value::Bytes(b) => PyBytes::new(py, b).into_any(),
+            Value::Dests(d) if d.is_empty() => continue,
+            Value::Dests(d) => tuple_of(py, d, |dest| match dest {
+                codec::Dest::Sme { ton, npi, address } => {
+                    let class = &cache.sme_address;
+                    let dict = PyDict::new(py);
+                    class.set(&dict, 0, ton.into_pyobject(py)?.into_any())?;
+                    class.set(&dict, 1, npi.into_pyobject(py)?.into_any())?;
+                    class.set(&dict, 2, latin1(py, address)?)?;
+                    class.instance(py, cache, dict)
+                }
+                codec::Dest::List(name) => {
+                    let class = &cache.distribution_list;
+                    let dict = PyDict::new(py);
+                    class.set(&dict, 0, latin1(py, name)?)?;
+                    class.instance(py, cache, dict)
+                }
+            })?,
+            Value::Unsuccess(u) if u.is_empty() => continue,
+            Value::Unsuccess(u) => tuple_of(py, u, |entry| {
+                let class = &cache.unsuccess_sme;
+                let dict = PyDict::new(py);
+                class.set(&dict, 0, entry.ton.into_pyobject(py)?.into_any())?;
+                class.set(&dict, 1, entry.npi.into_pyobject(py)?.into_any())?;
+                class.set(&dict, 2, latin1(py, entry.address)?)?;
+                class.set(
+                    &dict,
+                    3,
+                    entry.error_status_code.into_pyobject(py)?.into_any(),
+                )?;
+                class.instance(py, cache, dict)
+            })?,
+        };
+        class.set(&dict, position, object)?;
+    }
+    let count = spec.fields.len();
+    if pdu.command_status != 0 {
+        class.set(
+            &dict,
+            count,
+            pdu.command_status.into_pyobject(py)?.into_any(),
+        )?;
+    }
+    if pdu.sequence_number != 0 {
+        class.set(
+            &dict,
+            count + 1,
+            pdu.sequence_number.into_pyobject(py)?.into_any(),
+        )?;
+    }
+    if !pdu.tlvs.is_empty() {
+        let tlvs = tuple_of(py, &pdu.tlvs, |tlv| {
+            let class = &cache.tlv;
+            let dict = PyDict::new(py);
+            class.set(&dict, 0, tlv.tag.into_pyobject(py)?.into_any())?;
+            class.set(&dict, 1, PyBytes::new(py, tlv.value).into_any())?;
+            class.instance(py, cache, dict)
+        })?;
+        class.set(&dict, count + 2, tlvs)?;
+    }
+    class.instance(py, cache, dict)
+}
+
+/// Decode exactly one whole PDU.
+#[pyfunction]
+fn pdu_decode<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let cache = cache(py)?;
+    let pdu = codec::decode(data).map_err(|error| protocol_error(py, &error))?;
+    to_python(py, cache, &pdu)
+}
+
+// --- Encoding: Python objects straight into the core's encoder ------------------
+
+/// Longest C-Octet String of the schema with its NUL (message_id, §4.4.2).
+const MAX_CSTRING: usize = 65;
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn get_u8(
+    encoder: &Encoder<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> Result<u8, PduError> {
+    if !value.is_instance_of::<PyInt>() {
+        return Err(encoder.fail(
+            field,
+            format_args!("must be an int, got {}", type_name(value)),
+        ));
+    }
+    match value.extract::<i64>() {
+        Ok(v) if (0..=0xFF).contains(&v) => Ok(v as u8),
+        _ => Err(encoder.fail(field, "must be 0..255 (one octet)")),
+    }
+}
+
+fn get_u32(
+    encoder: &Encoder<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> Result<u32, PduError> {
+    match value
+        .is_instance_of::<PyInt>()
+        .then(|| value.extract::<u32>())
+    {
+        Some(Ok(v)) => Ok(v),
+        _ => Err(encoder.fail(field, "must be an int 0..0xFFFFFFFF (four octets)")),
+    }
+}
+
+/// A str's latin-1 octets into `buffer`, or the error naming `field`.
+fn get_latin1<'b>(
+    encoder: &Encoder<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+    limit: usize,
+    buffer: &'b mut [u8; MAX_CSTRING],
+) -> Result<&'b [u8], PduError> {
+    if !value.is_instance_of::<PyString>() {
+        return Err(encoder.fail(
+            field,
+            format_args!("must be a str, got {}", type_name(value)),
+        ));
+    }
+    // SAFETY: `value` is a str; PyUnicode_GetLength cannot fail on one.
+    let length = unsafe { ffi::PyUnicode_GetLength(value.as_ptr()) } as usize;
+    if length >= limit {
+        return Err(encoder.fail(
+            field,
+            format_args!(
+                "{length} octets exceed the maximum of {} (plus NUL)",
+                limit - 1
+            ),
+        ));
+    }
+    let mut wide = [0 as ffi::Py_UCS4; MAX_CSTRING];
+    // SAFETY: `wide` holds MAX_CSTRING > length code points; copy_null 0
+    // writes no terminator. NULL means an error (cannot happen for a str).
+    let copied = unsafe {
+        ffi::PyUnicode_AsUCS4(
+            value.as_ptr(),
+            wide.as_mut_ptr(),
+            MAX_CSTRING as ffi::Py_ssize_t,
+            0 as c_int,
+        )
+    };
+    if copied.is_null() {
+        // SAFETY: the failed call set an exception; take it so it does not leak.
+        let _ = PyErr::take(value.py());
+        return Err(encoder.fail(field, "cannot be read as text"));
+    }
+    for (index, &code) in wide[..length].iter().enumerate() {
+        if code > 0xFF {
+            return Err(encoder.fail(
+                field,
+                format_args!(
+                    "character at index {index} is above U+00FF (C-Octet Strings are octets)"
+                ),
+            ));
+        }
+        buffer[index] = code as u8;
+    }
+    Ok(&buffer[..length])
+}
+
+enum EncodeError {
+    Protocol(PduError),
+    Python(PyErr),
+}
+
+impl From<PduError> for EncodeError {
+    fn from(error: PduError) -> Self {
+        EncodeError::Protocol(error)
+    }
+}
+
+impl From<PyErr> for EncodeError {
+    fn from(error: PyErr) -> Self {
+        EncodeError::Python(error)
+    }
+}
+
+fn class_index(cache: &Cache, object: &Bound<'_, PyAny>) -> Option<usize> {
+    let cls = object.get_type();
+    cache.pdus.iter().position(|class| class.cls.is(&cls))
+}
+
+fn is_instance(value: &Bound<'_, PyAny>, class: &Class) -> PyResult<bool> {
+    value.is_instance(class.cls.bind(value.py()))
+}
+
+fn encode_one(
+    cache: &Cache,
+    object: &Bound<'_, PyAny>,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    let py = object.py();
+    let Some(index) = class_index(cache, object) else {
+        return Err(PyTypeError::new_err(format!(
+            "encode() takes an SMPP PDU, not {}",
+            type_name(object)
+        ))
+        .into());
+    };
+    let class = &cache.pdus[index];
+    let spec: &'static PduSpec = &PDUS[index];
+    let state = object
+        .getattr(cache.dict_attr.bind(py))?
+        .cast_into::<PyDict>()
+        .map_err(PyErr::from)?;
+    let get = |position: usize| -> PyResult<Bound<'_, PyAny>> {
+        let name = class.names[position].bind(py);
+        state
+            .get_item(name)?
+            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(name.clone().unbind()))
+    };
+    let count = spec.fields.len();
+    let start = out.len();
+    let mut encoder = Encoder::begin(out, spec);
+    let status = get_u32(&encoder, "command_status", &get(count)?)?;
+    let sequence = get_u32(&encoder, "sequence_number", &get(count + 1)?)?;
+    let tlvs = get(count + 2)?;
+    let no_tlvs = !tlvs.is_truthy()?;
+    let mut omit = false;
+    if spec.is_response() && status != 0 && no_tlvs {
+        let defaults = class.defaults.bind(py);
+        omit = true;
+        for position in 0..count {
+            let default = defaults.get_item(class.names[position].bind(py))?;
+            if !default.is_some_and(|d| get(position).and_then(|v| v.eq(d)).unwrap_or(false)) {
+                omit = false;
+                break;
+            }
+        }
+    }
+    if !omit {
+        let mut short_message_present = false;
+        let mut buffer = [0u8; MAX_CSTRING];
+        for (position, field) in spec.fields.iter().enumerate() {
+            let name = field.name;
+            let value = get(position)?;
+            match field.kind {
+                Kind::U8(_) => {
+                    let v = get_u8(&encoder, name, &value)?;
+                    encoder.u8(v);
+                }
+                Kind::CString(limit) => {
+                    let octets = get_latin1(&encoder, name, &value, limit, &mut buffer)?;
+                    encoder.cstring(name, octets, limit)?;
+                }
+                Kind::Time => {
+                    let limit = Kind::Time.limit();
+                    let octets = get_latin1(&encoder, name, &value, limit, &mut buffer)?;
+                    encoder.time(name, octets)?;
+                }
+                Kind::ShortMessage => {
+                    let Ok(bytes) = value.cast::<PyBytes>() else {
+                        return Err(encoder
+                            .fail(
+                                name,
+                                format_args!("must be bytes, got {}", type_name(&value)),
+                            )
+                            .into());
+                    };
+                    let octets = bytes.as_bytes();
+                    encoder.short_message(name, octets)?;
+                    short_message_present = !octets.is_empty();
+                }
+                Kind::DestAddress => {
+                    let Ok(entries) = value.cast::<PyTuple>() else {
+                        return Err(encoder.fail("number_of_dests", "must be a tuple").into());
+                    };
+                    encoder.dest_count(entries.len())?;
+                    for entry in entries.iter() {
+                        if is_instance(&entry, &cache.sme_address)? {
+                            let ton = get_u8(
+                                &encoder,
+                                "dest_addr_ton",
+                                &entry.getattr("dest_addr_ton")?,
+                            )?;
+                            let npi = get_u8(
+                                &encoder,
+                                "dest_addr_npi",
+                                &entry.getattr("dest_addr_npi")?,
+                            )?;
+                            let address = entry.getattr("destination_addr")?;
+                            let octets = get_latin1(
+                                &encoder,
+                                "destination_addr",
+                                &address,
+                                ADDRESS_LIMIT,
+                                &mut buffer,
+                            )?;
+                            encoder.sme_address(ton, npi, octets)?;
+                        } else if is_instance(&entry, &cache.distribution_list)? {
+                            let list = entry.getattr("dl_name")?;
+                            let octets =
+                                get_latin1(&encoder, "dl_name", &list, ADDRESS_LIMIT, &mut buffer)?;
+                            encoder.distribution_list(octets)?;
+                        } else {
+                            return Err(encoder
+                                .fail(
+                                    "dest_flag",
+                                    "entries must be SmeAddress or DistributionList",
+                                )
+                                .into());
+                        }
+                    }
+                }
+                Kind::UnsuccessSme => {
+                    let entries = match value.cast::<PyTuple>() {
+                        Ok(entries) if entries.len() <= 255 => entries,
+                        _ => {
+                            return Err(encoder
+                                .fail(
+                                    "unsuccess_sme",
+                                    "must be a tuple of at most 255 UnsuccessSme",
+                                )
+                                .into())
+                        }
+                    };
+                    encoder.unsuccess_count(entries.len())?;
+                    for entry in entries.iter() {
+                        if !is_instance(&entry, &cache.unsuccess_sme)? {
+                            return Err(encoder
+                                .fail("unsuccess_sme", "entries must be UnsuccessSme")
+                                .into());
+                        }
+                        let ton =
+                            get_u8(&encoder, "dest_addr_ton", &entry.getattr("dest_addr_ton")?)?;
+                        let npi =
+                            get_u8(&encoder, "dest_addr_npi", &entry.getattr("dest_addr_npi")?)?;
+                        let address = entry.getattr("destination_addr")?;
+                        let octets = get_latin1(
+                            &encoder,
+                            "destination_addr",
+                            &address,
+                            ADDRESS_LIMIT,
+                            &mut buffer,
+                        )?;
+                        let error_status_code = get_u32(
+                            &encoder,
+                            "error_status_code",
+                            &entry.getattr("error_status_code")?,
+                        )?;
+                        encoder.unsuccess(&codec::Unsuccess {
+                            ton,
+                            npi,
+                            address: octets,
+                            error_status_code,
+                        })?;
+                    }
+                }
+            }
+        }
+        let Ok(tlvs) = tlvs.cast::<PyTuple>() else {
+            return Err(encoder.fail("tlvs", "must be a tuple of Tlv").into());
+        };
+        let mut payload = false;
+        for tlv in tlvs.iter() {
+            if !is_instance(&tlv, &cache.tlv)? {
+                return Err(encoder.fail("tlvs", "entries must be Tlv").into());
+            }
+            let tag = tlv.getattr("tag")?;
+            let tag = match tag.is_instance_of::<PyInt>().then(|| tag.extract::<u16>()) {
+                Some(Ok(tag)) => tag,
+                _ => {
+                    return Err(encoder
+                        .fail("tlvs", "a tag is an int 0..0xFFFF (two octets)")
+                        .into())
+                }
+            };
+            let value = tlv.getattr("value")?;
+            let Ok(value) = value.cast::<PyBytes>() else {
+                return Err(encoder.fail("tlvs", "a value is bytes").into());
+            };
+            encoder.tlv(tag, value.as_bytes())?;
+            payload |= tag == codec::MESSAGE_PAYLOAD;
+        }
+        encoder.check_payload_exclusive(
+            short_message_present,
+            payload.then_some(codec::MESSAGE_PAYLOAD).into_iter(),
+        )?;
+    }
+    encoder.finish(status, sequence);
+    debug_assert!(out.len() > start);
+    Ok(())
+}
+
+fn encode_error(py: Python<'_>, error: EncodeError) -> PyErr {
+    match error {
+        EncodeError::Protocol(error) => protocol_error(py, &error),
+        EncodeError::Python(error) => error,
+    }
+}
+
+/// Encode one PDU, header included.
+#[pyfunction]
+fn pdu_encode<'py>(py: Python<'py>, pdu: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    let cache = cache(py)?;
+    let mut out = Vec::with_capacity(256);
+    encode_one(cache, pdu, &mut out).map_err(|e| encode_error(py, e))?;
+    Ok(PyBytes::new(py, &out))
+}
+
+/// Encode PDUs back to back, for one coalesced write.
+#[pyfunction]
+fn pdu_encode_many<'py>(
+    py: Python<'py>,
+    pdus: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let cache = cache(py)?;
+    let mut out = Vec::with_capacity(256);
+    for pdu in pdus.try_iter()? {
+        encode_one(cache, &pdu?, &mut out).map_err(|e| encode_error(py, e))?;
+    }
+    Ok(PyBytes::new(py, &out))
+}
+
+// --- Framing ------------------------------------------------------------------
+
+/// Splits a received byte stream into PDUs (SMPP 3.4 §3.2).
+#[pyclass(name = "PduFramer", module = "smswire._native")]
+struct PduFramer {
+    inner: Framer,
+}
+
+#[pymethods]
+impl PduFramer {
+    #[new]
+    #[pyo3(signature = (max_command_length = None))]
+    fn new(py: Python<'_>, max_command_length: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let Some(requested) = max_command_length else {
+            return Ok(PduFramer {
+                inner: Framer::new(MAX_COMMAND_LENGTH),
+            });
+        };
+        let valid = requested.is_instance_of::<PyInt>()
+            && matches!(requested.extract::<u32>(), Ok(v) if v >= schema::HEADER_LENGTH as u32);
+        if !valid {
+            let message = format!(
+                "max_command_length must be {}..{}, got {}",
+                schema::HEADER_LENGTH,
+                u32::MAX,
+                requested.repr()?
+            );
+            return Err(smswire_error(py, "ConfigurationError", &message, &[]));
+        }
+        Ok(PduFramer {
+            inner: Framer::new(requested.extract()?),
+        })
+    }
+
+    #[getter]
+    fn max_command_length(&self) -> u32 {
+        self.inner.max_command_length()
+    }
+
+    /// Append `data`; return every complete PDU, keep a partial one.
+    fn feed<'py>(&mut self, py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyList>> {
+        let cache = cache(py)?;
+        self.inner
+            .check()
+            .map_err(|error| protocol_error(py, &error))?;
+        self.inner.extend(data);
+        let found = PyList::empty(py);
+        loop {
+            let length = match self.inner.next_frame() {
+                Ok(Some(length)) => length,
+                Ok(None) => break,
+                Err(_) if !found.is_empty() => break,
+                Err(error) => return Err(protocol_error(py, &error)),
+            };
+            let decoded = match codec::decode(self.inner.frame(length)) {
+                Ok(pdu) => Ok(to_python(py, cache, &pdu)?),
+                Err(error) => Err(error),
+            };
+            match decoded {
+                Ok(object) => {
+                    found.append(object)?;
+                    self.inner.consume(length);
+                }
+                Err(_) if !found.is_empty() => break,
+                Err(error) => {
+                    self.inner.consume(length);
+                    self.inner.compact();
+                    return Err(protocol_error(py, &error));
+                }
+            }
+        }
+        self.inner.compact();
+        Ok(found)
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(pdu_decode, m)?)?;
+    m.add_function(wrap_pyfunction!(pdu_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(pdu_encode_many, m)?)?;
+    m.add_class::<PduFramer>()?;
     Ok(())
 }

@@ -15,12 +15,40 @@ from typing import Callable
 from smswire import __version__
 from smswire.errors import SmswireError
 
-__all__ = ["main"]
+__all__ = ["command_group", "main"]
 
 # One entry per command module; each registers its own sub-commands.
-_COMMAND_MODULES: tuple[str, ...] = ("analyze",)
+_COMMAND_MODULES: tuple[str, ...] = ("analyze", "smpp")
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+_CHILDREN = "_smswire_children"
+
+
+def command_group(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, *, help: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The sub-commands of a parent several modules add to (``simulate link``,
+    ``simulate smpp``): created by the first caller, shared by the rest."""
+    parent = commands.choices.get(name)
+    if parent is None:
+        parent = commands.add_parser(name, help=help, description=help)
+        parent.set_defaults(handler=_HelpOf(parent))
+        setattr(parent, _CHILDREN, parent.add_subparsers(metavar="TARGET"))
+    children: argparse._SubParsersAction[argparse.ArgumentParser] = getattr(parent, _CHILDREN)
+    return children
+
+
+class _HelpOf:
+    """The handler of a parent command run without its target: its help, exit 2."""
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self._parser = parser
+
+    def __call__(self, args: argparse.Namespace) -> int:
+        self._parser.print_help()
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,0 +1,563 @@
+"""The SMPP 3.4 session as a sans-I/O state machine.
+
+A :class:`Session` does no I/O and reads no clock of its own accord: the
+driver feeds it received bytes (:meth:`Session.receive_data`) and gets events
+back, hands it PDUs to send (:meth:`Session.send`, :meth:`Session.send_many`)
+and gets bytes back, and asks it when its next timer falls due
+(:meth:`Session.next_deadline`, :meth:`Session.handle_timeout`). Replies the
+protocol makes on its own (enquire_link_resp, unbind_resp, generic_nack, the
+error response to a request not allowed in the current state, the periodic
+enquire_link) collect in an outbox the driver drains with
+:meth:`Session.data_to_send` after each call.
+
+The same class plays either side: ``Role.ESME`` for a client, ``Role.SMSC``
+for the simulator.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from smswire import pdu as _pdu
+from smswire.errors import ConfigurationError, ProtocolError
+from smswire.pdu import CommandId, CommandStatus, Framer, Pdu
+
+__all__ = [
+    "DEFAULT_ENQUIRE_LINK_INTERVAL",
+    "DEFAULT_RESPONSE_TIMEOUT",
+    "DEFAULT_WINDOW",
+    "MAX_SEQUENCE_NUMBER",
+    "ConnectionClosed",
+    "Event",
+    "InactivityTimeout",
+    "PduRejected",
+    "RequestReceived",
+    "ResponseReceived",
+    "ResponseTimedOut",
+    "Role",
+    "Session",
+    "SessionState",
+    "Unbound",
+]
+
+_log = logging.getLogger("smswire.smpp")
+
+# SMPP 3.4 §5.1.4: sequence_number runs 0x00000001 to 0x7FFFFFFF.
+MAX_SEQUENCE_NUMBER = 0x7FFFFFFF
+# Requests awaiting a response. SMPP 3.4 §2.7 leaves the window to the peers;
+# SMSCs commonly allow 10 to a few hundred, and 64 keeps a TLS link of 50 ms
+# round trip busy at over 1,000 submit_sm/s.
+DEFAULT_WINDOW = 64
+# SMPP 3.4 §7.2 leaves the timers to implementations; these are the common values.
+DEFAULT_RESPONSE_TIMEOUT = 30.0
+DEFAULT_ENQUIRE_LINK_INTERVAL = 30.0
+
+# SMPP 3.4 §5.1.2: a response's command_id is its request's with bit 31 set.
+_RESPONSE_BIT = 0x80000000
+
+
+class Role(enum.Enum):
+    ESME = "esme"
+    SMSC = "smsc"
+
+
+class SessionState(enum.Enum):
+    """The session states of SMPP 3.4 §2.3."""
+
+    OPEN = "open"  # connected, not bound
+    BOUND_TX = "bound_tx"
+    BOUND_RX = "bound_rx"
+    BOUND_TRX = "bound_trx"
+    UNBOUND = "unbound"  # an unbind was sent or received
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class RequestReceived:
+    """The peer sent a request the application answers with :meth:`Session.send`."""
+
+    pdu: Pdu
+
+
+@dataclass(frozen=True)
+class ResponseReceived:
+    """The peer answered one of our requests (``pdu`` may be a generic_nack)."""
+
+    pdu: Pdu
+    request: Pdu
+
+
+@dataclass(frozen=True)
+class ResponseTimedOut:
+    """No response came for ``request`` within the response timer."""
+
+    request: Pdu
+
+
+@dataclass(frozen=True)
+class Unbound:
+    """The session left the bound state: the peer's unbind was answered, or ours was."""
+
+    by_peer: bool
+
+
+@dataclass(frozen=True)
+class InactivityTimeout:
+    """Nothing came from the peer for the inactivity timer's length."""
+
+    idle: float
+
+
+@dataclass(frozen=True)
+class PduRejected:
+    """A received PDU could not be decoded; it has been answered with ``error.status``."""
+
+    error: ProtocolError
+
+
+@dataclass(frozen=True)
+class ConnectionClosed:
+    """The connection ended; ``unanswered`` are our requests that never got a response."""
+
+    unanswered: tuple[Pdu, ...]
+
+
+Event = Union[
+    RequestReceived,
+    ResponseReceived,
+    ResponseTimedOut,
+    Unbound,
+    InactivityTimeout,
+    PduRejected,
+    ConnectionClosed,
+]
+
+_BOUND: dict[int, SessionState] = {
+    CommandId.BIND_TRANSMITTER_RESP: SessionState.BOUND_TX,
+    CommandId.BIND_RECEIVER_RESP: SessionState.BOUND_RX,
+    CommandId.BIND_TRANSCEIVER_RESP: SessionState.BOUND_TRX,
+}
+_BINDS = frozenset(
+    (CommandId.BIND_TRANSMITTER, CommandId.BIND_RECEIVER, CommandId.BIND_TRANSCEIVER)
+)
+# Requests that steer the session itself; the window counts only the others.
+_CONTROL = frozenset((CommandId.ENQUIRE_LINK, CommandId.UNBIND))
+
+# SMPP 3.4 §2.3 and the "Session state" column of §4: which requests an ESME
+# may issue in which state, and which an SMSC may.
+_ESME_TX = frozenset(
+    (
+        CommandId.SUBMIT_SM,
+        CommandId.SUBMIT_MULTI,
+        CommandId.DATA_SM,
+        CommandId.QUERY_SM,
+        CommandId.CANCEL_SM,
+        CommandId.REPLACE_SM,
+        CommandId.ENQUIRE_LINK,
+        CommandId.UNBIND,
+    )
+)
+_ESME_REQUESTS = {
+    SessionState.OPEN: _BINDS | {CommandId.ENQUIRE_LINK},
+    SessionState.BOUND_TX: _ESME_TX,
+    SessionState.BOUND_RX: frozenset((CommandId.ENQUIRE_LINK, CommandId.UNBIND)),
+    SessionState.BOUND_TRX: _ESME_TX,
+}
+_SMSC_RX = frozenset(
+    (
+        CommandId.DELIVER_SM,
+        CommandId.DATA_SM,
+        CommandId.ALERT_NOTIFICATION,
+        CommandId.ENQUIRE_LINK,
+        CommandId.UNBIND,
+    )
+)
+_SMSC_REQUESTS = {
+    SessionState.OPEN: frozenset((CommandId.OUTBIND, CommandId.ENQUIRE_LINK)),
+    SessionState.BOUND_TX: frozenset((CommandId.ENQUIRE_LINK, CommandId.UNBIND)),
+    SessionState.BOUND_RX: _SMSC_RX,
+    SessionState.BOUND_TRX: _SMSC_RX,
+}
+
+
+def _response_classes() -> dict[int, type[Pdu]]:
+    classes: dict[int, type[Pdu]] = {}
+    for name in dir(_pdu):
+        cls = getattr(_pdu, name)
+        command_id = getattr(cls, "command_id", None)
+        if isinstance(cls, type) and isinstance(command_id, int) and command_id & _RESPONSE_BIT:
+            classes[command_id] = cls
+    return classes
+
+
+_RESPONSES = _response_classes()
+
+
+def _with_sequence(pdu: Pdu, sequence_number: int) -> Pdu:
+    """``dataclasses.replace(pdu, sequence_number=...)`` for a PDU already valid.
+
+    Every submit_sm passes here; ``replace`` re-runs ``__init__`` and costs
+    about ten times this copy of the instance's fields.
+    """
+    copy = object.__new__(type(pdu))
+    fields = copy.__dict__
+    fields.update(pdu.__dict__)
+    fields["sequence_number"] = sequence_number
+    return copy
+
+
+class Session:
+    """One SMPP session, either side of it, without I/O.
+
+    ``window`` caps the requests awaiting a response (enquire_link and unbind
+    aside). Timers are in seconds on ``clock`` (``time.monotonic`` unless a
+    test passes a fake one); ``None`` turns a timer off.
+    ``enquire_link_interval``: after that long without hearing from the
+    peer, an enquire_link is queued (SMPP 3.4 §4.11). ``inactivity_timeout``:
+    after that long, :class:`InactivityTimeout` is reported.
+    """
+
+    def __init__(
+        self,
+        role: Role = Role.ESME,
+        *,
+        window: int = DEFAULT_WINDOW,
+        response_timeout: float | None = DEFAULT_RESPONSE_TIMEOUT,
+        enquire_link_interval: float | None = DEFAULT_ENQUIRE_LINK_INTERVAL,
+        inactivity_timeout: float | None = None,
+        max_command_length: int = _pdu.MAX_COMMAND_LENGTH,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if window < 1:
+            raise ConfigurationError(f"window must be at least 1, not {window}")
+        self.role = role
+        self.window = window
+        self.response_timeout = response_timeout
+        self.enquire_link_interval = enquire_link_interval
+        self.inactivity_timeout = inactivity_timeout
+        self._clock = clock
+        self._framer = Framer(max_command_length)
+        self._state = SessionState.OPEN
+        # The bound state an unbind left: requests already in flight from the
+        # peer are still allowed, and answered, while the unbind completes.
+        self._was = SessionState.OPEN
+        self._ours = _ESME_REQUESTS if role is Role.ESME else _SMSC_REQUESTS
+        self._theirs = _SMSC_REQUESTS if role is Role.ESME else _ESME_REQUESTS
+        self._sequence = 0
+        # Our requests awaiting a response: sequence_number -> (request, deadline).
+        # Deadlines grow with insertion order, so the first entry is the earliest.
+        self._outstanding: dict[int, tuple[Pdu, float]] = {}
+        self._windowed = 0
+        # The peer's requests awaiting our response: sequence_number -> command_id.
+        self._peer_pending: dict[int, int] = {}
+        self._outbox: list[bytes] = []
+        now = clock()
+        self._last_received = now
+        self._enquiring = False
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def state(self) -> SessionState:
+        return self._state
+
+    @property
+    def bound(self) -> bool:
+        return self._state in (
+            SessionState.BOUND_TX,
+            SessionState.BOUND_RX,
+            SessionState.BOUND_TRX,
+        )
+
+    @property
+    def window_free(self) -> int:
+        """How many more windowed requests may go out now."""
+        return self.window - self._windowed
+
+    @property
+    def outstanding(self) -> int:
+        """Our requests awaiting a response, control requests included."""
+        return len(self._outstanding)
+
+    def data_to_send(self) -> bytes:
+        """Bytes the session queued on its own (replies, enquire_link); empties the outbox."""
+        if not self._outbox:
+            return b""
+        data = b"".join(self._outbox)
+        self._outbox.clear()
+        return data
+
+    # -- sending -------------------------------------------------------------
+
+    def _allowed(self, table: Mapping[SessionState, frozenset[int]], command_id: int) -> bool:
+        state = self._was if self._state is SessionState.UNBOUND else self._state
+        if self._state is SessionState.CLOSED:
+            return False
+        return command_id in table.get(state, ())
+
+    def _next_sequence(self) -> int:
+        seq = self._sequence
+        while True:
+            # SMPP 3.4 §5.1.4: wrap to 1 after 0x7FFFFFFF, skipping numbers still in use.
+            seq = 1 if seq >= MAX_SEQUENCE_NUMBER else seq + 1
+            if seq not in self._outstanding:
+                self._sequence = seq
+                return seq
+
+    def _prepare(self, pdu: Pdu, deadline: float) -> Pdu:
+        command_id = pdu.command_id
+        if command_id & _RESPONSE_BIT:
+            pending = self._peer_pending.pop(pdu.sequence_number, None)
+            if pending is None and command_id != CommandId.GENERIC_NACK:
+                raise ProtocolError(
+                    f"{type(pdu).__name__} answers sequence_number {pdu.sequence_number}, "
+                    "which no request of the peer is waiting on",
+                    status=CommandStatus.ESME_RINVCMDID,
+                    field="sequence_number",
+                    command_id=command_id,
+                    sequence_number=pdu.sequence_number,
+                )
+            if (
+                pdu.command_status == 0
+                and command_id in _BOUND
+                and self._state is SessionState.OPEN
+            ):
+                self._state = _BOUND[command_id]
+            return pdu
+        if self._state is SessionState.UNBOUND or not self._allowed(self._ours, command_id):
+            raise ProtocolError(
+                f"{type(pdu).__name__} may not be sent in session state {self._state.value}",
+                status=CommandStatus.ESME_RINVBNDSTS,
+                command_id=command_id,
+            )
+        if command_id in _BINDS and any(
+            r.command_id in _BINDS for r, _ in self._outstanding.values()
+        ):
+            raise ProtocolError(
+                "a bind is already awaiting its response",
+                status=CommandStatus.ESME_RALYBND,
+                command_id=command_id,
+            )
+        if command_id not in _CONTROL:
+            if self._windowed >= self.window:
+                raise ProtocolError(
+                    f"the window of {self.window} outstanding requests is full",
+                    status=CommandStatus.ESME_RTHROTTLED,
+                    field="window",
+                    command_id=command_id,
+                )
+            self._windowed += 1
+        elif command_id == CommandId.UNBIND:
+            self._was, self._state = self._state, SessionState.UNBOUND
+        seq = self._next_sequence()
+        pdu = _with_sequence(pdu, seq)
+        self._outstanding[seq] = (pdu, deadline)
+        return pdu
+
+    def _deadline(self) -> float:
+        timeout = self.response_timeout
+        return self._clock() + timeout if timeout is not None else float("inf")
+
+    def send(self, pdu: Pdu) -> bytes:
+        """Encode one PDU to send, updating the session.
+
+        A request gets the next sequence number (any the PDU carries is
+        replaced); a response must answer a request of the peer's by its
+        sequence_number. Raises :class:`ProtocolError` for a request the
+        session state or the window does not allow.
+        """
+        return _pdu.encode(self._prepare(pdu, self._deadline()))
+
+    def send_many(self, pdus: list[Pdu]) -> tuple[list[Pdu], bytes]:
+        """Prepare a batch and encode it in one call, for one write.
+
+        Returns the PDUs as sent (with their sequence numbers) and the bytes.
+        The batch is checked whole before any of it counts: if the window
+        cannot take it all, nothing is sent and :class:`ProtocolError` is raised.
+        """
+        windowed = sum(
+            1 for p in pdus if p.command_id not in _CONTROL and not p.command_id & _RESPONSE_BIT
+        )
+        if self._windowed + windowed > self.window:
+            raise ProtocolError(
+                f"{windowed} requests do not fit the window ({self.window_free} of "
+                f"{self.window} free)",
+                status=CommandStatus.ESME_RTHROTTLED,
+                field="window",
+            )
+        deadline = self._deadline()
+        prepared = [self._prepare(p, deadline) for p in pdus]
+        return prepared, _pdu.encode_many(prepared)
+
+    # -- receiving -----------------------------------------------------------
+
+    def receive_data(self, data: bytes) -> list[Event]:
+        """Feed bytes from the peer; returns what they mean, in order.
+
+        ``b""`` means the peer closed the connection. Raises
+        :class:`ProtocolError` when the stream cannot be framed any more
+        (a command_length out of bounds, SMPP 3.4 §3.2); a generic_nack for
+        it is in the outbox, and the connection must close.
+        """
+        if not data:
+            return [self.connection_lost()]
+        self._last_received = self._clock()
+        events: list[Event] = []
+        chunk = data
+        while True:
+            try:
+                pdus = self._framer.feed(chunk)
+            except ProtocolError as exc:
+                events.append(self._reject(exc))
+                if exc.status == CommandStatus.ESME_RINVCMDLEN:
+                    self._state = SessionState.CLOSED
+                    raise
+                chunk = b""
+                continue
+            for received in pdus:
+                self._dispatch(received, events)
+            return events
+
+    def _reject(self, exc: ProtocolError) -> PduRejected:
+        # SMPP 3.4 §4.3: an unrecognised or corrupt PDU is answered with
+        # generic_nack; a request whose body is bad gets its own response with
+        # the error status, so the peer can match it.
+        seq = exc.sequence_number or 0
+        command_id = exc.command_id
+        response: Pdu
+        if (
+            command_id is not None
+            and not command_id & _RESPONSE_BIT
+            and command_id | _RESPONSE_BIT in _RESPONSES
+        ):
+            response = _RESPONSES[command_id | _RESPONSE_BIT](
+                command_status=exc.status, sequence_number=seq
+            )
+        else:
+            response = _pdu.GenericNack(command_status=exc.status, sequence_number=seq)
+        _log.warning("rejected a PDU from the peer: %s", exc)
+        self._outbox.append(_pdu.encode(response))
+        return PduRejected(exc)
+
+    def _dispatch(self, received: Pdu, events: list[Event]) -> None:
+        command_id = received.command_id
+        seq = received.sequence_number
+        if command_id & _RESPONSE_BIT:
+            entry = self._outstanding.pop(seq, None)
+            if entry is None:
+                _log.debug(
+                    "dropped %s for sequence_number %d, which awaits nothing",
+                    type(received).__name__,
+                    seq,
+                )
+                return
+            request = entry[0]
+            if request.command_id not in _CONTROL:
+                self._windowed -= 1
+            if command_id == CommandId.ENQUIRE_LINK_RESP:
+                self._enquiring = False
+                return
+            bound = _BOUND.get(command_id)
+            if (
+                bound is not None
+                and received.command_status == 0
+                and self.state is SessionState.OPEN
+            ):
+                self._state = bound
+            events.append(ResponseReceived(received, request))
+            if command_id == CommandId.UNBIND_RESP:
+                events.append(Unbound(by_peer=False))
+            return
+        if command_id == CommandId.ENQUIRE_LINK:
+            # SMPP 3.4 §4.11: answered in any state, by either side.
+            self._outbox.append(_pdu.encode(_pdu.EnquireLinkResp(sequence_number=seq)))
+            return
+        if command_id == CommandId.UNBIND and self._state is not SessionState.OPEN:
+            # SMPP 3.4 §4.2: answer unbind_resp; the session is no longer bound.
+            self._outbox.append(_pdu.encode(_pdu.UnbindResp(sequence_number=seq)))
+            if self._state is not SessionState.UNBOUND:
+                self._was, self._state = self._state, SessionState.UNBOUND
+            events.append(Unbound(by_peer=True))
+            return
+        if not self._allowed(self._theirs, command_id):
+            # SMPP 3.4 §5.1.3: ESME_RALYBND for a second bind, ESME_RINVBNDSTS
+            # for a request the session state does not allow.
+            status = (
+                CommandStatus.ESME_RALYBND
+                if command_id in _BINDS and self.bound
+                else CommandStatus.ESME_RINVBNDSTS
+            )
+            response_class = _RESPONSES.get(command_id | _RESPONSE_BIT, _pdu.GenericNack)
+            _log.warning(
+                "answered %s with %s in session state %s",
+                type(received).__name__,
+                status.name,
+                self._state.value,
+            )
+            self._outbox.append(
+                _pdu.encode(response_class(command_status=status, sequence_number=seq))
+            )
+            return
+        if command_id != CommandId.ALERT_NOTIFICATION:
+            # SMPP 3.4 §4.12.1: alert_notification is the one request without a response.
+            self._peer_pending[seq] = command_id
+        events.append(RequestReceived(received))
+
+    # -- timers --------------------------------------------------------------
+
+    def next_deadline(self) -> float | None:
+        """When :meth:`handle_timeout` next has something to do, on the session's clock."""
+        deadlines = []
+        if self._outstanding:
+            deadlines.append(next(iter(self._outstanding.values()))[1])
+        if self.enquire_link_interval is not None and not self._enquiring and self.bound:
+            deadlines.append(self._last_received + self.enquire_link_interval)
+        if self.inactivity_timeout is not None and self._state is not SessionState.CLOSED:
+            deadlines.append(self._last_received + self.inactivity_timeout)
+        finite = [d for d in deadlines if d != float("inf")]
+        return min(finite) if finite else None
+
+    def handle_timeout(self) -> list[Event]:
+        """Run every timer that is due; returns what they mean.
+
+        Timed-out requests leave the session (a late response is dropped),
+        a due enquire_link is queued in the outbox.
+        """
+        now = self._clock()
+        events: list[Event] = []
+        while self._outstanding:
+            seq, (request, deadline) = next(iter(self._outstanding.items()))
+            if deadline > now:
+                break
+            del self._outstanding[seq]
+            if request.command_id not in _CONTROL:
+                self._windowed -= 1
+            if request.command_id == CommandId.ENQUIRE_LINK:
+                self._enquiring = False
+            events.append(ResponseTimedOut(request))
+        idle = now - self._last_received
+        interval = self.enquire_link_interval
+        if interval is not None and self.bound and not self._enquiring and idle >= interval:
+            self._enquiring = True
+            self._outbox.append(self.send(_pdu.EnquireLink()))
+        if self.inactivity_timeout is not None and idle >= self.inactivity_timeout:
+            self._last_received = now
+            events.append(InactivityTimeout(idle))
+        return events
+
+    # -- the end -------------------------------------------------------------
+
+    def connection_lost(self) -> ConnectionClosed:
+        """The transport closed: every request still awaiting a response is reported."""
+        unanswered = tuple(request for request, _ in self._outstanding.values())
+        self._outstanding.clear()
+        self._peer_pending.clear()
+        self._windowed = 0
+        self._enquiring = False
+        self._state = SessionState.CLOSED
+        return ConnectionClosed(unanswered)

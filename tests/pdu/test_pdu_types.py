@@ -1,0 +1,79 @@
+"""The PDU types: command ids, command statuses and the body schema (SMPP 3.4 §4, §5.1)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import smswire
+from smswire.pdu import PDU_CLASSES, CommandId, CommandStatus, SubmitSm
+from smswire.pdu._types import BODIES, CLASSES, FIELD_STATUS
+
+
+def test_every_command_of_smpp_3_4_has_its_class() -> None:
+    assert {cls.command_id for cls in PDU_CLASSES} == set(CommandId)  # type: ignore[attr-defined]
+    assert len(PDU_CLASSES) == 27
+    assert CLASSES[0x80000021].__name__ == "SubmitMultiResp"
+
+
+def test_class_names_follow_the_spec_names() -> None:
+    for cls in PDU_CLASSES:
+        spec_name = CommandId(cls.command_id).name  # type: ignore[attr-defined]
+        assert cls.__name__ == spec_name.title().replace("_", "")
+
+
+@pytest.mark.parametrize("cls", PDU_CLASSES)
+def test_fields_are_the_body_then_status_sequence_and_tlvs(cls: type) -> None:
+    names = [f.name for f in dataclasses.fields(cls)]
+    assert names == [name for name, _, _ in BODIES[cls]] + [
+        "command_status",
+        "sequence_number",
+        "tlvs",
+    ]
+    instance = cls()
+    assert instance == cls(**{f.name: f.default for f in dataclasses.fields(cls)})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        instance.sequence_number = 1
+
+
+def test_positional_and_keyword_construction_agree() -> None:
+    assert SubmitSm("CMT", 1, 1, "LINK") == SubmitSm(
+        service_type="CMT", source_addr_ton=1, source_addr_npi=1, source_addr="LINK"
+    )
+    assert dataclasses.replace(SubmitSm(), sequence_number=5).sequence_number == 5
+    with pytest.raises(TypeError):
+        SubmitSm(not_a_field=1)  # type: ignore[call-arg]
+
+
+def test_command_status_values_are_those_of_smpp_3_4_section_5_1_3() -> None:
+    s = CommandStatus
+    assert (s.ESME_ROK, s.ESME_RINVCMDLEN, s.ESME_RINVCMDID, s.ESME_RSYSERR) == (0, 2, 3, 8)
+    assert (s.ESME_RINVSRCADR, s.ESME_RINVDSTADR, s.ESME_RINVSYSID) == (0x0A, 0x0B, 0x0F)
+    assert (s.ESME_RCANCELFAIL, s.ESME_RREPLACEFAIL, s.ESME_RMSGQFUL) == (0x11, 0x13, 0x14)
+    assert (s.ESME_RINVNUMDESTS, s.ESME_RINVDLNAME, s.ESME_RINVDESTFLAG) == (0x33, 0x34, 0x40)
+    assert (s.ESME_RINVSUBREP, s.ESME_RSUBMITFAIL, s.ESME_RINVSRCTON) == (0x42, 0x45, 0x48)
+    assert (s.ESME_RINVDSTTON, s.ESME_RINVSYSTYP, s.ESME_RTHROTTLED) == (0x50, 0x53, 0x58)
+    assert (s.ESME_RINVSCHED, s.ESME_RX_R_APPN, s.ESME_RQUERYFAIL) == (0x61, 0x66, 0x67)
+    assert (s.ESME_RINVOPTPARSTREAM, s.ESME_RINVOPTPARAMVAL) == (0xC0, 0xC4)
+    assert (s.ESME_RDELIVERYFAILURE, s.ESME_RUNKNOWNERR) == (0xFE, 0xFF)
+    assert len(s) == 48
+
+
+def test_every_status_has_its_description() -> None:
+    assert CommandStatus.ESME_RTHROTTLED.description.startswith("Throttling error")
+    assert all(status.description for status in CommandStatus)
+
+
+def test_unknown_statuses_stay_readable() -> None:
+    assert CommandStatus.describe(0x58).startswith("ESME_RTHROTTLED (")
+    assert CommandStatus.describe(0x401) == "vendor-specific command_status 0x00000401"
+    assert CommandStatus.describe(0x99) == "unknown command_status 0x00000099"
+
+
+def test_field_statuses_are_command_statuses() -> None:
+    assert set(FIELD_STATUS.values()) <= set(CommandStatus)
+
+
+def test_protocol_error_is_exported_at_the_top() -> None:
+    assert smswire.ProtocolError is smswire.pdu.ProtocolError
