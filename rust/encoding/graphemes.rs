@@ -4,6 +4,7 @@
 use super::grapheme_data::{RUN_STARTS, RUN_VALUES};
 
 // Grapheme_Cluster_Break values, numbered as gen_grapheme_data.py does.
+const OTHER: u8 = 0;
 const CR: u8 = 1;
 const LF: u8 = 2;
 const CONTROL: u8 = 3;
@@ -20,47 +21,108 @@ const LVT: u8 = 13;
 const PROPERTY_MASK: u8 = 0x0F;
 const EXTENDED_PICTOGRAPHIC: u8 = 0x10;
 
-#[inline]
-fn value(c: char) -> u8 {
-    let cp = c as u32;
-    if (0x20..0x7F).contains(&cp) {
-        return 0;
+/// Looks characters up in the run table, remembering the last run: text
+/// mostly stays within one script, so most look-ups need no search.
+struct Properties {
+    run_start: u32,
+    run_end: u32,
+    value: u8,
+}
+
+impl Properties {
+    fn new() -> Self {
+        Properties {
+            run_start: 0,
+            run_end: 0,
+            value: OTHER,
+        }
     }
-    let run = RUN_STARTS.partition_point(|&start| start <= cp) - 1;
-    RUN_VALUES[run]
+
+    #[inline]
+    fn of(&mut self, c: char) -> u8 {
+        let cp = c as u32;
+        if (0x20..0x7F).contains(&cp) {
+            return OTHER;
+        }
+        if (self.run_start..self.run_end).contains(&cp) {
+            return self.value;
+        }
+        let run = RUN_STARTS.partition_point(|&start| start <= cp) - 1;
+        self.run_start = RUN_STARTS[run];
+        self.run_end = RUN_STARTS.get(run + 1).copied().unwrap_or(u32::MAX);
+        self.value = RUN_VALUES[run];
+        self.value
+    }
+}
+
+/// The cluster breaks of a text, one decision per character.
+struct Breaker {
+    properties: Properties,
+    prev: Option<u8>,
+    after_pictographic: bool, // the run so far is ExtPict Extend*
+    pictographic_zwj: bool,   // the previous character is the ZWJ after such a run
+    regional_run: usize,
+}
+
+impl Breaker {
+    fn new() -> Self {
+        Breaker {
+            properties: Properties::new(),
+            prev: None,
+            after_pictographic: false,
+            pictographic_zwj: false,
+            regional_run: 0,
+        }
+    }
+
+    /// Whether a cluster starts at `c`, the next character of the text.
+    #[inline]
+    fn starts_cluster(&mut self, c: char) -> bool {
+        let v = self.properties.of(c);
+        if v == OTHER && self.prev == Some(OTHER) {
+            // Two plain characters: no rule before GB999 applies, and the
+            // state that GB11 to GB13 track starts over.
+            (self.after_pictographic, self.pictographic_zwj) = (false, false);
+            self.regional_run = 0;
+            return true;
+        }
+        let cur = v & PROPERTY_MASK;
+        let pictographic = v & EXTENDED_PICTOGRAPHIC != 0;
+        let opens = self.prev.is_none_or(|p| {
+            breaks(
+                p,
+                cur,
+                pictographic,
+                self.pictographic_zwj,
+                self.regional_run,
+            )
+        });
+        if pictographic {
+            (self.after_pictographic, self.pictographic_zwj) = (true, false);
+        } else if cur == EXTEND {
+            self.pictographic_zwj = false;
+        } else if cur == ZWJ {
+            (self.after_pictographic, self.pictographic_zwj) = (false, self.after_pictographic);
+        } else {
+            (self.after_pictographic, self.pictographic_zwj) = (false, false);
+        }
+        self.regional_run = if cur == REGIONAL_INDICATOR {
+            self.regional_run + 1
+        } else {
+            0
+        };
+        self.prev = Some(cur);
+        opens
+    }
 }
 
 /// Byte offsets in `text` where a grapheme cluster starts.
 pub fn cluster_starts(text: &str) -> Vec<usize> {
-    let mut starts = Vec::new();
-    let mut prev: Option<u8> = None;
-    let mut after_pictographic = false; // the run so far is ExtPict Extend*
-    let mut pictographic_zwj = false; // the previous character is the ZWJ after such a run
-    let mut regional_run = 0usize;
-    for (offset, c) in text.char_indices() {
-        let v = value(c);
-        let cur = v & PROPERTY_MASK;
-        let pictographic = v & EXTENDED_PICTOGRAPHIC != 0;
-        if prev.is_none_or(|p| breaks(p, cur, pictographic, pictographic_zwj, regional_run)) {
-            starts.push(offset);
-        }
-        if pictographic {
-            (after_pictographic, pictographic_zwj) = (true, false);
-        } else if cur == EXTEND {
-            pictographic_zwj = false;
-        } else if cur == ZWJ {
-            (after_pictographic, pictographic_zwj) = (false, after_pictographic);
-        } else {
-            (after_pictographic, pictographic_zwj) = (false, false);
-        }
-        regional_run = if cur == REGIONAL_INDICATOR {
-            regional_run + 1
-        } else {
-            0
-        };
-        prev = Some(cur);
-    }
-    starts
+    let mut breaker = Breaker::new();
+    text.char_indices()
+        .filter(|&(_, c)| breaker.starts_cluster(c))
+        .map(|(offset, _)| offset)
+        .collect()
 }
 
 /// How many grapheme clusters `text` has.
@@ -69,7 +131,8 @@ pub fn count(text: &str) -> usize {
         // Every ASCII character is its own cluster but CR LF (UAX #29 GB3).
         return text.len() - text.matches("\r\n").count();
     }
-    cluster_starts(text).len()
+    let mut breaker = Breaker::new();
+    text.chars().filter(|&c| breaker.starts_cluster(c)).count()
 }
 
 #[inline]

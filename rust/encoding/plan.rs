@@ -429,33 +429,67 @@ pub fn segment(
         .collect())
 }
 
+/// A batch is split over threads only when each gets at least this many
+/// texts: a thread costs tens of microseconds, a text a few.
+const TEXTS_PER_THREAD: usize = 1024;
+
+/// `work` on every text of a batch, in order, spread over the machine's
+/// cores for a large batch. The error of the first failing text (by position)
+/// is returned, its message naming that position.
+fn each_text<S, T, F>(texts: &[S], work: F) -> Result<Vec<T>, Error>
+where
+    S: AsRef<str> + Sync,
+    T: Send,
+    F: Fn(&str) -> Result<T, Error> + Sync,
+{
+    let run = |first: usize, chunk: &[S]| -> Result<Vec<T>, Error> {
+        (first..)
+            .zip(chunk)
+            .map(|(n, text)| work(text.as_ref()).map_err(|e| e.in_batch(n)))
+            .collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(texts.len() / TEXTS_PER_THREAD);
+    if threads <= 1 {
+        return run(0, texts);
+    }
+    let size = texts.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let run = &run;
+        let handles: Vec<_> = texts
+            .chunks(size)
+            .enumerate()
+            .map(|(k, chunk)| scope.spawn(move || run(k * size, chunk)))
+            .collect();
+        let mut out = Vec::with_capacity(texts.len());
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => out.extend(done?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(out)
+    })
+}
+
 /// [`analyze`] of each text; an error names the text's position.
-pub fn analyze_many<S: AsRef<str>>(
+pub fn analyze_many<S: AsRef<str> + Sync>(
     texts: &[S],
     profile: &Profile,
     options: &Options<'_>,
 ) -> Result<Vec<Analysis>, Error> {
-    texts
-        .iter()
-        .enumerate()
-        .map(|(n, text)| analyze(text.as_ref(), profile, options).map_err(|e| e.in_batch(n)))
-        .collect()
+    each_text(texts, |text| analyze(text, profile, options))
 }
 
-/// [`segment`] of each text, each multi-part one with its own reference.
-pub fn segment_many<S: AsRef<str>>(
+/// [`segment`] of each text, each multi-part one with its own reference
+/// (drawn in no particular order when the batch is spread over threads).
+pub fn segment_many<S: AsRef<str> + Sync>(
     texts: &[S],
     profile: &Profile,
     options: &Options<'_>,
     packed: bool,
 ) -> Result<Vec<Vec<Segment>>, Error> {
-    texts
-        .iter()
-        .enumerate()
-        .map(|(n, text)| {
-            segment(text.as_ref(), profile, options, None, packed).map_err(|e| e.in_batch(n))
-        })
-        .collect()
+    each_text(texts, |text| segment(text, profile, options, None, packed))
 }
 
 #[cfg(test)]
@@ -540,6 +574,21 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_large_batch_keeps_its_order_and_names_the_first_failure() {
+        let texts: Vec<String> = (0..5000).map(|n| "a".repeat(n % 400)).collect();
+        let standard = Profile::standard();
+        let options = Options::default();
+        let all = analyze_many(&texts, &standard, &options).unwrap();
+        assert!(all.iter().zip(&texts).all(|(a, t)| a.units == t.len()));
+        let link = Profile {
+            gsm7_limit: Some(300),
+            ..Profile::link_mobility()
+        };
+        let err = segment_many(&texts, &link, &options, false).unwrap_err();
+        assert!(err.message().starts_with("texts[301]: "), "{err}");
     }
 
     #[test]
