@@ -341,3 +341,17 @@ def test_a_response_must_answer_a_request_of_the_peer() -> None:
     with pytest.raises(ProtocolError) as caught:
         smsc.send(DeliverSmResp(sequence_number=77))
     assert caught.value.field == "sequence_number"
+
+
+def test_a_deliver_sm_is_answered_with_its_own_sequence_number() -> None:
+    esme, smsc = pair(FakeClock())
+    bind(esme, smsc)
+    sent, data = smsc.send_many([DeliverSm(short_message=b"MO")])
+    (event,) = esme.receive_data(data)
+    assert isinstance(event, RequestReceived)
+    (answer,) = decode_all(esme.respond(event.pdu))
+    assert isinstance(answer, DeliverSmResp)
+    assert answer.sequence_number == sent[0].sequence_number
+    assert answer.command_status == CommandStatus.ESME_ROK
+    (ack,) = smsc.receive_data(encode(answer))
+    assert isinstance(ack, ResponseReceived)

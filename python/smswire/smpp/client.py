@@ -52,8 +52,6 @@ from smswire.pdu import (
     BindTransmitter,
     CommandId,
     CommandStatus,
-    DataSmResp,
-    DeliverSmResp,
     Pdu,
     SubmitSm,
     Tlv,
@@ -990,13 +988,9 @@ class SmppClient:
     def _on_request(self, session: Session, pdu: Pdu) -> None:
         command_id = pdu.command_id
         if command_id in (CommandId.DELIVER_SM, CommandId.DATA_SM):
+            # Acknowledged once the receipt or message is in its inbox.
             self._on_deliver(pdu)
-            response: Pdu = (
-                DeliverSmResp(sequence_number=pdu.sequence_number)
-                if command_id == CommandId.DELIVER_SM
-                else DataSmResp(sequence_number=pdu.sequence_number)
-            )
-            self._write(session.send(response))
+            self._write(session.respond(pdu))
         elif command_id == CommandId.ALERT_NOTIFICATION:
             _log.info("alert_notification for %s", getattr(pdu, "source_addr", ""))
         elif command_id == CommandId.OUTBIND:

@@ -373,6 +373,17 @@ class Session:
         """
         return _pdu.encode(self._prepare(pdu, self._deadline()))
 
+    def respond(self, request: Pdu, status: int = 0) -> bytes:
+        """Encode the response to a request of the peer's (deliver_sm, submit_sm, ...).
+
+        SMPP 3.4 §3.2: the response carries the request's sequence_number and
+        its command_id with bit 31 set; ``status`` is its command_status.
+        """
+        response_class = _RESPONSES[request.command_id | _RESPONSE_BIT]
+        return self.send(
+            response_class(command_status=status, sequence_number=request.sequence_number)
+        )
+
     def send_many(self, pdus: list[Pdu]) -> tuple[list[Pdu], bytes]:
         """Prepare a batch and encode it in one call, for one write.
 

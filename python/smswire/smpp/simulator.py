@@ -29,7 +29,6 @@ from smswire.pdu import (
     CommandId,
     CommandStatus,
     DeliverSm,
-    GenericNack,
     Pdu,
     SubmitSmResp,
     Unbind,
@@ -377,15 +376,8 @@ class SmscSimulator:
                     out.append(session.send(self._bind(link, pdu)))
                 else:
                     # inMobile supports bind, unbind, submit_sm, deliver_sm and
-                    # enquire_link; SMPP 3.4 §4.3.1 answers the rest with generic_nack.
-                    out.append(
-                        session.send(
-                            GenericNack(
-                                command_status=CommandStatus.ESME_RINVCMDID,
-                                sequence_number=pdu.sequence_number,
-                            )
-                        )
-                    )
+                    # enquire_link; the rest get ESME_RINVCMDID (SMPP 3.4 §5.1.3).
+                    out.append(session.respond(pdu, CommandStatus.ESME_RINVCMDID))
             elif type(event) is ResponseReceived:
                 if event.pdu.command_id == CommandId.DELIVER_SM_RESP:
                     request = event.request
