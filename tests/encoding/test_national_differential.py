@@ -7,7 +7,6 @@ public API is bound to in this run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +18,9 @@ from smswire.encoding._gsm7_tables import DEFAULT_ALPHABET, EXTENSION_TABLE
 from smswire.encoding._national_tables import LOCKING_SHIFT_TABLES, SINGLE_SHIFT_TABLES
 from smswire.encoding._profile import LINK_MOBILITY, STANDARD, Profile
 from smswire.encoding._smart_table import _REPLACEMENTS
-from smswire.errors import SmswireError
+
+# Results compared as plain data, an Analysis by its repr (every field).
+from .test_differential import _outcome, _same
 
 native: Any = pytest.importorskip("smswire._native")
 
@@ -63,30 +64,6 @@ def cases(draw: st.DrawFn) -> tuple[str, list[str]]:
     for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):
         text.insert(draw(st.integers(0, len(text))), draw(STRAYS))
     return "".join(text), national
-
-
-def _normal(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_normal(v) for v in value]
-    if hasattr(value, "payload"):
-        return ("Segment", value.udh, value.payload, value.data_coding, value.index, value.total)
-    if hasattr(value, "non_gsm"):
-        return ("Analysis", repr(value), value.replacements, value.parts_saved)
-    return value
-
-
-def _outcome(call: Callable[[], Any]) -> Any:
-    try:
-        return ("ok", _normal(call()))
-    except SmswireError as exc:
-        attrs = {k: v for k, v in vars(exc).items() if not k.startswith("_")}
-        return ("error", type(exc), str(exc), attrs)
-
-
-def _same(name: str, *args: Any, **kwargs: Any) -> None:
-    expected = _outcome(lambda: getattr(_pure, name)(*args, **kwargs))
-    actual = _outcome(lambda: getattr(native, name)(*args, **kwargs))
-    assert actual == expected
 
 
 def _without_reference(udh: bytes) -> bytes:
