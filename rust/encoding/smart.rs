@@ -112,6 +112,11 @@ const PRINTABLE_ASCII: &str =
 /// The GSM text that replaces the look-alike `ch`, or `None` if smart
 /// encoding leaves it alone.
 pub fn replacement(ch: char) -> Option<&'static str> {
+    // Of ASCII, only the grave accent and the tab are look-alikes (a test holds
+    // the table to it): most characters of a text leave here.
+    if ch.is_ascii() && ch != '`' && ch != '\t' {
+        return None;
+    }
     if let Ok(index) = LOOK_ALIKES.binary_search_by_key(&ch, |entry| entry.0) {
         return Some(LOOK_ALIKES[index].1);
     }

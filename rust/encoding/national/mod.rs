@@ -306,15 +306,16 @@ fn mask_index() -> &'static MaskIndex {
     })
 }
 
-#[inline]
-fn masks(c: char) -> Masks {
-    let index = mask_index();
-    match index.dense.get(c as usize) {
-        Some(&masks) => masks,
-        None => index
-            .sparse
-            .binary_search_by_key(&c, |entry| entry.0)
-            .map_or_else(|_| Masks::default(), |at| index.sparse[at].1),
+impl MaskIndex {
+    #[inline]
+    fn get(&self, c: char) -> Masks {
+        match self.dense.get(c as usize) {
+            Some(&masks) => masks,
+            None => self
+                .sparse
+                .binary_search_by_key(&c, |entry| entry.0)
+                .map_or_else(|_| Masks::default(), |at| self.sparse[at].1),
+        }
     }
 }
 
@@ -327,7 +328,7 @@ fn allowed(languages: &[Language]) -> u16 {
 
 /// Whether the default tables, or a table of one of `languages`, hold `c`.
 pub fn held_by(c: char, languages: &[Language]) -> bool {
-    let m = masks(c);
+    let m = mask_index().get(c);
     (m.locking | m.single) & allowed(languages) != 0
 }
 
@@ -367,9 +368,10 @@ pub fn shift_choices(text: &str, languages: &[Language]) -> Vec<ShiftChoice> {
     // Characters, and per locking table those it lacks (each an escape pair).
     let mut characters = 0;
     let mut shifted = [0usize; TABLE_SLOTS];
+    let index = mask_index();
     for c in text.chars() {
         characters += 1;
-        let m = masks(c);
+        let m = index.get(c);
         let mut missing = open & !m.locking;
         while missing != 0 {
             let slot = missing.trailing_zeros() as usize;
