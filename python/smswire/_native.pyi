@@ -5,6 +5,7 @@
 from collections.abc import Iterable
 from collections.abc import Iterable as _Iterable
 
+from smswire.encoding._national import NationalLanguage
 from smswire.encoding._profile import Profile
 from smswire.pdu._types import Pdu as _Pdu
 
@@ -53,7 +54,7 @@ def analyze(
     profile: Profile | None = None,
     udh16: bool = False,
     graphemes: bool = False,
-    national: Iterable[str] | None = None,
+    national: Iterable[str | NationalLanguage] | None = None,
     smart: bool = False,
 ) -> Analysis: ...
 def analyze_many(
@@ -62,7 +63,7 @@ def analyze_many(
     profile: Profile | None = None,
     udh16: bool = False,
     graphemes: bool = False,
-    national: Iterable[str] | None = None,
+    national: Iterable[str | NationalLanguage] | None = None,
     smart: bool = False,
 ) -> list[Analysis]: ...
 def segment(
@@ -73,7 +74,7 @@ def segment(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
-    national: Iterable[str] | None = None,
+    national: Iterable[str | NationalLanguage] | None = None,
     smart: bool = False,
 ) -> list[Segment]: ...
 def segment_many(
@@ -83,7 +84,7 @@ def segment_many(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
-    national: Iterable[str] | None = None,
+    national: Iterable[str | NationalLanguage] | None = None,
     smart: bool = False,
 ) -> list[list[Segment]]: ...
 def encode_gsm7(text: str) -> bytes: ...

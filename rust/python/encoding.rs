@@ -8,6 +8,7 @@
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use super::errors::smswire_error;
@@ -312,8 +313,32 @@ fn options(udh16: bool, graphemes: bool, national: &[Language], smart: bool) -> 
     }
 }
 
-/// The languages `national` names by ISO 639-1 code, in identifier order,
-/// each once; as the pure twin's `languages_of`, with its errors.
+/// The class `smswire.encoding.NationalLanguage`, whose members name a
+/// language as well as its code does.
+fn national_language_class(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    CLASS
+        .get_or_try_init(py, || {
+            let module = py.import("smswire.encoding._national")?;
+            Ok::<_, PyErr>(module.getattr("NationalLanguage")?.unbind())
+        })
+        .map(|class| class.bind(py))
+}
+
+/// The language a member of `NationalLanguage` or an ISO 639-1 code names.
+fn language_of(code: &Bound<'_, PyAny>) -> PyResult<Option<Language>> {
+    if code.is_instance(national_language_class(code.py())?)? {
+        return Ok(Language::from_identifier(code.extract()?));
+    }
+    Ok(code
+        .cast::<PyString>()
+        .ok()
+        .and_then(|code| Language::from_code(&code.to_cow().ok()?)))
+}
+
+/// The languages `national` names by ISO 639-1 code (or `NationalLanguage`
+/// member), in identifier order, each once; as the pure twin's
+/// `languages_of`, with its errors.
 fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> {
     let Some(national) = national else {
         return Ok(Vec::new());
@@ -329,11 +354,7 @@ fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> 
     let mut languages = Vec::new();
     for code in national.try_iter()? {
         let code = code?;
-        let language = code
-            .cast::<PyString>()
-            .ok()
-            .and_then(|code| Language::from_code(&code.to_cow().ok()?));
-        let Some(language) = language else {
+        let Some(language) = language_of(&code)? else {
             let mut known: Vec<&str> = Language::ALL.iter().map(|l| l.code()).collect();
             known.sort_unstable();
             let message = format!(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from smswire import ConfigurationError, MessageTooLong
-from smswire.encoding import LINK_MOBILITY, analyze, analyze_many
+from smswire.encoding import LINK_MOBILITY, NationalLanguage, analyze, analyze_many
 
 TURKISH_ONLY = "ş"  # Turkish locking 0x1D, single shift 0x73; not GSM
 HINDI_DANDA = "।"  # Hindi single shift 0x19
@@ -144,3 +144,8 @@ def test_the_batch_twin_takes_the_same_options() -> None:
     assert analyze_many(texts, national=("tr",)) == [
         analyze(text, national=("tr",)) for text in texts
     ]
+
+
+def test_members_of_the_language_enum_name_languages_too() -> None:
+    text = TURKISH_ONLY * 100
+    assert analyze(text, national=[NationalLanguage.TURKISH]) == analyze(text, national=["tr"])

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from smswire.encoding import _pure
 from smswire.encoding._gsm7_tables import DEFAULT_ALPHABET, EXTENSION_TABLE
+from smswire.encoding._national import NationalLanguage
 from smswire.encoding._national_tables import LOCKING_SHIFT_TABLES, SINGLE_SHIFT_TABLES
 from smswire.encoding._profile import LINK_MOBILITY, STANDARD, Profile
 from smswire.encoding._smart_table import _REPLACEMENTS
@@ -147,7 +148,15 @@ def test_decode_gsm7_agrees(data: bytes, udh: bytes) -> None:
 @settings(max_examples=100, deadline=None)
 @given(
     st.one_of(
-        st.lists(st.one_of(st.sampled_from(CODES), st.text(max_size=3), st.integers()), max_size=3),
+        st.lists(
+            st.one_of(
+                st.sampled_from(CODES),
+                st.sampled_from(list(NationalLanguage)),
+                st.text(max_size=3),
+                st.integers(),
+            ),
+            max_size=3,
+        ),
         st.text(max_size=3),
     )
 )

@@ -76,9 +76,11 @@ class NationalLanguage(enum.IntEnum):
         return int(self) in LOCKING_SHIFT_TABLES
 
     @classmethod
-    def from_code(cls, code: str) -> NationalLanguage:
-        """The language an ISO 639-1 code names; ``ConfigurationError`` if
-        Annex A has no tables for it."""
+    def from_code(cls, code: str | NationalLanguage) -> NationalLanguage:
+        """The language an ISO 639-1 code names (a member names itself);
+        ``ConfigurationError`` if Annex A has no tables for it."""
+        if isinstance(code, NationalLanguage):
+            return code
         try:
             return _BY_CODE[code]
         except (KeyError, TypeError):
@@ -166,9 +168,9 @@ def national_single_shift_table(identifier: int) -> str | None:
 # ---------------------------------------------------------------- choosing tables
 
 
-def languages_of(national: Iterable[str] | None) -> tuple[int, ...]:
-    """The identifiers of the languages ``national`` names by ISO 639-1 code, in
-    identifier order, each once (``None``: none)."""
+def languages_of(national: Iterable[str | NationalLanguage] | None) -> tuple[int, ...]:
+    """The identifiers of the languages ``national`` names by ISO 639-1 code (or
+    ``NationalLanguage`` member), in identifier order, each once (``None``: none)."""
     if national is None:
         return ()
     if isinstance(national, str):

@@ -406,7 +406,7 @@ class _Choice:
         profile: Profile,
         udh16: bool,
         graphemes: bool,
-        national: Iterable[str] | None,
+        national: Iterable[str | NationalLanguage] | None,
         smart: bool,
     ) -> None:
         languages = languages_of(national)
@@ -512,7 +512,7 @@ def analyze(
     profile: Profile = STANDARD,
     udh16: bool = False,
     graphemes: bool = False,
-    national: Iterable[str] | None = (),
+    national: Iterable[str | NationalLanguage] | None = (),
     smart: bool = False,
 ) -> Analysis:
     """How ``text`` travels: encoding, units, parts and what forced UCS2.
@@ -567,7 +567,7 @@ def segment(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
-    national: Iterable[str] | None = (),
+    national: Iterable[str | NationalLanguage] | None = (),
     smart: bool = False,
 ) -> list[Segment]:
     """The parts of ``text`` with their UDH and payload, ready for the wire.
@@ -629,7 +629,7 @@ def analyze_many(
     profile: Profile = STANDARD,
     udh16: bool = False,
     graphemes: bool = False,
-    national: Iterable[str] | None = (),
+    national: Iterable[str | NationalLanguage] | None = (),
     smart: bool = False,
 ) -> list[Analysis]:
     """``analyze`` of each text; an error names the text's position in the batch."""
@@ -660,7 +660,7 @@ def segment_many(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
-    national: Iterable[str] | None = (),
+    national: Iterable[str | NationalLanguage] | None = (),
     smart: bool = False,
 ) -> list[list[Segment]]:
     """``segment`` of each text, each multi-part one with its own reference."""
