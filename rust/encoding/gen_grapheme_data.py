@@ -14,6 +14,7 @@ folded in as bit 4, so the native and the pure backend cannot disagree.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -82,12 +83,15 @@ def main(ucd: Path, root: Path) -> None:
 
     py = [f'"""{header}\n"""', "", "from __future__ import annotations", ""]
     py.append(f'UNICODE_VERSION = "{version}"')
+    # One number a line, as ruff formats it, so a run reproduces the file.
     py.append("RUN_STARTS: tuple[int, ...] = (")
-    py += [f"    {', '.join(str(s) for s in starts[i : i + 12])}," for i in range(0, len(starts), 12)]
+    py += [f"    {start}," for start in starts]
     py.append(")")
-    py.append("RUN_VALUES = bytes((")
-    py += [f"    {', '.join(str(v) for v in runs[i : i + 24])}," for i in range(0, len(runs), 24)]
-    py.append("))")
+    py.append("RUN_VALUES = bytes(")
+    py.append("    (")
+    py += [f"        {value}," for value in runs]
+    py.append("    )")
+    py.append(")")
     (root / "python/smswire/encoding/_grapheme_data.py").write_text("\n".join(py) + "\n")
 
     rs = [f"//! {line}" for line in header.splitlines()]
@@ -95,13 +99,16 @@ def main(ucd: Path, root: Path) -> None:
     rs.append(f'pub const UNICODE_VERSION: &str = "{version}";')
     rs.append("")
     rs.append(f"pub static RUN_STARTS: [u32; {len(starts)}] = [")
-    rs += [f"    {', '.join(str(s) for s in starts[i : i + 12])}," for i in range(0, len(starts), 12)]
+    rs += [f"    {start}," for start in starts]
     rs.append("];")
     rs.append("")
     rs.append(f"pub static RUN_VALUES: [u8; {len(runs)}] = [")
-    rs += [f"    {', '.join(str(v) for v in runs[i : i + 24])}," for i in range(0, len(runs), 24)]
+    rs += [f"    {value}," for value in runs]
     rs.append("];")
-    (root / "rust/encoding/grapheme_data.rs").write_text("\n".join(rs) + "\n")
+    rust_file = root / "rust/encoding/grapheme_data.rs"
+    rust_file.write_text("\n".join(rs) + "\n")
+    # Laid out as `cargo fmt --check` wants it, so a run reproduces the file.
+    subprocess.run(["rustfmt", "--edition", "2021", str(rust_file)], check=True)
 
 
 if __name__ == "__main__":

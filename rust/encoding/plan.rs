@@ -253,9 +253,24 @@ fn cut(
                 place(start, size, &mut cuts);
             }
         }
+    } else if ucs2 {
+        // UTF-16 units straight from the UTF-8 lead octets, with no decoding:
+        // a four-octet sequence is an astral character, a surrogate pair.
+        for (offset, &octet) in text.as_bytes().iter().enumerate() {
+            if octet & 0xC0 != 0x80 {
+                place(offset, if octet >= 0xF0 { 2 } else { 1 }, &mut cuts);
+            }
+        }
     } else {
-        for (offset, c) in text.char_indices() {
-            place(offset, cost(c), &mut cuts);
+        // GSM text is mostly ASCII: decode only the other characters.
+        for (offset, &octet) in text.as_bytes().iter().enumerate() {
+            if octet < 0x80 {
+                place(offset, cost(char::from(octet)), &mut cuts);
+            } else if octet & 0xC0 != 0x80 {
+                if let Some(c) = text[offset..].chars().next() {
+                    place(offset, cost(c), &mut cuts);
+                }
+            }
         }
     }
     cuts.push(text.len());

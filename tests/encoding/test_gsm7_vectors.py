@@ -57,3 +57,9 @@ def test_vector_packed_bytes(entry: dict[str, Any]) -> None:
 
 def test_the_packed_vectors_are_all_exercised() -> None:
     assert len(PACKED) == 4
+
+
+def test_characters_count_grapheme_clusters_as_twilio_shows_them() -> None:
+    # Twilio message-segment-calculator issue #17: "Twilio shows 67 'characters'".
+    (entry,) = [e for e in VECTORS if "issue #17" in e["source"] and e["segments"] == 1]
+    assert analyze(entry["text"]).characters == 67
