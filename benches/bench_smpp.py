@@ -205,6 +205,8 @@ def report(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def measure(client: str, server: Server, window: int) -> Measurement:
+    if client == "smpp34":
+        pytest.importorskip("smpp34")
     if client == "smswire":
         args = [OURS, str(server.port), server.ca, str(window), str(MESSAGES), str(WARMUP)]
     else:

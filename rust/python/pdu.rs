@@ -15,6 +15,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::Borrowed;
 
 use crate::pdu::codec::{self, Encoder, Pdu, Value};
 use crate::pdu::schema::{self, Kind, PduSpec, ADDRESS_LIMIT, MAX_COMMAND_LENGTH, PDUS};
@@ -46,24 +47,20 @@ static CACHE: PyOnceLock<Cache> = PyOnceLock::new();
 fn cache(py: Python<'_>) -> PyResult<&Cache> {
     CACHE.get_or_try_init(py, || {
         let module = py.import("smswire.pdu._types")?;
+        let fields = py.import("dataclasses")?.getattr("fields")?;
         let class = |name: &str| -> PyResult<Class> {
             let cls = module.getattr(name)?.cast_into::<PyType>()?;
-            let instance = cls.call0()?;
-            let defaults = instance
-                .getattr("__dict__")?
-                .cast_into::<PyDict>()?
-                .copy()?;
-            let names = defaults
-                .keys()
-                .iter()
-                .map(|key| Ok(PyString::intern(py, &key.extract::<String>()?).unbind()))
-                .collect::<PyResult<Vec<_>>>()?;
-            // SAFETY: Python classes are heap types, whose tp_alloc slot is
-            // always set (PyType_GenericAlloc unless a base overrides it).
-            let alloc = unsafe {
-                let slot = ffi::PyType_GetSlot(cls.as_ptr().cast(), ffi::Py_tp_alloc);
-                std::mem::transmute::<*mut std::ffi::c_void, ffi::allocfunc>(slot)
-            };
+            // From the dataclass fields, not from `cls()`: under the native
+            // backend constructing one calls back into this cache.
+            let defaults = PyDict::new(py);
+            let mut names = Vec::new();
+            for field in fields.call1((&cls,))?.try_iter()? {
+                let field = field?;
+                let name = PyString::intern(py, &field.getattr("name")?.extract::<String>()?);
+                defaults.set_item(&name, field.getattr("default")?)?;
+                names.push(name.unbind());
+            }
+            let alloc = alloc_slot(&cls);
             Ok(Class {
                 cls: cls.unbind(),
                 alloc,
@@ -124,6 +121,146 @@ fn protocol_error(py: Python<'_>, error: &PduError) -> PyErr {
     build().unwrap_or_else(|failure| failure)
 }
 
+// --- Construction -----------------------------------------------------------------
+
+impl Cache {
+    /// The class `cls` is, or the first one it derives from.
+    fn class_for(&self, cls: &Bound<'_, PyType>) -> PyResult<Option<&Class>> {
+        let known = || {
+            self.pdus.iter().chain([
+                &self.tlv,
+                &self.sme_address,
+                &self.distribution_list,
+                &self.unsuccess_sme,
+            ])
+        };
+        if let Some(class) = known().find(|class| class.cls.is(cls)) {
+            return Ok(Some(class));
+        }
+        for base in cls.mro().iter() {
+            if let Some(class) = known().find(|class| class.cls.is(&base)) {
+                return Ok(Some(class));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// `__new__` of the PDU dataclasses under the native backend: the instance
+/// dict is a copy of the defaults with the arguments set, in one call, where
+/// the frozen dataclass `__init__` pays one `object.__setattr__` per field.
+/// Same signature, same errors, same resulting object.
+fn construct<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cache = cache(py)?;
+    let cls = args.get_item(0)?.cast_into::<PyType>()?;
+    let Some(class) = cache.class_for(&cls)? else {
+        return Err(PyTypeError::new_err(format!(
+            "{} is not an SMPP PDU class",
+            cls.name()?
+        )));
+    };
+    let count = class.names.len();
+    let positional = args.len() - 1;
+    if positional > count {
+        return Err(PyTypeError::new_err(format!(
+            "{}.__init__() takes {} positional arguments but {} were given",
+            cls.name()?,
+            count + 1,
+            positional + 1
+        )));
+    }
+    let dict = class.fresh_dict(py)?;
+    for (name, value) in class.names.iter().zip(args.iter().skip(1)) {
+        dict.set_item(name.bind(py), value)?;
+    }
+    if let Some(kwargs) = kwargs {
+        for (key, value) in kwargs.iter() {
+            // Keyword names at a call site are the interned names themselves.
+            let position = match class.names.iter().position(|n| n.as_ptr() == key.as_ptr()) {
+                Some(position) => Some(position),
+                None => class
+                    .names
+                    .iter()
+                    .position(|n| n.bind(py).as_any().eq(&key).unwrap_or(false)),
+            };
+            match position {
+                Some(position) if position >= positional => {
+                    dict.set_item(class.names[position].bind(py), value)?;
+                }
+                Some(_) => {
+                    return Err(PyTypeError::new_err(format!(
+                        "{}.__init__() got multiple values for argument '{key}'",
+                        cls.name()?
+                    )))
+                }
+                None => {
+                    return Err(PyTypeError::new_err(format!(
+                        "{}.__init__() got an unexpected keyword argument '{key}'",
+                        cls.name()?
+                    )))
+                }
+            }
+        }
+    }
+    if class.cls.is(&cls) {
+        class.instance(py, cache, dict)
+    } else {
+        // SAFETY: the slot is read from `cls` itself.
+        unsafe { allocate(py, cache, cls.as_ptr().cast(), alloc_slot(&cls), dict) }
+    }
+}
+
+/// The C entry point of `pdu_new(cls, *args, **kwargs)`: METH_VARARGS, so
+/// the argument tuple and keyword dict that `type.__call__` already built are
+/// used as they are, with no per-call argument parsing.
+unsafe extern "C" fn pdu_new(
+    _module: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this with the GIL held, a tuple `args` and a
+    // dict or NULL `kwargs`, all borrowed for the call.
+    let py = unsafe { Python::assume_attached() };
+    let outcome = std::panic::catch_unwind(|| {
+        let args = unsafe { Borrowed::from_ptr(py, args).cast_unchecked::<PyTuple>() };
+        let kwargs = (!kwargs.is_null())
+            .then(|| unsafe { Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>() });
+        construct(py, &args, kwargs.as_deref()).map(Bound::into_ptr)
+    });
+    let error = match outcome {
+        Ok(Ok(object)) => return object,
+        Ok(Err(error)) => error,
+        Err(_) => PyTypeError::new_err("smswire._native.pdu_new panicked"),
+    };
+    error.restore(py);
+    std::ptr::null_mut()
+}
+
+fn register_pdu_new(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // CPython keeps a pointer to the definition for the function's lifetime,
+    // which is the interpreter's: leaking the one definition is intended.
+    let definition = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: c"pdu_new".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionWithKeywords: pdu_new,
+        },
+        ml_flags: ffi::METH_VARARGS | ffi::METH_KEYWORDS,
+        ml_doc: c"pdu_new(cls, *args, **kwargs): build a PDU dataclass instance".as_ptr(),
+    }));
+    // SAFETY: the definition lives forever; NULL self and module are allowed.
+    let function = unsafe {
+        Bound::from_owned_ptr_or_err(
+            m.py(),
+            ffi::PyCFunction_NewEx(definition, std::ptr::null_mut(), std::ptr::null_mut()),
+        )?
+    };
+    m.add("pdu_new", function)
+}
+
 // --- Decoding: Rust values to Python objects ----------------------------------
 
 fn latin1<'py>(py: Python<'py>, octets: &[u8]) -> PyResult<Bound<'py, PyAny>> {
@@ -142,6 +279,41 @@ fn latin1<'py>(py: Python<'py>, octets: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
+/// A new instance of `cls` whose dict is `dict`, without calling `__init__`.
+///
+/// # Safety
+/// `alloc` must be the tp_alloc slot of `cls`.
+unsafe fn allocate<'py>(
+    py: Python<'py>,
+    cache: &Cache,
+    cls: *mut ffi::PyTypeObject,
+    alloc: ffi::allocfunc,
+    dict: Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: tp_alloc returns a new reference or NULL with an exception
+    // set. Setting `__dict__` through the generic setter stores the dict as
+    // the instance dict, as the dataclass's own `__init__` does.
+    unsafe {
+        let object = Bound::from_owned_ptr_or_err(py, alloc(cls, 0))?;
+        if ffi::PyObject_GenericSetAttr(object.as_ptr(), cache.dict_attr.as_ptr(), dict.as_ptr())
+            != 0
+        {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(object)
+    }
+}
+
+/// The tp_alloc slot of a heap type.
+fn alloc_slot(cls: &Bound<'_, PyType>) -> ffi::allocfunc {
+    // SAFETY: Python classes are heap types, whose tp_alloc slot is always
+    // set (PyType_GenericAlloc unless a base overrides it).
+    unsafe {
+        let slot = ffi::PyType_GetSlot(cls.as_ptr().cast(), ffi::Py_tp_alloc);
+        std::mem::transmute::<*mut std::ffi::c_void, ffi::allocfunc>(slot)
+    }
+}
+
 impl Class {
     /// A new instance whose dict is `dict`, without calling `__init__`.
     fn instance<'py>(
@@ -150,23 +322,8 @@ impl Class {
         cache: &Cache,
         dict: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: `alloc` is this heap type's tp_alloc; it returns a new
-        // reference or NULL with an exception set. Setting `__dict__` through
-        // the generic setter stores the dict as the instance dict, which is
-        // what the dataclass's own `__init__` does too.
-        unsafe {
-            let object =
-                Bound::from_owned_ptr_or_err(py, (self.alloc)(self.cls.as_ptr().cast(), 0))?;
-            if ffi::PyObject_GenericSetAttr(
-                object.as_ptr(),
-                cache.dict_attr.as_ptr(),
-                dict.as_ptr(),
-            ) != 0
-            {
-                return Err(PyErr::fetch(py));
-            }
-            Ok(object)
-        }
+        // SAFETY: `alloc` is this heap type's own tp_alloc.
+        unsafe { allocate(py, cache, self.cls.as_ptr().cast(), self.alloc, dict) }
     }
 
     fn fresh_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -357,6 +514,9 @@ fn get_latin1<'b>(
             ),
         ));
     }
+    if length == 0 {
+        return Ok(&buffer[..0]);
+    }
     let mut wide = [0 as ffi::Py_UCS4; MAX_CSTRING];
     // SAFETY: `wide` holds MAX_CSTRING > length code points; copy_null 0
     // writes no terminator. NULL means an error (cannot happen for a str).
@@ -413,6 +573,51 @@ fn is_instance(value: &Bound<'_, PyAny>, class: &Class) -> PyResult<bool> {
     value.is_instance(class.cls.bind(value.py()))
 }
 
+/// Most fields of a PDU class: submit_sm's 17 plus status, sequence and tlvs.
+const MAX_FIELDS: usize = 20;
+
+/// The values of a PDU's fields in field order, borrowed from its dict.
+///
+/// Instance dicts hold the fields in field order under the very interned
+/// names the cache holds (both constructors and the decoder build them so),
+/// so one ordered walk finds them; a dict in another order falls back to
+/// lookups by name.
+fn field_values(
+    class: &Class,
+    state: &Bound<'_, PyDict>,
+    total: usize,
+) -> PyResult<[*mut ffi::PyObject; MAX_FIELDS]> {
+    let mut values = [std::ptr::null_mut(); MAX_FIELDS];
+    let mut found = 0;
+    // SAFETY: PyDict_Next yields borrowed key/value pointers of `state`;
+    // PyDict_GetItemWithError returns a borrowed value or NULL.
+    unsafe {
+        let mut position: ffi::Py_ssize_t = 0;
+        let mut key = std::ptr::null_mut();
+        let mut value = std::ptr::null_mut();
+        while found < total
+            && ffi::PyDict_Next(state.as_ptr(), &mut position, &mut key, &mut value) != 0
+            && key == class.names[found].as_ptr()
+        {
+            values[found] = value;
+            found += 1;
+        }
+        for (slot, name) in values[found..total]
+            .iter_mut()
+            .zip(&class.names[found..total])
+        {
+            let value = ffi::PyDict_GetItemWithError(state.as_ptr(), name.as_ptr());
+            if value.is_null() {
+                return Err(PyErr::take(state.py()).unwrap_or_else(|| {
+                    pyo3::exceptions::PyKeyError::new_err(name.clone_ref(state.py()))
+                }));
+            }
+            *slot = value;
+        }
+    }
+    Ok(values)
+}
+
 fn encode_one(
     cache: &Cache,
     object: &Bound<'_, PyAny>,
@@ -432,18 +637,16 @@ fn encode_one(
         .getattr(cache.dict_attr.bind(py))?
         .cast_into::<PyDict>()
         .map_err(PyErr::from)?;
-    let get = |position: usize| -> PyResult<Bound<'_, PyAny>> {
-        let name = class.names[position].bind(py);
-        state
-            .get_item(name)?
-            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(name.clone().unbind()))
-    };
     let count = spec.fields.len();
+    let values = field_values(class, &state, count + 3)?;
+    // SAFETY: each pointer is a borrowed value of `state`, which outlives them
+    // and is not modified here.
+    let get = |position: usize| unsafe { Borrowed::from_ptr(py, values[position]) };
     let start = out.len();
     let mut encoder = Encoder::begin(out, spec);
-    let status = get_u32(&encoder, "command_status", &get(count)?)?;
-    let sequence = get_u32(&encoder, "sequence_number", &get(count + 1)?)?;
-    let tlvs = get(count + 2)?;
+    let status = get_u32(&encoder, "command_status", &get(count))?;
+    let sequence = get_u32(&encoder, "sequence_number", &get(count + 1))?;
+    let tlvs = get(count + 2);
     let no_tlvs = !tlvs.is_truthy()?;
     let mut omit = false;
     if spec.is_response() && status != 0 && no_tlvs {
@@ -451,7 +654,7 @@ fn encode_one(
         omit = true;
         for position in 0..count {
             let default = defaults.get_item(class.names[position].bind(py))?;
-            if !default.is_some_and(|d| get(position).and_then(|v| v.eq(d)).unwrap_or(false)) {
+            if !default.is_some_and(|d| get(position).eq(d).unwrap_or(false)) {
                 omit = false;
                 break;
             }
@@ -462,7 +665,7 @@ fn encode_one(
         let mut buffer = [0u8; MAX_CSTRING];
         for (position, field) in spec.fields.iter().enumerate() {
             let name = field.name;
-            let value = get(position)?;
+            let value = get(position);
             match field.kind {
                 Kind::U8(_) => {
                     let v = get_u8(&encoder, name, &value)?;
@@ -718,6 +921,7 @@ impl PduFramer {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    register_pdu_new(m)?;
     m.add_function(wrap_pyfunction!(pdu_decode, m)?)?;
     m.add_function(wrap_pyfunction!(pdu_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pdu_encode_many, m)?)?;

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import inspect
+import pickle
 
 import pytest
 
@@ -77,3 +80,35 @@ def test_field_statuses_are_command_statuses() -> None:
 
 def test_protocol_error_is_exported_at_the_top() -> None:
     assert smswire.ProtocolError is smswire.pdu.ProtocolError
+
+
+def test_instances_copy_pickle_and_replace_like_dataclasses() -> None:
+    pdu = SubmitSm(source_addr="LINK", short_message=b"hi", sequence_number=3)
+    assert copy.copy(pdu) == pdu
+    assert copy.deepcopy(pdu) == pdu
+    assert pickle.loads(pickle.dumps(pdu)) == pdu
+    assert dataclasses.replace(pdu, source_addr="X").source_addr == "X"
+    assert hash(pdu) == hash(SubmitSm(source_addr="LINK", short_message=b"hi", sequence_number=3))
+
+
+def test_constructor_errors_are_those_of_a_dataclass() -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'source'"):
+        SubmitSm(source="LINK")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="multiple values"):
+        SubmitSm("CMT", service_type="CMT")  # type: ignore[misc]
+    with pytest.raises(TypeError, match="positional arguments"):
+        SubmitSm(*range(30))  # type: ignore[arg-type]
+
+
+def test_signature_names_every_field() -> None:
+    parameters = inspect.signature(SubmitSm).parameters
+    assert list(parameters)[:2] == ["service_type", "source_addr_ton"]
+    assert parameters["tlvs"].default == ()
+
+
+def test_subclasses_construct_with_the_parent_fields() -> None:
+    class Tagged(SubmitSm):
+        pass
+
+    tagged = Tagged(source_addr="LINK")
+    assert (type(tagged), tagged.source_addr, tagged.sequence_number) == (Tagged, "LINK", 0)

@@ -19,6 +19,7 @@ from smswire.smpp import (
     DeliveryReceipt,
     Message,
     ReceiptState,
+    SendResult,
     SendState,
     SmppClient,
     SmscSimulator,
@@ -429,39 +430,51 @@ async def test_binds_refused_during_the_restart_are_retried(
     assert sim.binds == 2
 
 
+async def send_through(
+    server_tls: ssl.SSLContext,
+    ca_file: Path,
+    texts: list[str],
+    client: dict[str, object] | None = None,
+    **faults: object,
+) -> tuple[SmscSimulator, list[SendResult]]:
+    """Send ``texts`` through a simulator with the given faults; its record and the results."""
+    async with (
+        SmscSimulator(
+            accounts={ACCOUNT: PASSWORD},
+            tls=server_tls,
+            receipt_delay=None,
+            **faults,  # type: ignore[arg-type]
+        ) as sim,
+        connect(sim, ca_file, **(client or {})) as smpp,
+    ):
+        results = await smpp.send_many([("+4512345678", t, "Acme") for t in texts])
+    return sim, results
+
+
 async def test_throttled_submits_are_retried_and_results_match_the_record(
     server_tls: ssl.SSLContext, ca_file: Path
 ) -> None:
-    async with (
-        SmscSimulator(
-            accounts={ACCOUNT: PASSWORD}, tls=server_tls, receipt_delay=None, tps_limit=400
-        ) as sim,
-        connect(sim, ca_file) as smpp,
-    ):
-        results = await smpp.send_many([("+4512345678", f"t{i}", "Acme") for i in range(1_000)])
+    texts = [f"t{i}" for i in range(1_000)]
+    sim, results = await send_through(server_tls, ca_file, texts, tps_limit=400)
     assert all(r.ok for r in results)
     assert sim.rejected, "the TPS limit was reached"
     assert {r.status for r in sim.rejected} == {CommandStatus.ESME_RTHROTTLED}
-    assert sorted(m.text for m in sim.received) == sorted(f"t{i}" for i in range(1_000))
+    assert sorted(m.text for m in sim.received) == sorted(texts)
     assert all(m.times_accepted == 1 for m in sim.received)
 
 
 async def test_random_permanent_failures_reach_exactly_the_refused_callers(
     server_tls: ssl.SSLContext, ca_file: Path
 ) -> None:
-    async with (
-        SmscSimulator(
-            accounts={ACCOUNT: PASSWORD},
-            tls=server_tls,
-            receipt_delay=None,
-            failure_rate=0.1,
-            failure_status=CommandStatus.ESME_RINVDSTADR,
-            seed=7,
-        ) as sim,
-        connect(sim, ca_file) as smpp,
-    ):
-        texts = [f"r{i}" for i in range(1_000)]
-        results = await smpp.send_many([("+4512345678", t, "Acme") for t in texts])
+    texts = [f"r{i}" for i in range(1_000)]
+    sim, results = await send_through(
+        server_tls,
+        ca_file,
+        texts,
+        failure_rate=0.1,
+        failure_status=CommandStatus.ESME_RINVDSTADR,
+        seed=7,
+    )
     failed = {t for t, r in zip(texts, results) if r.state is SendState.FAILED}
     assert failed == {r.short_message.decode() for r in sim.rejected}
     assert all(r.status is CommandStatus.ESME_RINVDSTADR for r in results if not r.ok)
@@ -473,18 +486,15 @@ async def test_random_permanent_failures_reach_exactly_the_refused_callers(
 async def test_transient_failures_are_retried_until_accepted_once(
     server_tls: ssl.SSLContext, ca_file: Path
 ) -> None:
-    async with (
-        SmscSimulator(
-            accounts={ACCOUNT: PASSWORD},
-            tls=server_tls,
-            receipt_delay=None,
-            failure_rate=0.2,
-            failure_status=CommandStatus.ESME_RMSGQFUL,
-            seed=11,
-        ) as sim,
-        connect(sim, ca_file) as smpp,
-    ):
-        results = await smpp.send_many([("+4512345678", f"q{i}", "Acme") for i in range(500)])
+    texts = [f"q{i}" for i in range(500)]
+    sim, results = await send_through(
+        server_tls,
+        ca_file,
+        texts,
+        failure_rate=0.2,
+        failure_status=CommandStatus.ESME_RMSGQFUL,
+        seed=11,
+    )
     assert all(r.ok for r in results)
     assert len(sim.rejected) > 0
     assert len(sim.received) == 500
@@ -496,13 +506,10 @@ async def test_a_client_rate_limit_below_the_tps_limit_is_never_throttled(
 ) -> None:
     # The bucket holds one window (32) and refills at 300/s: at most 332 in any
     # second, under the simulator's 400.
-    async with (
-        SmscSimulator(
-            accounts={ACCOUNT: PASSWORD}, tls=server_tls, receipt_delay=None, tps_limit=400
-        ) as sim,
-        connect(sim, ca_file, window=32, rate_limit=300) as smpp,
-    ):
-        results = await smpp.send_many([("+4512345678", f"p{i}", "Acme") for i in range(450)])
+    texts = [f"p{i}" for i in range(450)]
+    sim, results = await send_through(
+        server_tls, ca_file, texts, {"window": 32, "rate_limit": 300}, tps_limit=400
+    )
     assert all(r.ok for r in results)
     assert sim.rejected == []
 
@@ -590,3 +597,39 @@ def test_a_client_made_before_the_event_loop_runs_works_in_it() -> None:
                 return receipt
 
     assert asyncio.run(use()).message is not None
+
+
+async def test_raw_submit_sends_the_pdu_as_given(sim: SmscSimulator, ca_file: Path) -> None:
+    pdu = SubmitSm(
+        source_addr_ton=5,
+        source_addr="Raw",
+        dest_addr_ton=1,
+        dest_addr_npi=1,
+        destination_addr="4512345678",
+        data_coding=0x08,
+        short_message="rå".encode("utf-16-be"),
+        sequence_number=999,  # the session numbers it
+    )
+    async with connect(sim, ca_file) as smpp:
+        result = await smpp.submit(pdu)
+    assert result.ok
+    (received,) = sim.received
+    assert (received.source, received.text, received.data_coding) == ("Raw", "rå", 0x08)
+
+
+async def test_close_during_a_restart_settles_everything_and_leaves_no_connection(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    smpp = connect(sim, ca_file, backoff=Backoff(initial=0.05, maximum=0.05))
+    await smpp.connect()
+    restart = asyncio.create_task(sim.restart(downtime=5.0))
+    await asyncio.sleep(0.3)  # unbound, and rebinds are being refused
+    pending = asyncio.ensure_future(smpp.send("+4512345678", "never", source="Acme"))
+    await asyncio.sleep(0)
+    await smpp.close(timeout=0.1)
+    result = await pending
+    restart.cancel()
+    assert result.state is SendState.FAILED
+    assert "closed" in (result.error or "")
+    await asyncio.sleep(0.05)
+    assert sim.connections == 0

@@ -13,8 +13,9 @@ from smswire.smpp.receipts import (
     parse_receipt,
 )
 
+# As inMobile's guide prints it, wrapped between "submit" and "date".
 INMOBILE_EXAMPLE = (
-    b"id:ble50673-f8b8-41e8-a143-07a43bb8c86b sub:001 dlvrd:001 submit "
+    b"id:ble50673-f8b8-41e8-a143-07a43bb8c86b sub:001 dlvrd:001 submit\n"
     b"date:1911121314 done date:1911121314 stat:DELIVRD err:000"
 )
 
@@ -56,6 +57,17 @@ def test_keys_in_any_case_and_fields_missing_or_reordered() -> None:
     assert receipt.error == 1
     assert receipt.submit_date is None
     assert receipt.submitted is None
+
+
+def test_keys_inside_other_words_are_not_keys() -> None:
+    receipt = parse_receipt(b"msgid:77 id:42 stat:DELIVRD")
+    assert receipt.message_id == "42"
+
+
+def test_underscored_date_keys_are_read_too() -> None:
+    receipt = parse_receipt(b"id:9 submit_date:2401311259 done_date:2401311300 stat:DELIVRD")
+    assert receipt.submit_date == datetime(2024, 1, 31, 12, 59, tzinfo=timezone.utc)
+    assert receipt.done_date == datetime(2024, 1, 31, 13, 0, tzinfo=timezone.utc)
 
 
 def test_unknown_state_and_bad_date_do_not_raise() -> None:

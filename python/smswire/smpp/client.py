@@ -120,7 +120,11 @@ _RETRY_STATUSES = frozenset(
 )
 # inMobile refuses binds with ESME_RBINDFAIL while it restarts: rebind later.
 _REBIND_STATUSES = frozenset((CommandStatus.ESME_RBINDFAIL, CommandStatus.ESME_RSYSERR))
-
+_BIND_COMMANDS = frozenset(
+    (CommandId.BIND_TRANSMITTER, CommandId.BIND_RECEIVER, CommandId.BIND_TRANSCEIVER)
+)
+# After the SMSC's unbind, how long it may take to answer what is in flight and close.
+PEER_UNBIND_GRACE = 1.0
 # The window is refilled once an eighth of it is free (or nothing is in flight).
 WINDOW_REFILL_SHARE = 8
 # SMPP 3.4 §4.1.1: the longest system_id, password and system_type, without the NUL.
@@ -552,6 +556,9 @@ class SmppClient:
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
+        if self._link is not link and self._link is not None:
+            # A rebind the cancellation interrupted.
+            self._abort(self._link)
         # Receipts still waiting for their submit_sm_resp go out uncorrelated.
         for receipt in self._early.values():
             self._receipts.put(receipt)
@@ -861,7 +868,7 @@ class SmppClient:
                     _log.info("the SMSC unbound the session; rebinding once it closes")
                     # Give the SMSC a moment to answer what is in flight and
                     # close; then close from this side.
-                    asyncio.get_running_loop().call_later(1.0, self._abort, link)
+                    asyncio.get_running_loop().call_later(PEER_UNBIND_GRACE, self._abort, link)
                 elif self._unbind_waiter is not None and not self._unbind_waiter.done():
                     self._unbind_waiter.set_result(None)
             elif isinstance(event, ResponseTimedOut):
@@ -1069,18 +1076,6 @@ class SmppClient:
                 self._messages.put(None)
                 return
             yield message
-
-
-_BIND_RESPONSES = frozenset(
-    (
-        CommandId.BIND_TRANSMITTER_RESP,
-        CommandId.BIND_RECEIVER_RESP,
-        CommandId.BIND_TRANSCEIVER_RESP,
-    )
-)
-_BIND_COMMANDS = frozenset(
-    (CommandId.BIND_TRANSMITTER, CommandId.BIND_RECEIVER, CommandId.BIND_TRANSCEIVER)
-)
 
 
 def _status(value: int) -> CommandStatus:

@@ -83,7 +83,7 @@ _STATE_ALIASES = {
 
 # The keys of Appendix B; "text" runs to the end of the message.
 _FIELD = re.compile(
-    r"(?P<key>id|sub|dlvrd|submit[ _]?date|done[ _]?date|stat|err|text)\s*:\s*",
+    r"\b(?P<key>id|sub|dlvrd|submit[\s_]?date|done[\s_]?date|stat|err|text)\s*:\s*",
     re.IGNORECASE,
 )
 
@@ -126,7 +126,7 @@ def _fields(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     matches = list(_FIELD.finditer(text))
     for i, match in enumerate(matches):
-        key = re.sub(r"[ _]", "", match.group("key").lower())
+        key = re.sub(r"[\s_]", "", match.group("key").lower())
         if key == "text":
             found[key] = text[match.end() :]
             break

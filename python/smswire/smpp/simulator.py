@@ -322,6 +322,11 @@ class SmscSimulator:
         return [record.snapshot() for record in self._records]
 
     @property
+    def connections(self) -> int:
+        """ESME connections open now."""
+        return len(self._links)
+
+    @property
     def accepted_submits(self) -> int:
         """submit_sm accepted, resubmissions included."""
         return sum(sum(r.counts.values()) for r in self._records)
