@@ -471,17 +471,25 @@ where
     let size = texts.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let run = &run;
-        let handles: Vec<_> = texts
+        // A chunk whose thread the system refuses runs here, after the others.
+        let chunks: Vec<_> = texts
             .chunks(size)
             .enumerate()
-            .map(|(k, chunk)| scope.spawn(move || run(k * size, chunk)))
+            .map(|(k, chunk)| {
+                let spawned = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || run(k * size, chunk))
+                    .ok();
+                (k, chunk, spawned)
+            })
             .collect();
         let mut out = Vec::with_capacity(texts.len());
-        for handle in handles {
-            match handle.join() {
-                Ok(done) => out.extend(done?),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+        for (k, chunk, spawned) in chunks {
+            let done = match spawned.map(|handle| handle.join()) {
+                Some(Ok(done)) => done,
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => run(k * size, chunk),
+            };
+            out.extend(done?);
         }
         Ok(out)
     })

@@ -375,6 +375,7 @@ fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> 
 
 // ------------------------------------------------------------------ functions
 
+/// How `text` travels as SMS: encoding, units, parts and what forced UCS2.
 #[pyfunction]
 #[pyo3(signature = (text, *, profile=None, udh16=false, graphemes=false, national=None, smart=false))]
 fn analyze(
@@ -396,6 +397,8 @@ fn analyze(
         .map_err(|e| to_py(py, e))
 }
 
+/// `analyze` of each text, in one call with the GIL released; an error names
+/// the text's position.
 #[pyfunction]
 #[pyo3(signature = (texts, *, profile=None, udh16=false, graphemes=false, national=None, smart=false))]
 fn analyze_many(
@@ -421,6 +424,7 @@ fn analyze_many(
     }
 }
 
+/// The parts of `text` with their UDH and payload, ready for the wire.
 #[pyfunction]
 #[pyo3(signature = (
     text, *, profile=None, reference=None, udh16=false, packed=false, graphemes=false,
@@ -454,6 +458,8 @@ fn segment(
     Ok(parts.into_iter().map(Segment).collect())
 }
 
+/// `segment` of each text, in one call with the GIL released; each
+/// multi-part message draws its own reference.
 #[pyfunction]
 #[pyo3(signature = (
     texts, *, profile=None, udh16=false, packed=false, graphemes=false, national=None, smart=false
@@ -486,6 +492,7 @@ fn segment_many(
     }
 }
 
+/// Septets of `text`, one per octet, extension characters as ESC + code.
 #[pyfunction]
 fn encode_gsm7<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     let py = text.py();
@@ -494,12 +501,15 @@ fn encode_gsm7<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>
     Ok(PyBytes::new(py, &septets))
 }
 
+/// The text of septets given one per octet (3GPP TS 23.038 §6.2.1).
 #[pyfunction]
 #[pyo3(signature = (data, *, udh=b"".as_slice()))]
 fn decode_gsm7(py: Python<'_>, data: &[u8], udh: &[u8]) -> PyResult<String> {
     national::decode_gsm7(data, udh).map_err(|e| to_py(py, e))
 }
 
+/// Pack septets LSB first after `fill_bits` zero bits (3GPP TS 23.038
+/// §6.1.2.1.1); `ussd_cr_pad` is the CR padding of §6.1.2.3.1, never for SMS.
 #[pyfunction]
 #[pyo3(signature = (septets, fill_bits=0, *, ussd_cr_pad=false))]
 fn pack_septets<'py>(
@@ -512,6 +522,7 @@ fn pack_septets<'py>(
     Ok(PyBytes::new(py, &packed))
 }
 
+/// `count` septets, one per octet, from packed `data` after `fill_bits`.
 #[pyfunction]
 #[pyo3(signature = (data, count, fill_bits=0))]
 fn unpack_septets<'py>(
@@ -524,6 +535,7 @@ fn unpack_septets<'py>(
     Ok(PyBytes::new(py, &septets))
 }
 
+/// UTF-16BE octets of `text` (astral characters as surrogate pairs).
 #[pyfunction]
 fn encode_ucs2<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     let py = text.py();
@@ -531,6 +543,7 @@ fn encode_ucs2<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>
     Ok(PyBytes::new(py, &ucs2::encode_ucs2(as_str(&bytes)?)))
 }
 
+/// The text of UTF-16BE octets; an odd length or a lone surrogate raises.
 #[pyfunction]
 fn decode_ucs2(py: Python<'_>, data: &[u8]) -> PyResult<String> {
     ucs2::decode_ucs2(data).map_err(|e| to_py(py, e))

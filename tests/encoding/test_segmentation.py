@@ -190,3 +190,16 @@ def test_segment_repr_and_equality() -> None:
     assert hash(part) == hash(Segment(b"", b"hi", 0, 1, 1))
     with pytest.raises(AttributeError):
         part.payload = b""  # type: ignore[misc]
+
+
+def test_a_batch_large_enough_for_several_threads_keeps_order_and_first_error() -> None:
+    texts = [("a€я"[n % 3]) * (n % 300) for n in range(3000)]
+    batch = segment_many(texts, udh16=True)
+    for text, parts in zip(texts, batch):
+        reference = int.from_bytes(parts[0].udh[3:5], "big") if parts[0].udh else None
+        assert parts == segment(text, reference=reference, udh16=True)
+    texts[2100] = "x" * 1500
+    texts[2900] = "\ud800"
+    with pytest.raises(MessageTooLong) as info:
+        segment_many(texts, profile=LINK_MOBILITY)
+    assert str(info.value).startswith("texts[2100]: ")
