@@ -376,6 +376,9 @@ fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> 
 // ------------------------------------------------------------------ functions
 
 /// How `text` travels as SMS: encoding, units, parts and what forced UCS2.
+/// `national` names (ISO 639-1) the languages whose 3GPP TS 23.038 Annex A
+/// shift tables the destination reads; `smart` lets look-alikes be replaced;
+/// either is used only where it makes the message cheaper (or, smart, GSM).
 #[pyfunction]
 #[pyo3(signature = (text, *, profile=None, udh16=false, graphemes=false, national=None, smart=false))]
 fn analyze(
@@ -424,7 +427,8 @@ fn analyze_many(
     }
 }
 
-/// The parts of `text` with their UDH and payload, ready for the wire.
+/// The parts of `text` with their UDH and payload, ready for the wire; with
+/// national tables chosen, every part's UDH names them (IEI 0x25, 0x24).
 #[pyfunction]
 #[pyo3(signature = (
     text, *, profile=None, reference=None, udh16=false, packed=false, graphemes=false,
@@ -501,7 +505,8 @@ fn encode_gsm7<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>
     Ok(PyBytes::new(py, &septets))
 }
 
-/// The text of septets given one per octet (3GPP TS 23.038 §6.2.1).
+/// The text of septets given one per octet (3GPP TS 23.038 §6.2.1), in the
+/// national language tables `udh` names (IEI 0x25 locking, 0x24 single shift).
 #[pyfunction]
 #[pyo3(signature = (data, *, udh=b"".as_slice()))]
 fn decode_gsm7(py: Python<'_>, data: &[u8], udh: &[u8]) -> PyResult<String> {

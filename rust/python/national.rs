@@ -20,6 +20,9 @@ fn language(identifier: i64) -> Option<Language> {
         .and_then(Language::from_identifier)
 }
 
+/// The locking shift table of national language `identifier` (3GPP TS 23.038
+/// Annex A.3) as 128 characters indexed by septet, U+0000 where undefined;
+/// `None` for Spanish and for identifiers Annex A does not define.
 #[pyfunction]
 fn national_locking_table(identifier: i64) -> Option<String> {
     language(identifier)
@@ -27,11 +30,15 @@ fn national_locking_table(identifier: i64) -> Option<String> {
         .map(|language| table_string(|septet| language.locking_char(septet)))
 }
 
+/// The single shift table of national language `identifier` (3GPP TS 23.038
+/// Annex A.2) as 128 characters indexed by septet, U+0000 where undefined;
+/// `None` for identifiers Annex A does not define.
 #[pyfunction]
 fn national_single_shift_table(identifier: i64) -> Option<String> {
     language(identifier).map(|language| table_string(|septet| language.single_shift_char(septet)))
 }
 
+/// The GSM text smart encoding puts for the look-alike `ch`, or `None`.
 #[pyfunction]
 fn smart_replacement(ch: char) -> Option<&'static str> {
     smart::replacement(ch)
