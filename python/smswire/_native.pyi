@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from collections.abc import Iterable as _Iterable
 from typing import TypeVar as _TypeVar
 
+from smswire.encoding._national import NationalLanguage
 from smswire.encoding._profile import Profile
 from smswire.pdu._types import Pdu as _Pdu
 
@@ -39,9 +40,23 @@ class Analysis:
     def characters(self) -> int: ...
     @property
     def non_gsm(self) -> tuple[tuple[int, str], ...]: ...
+    @property
+    def locking_shift(self) -> str | None: ...
+    @property
+    def single_shift(self) -> str | None: ...
+    @property
+    def parts_saved(self) -> int: ...
+    @property
+    def replacements(self) -> tuple[tuple[int, str, str], ...]: ...
 
 def analyze(
-    text: str, *, profile: Profile | None = None, udh16: bool = False, graphemes: bool = False
+    text: str,
+    *,
+    profile: Profile | None = None,
+    udh16: bool = False,
+    graphemes: bool = False,
+    national: Iterable[str | NationalLanguage] | None = None,
+    smart: bool = False,
 ) -> Analysis: ...
 def analyze_many(
     texts: Iterable[str],
@@ -49,6 +64,8 @@ def analyze_many(
     profile: Profile | None = None,
     udh16: bool = False,
     graphemes: bool = False,
+    national: Iterable[str | NationalLanguage] | None = None,
+    smart: bool = False,
 ) -> list[Analysis]: ...
 def segment(
     text: str,
@@ -58,6 +75,8 @@ def segment(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
+    national: Iterable[str | NationalLanguage] | None = None,
+    smart: bool = False,
 ) -> list[Segment]: ...
 def segment_many(
     texts: Iterable[str],
@@ -66,9 +85,11 @@ def segment_many(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
+    national: Iterable[str | NationalLanguage] | None = None,
+    smart: bool = False,
 ) -> list[list[Segment]]: ...
 def encode_gsm7(text: str) -> bytes: ...
-def decode_gsm7(data: bytes) -> str: ...
+def decode_gsm7(data: bytes, *, udh: bytes = b"") -> str: ...
 def pack_septets(septets: bytes, fill_bits: int = 0, *, ussd_cr_pad: bool = False) -> bytes: ...
 def unpack_septets(data: bytes, count: int, fill_bits: int = 0) -> bytes: ...
 def encode_ucs2(text: str) -> bytes: ...
@@ -87,3 +108,8 @@ class PduFramer:
     @property
     def max_command_length(self) -> int: ...
     def feed(self, data: bytes) -> list[_Pdu]: ...
+
+# ---- national language shift tables and smart encoding (rust/python/national.rs)
+def national_locking_table(identifier: int) -> str | None: ...
+def national_single_shift_table(identifier: int) -> str | None: ...
+def smart_replacement(ch: str) -> str | None: ...

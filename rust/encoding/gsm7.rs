@@ -72,9 +72,12 @@ impl Code {
 }
 
 const NONE: u16 = u16::MAX;
+/// A code a national locking table leaves undefined.
+pub const UNDEFINED: char = '\0';
 const SHIFTED: u16 = 0x100;
 /// Characters below this are looked up in a flat table; the rest by search.
-const DENSE: usize = 0x400;
+/// It takes in the Arabic and Indic letters of the national language tables.
+const DENSE: usize = 0x0E00;
 
 /// A locking-shift table with its single-shift table, as encode and decode
 /// maps. The default alphabet is the only one today; the national language
@@ -102,9 +105,10 @@ impl Alphabet {
         for &(septet, c) in single_shift {
             set(c, SHIFTED | u16::from(septet));
         }
-        // A character in both tables travels in one septet.
+        // A character in both tables travels in one septet. A national
+        // locking table marks the codes it leaves undefined with U+0000.
         for (septet, &c) in (0u16..).zip(locking.iter()) {
-            if septet != u16::from(ESCAPE) {
+            if septet != u16::from(ESCAPE) && c != UNDEFINED {
                 set(c, septet);
             }
         }
@@ -163,7 +167,7 @@ impl Alphabet {
                 return Err(septet_too_big(septet, i));
             }
             if septet != ESCAPE {
-                out.push(self.locking[usize::from(septet)]);
+                out.push(self.defined(septet, i)?);
                 i += 1;
                 continue;
             }
@@ -183,14 +187,29 @@ impl Alphabet {
             } else {
                 // 3GPP TS 23.038 §6.2.1.1: a code the extension table lacks
                 // shows the default-table character.
-                self.single_shift
-                    .iter()
-                    .find(|&&(s, _)| s == code)
-                    .map_or(self.locking[usize::from(code)], |&(_, c)| c)
+                match self.single_shift.iter().find(|&&(s, _)| s == code) {
+                    Some(&(_, c)) => c,
+                    None => self.defined(code, i + 1)?,
+                }
             });
             i += 2;
         }
         Ok(out)
+    }
+
+    /// The locking table's character at `septet`, found at `offset`; a code a
+    /// national table leaves undefined raises.
+    fn defined(&self, septet: u8, offset: usize) -> Result<char, Error> {
+        match self.locking[usize::from(septet)] {
+            UNDEFINED => Err(Error::octet(
+                format!(
+                    "septet 0x{septet:02X} at offset {offset} is undefined in the national \
+                     language locking shift table"
+                ),
+                offset,
+            )),
+            c => Ok(c),
+        }
     }
 }
 

@@ -9,7 +9,9 @@ mod error;
 pub mod grapheme_data;
 pub mod graphemes;
 pub mod gsm7;
+pub mod national;
 pub mod plan;
+pub mod smart;
 pub mod ucs2;
 
 pub use error::Error;

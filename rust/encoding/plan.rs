@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use super::gsm7::{self, Alphabet, Code, SEPTET_BITS};
+use super::national::{self, Language};
 use super::{graphemes, ucs2, Error};
 
 /// 3GPP TS 23.040 §9.2.3.16: TP-User-Data is at most 140 octets.
@@ -76,6 +77,11 @@ pub struct Options<'a> {
     /// UDH octets of further information elements (national language shifts),
     /// UDHL excluded, in every part.
     pub extra_udh_octets: usize,
+    /// The languages whose national shift tables the destination reads
+    /// (3GPP TS 23.038 Annex A): used where they save a part.
+    pub national: &'a [Language],
+    /// Replace look-alikes that would force UCS2 (the smart-encoding table).
+    pub smart: bool,
 }
 
 impl Default for Options<'_> {
@@ -85,6 +91,8 @@ impl Default for Options<'_> {
             graphemes: false,
             alphabet: Alphabet::default_alphabet(),
             extra_udh_octets: 0,
+            national: &[],
+            smart: false,
         }
     }
 }
@@ -116,6 +124,15 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Plan, Error> {
+        match Self::lay_out(text, profile, options) {
+            (_, Some(over)) => Err(over),
+            (plan, None) => Ok(plan),
+        }
+    }
+
+    /// The plan of `text` whatever its profile's limits, with the error a
+    /// text over them raises.
+    pub fn lay_out(text: &str, profile: &Profile, options: &Options<'_>) -> (Plan, Option<Error>) {
         let alphabet = options.alphabet;
         let mut septets = 0usize;
         let mut utf16 = 0usize;
@@ -147,30 +164,29 @@ impl Plan {
         }
         let limit = limit.unwrap_or(profile.max_parts * multi);
         let unit_name = if ucs2 { "UCS2 units" } else { "septets" };
-        if units > limit {
-            return Err(Error::TooLong {
-                message: format!(
-                    "text needs {units} {unit_name}; profile '{}' allows at most {limit}",
-                    profile.name
-                ),
-                limit,
-                units,
-                profile: profile.name.clone(),
-            });
-        }
+        let mut over = (units > limit).then(|| Error::TooLong {
+            message: format!(
+                "text needs {units} {unit_name}; profile '{}' allows at most {limit}",
+                profile.name
+            ),
+            limit,
+            units,
+            profile: profile.name.clone(),
+        });
         if units <= single {
-            return Ok(Plan {
+            let plan = Plan {
                 ucs2,
                 units,
                 non_gsm,
                 per_segment: single,
                 cuts: vec![0, text.len()],
-            });
+            };
+            return (plan, over);
         }
         let cuts = cut(text, ucs2, alphabet, multi, options.graphemes);
         let parts = cuts.len() - 1;
-        if parts > profile.max_parts {
-            return Err(Error::TooLong {
+        if over.is_none() && parts > profile.max_parts {
+            over = Some(Error::TooLong {
                 message: format!(
                     "text needs {parts} parts of at most {multi} {unit_name}; profile '{}' \
                      allows at most {} parts",
@@ -181,13 +197,14 @@ impl Plan {
                 profile: profile.name.clone(),
             });
         }
-        Ok(Plan {
+        let plan = Plan {
             ucs2,
             units,
             non_gsm,
             per_segment: multi,
             cuts,
-        })
+        };
+        (plan, over)
     }
 
     pub fn parts(&self) -> usize {
@@ -272,6 +289,14 @@ pub struct Analysis {
     pub characters: usize,
     /// `(index, character)` of each character that forced UCS2.
     pub non_gsm: Vec<(usize, char)>,
+    /// The national language locking shift table chosen (ISO 639-1), if any.
+    pub locking_shift: Option<&'static str>,
+    /// The national language single shift table chosen (ISO 639-1), if any.
+    pub single_shift: Option<&'static str>,
+    /// Parts fewer than plain GSM7/UCS2 needs.
+    pub parts_saved: isize,
+    /// `(index, character, replacement)` of each look-alike smart encoding replaced.
+    pub replacements: Vec<(usize, char, &'static str)>,
 }
 
 /// One part of a message as it goes on the wire (the Python `Segment`).
@@ -293,15 +318,20 @@ fn data_coding(ucs2: bool) -> u8 {
 }
 
 pub fn analyze(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Analysis, Error> {
-    let plan = Plan::new(text, profile, options)?;
+    let choice = national::choose(text, profile, options)?;
+    let plan = choice.plan;
     Ok(Analysis {
         encoding: if plan.ucs2 { "ucs2" } else { "gsm7" },
         data_coding: data_coding(plan.ucs2),
         units: plan.units,
         segments: plan.parts(),
         per_segment: plan.per_segment,
-        characters: graphemes::count(text),
+        characters: graphemes::count(&choice.text),
         non_gsm: plan.non_gsm,
+        locking_shift: Language::from_identifier(choice.locking).map(Language::code),
+        single_shift: Language::from_identifier(choice.single).map(Language::code),
+        parts_saved: choice.parts_saved,
+        replacements: choice.replacements,
     })
 }
 
@@ -340,7 +370,10 @@ pub fn segment(
     reference: Option<u16>,
     packed: bool,
 ) -> Result<Vec<Segment>, Error> {
-    let plan = Plan::new(text, profile, options)?;
+    let choice = national::choose(text, profile, options)?;
+    let (plan, text) = (&choice.plan, &*choice.text);
+    let alphabet = national::alphabet(choice.locking, choice.single);
+    let ies = national::shift_ies(choice.locking, choice.single);
     let coding = data_coding(plan.ucs2);
     let total = plan.parts();
     let payload = |part: &str, fill: usize| -> Vec<u8> {
@@ -350,7 +383,7 @@ pub fn segment(
             return out;
         }
         for c in part.chars() {
-            if let Some(code) = options.alphabet.code(c) {
+            if let Some(code) = alphabet.code(c) {
                 code.push_to(&mut out);
             }
         }
@@ -361,9 +394,15 @@ pub fn segment(
         }
     };
     if total == 1 {
+        // 3GPP TS 23.040 §9.2.3.24: the UDH length octet, then the elements.
+        let mut udh = Vec::new();
+        if !ies.is_empty() {
+            udh.push(ies.len() as u8);
+            udh.extend_from_slice(&ies);
+        }
         return Ok(vec![Segment {
-            udh: Vec::new(),
-            payload: payload(text, 0),
+            payload: payload(text, fill_bits(udh.len())),
+            udh,
             data_coding: coding,
             index: 1,
             total: 1,
@@ -373,16 +412,16 @@ pub fn segment(
     let (head, fill) = if options.udh16 {
         let r = (reference & 0xFFFF) as u16;
         let [hi, lo] = r.to_be_bytes();
-        let udhl = (CONCAT_16BIT_UDH_OCTETS - 1) as u8;
+        let udhl = (CONCAT_16BIT_UDH_OCTETS - 1 + ies.len()) as u8;
         (
             vec![udhl, IEI_CONCAT_16BIT, 4, hi, lo],
-            fill_bits(CONCAT_16BIT_UDH_OCTETS),
+            fill_bits(CONCAT_16BIT_UDH_OCTETS + ies.len()),
         )
     } else {
-        let udhl = (CONCAT_8BIT_UDH_OCTETS - 1) as u8;
+        let udhl = (CONCAT_8BIT_UDH_OCTETS - 1 + ies.len()) as u8;
         (
             vec![udhl, IEI_CONCAT_8BIT, 3, reference as u8],
-            fill_bits(CONCAT_8BIT_UDH_OCTETS),
+            fill_bits(CONCAT_8BIT_UDH_OCTETS + ies.len()),
         )
     };
     Ok(plan
@@ -390,9 +429,10 @@ pub fn segment(
         .windows(2)
         .enumerate()
         .map(|(k, bounds)| {
-            let mut udh = Vec::with_capacity(head.len() + 2);
+            let mut udh = Vec::with_capacity(head.len() + 2 + ies.len());
             udh.extend_from_slice(&head);
             udh.extend_from_slice(&[total as u8, (k + 1) as u8]);
+            udh.extend_from_slice(&ies);
             Segment {
                 udh,
                 payload: payload(&text[bounds[0]..bounds[1]], fill),

@@ -8,9 +8,11 @@
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use super::errors::smswire_error;
+use crate::encoding::national::{self, Language};
 use crate::encoding::{self as core, gsm7, plan, ucs2, Error, Options, Profile};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -129,18 +131,45 @@ impl Analysis {
         PyTuple::new(py, self.0.non_gsm.iter().copied())
     }
 
+    #[getter]
+    fn locking_shift(&self) -> Option<&'static str> {
+        self.0.locking_shift
+    }
+
+    #[getter]
+    fn single_shift(&self) -> Option<&'static str> {
+        self.0.single_shift
+    }
+
+    #[getter]
+    fn parts_saved(&self) -> isize {
+        self.0.parts_saved
+    }
+
+    #[getter]
+    fn replacements<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.0.replacements.iter().copied())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let a = &self.0;
+        let code =
+            |table: Option<&str>| table.map_or_else(|| "None".to_owned(), |c| format!("'{c}'"));
         Ok(format!(
             "Analysis(encoding='{}', data_coding={}, units={}, segments={}, per_segment={}, \
-             characters={}, non_gsm={})",
+             characters={}, non_gsm={}, locking_shift={}, single_shift={}, parts_saved={}, \
+             replacements={})",
             a.encoding,
             a.data_coding,
             a.units,
             a.segments,
             a.per_segment,
             a.characters,
-            self.non_gsm(py)?.repr()?
+            self.non_gsm(py)?.repr()?,
+            code(a.locking_shift),
+            code(a.single_shift),
+            a.parts_saved,
+            self.replacements(py)?.repr()?
         ))
     }
 }
@@ -275,30 +304,98 @@ fn profile_of(profile: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Profile>> {
     }))
 }
 
-fn options(udh16: bool, graphemes: bool) -> Options<'static> {
+fn options(udh16: bool, graphemes: bool, national: &[Language], smart: bool) -> Options<'_> {
     Options {
         udh16,
         graphemes,
+        national,
+        smart,
         ..Options::default()
     }
+}
+
+/// The class `smswire.encoding.NationalLanguage`, whose members name a
+/// language as well as its code does.
+fn national_language_class(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    static CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    CLASS
+        .get_or_try_init(py, || {
+            let module = py.import("smswire.encoding._national")?;
+            Ok::<_, PyErr>(module.getattr("NationalLanguage")?.unbind())
+        })
+        .map(|class| class.bind(py))
+}
+
+/// The language a member of `NationalLanguage` or an ISO 639-1 code names.
+fn language_of(code: &Bound<'_, PyAny>) -> PyResult<Option<Language>> {
+    if code.is_instance(national_language_class(code.py())?)? {
+        return Ok(Language::from_identifier(code.extract()?));
+    }
+    Ok(code
+        .cast::<PyString>()
+        .ok()
+        .and_then(|code| Language::from_code(&code.to_cow().ok()?)))
+}
+
+/// The languages `national` names by ISO 639-1 code (or `NationalLanguage`
+/// member), in identifier order, each once; as the pure twin's
+/// `languages_of`, with its errors.
+fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> {
+    let Some(national) = national else {
+        return Ok(Vec::new());
+    };
+    let py = national.py();
+    if national.is_instance_of::<PyString>() {
+        let message = format!(
+            "national must be a sequence of language codes such as ({},), not a string",
+            national.repr()?
+        );
+        return Err(smswire_error(py, "ConfigurationError", &message, &[]));
+    }
+    let mut languages = Vec::new();
+    for code in national.try_iter()? {
+        let code = code?;
+        let Some(language) = language_of(&code)? else {
+            let mut known: Vec<&str> = Language::ALL.iter().map(|l| l.code()).collect();
+            known.sort_unstable();
+            let message = format!(
+                "national: {} is not a language with TS 23.038 Annex A shift tables; \
+                 choose from {}",
+                code.repr()?,
+                known.join(", ")
+            );
+            return Err(smswire_error(py, "ConfigurationError", &message, &[]));
+        };
+        languages.push(language);
+    }
+    languages.sort_unstable();
+    languages.dedup();
+    Ok(languages)
 }
 
 // ------------------------------------------------------------------ functions
 
 /// How `text` travels as SMS: encoding, units, parts and what forced UCS2.
+/// `national` names (ISO 639-1) the languages whose 3GPP TS 23.038 Annex A
+/// shift tables the destination reads; `smart` lets look-alikes be replaced;
+/// either is used only where it makes the message cheaper (or, smart, GSM).
 #[pyfunction]
-#[pyo3(signature = (text, *, profile=None, udh16=false, graphemes=false))]
+#[pyo3(signature = (text, *, profile=None, udh16=false, graphemes=false, national=None, smart=false))]
 fn analyze(
     text: &Bound<'_, PyString>,
     profile: Option<&Bound<'_, PyAny>>,
     udh16: bool,
     graphemes: bool,
+    national: Option<&Bound<'_, PyAny>>,
+    smart: bool,
 ) -> PyResult<Analysis> {
     let py = text.py();
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
+    let languages = languages_of(national)?;
     let bytes = utf8(text, None)?;
-    core::analyze(as_str(&bytes)?, profile, &options(udh16, graphemes))
+    let options = options(udh16, graphemes, &languages, smart);
+    core::analyze(as_str(&bytes)?, profile, &options)
         .map(Analysis)
         .map_err(|e| to_py(py, e))
 }
@@ -306,19 +403,22 @@ fn analyze(
 /// `analyze` of each text, in one call with the GIL released; an error names
 /// the text's position.
 #[pyfunction]
-#[pyo3(signature = (texts, *, profile=None, udh16=false, graphemes=false))]
+#[pyo3(signature = (texts, *, profile=None, udh16=false, graphemes=false, national=None, smart=false))]
 fn analyze_many(
     texts: &Bound<'_, PyAny>,
     profile: Option<&Bound<'_, PyAny>>,
     udh16: bool,
     graphemes: bool,
+    national: Option<&Bound<'_, PyAny>>,
+    smart: bool,
 ) -> PyResult<Vec<Analysis>> {
     let py = texts.py();
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
+    let languages = languages_of(national)?;
     let (bytes, unreadable) = utf8_batch(texts)?;
     let strs = bytes.iter().map(as_str).collect::<PyResult<Vec<&str>>>()?;
-    let options = options(udh16, graphemes);
+    let options = options(udh16, graphemes, &languages, smart);
     let result = py.detach(|| plan::analyze_many(&strs, profile, &options));
     let analyses = result.map_err(|e| to_py(py, e))?;
     match unreadable {
@@ -327,9 +427,14 @@ fn analyze_many(
     }
 }
 
-/// The parts of `text` with their UDH and payload, ready for the wire.
+/// The parts of `text` with their UDH and payload, ready for the wire; with
+/// national tables chosen, every part's UDH names them (IEI 0x25, 0x24).
 #[pyfunction]
-#[pyo3(signature = (text, *, profile=None, reference=None, udh16=false, packed=false, graphemes=false))]
+#[pyo3(signature = (
+    text, *, profile=None, reference=None, udh16=false, packed=false, graphemes=false,
+    national=None, smart=false
+))]
+#[allow(clippy::too_many_arguments, reason = "the Python signature's keywords")]
 fn segment(
     text: &Bound<'_, PyString>,
     profile: Option<&Bound<'_, PyAny>>,
@@ -337,16 +442,19 @@ fn segment(
     udh16: bool,
     packed: bool,
     graphemes: bool,
+    national: Option<&Bound<'_, PyAny>>,
+    smart: bool,
 ) -> PyResult<Vec<Segment>> {
     let py = text.py();
     let reference = plan::check_reference(reference, udh16).map_err(|e| to_py(py, e))?;
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
+    let languages = languages_of(national)?;
     let bytes = utf8(text, None)?;
     let parts = core::segment(
         as_str(&bytes)?,
         profile,
-        &options(udh16, graphemes),
+        &options(udh16, graphemes, &languages, smart),
         reference,
         packed,
     )
@@ -357,20 +465,26 @@ fn segment(
 /// `segment` of each text, in one call with the GIL released; each
 /// multi-part message draws its own reference.
 #[pyfunction]
-#[pyo3(signature = (texts, *, profile=None, udh16=false, packed=false, graphemes=false))]
+#[pyo3(signature = (
+    texts, *, profile=None, udh16=false, packed=false, graphemes=false, national=None, smart=false
+))]
+#[allow(clippy::too_many_arguments, reason = "the Python signature's keywords")]
 fn segment_many(
     texts: &Bound<'_, PyAny>,
     profile: Option<&Bound<'_, PyAny>>,
     udh16: bool,
     packed: bool,
     graphemes: bool,
+    national: Option<&Bound<'_, PyAny>>,
+    smart: bool,
 ) -> PyResult<Vec<Vec<Segment>>> {
     let py = texts.py();
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
+    let languages = languages_of(national)?;
     let (bytes, unreadable) = utf8_batch(texts)?;
     let strs = bytes.iter().map(as_str).collect::<PyResult<Vec<&str>>>()?;
-    let options = options(udh16, graphemes);
+    let options = options(udh16, graphemes, &languages, smart);
     let result = py.detach(|| plan::segment_many(&strs, profile, &options, packed));
     let messages = result.map_err(|e| to_py(py, e))?;
     match unreadable {
@@ -391,10 +505,12 @@ fn encode_gsm7<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>
     Ok(PyBytes::new(py, &septets))
 }
 
-/// The text of septets given one per octet (3GPP TS 23.038 §6.2.1).
+/// The text of septets given one per octet (3GPP TS 23.038 §6.2.1), in the
+/// national language tables `udh` names (IEI 0x25 locking, 0x24 single shift).
 #[pyfunction]
-fn decode_gsm7(py: Python<'_>, data: &[u8]) -> PyResult<String> {
-    gsm7::decode_gsm7(data).map_err(|e| to_py(py, e))
+#[pyo3(signature = (data, *, udh=b"".as_slice()))]
+fn decode_gsm7(py: Python<'_>, data: &[u8], udh: &[u8]) -> PyResult<String> {
+    national::decode_gsm7(data, udh).map_err(|e| to_py(py, e))
 }
 
 /// Pack septets LSB first after `fill_bits` zero bits (3GPP TS 23.038

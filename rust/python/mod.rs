@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 
 mod encoding;
 mod errors;
+mod national;
 mod pdu;
 
 #[pymodule]
@@ -15,5 +16,6 @@ mod pdu;
 fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     encoding::register(m)?;
     pdu::register(m)?;
+    national::register(m)?;
     Ok(())
 }

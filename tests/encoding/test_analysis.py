@@ -148,7 +148,8 @@ def test_analyze_many_names_the_failing_text() -> None:
 def test_analysis_repr_shows_every_field() -> None:
     assert repr(analyze("ç")) == (
         "Analysis(encoding='ucs2', data_coding=8, units=1, segments=1, per_segment=70, "
-        "characters=1, non_gsm=((0, 'ç'),))"
+        "characters=1, non_gsm=((0, 'ç'),), locking_shift=None, single_shift=None, "
+        "parts_saved=0, replacements=())"
     )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from smswire._backend import NATIVE
 from smswire.encoding import _pure
+from smswire.encoding._national import NationalLanguage
 from smswire.encoding._profile import LINK_MOBILITY, MAX_PARTS, STANDARD, Profile
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "MAX_PARTS",
     "STANDARD",
     "Analysis",
+    "NationalLanguage",
     "Profile",
     "Segment",
     "analyze",

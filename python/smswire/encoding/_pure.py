@@ -13,7 +13,18 @@ from collections.abc import Iterable, Sequence
 
 from smswire.encoding._graphemes import cluster_starts
 from smswire.encoding._gsm7_tables import DEFAULT_ALPHABET, ESCAPE, EXTENSION_TABLE
+from smswire.encoding._national import (
+    DEFAULT_TABLE,
+    NationalLanguage,
+    held_by,
+    languages_of,
+    shift_choices,
+    shift_ies,
+    shift_tables,
+    shifts_in_udh,
+)
 from smswire.encoding._profile import STANDARD, Profile
+from smswire.encoding._smart_table import smart_replacement
 from smswire.encoding._types import Analysis, Segment
 from smswire.errors import ConfigurationError, EncodingError, MessageTooLong
 
@@ -48,6 +59,7 @@ CARRIAGE_RETURN = 0x0D
 # "a receiving entity shall display a space" until one is defined.
 ESCAPE_ESCAPE_CHARACTER = " "
 _EXTENDED = 0x80  # marks an extension-table code in an alphabet's encode map
+_UNDEFINED = "\x00"  # a code a national locking table leaves undefined
 _SURROGATES = ("\ud800", "\udfff")
 
 
@@ -58,23 +70,38 @@ class Alphabet:
     tables of TS 23.038 Annex A are further instances of the same shape.
     """
 
-    __slots__ = ("codes", "decode_default", "decode_shift", "shifted")
+    __slots__ = ("codes", "decode_default", "decode_shift", "shifted", "translation")
 
     def __init__(self, locking: str, single_shift: dict[int, str]) -> None:
         codes = {ch: _EXTENDED | septet for septet, ch in single_shift.items()}
-        # A character in both tables travels in one septet.
-        codes.update((ch, septet) for septet, ch in enumerate(locking) if septet != ESCAPE)
+        # A character in both tables travels in one septet. U+0000 marks a code
+        # a national locking table leaves undefined.
+        codes.update(
+            (ch, septet)
+            for septet, ch in enumerate(locking)
+            if septet != ESCAPE and ch != _UNDEFINED
+        )
         self.codes = codes
         self.shifted = frozenset(ch for ch, code in codes.items() if code & _EXTENDED)
         self.decode_default = locking
         self.decode_shift = dict(single_shift)
+        self.translation = {
+            ord(ch): chr(ESCAPE) + chr(code & 0x7F) if code & _EXTENDED else chr(code)
+            for ch, code in codes.items()
+        }
 
 
 DEFAULT = Alphabet(DEFAULT_ALPHABET, EXTENSION_TABLE)
-_ENCODE_TRANSLATION = {
-    ord(ch): chr(ESCAPE) + chr(code & 0x7F) if code & _EXTENDED else chr(code)
-    for ch, code in DEFAULT.codes.items()
-}
+_ENCODE_TRANSLATION = DEFAULT.translation
+_ALPHABETS = {(DEFAULT_TABLE, DEFAULT_TABLE): DEFAULT}
+
+
+def _alphabet(locking: int, single: int) -> Alphabet:
+    """The alphabet of a (locking, single shift) pair of national language identifiers."""
+    alphabet = _ALPHABETS.get((locking, single))
+    if alphabet is None:
+        alphabet = _ALPHABETS[locking, single] = Alphabet(*shift_tables(locking, single))
+    return alphabet
 
 
 # ---------------------------------------------------------------- errors
@@ -115,9 +142,11 @@ def encode_gsm7(text: str) -> bytes:
     return text.translate(_ENCODE_TRANSLATION).encode("latin-1")
 
 
-def decode_gsm7(data: bytes) -> str:
-    """The text of septets given one per octet (3GPP TS 23.038 §6.2.1)."""
-    default, shift = DEFAULT.decode_default, DEFAULT.decode_shift
+def decode_gsm7(data: bytes, *, udh: bytes = b"") -> str:
+    """The text of septets given one per octet (3GPP TS 23.038 §6.2.1), in the
+    national language tables ``udh`` names (IEI 0x25 locking, 0x24 single shift)."""
+    alphabet = _alphabet(*shifts_in_udh(udh))
+    default, shift = alphabet.decode_default, alphabet.decode_shift
     out: list[str] = []
     i, n = 0, len(data)
     while i < n:
@@ -125,7 +154,7 @@ def decode_gsm7(data: bytes) -> str:
         if septet > 0x7F:
             raise _septet_too_big(septet, i)
         if septet != ESCAPE:
-            out.append(default[septet])
+            out.append(_defined(default[septet], septet, i))
             i += 1
             continue
         if i + 1 == n:
@@ -141,9 +170,19 @@ def decode_gsm7(data: bytes) -> str:
         else:
             # 3GPP TS 23.038 §6.2.1.1: a code the extension table lacks shows
             # the default-table character.
-            out.append(shift.get(code, default[code]))
+            out.append(shift.get(code) or _defined(default[code], code, i + 1))
         i += 2
     return "".join(out)
+
+
+def _defined(ch: str, septet: int, offset: int) -> str:
+    if ch == _UNDEFINED:
+        raise EncodingError(
+            f"septet 0x{septet:02X} at offset {offset} is undefined in the national "
+            "language locking shift table",
+            index=offset,
+        )
+    return ch
 
 
 def _septet_too_big(value: int, offset: int) -> EncodingError:
@@ -247,7 +286,7 @@ def _fill_bits(udh_octets: int) -> int:
 class _Plan:
     """How one text splits: its encoding, units, and the character ranges of its parts."""
 
-    __slots__ = ("cuts", "non_gsm", "per_segment", "ucs2", "units")
+    __slots__ = ("cuts", "fits", "non_gsm", "per_segment", "ucs2", "units")
 
     def __init__(
         self,
@@ -257,6 +296,7 @@ class _Plan:
         graphemes: bool,
         alphabet: Alphabet = DEFAULT,
         extra_udh_octets: int = 0,
+        enforce_limits: bool = True,
     ) -> None:
         codes = alphabet.codes
         lo, hi = _SURROGATES
@@ -282,7 +322,8 @@ class _Plan:
         if limit is None:
             limit = profile.max_parts * multi
         unit_name = "UCS2 units" if ucs2 else "septets"
-        if units > limit:
+        self.fits = units <= limit
+        if units > limit and enforce_limits:
             raise MessageTooLong(
                 f"text needs {units} {unit_name}; profile '{profile.name}' allows at most {limit}",
                 limit=limit,
@@ -304,7 +345,8 @@ class _Plan:
             costs = [2 if ch in shifted else 1 for ch in text]
         self.cuts = _cut(costs, multi, cluster_starts(text) if graphemes else None)
         parts = len(self.cuts) - 1
-        if parts > profile.max_parts:
+        self.fits = self.fits and parts <= profile.max_parts
+        if parts > profile.max_parts and enforce_limits:
             raise MessageTooLong(
                 f"text needs {parts} parts of at most {multi} {unit_name}; profile "
                 f"'{profile.name}' allows at most {profile.max_parts} parts",
@@ -349,6 +391,111 @@ def _cut(costs: list[int], capacity: int, clusters: list[int] | None) -> list[in
     return cuts
 
 
+# ---------------------------------------------------------------- national tables, smart
+
+
+class _Choice:
+    """The plan a text goes out with once the caller's opt-ins have had their say:
+    the text as sent, its tables, its smart replacements and the parts they saved."""
+
+    __slots__ = ("ies", "locking", "parts_saved", "plan", "replacements", "single", "text")
+
+    def __init__(
+        self,
+        text: str,
+        profile: Profile,
+        udh16: bool,
+        graphemes: bool,
+        national: Iterable[str | NationalLanguage] | None,
+        smart: bool,
+    ) -> None:
+        languages = languages_of(national)
+        self.text: str = text
+        self.replacements: tuple[tuple[int, str, str], ...] = ()
+        self.locking = self.single = DEFAULT_TABLE
+        self.ies = b""
+        self.parts_saved = 0
+        if not languages and not smart:
+            self.plan = _Plan(text, profile, udh16, graphemes)
+            return
+        plain = _Plan(text, profile, udh16, graphemes, enforce_limits=False)
+        best = _cheapest(text, plain, profile, udh16, graphemes, languages)
+        if smart and plain.ucs2:
+            replaced, replacements = _smart_replace(text, languages)
+            if replacements:
+                smart_plain = _Plan(replaced, profile, udh16, graphemes, enforce_limits=False)
+                smarter = _cheapest(replaced, smart_plain, profile, udh16, graphemes, languages)
+                # The caller asked for GSM text: it wins unless it costs more parts.
+                if smarter is not None and (best is None or smarter[0] <= best[0]):
+                    best = smarter
+                    self.text, self.replacements = replaced, replacements
+        if best is None:
+            # Nothing fits: the plain text's own error says by how much.
+            best = (0, _Plan(text, profile, udh16, graphemes), DEFAULT_TABLE, DEFAULT_TABLE)
+        _, self.plan, self.locking, self.single = best
+        self.ies = shift_ies(self.locking, self.single)
+        self.parts_saved = len(plain.cuts) - len(self.plan.cuts)
+
+
+def _cheapest(
+    text: str,
+    plain: _Plan,
+    profile: Profile,
+    udh16: bool,
+    graphemes: bool,
+    languages: tuple[int, ...],
+) -> tuple[int, _Plan, int, int] | None:
+    """The cheapest plan of ``text`` that fits ``profile``, among the plain one and
+    those of the national tables allowed, as (parts, plan, locking, single shift).
+
+    Fewest parts wins; then fewest header octets, so the default tables win a tie
+    (every handset reads them); then fewest septets; then the lowest identifiers.
+    """
+    best = (len(plain.cuts) - 1, plain, DEFAULT_TABLE, DEFAULT_TABLE) if plain.fits else None
+    best_key = (len(plain.cuts) - 1, 0, plain.units)
+    for locking, single in shift_choices(text, languages):
+        octets = len(shift_ies(locking, single))
+        plan = _Plan(
+            text,
+            profile,
+            udh16,
+            graphemes,
+            _alphabet(locking, single),
+            octets,
+            enforce_limits=False,
+        )
+        key = (len(plan.cuts) - 1, octets, plan.units)
+        if plan.fits and (best is None or key < best_key):
+            best, best_key = (key[0], plan, locking, single), key
+    return best
+
+
+def _smart_replace(
+    text: str, languages: tuple[int, ...]
+) -> tuple[str, tuple[tuple[int, str, str], ...]]:
+    """``text`` with its look-alikes replaced, and each replacement as (index,
+    character, replacement), if that makes it fit 7 bits in the tables allowed;
+    otherwise ``text`` untouched: replacing gains nothing in a message that stays
+    UCS2. Only characters no allowed table holds are replaced (a Turkish 'ç' stays
+    when the Turkish tables may carry it).
+    """
+    replacements = []
+    out = []
+    for i, ch in enumerate(text):
+        replacement = None if held_by(ch, languages) else smart_replacement(ch)
+        if replacement is None:
+            out.append(ch)
+        else:
+            replacements.append((i, ch, replacement))
+            out.append(replacement)
+    replaced = "".join(out)
+    if replacements and (
+        DEFAULT.codes.keys() >= set(replaced) or shift_choices(replaced, languages)
+    ):
+        return replaced, tuple(replacements)
+    return text, ()
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -360,19 +507,39 @@ def _characters(text: str) -> int:
 
 
 def analyze(
-    text: str, *, profile: Profile = STANDARD, udh16: bool = False, graphemes: bool = False
+    text: str,
+    *,
+    profile: Profile = STANDARD,
+    udh16: bool = False,
+    graphemes: bool = False,
+    national: Iterable[str | NationalLanguage] | None = (),
+    smart: bool = False,
 ) -> Analysis:
-    """How ``text`` travels: encoding, units, parts and what forced UCS2."""
-    plan = _Plan(text, profile, udh16, graphemes)
+    """How ``text`` travels: encoding, units, parts and what forced UCS2.
+
+    ``national`` names (ISO 639-1) the languages whose TS 23.038 Annex A shift
+    tables the destination reads; ``smart`` lets look-alike characters be replaced.
+    Either is used only where it makes the message cheaper or, for ``smart``, GSM.
+    """
+    choice = _Choice(text, profile, udh16, graphemes, national, smart)
+    plan = choice.plan
     return Analysis(
         encoding="ucs2" if plan.ucs2 else "gsm7",
         data_coding=DATA_CODING_UCS2 if plan.ucs2 else DATA_CODING_GSM7,
         units=plan.units,
         segments=len(plan.cuts) - 1,
         per_segment=plan.per_segment,
-        characters=_characters(text),
+        characters=_characters(choice.text),
         non_gsm=plan.non_gsm,
+        locking_shift=_language_code(choice.locking),
+        single_shift=_language_code(choice.single),
+        parts_saved=choice.parts_saved,
+        replacements=choice.replacements,
     )
+
+
+def _language_code(identifier: int) -> str | None:
+    return None if identifier == DEFAULT_TABLE else NationalLanguage(identifier).code
 
 
 # Handsets reassemble parts by (originator, reference): start the per-process
@@ -400,27 +567,40 @@ def segment(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
+    national: Iterable[str | NationalLanguage] | None = (),
+    smart: bool = False,
 ) -> list[Segment]:
-    """The parts of ``text`` with their UDH and payload, ready for the wire."""
+    """The parts of ``text`` with their UDH and payload, ready for the wire.
+
+    With national language tables chosen (see ``analyze``), every part's UDH names
+    them (IEI 0x25 locking, 0x24 single shift), a single part's too.
+    """
     if reference is not None:
         _reference(reference, udh16)
-    plan = _Plan(text, profile, udh16, graphemes)
+    choice = _Choice(text, profile, udh16, graphemes, national, smart)
+    plan, text, ies = choice.plan, choice.text, choice.ies
+    alphabet = _alphabet(choice.locking, choice.single)
     cuts = plan.cuts
     total = len(cuts) - 1
     coding = DATA_CODING_UCS2 if plan.ucs2 else DATA_CODING_GSM7
     if total == 1:
-        return [Segment(b"", _payload(text, plan.ucs2, packed, 0), coding, 1, 1)]
+        # 3GPP TS 23.040 §9.2.3.24: the UDH length octet, then the elements.
+        udh = bytes((len(ies),)) + ies if ies else b""
+        payload = _payload(text, plan.ucs2, packed, _fill_bits(len(udh)), alphabet)
+        return [Segment(udh, payload, coding, 1, 1)]
     ref = _reference(reference, udh16)
     if udh16:
-        head = bytes((CONCAT_16BIT_UDH_OCTETS - 1, IEI_CONCAT_16BIT, 4, ref >> 8, ref & 0xFF))
-        fill = _fill_bits(CONCAT_16BIT_UDH_OCTETS)
+        head = bytes(
+            (CONCAT_16BIT_UDH_OCTETS - 1 + len(ies), IEI_CONCAT_16BIT, 4, ref >> 8, ref & 0xFF)
+        )
+        fill = _fill_bits(CONCAT_16BIT_UDH_OCTETS + len(ies))
     else:
-        head = bytes((CONCAT_8BIT_UDH_OCTETS - 1, IEI_CONCAT_8BIT, 3, ref))
-        fill = _fill_bits(CONCAT_8BIT_UDH_OCTETS)
+        head = bytes((CONCAT_8BIT_UDH_OCTETS - 1 + len(ies), IEI_CONCAT_8BIT, 3, ref))
+        fill = _fill_bits(CONCAT_8BIT_UDH_OCTETS + len(ies))
     return [
         Segment(
-            head + bytes((total, k)),
-            _payload(text[cuts[k - 1] : cuts[k]], plan.ucs2, packed, fill),
+            head + bytes((total, k)) + ies,
+            _payload(text[cuts[k - 1] : cuts[k]], plan.ucs2, packed, fill, alphabet),
             coding,
             k,
             total,
@@ -429,10 +609,10 @@ def segment(
     ]
 
 
-def _payload(text: str, ucs2: bool, packed: bool, fill_bits: int) -> bytes:
+def _payload(text: str, ucs2: bool, packed: bool, fill_bits: int, alphabet: Alphabet) -> bytes:
     if ucs2:
         return text.encode("utf-16-be")
-    septets = text.translate(_ENCODE_TRANSLATION).encode("latin-1")
+    septets = text.translate(alphabet.translation).encode("latin-1")
     return pack_septets(septets, fill_bits) if packed else septets
 
 
@@ -449,12 +629,25 @@ def analyze_many(
     profile: Profile = STANDARD,
     udh16: bool = False,
     graphemes: bool = False,
+    national: Iterable[str | NationalLanguage] | None = (),
+    smart: bool = False,
 ) -> list[Analysis]:
     """``analyze`` of each text; an error names the text's position in the batch."""
+    # Checked once, up front, as the native backend does.
+    national = tuple(NationalLanguage(i).code for i in languages_of(national))
     out = []
     for position, text in enumerate(texts):
         try:
-            out.append(analyze(text, profile=profile, udh16=udh16, graphemes=graphemes))
+            out.append(
+                analyze(
+                    text,
+                    profile=profile,
+                    udh16=udh16,
+                    graphemes=graphemes,
+                    national=national,
+                    smart=smart,
+                )
+            )
         except EncodingError as exc:
             raise _in_batch(position, exc) from None
     return out
@@ -467,13 +660,25 @@ def segment_many(
     udh16: bool = False,
     packed: bool = False,
     graphemes: bool = False,
+    national: Iterable[str | NationalLanguage] | None = (),
+    smart: bool = False,
 ) -> list[list[Segment]]:
     """``segment`` of each text, each multi-part one with its own reference."""
+    # Checked once, up front, as the native backend does.
+    national = tuple(NationalLanguage(i).code for i in languages_of(national))
     out = []
     for position, text in enumerate(texts):
         try:
             out.append(
-                segment(text, profile=profile, udh16=udh16, packed=packed, graphemes=graphemes)
+                segment(
+                    text,
+                    profile=profile,
+                    udh16=udh16,
+                    packed=packed,
+                    graphemes=graphemes,
+                    national=national,
+                    smart=smart,
+                )
             )
         except EncodingError as exc:
             raise _in_batch(position, exc) from None

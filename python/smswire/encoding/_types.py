@@ -20,6 +20,13 @@ class Analysis:
     units for UCS2; ``per_segment`` is how many of them one part holds;
     ``characters`` counts user-perceived characters (grapheme clusters);
     ``non_gsm`` lists ``(index, character)`` for each character that forced UCS2.
+
+    ``locking_shift`` and ``single_shift`` name (ISO 639-1) the national language
+    tables chosen (3GPP TS 23.038 Annex A; ``None``: the default alphabet or
+    extension table); ``parts_saved`` is how many parts fewer than plain GSM7/UCS2
+    the opt-ins cost; ``replacements`` lists ``(index, character, replacement)``
+    for each look-alike smart encoding replaced. ``characters`` counts the text as
+    sent; the indices are into the text given.
     """
 
     encoding: str
@@ -29,6 +36,10 @@ class Analysis:
     per_segment: int
     characters: int
     non_gsm: tuple[tuple[int, str], ...]
+    locking_shift: str | None = None
+    single_shift: str | None = None
+    parts_saved: int = 0
+    replacements: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

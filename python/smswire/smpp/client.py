@@ -636,20 +636,28 @@ class SmppClient:
         # inMobile: 0x10 and 0x18 are GSM7 and UCS2 with message class 0 (flash);
         # 3GPP TS 23.038 §4: bit 4 set means bits 1-0 give the class.
         flash = DATA_CODING_FLASH_BIT if message.flash else 0
+        # The shift tables are named in the UDH: no UDH, no national tables.
+        udh = message.concatenation is Concatenation.UDH
+        national = message.national if udh else ()
         if message.concatenation is Concatenation.PAYLOAD:
-            analysis = analyze(message.text, profile=self.profile)
-            body = (
-                encode_gsm7(message.text)
-                if analysis.encoding == "gsm7"
-                else encode_ucs2(message.text)
-            )
+            analysis = analyze(message.text, profile=self.profile, smart=message.smart)
+            text = _smart_text(message.text, analysis.replacements)
+            body = encode_gsm7(text) if analysis.encoding == "gsm7" else encode_ucs2(text)
             payload = (Tlv(TAG_MESSAGE_PAYLOAD, body),)
             return [submit_sm(0, analysis.data_coding | flash, b"", payload)]
         reference = self._next_reference()
-        segments = segment(message.text, profile=self.profile, reference=reference)
+        segments = segment(
+            message.text,
+            profile=self.profile,
+            reference=reference,
+            national=national,
+            smart=message.smart,
+        )
         if len(segments) == 1:
+            # A single part has a UDH too when it names national shift tables.
             (seg,) = segments
-            return [submit_sm(0, seg.data_coding | flash, seg.payload, ())]
+            esm_class = ESM_CLASS_UDHI if seg.udh else 0
+            return [submit_sm(esm_class, seg.data_coding | flash, seg.udh + seg.payload, ())]
         if message.concatenation is Concatenation.SAR:
             return [
                 submit_sm(
@@ -687,6 +695,8 @@ class SmppClient:
         concatenation: Concatenation = Concatenation.UDH,
         validity_period: str = "",
         service_type: str = "",
+        national: Iterable[str] = (),
+        smart: bool = False,
     ) -> SendResult:
         """Encode, segment and submit one text; returns when every part is settled.
 
@@ -705,6 +715,8 @@ class SmppClient:
             concatenation=concatenation,
             validity_period=validity_period,
             service_type=service_type,
+            national=tuple(national),
+            smart=smart,
         )
         job = self._enqueue(message, self._build(message))
         self._pump()
@@ -1075,3 +1087,11 @@ def _status(value: int) -> CommandStatus:
 
 def _with_message(receipt: DeliveryReceipt, message: Message | None) -> DeliveryReceipt:
     return receipt if message is None else replace(receipt, message=message)
+
+
+def _smart_text(text: str, replacements: tuple[tuple[int, str, str], ...]) -> str:
+    """``text`` with the replacements ``analyze(smart=True)`` reported applied."""
+    characters = list(text)
+    for index, _, replacement in replacements:
+        characters[index] = replacement
+    return "".join(characters)

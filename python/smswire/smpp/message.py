@@ -33,6 +33,12 @@ class Message:
     concatenation: Concatenation = Concatenation.UDH
     validity_period: str = ""
     service_type: str = ""
+    # 3GPP TS 23.038 Annex A: the national language shift tables the destination
+    # reads (ISO 639-1 codes), used where they save a part; UDH concatenation only,
+    # since the tables are named in the UDH.
+    national: tuple[str, ...] = ()
+    # Replace look-alikes that would force UCS2 (smswire.encoding's smart table).
+    smart: bool = False
 
 
 class SendState(enum.Enum):

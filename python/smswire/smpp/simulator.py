@@ -16,7 +16,7 @@ import logging
 import random
 import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -97,13 +97,26 @@ class RejectedSubmit:
 
 
 class _Record:
-    __slots__ = ("counts", "data_coding", "destination", "ids", "payloads", "source", "total")
+    __slots__ = (
+        "counts",
+        "data_coding",
+        "destination",
+        "ids",
+        "payloads",
+        "source",
+        "total",
+        "udh",
+    )
 
-    def __init__(self, source: str, destination: str, data_coding: int, total: int) -> None:
+    def __init__(
+        self, source: str, destination: str, data_coding: int, total: int, udh: bytes = b""
+    ) -> None:
         self.source = source
         self.destination = destination
         self.data_coding = data_coding
         self.total = total
+        # Any part's UDH: each names the same national shift tables.
+        self.udh = udh
         self.payloads: dict[int, bytes] = {}
         self.ids: dict[int, str] = {}
         self.counts: dict[int, int] = {}
@@ -112,7 +125,7 @@ class _Record:
         complete = len(self.payloads) == self.total
         joined = b"".join(self.payloads[i] for i in sorted(self.payloads))
         try:
-            text = decode_text(joined, self.data_coding)
+            text = decode_text(joined, self.data_coding, self.udh)
         except ValueError:
             text = joined.decode("latin-1")
         return ReceivedMessage(
@@ -326,9 +339,18 @@ class SmscSimulator:
 
     # -- mobile-originated messages --------------------------------------------
 
-    def send_mo(self, source: str, destination: str, text: str, *, system_id: str) -> None:
-        """Queue a mobile-originated message (segmented if long) for ``system_id``'s receivers."""
-        for seg in segment(text):
+    def send_mo(
+        self,
+        source: str,
+        destination: str,
+        text: str,
+        *,
+        system_id: str,
+        national: Iterable[str] = (),
+    ) -> None:
+        """Queue a mobile-originated message (segmented if long) for ``system_id``'s
+        receivers, in the ``national`` language shift tables where they save a part."""
+        for seg in segment(text, national=national):
             self._pending[system_id].append(
                 DeliverSm(
                     source_addr_ton=1,
@@ -452,14 +474,17 @@ class SmscSimulator:
             except ValueError:
                 user_data = None
             if user_data is None or user_data.reference is None or user_data.total <= 1:
-                record = _Record(source, destination, data_coding, 1)
+                udh = user_data.udh if user_data else b""
+                record = _Record(source, destination, data_coding, 1, udh)
                 index, payload = 1, user_data.payload if user_data else body
                 self._records.append(record)
             else:
                 group = (source, destination, user_data.reference, user_data.total)
                 open_record = self._open.get(group)
                 if open_record is None or user_data.index in open_record.payloads:
-                    open_record = _Record(source, destination, data_coding, user_data.total)
+                    open_record = _Record(
+                        source, destination, data_coding, user_data.total, user_data.udh
+                    )
                     self._open[group] = open_record
                     self._records.append(open_record)
                 record, index, payload = open_record, user_data.index, user_data.payload

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from smswire.encoding import decode_gsm7, decode_ucs2
 from smswire.errors import EncodingError
@@ -49,6 +49,9 @@ class UserData:
     reference: int | None = None
     total: int = 1
     index: int = 1
+    # The user data header, UDHL first, kept for decoding (it may name national
+    # shift tables); the fields above already say what it means for reassembly.
+    udh: bytes = field(default=b"", compare=False)
 
 
 def message_body(short_message: bytes, tlvs: Iterable[tuple[int, bytes]]) -> bytes:
@@ -66,17 +69,17 @@ def split_user_data(
         if not body or body[0] + 1 > len(body):
             raise EncodingError("the user data header length exceeds short_message", index=0)
         end = body[0] + 1
-        header, payload = body[1:end], body[end:]
+        udh, header, payload = body[:end], body[1:end], body[end:]
         at = 0
         while at + 2 <= len(header):
             iei, length = header[at], header[at + 1]
             data = header[at + 2 : at + 2 + length]
             if iei == IEI_CONCAT_8 and length == 3:
-                return UserData(payload, data[0], data[1], data[2])
+                return UserData(payload, data[0], data[1], data[2], udh)
             if iei == IEI_CONCAT_16 and length == 4:
-                return UserData(payload, int.from_bytes(data[0:2], "big"), data[2], data[3])
+                return UserData(payload, int.from_bytes(data[0:2], "big"), data[2], data[3], udh)
             at += 2 + length
-        return UserData(payload)
+        return UserData(payload, udh=udh)
     sar = {
         tag: value
         for tag, value in tlvs
@@ -92,15 +95,16 @@ def split_user_data(
     return UserData(body)
 
 
-def decode_text(payload: bytes, data_coding: int) -> str:
+def decode_text(payload: bytes, data_coding: int, udh: bytes = b"") -> str:
     """Decode text octets by data_coding (SMPP 3.4 §5.2.19, 3GPP TS 23.038 §4).
 
-    GSM 7-bit arrives unpacked, one septet per octet, as SMPP SMSCs send it.
+    GSM 7-bit arrives unpacked, one septet per octet, as SMPP SMSCs send it, in
+    the national language shift tables ``udh`` names (TS 23.040 §9.2.3.24.15-16).
     """
     if data_coding < 0x10:
         # SMPP 3.4 §5.2.19: the SMPP-specific values of the low range.
         if data_coding == 0x00:
-            return decode_gsm7(payload)
+            return decode_gsm7(payload, udh=udh)
         if data_coding == 0x08:
             return decode_ucs2(payload)
         if data_coding == 0x01:
@@ -115,7 +119,7 @@ def decode_text(payload: bytes, data_coding: int) -> str:
     else:
         alphabet = 1
     if alphabet == 0:
-        return decode_gsm7(payload)
+        return decode_gsm7(payload, udh=udh)
     if alphabet == 2:
         return decode_ucs2(payload)
     return payload.decode("latin-1")
@@ -134,7 +138,7 @@ class MultipartAssembler:
         self, source: str, destination: str, data_coding: int, part: UserData
     ) -> MobileOriginated | None:
         if part.reference is None or part.total <= 1:
-            text = decode_text(part.payload, data_coding)
+            text = decode_text(part.payload, data_coding, part.udh)
             return MobileOriginated(source, destination, text, data_coding)
         key = (source, destination, part.reference, part.total)
         parts = self._pending.setdefault(key, {})
@@ -146,5 +150,6 @@ class MultipartAssembler:
         del self._pending[key]
         # Joined before decoding: a UCS2 surrogate pair may straddle two parts.
         joined = b"".join(parts[i] for i in sorted(parts))
-        text = decode_text(joined, data_coding)
+        # Every part's UDH names the same shift tables (TS 23.040 §9.2.3.24.15-16).
+        text = decode_text(joined, data_coding, part.udh)
         return MobileOriginated(source, destination, text, data_coding, parts=part.total)
