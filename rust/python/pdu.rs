@@ -446,7 +446,7 @@ fn octets<'py>(data: &Bound<'py, PyAny>, caller: &str) -> PyResult<Bound<'py, Py
         return Ok(bytes.clone());
     }
     let py = data.py();
-    // SAFETY: both calls return a new reference or NULL with an error set.
+    // SAFETY: returns a new reference or NULL with an error set.
     let view =
         unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(data.as_ptr())) };
     let view = match view {
@@ -459,6 +459,7 @@ fn octets<'py>(data: &Bound<'py, PyAny>, caller: &str) -> PyResult<Bound<'py, Py
         }
         Err(error) => return Err(error),
     };
+    // SAFETY: as above; a memoryview is always a buffer, so the result is bytes.
     unsafe {
         Ok(
             Bound::from_owned_ptr_or_err(py, ffi::PyBytes_FromObject(view.as_ptr()))?
@@ -926,6 +927,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Requested<'py> {
 }
 
 /// Splits a received byte stream into PDUs (SMPP 3.4 §3.2).
+///
+/// `max_command_length` must be an int within 16..0xFFFFFFFF (the header's
+/// length up to what command_length can say); anything else, `None`
+/// included, raises `ConfigurationError`.
 #[pyclass(name = "PduFramer", module = "smswire._native")]
 struct PduFramer {
     inner: Framer,
@@ -933,11 +938,11 @@ struct PduFramer {
 
 #[pymethods]
 impl PduFramer {
-    /// `max_command_length` must be an int within 16..0xFFFFFFFF (the
-    /// header's length up to what command_length can say); anything else,
-    /// `None` included, raises `ConfigurationError`.
     #[new]
-    #[pyo3(signature = (max_command_length = Requested::Default))]
+    #[pyo3(
+        signature = (max_command_length = Requested::Default),
+        text_signature = "(max_command_length=65536)"
+    )]
     fn new(py: Python<'_>, max_command_length: Requested<'_>) -> PyResult<Self> {
         let Requested::Given(requested) = max_command_length else {
             return Ok(PduFramer {

@@ -5,6 +5,7 @@ Both run in this process, called directly; skipped when the extension is absent.
 
 from __future__ import annotations
 
+import inspect
 from array import array
 from collections.abc import Callable
 from typing import Any
@@ -246,6 +247,9 @@ def test_framer_maximums_are_checked_alike(value: Any) -> None:
 
 def test_framers_default_to_the_same_maximum() -> None:
     assert pure.Framer().max_command_length == native.PduFramer().max_command_length
+    signatures = [inspect.signature(cls) for cls in (pure.Framer, native.PduFramer)]
+    defaults = [s.parameters["max_command_length"].default for s in signatures]
+    assert defaults == [pure.Framer().max_command_length] * 2
 
 
 _scalar_kinds = [
