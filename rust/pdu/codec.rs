@@ -441,16 +441,20 @@ impl<'o> Encoder<'o> {
 
     /// SMPP 3.4 §7.1: a time is empty or exactly 16 characters.
     pub fn time(&mut self, field: &'static str, value: &[u8]) -> Result<(), PduError> {
-        if !value.is_empty() && value.len() != TIME_LENGTH {
+        self.time_length(field, value.len())?;
+        self.cstring(field, value, TIME_LENGTH + 1)
+    }
+
+    /// SMPP 3.4 §7.1: a time is NULL or exactly 16 characters. Callers
+    /// holding text check its length first, before its characters.
+    pub fn time_length(&self, field: &'static str, length: usize) -> Result<(), PduError> {
+        if length != 0 && length != TIME_LENGTH {
             return Err(self.fail(
                 field,
-                format_args!(
-                    "a time is empty or exactly {TIME_LENGTH} characters, got {}",
-                    value.len()
-                ),
+                format_args!("a time is empty or exactly {TIME_LENGTH} characters, got {length}"),
             ));
         }
-        self.cstring(field, value, TIME_LENGTH + 1)
+        Ok(())
     }
 
     /// SMPP 3.4 §4.4.1: sm_length, then at most 254 octets.

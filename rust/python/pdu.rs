@@ -437,11 +437,43 @@ fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bou
     class.instance(py, cache, dict)
 }
 
-/// Decode exactly one whole PDU.
+/// The octets of a bytes-like object: a `bytes` as it is, any other object
+/// with the buffer protocol (bytearray, memoryview, array, mmap) copied once,
+/// as `memoryview(data).tobytes()` does in the pure twin. The copy also keeps
+/// a mutable buffer from changing under the decoder while it runs Python code.
+fn octets<'py>(data: &Bound<'py, PyAny>, caller: &str) -> PyResult<Bound<'py, PyBytes>> {
+    if let Ok(bytes) = data.cast_exact::<PyBytes>() {
+        return Ok(bytes.clone());
+    }
+    let py = data.py();
+    // SAFETY: returns a new reference or NULL with an error set.
+    let view =
+        unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyMemoryView_FromObject(data.as_ptr())) };
+    let view = match view {
+        Ok(view) => view,
+        Err(error) if error.is_instance_of::<PyTypeError>(py) => {
+            return Err(PyTypeError::new_err(format!(
+                "{caller}() takes a bytes-like object, not {}",
+                type_name(data)
+            )))
+        }
+        Err(error) => return Err(error),
+    };
+    // SAFETY: as above; a memoryview is always a buffer, so the result is bytes.
+    unsafe {
+        Ok(
+            Bound::from_owned_ptr_or_err(py, ffi::PyBytes_FromObject(view.as_ptr()))?
+                .cast_into_unchecked(),
+        )
+    }
+}
+
+/// Decode exactly one whole PDU from a bytes-like object.
 #[pyfunction]
-fn pdu_decode<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+fn pdu_decode<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let cache = cache(py)?;
-    let pdu = codec::decode(data).map_err(|error| protocol_error(py, &error))?;
+    let data = octets(data, "decode")?;
+    let pdu = codec::decode(data.as_bytes()).map_err(|error| protocol_error(py, &error))?;
     to_python(py, cache, &pdu)
 }
 
@@ -501,6 +533,13 @@ fn get_u32(
     }
 }
 
+fn above_latin1(encoder: &Encoder<'_>, field: &'static str, index: usize) -> PduError {
+    encoder.fail(
+        field,
+        format_args!("character at index {index} is above U+00FF (C-Octet Strings are octets)"),
+    )
+}
+
 /// A str's latin-1 octets into `buffer`, or the error naming `field`.
 fn get_latin1<'b>(
     encoder: &Encoder<'_>,
@@ -518,6 +557,15 @@ fn get_latin1<'b>(
     // SAFETY: `value` is a str; PyUnicode_GetLength cannot fail on one.
     let length = unsafe { ffi::PyUnicode_GetLength(value.as_ptr()) } as usize;
     if length >= limit {
+        // The pure twin encodes before it measures: a character above U+00FF
+        // is the error to report, wherever it is.
+        for index in 0..length {
+            // SAFETY: `index` is within the str's length, so this cannot fail.
+            let code = unsafe { ffi::PyUnicode_ReadChar(value.as_ptr(), index as ffi::Py_ssize_t) };
+            if code > 0xFF {
+                return Err(above_latin1(encoder, field, index));
+            }
+        }
         return Err(encoder.fail(
             field,
             format_args!(
@@ -547,12 +595,7 @@ fn get_latin1<'b>(
     }
     for (index, &code) in wide[..length].iter().enumerate() {
         if code > 0xFF {
-            return Err(encoder.fail(
-                field,
-                format_args!(
-                    "character at index {index} is above U+00FF (C-Octet Strings are octets)"
-                ),
-            ));
+            return Err(above_latin1(encoder, field, index));
         }
         buffer[index] = code as u8;
     }
@@ -659,14 +702,19 @@ fn encode_one(
     let status = get_u32(&encoder, "command_status", &get(count))?;
     let sequence = get_u32(&encoder, "sequence_number", &get(count + 1))?;
     let tlvs = get(count + 2);
-    let no_tlvs = !tlvs.is_truthy()?;
     let mut omit = false;
-    if spec.is_response() && status != 0 && no_tlvs {
+    // In the pure twin's order, with its errors: `not tlvs` only here, and
+    // the fields compared as a tuple compares them (identity, then ==).
+    if spec.is_response() && status != 0 && !tlvs.is_truthy()? {
         let defaults = class.defaults.bind(py);
         omit = true;
         for position in 0..count {
-            let default = defaults.get_item(class.names[position].bind(py))?;
-            if !default.is_some_and(|d| get(position).eq(d).unwrap_or(false)) {
+            let value = get(position);
+            let same = match defaults.get_item(class.names[position].bind(py))? {
+                Some(default) => value.is(&default) || value.eq(&default)?,
+                None => false,
+            };
+            if !same {
                 omit = false;
                 break;
             }
@@ -688,6 +736,11 @@ fn encode_one(
                     encoder.cstring(name, octets, limit)?;
                 }
                 Kind::Time => {
+                    if value.is_instance_of::<PyString>() {
+                        // SAFETY: `value` is a str; PyUnicode_GetLength cannot fail on one.
+                        let length = unsafe { ffi::PyUnicode_GetLength(value.as_ptr()) };
+                        encoder.time_length(name, length as usize)?;
+                    }
                     let limit = Kind::Time.limit();
                     let octets = get_latin1(&encoder, name, &value, limit, &mut buffer)?;
                     encoder.time(name, octets)?;
@@ -858,7 +911,26 @@ fn pdu_encode_many<'py>(
 
 // --- Framing ------------------------------------------------------------------
 
+/// An argument left out, or what was given: `Option` would read `None` as
+/// left out, where the pure twin refuses it.
+enum Requested<'py> {
+    Default,
+    Given(Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Requested<'py> {
+    type Error = PyErr;
+
+    fn extract(object: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Requested::Given(object.to_owned()))
+    }
+}
+
 /// Splits a received byte stream into PDUs (SMPP 3.4 §3.2).
+///
+/// `max_command_length` must be an int within 16..0xFFFFFFFF (the header's
+/// length up to what command_length can say); anything else, `None`
+/// included, raises `ConfigurationError`.
 #[pyclass(name = "PduFramer", module = "smswire._native")]
 struct PduFramer {
     inner: Framer,
@@ -867,9 +939,12 @@ struct PduFramer {
 #[pymethods]
 impl PduFramer {
     #[new]
-    #[pyo3(signature = (max_command_length = None))]
-    fn new(py: Python<'_>, max_command_length: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let Some(requested) = max_command_length else {
+    #[pyo3(
+        signature = (max_command_length = Requested::Default),
+        text_signature = "(max_command_length=65536)"
+    )]
+    fn new(py: Python<'_>, max_command_length: Requested<'_>) -> PyResult<Self> {
+        let Requested::Given(requested) = max_command_length else {
             return Ok(PduFramer {
                 inner: Framer::new(MAX_COMMAND_LENGTH),
             });
@@ -896,12 +971,17 @@ impl PduFramer {
     }
 
     /// Append `data`; return every complete PDU, keep a partial one.
-    fn feed<'py>(&mut self, py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyList>> {
+    fn feed<'py>(
+        &mut self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
         let cache = cache(py)?;
+        let data = octets(data, "Framer.feed")?;
         self.inner
             .check()
             .map_err(|error| protocol_error(py, &error))?;
-        self.inner.extend(data);
+        self.inner.extend(data.as_bytes());
         let found = PyList::empty(py);
         loop {
             let length = match self.inner.next_frame() {

@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import struct
+from array import array
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from _pdu_strategies import pdus
@@ -357,3 +360,22 @@ def test_values_that_do_not_fit_their_field_cannot_be_encoded(pdu: Pdu, field: s
 def test_encode_rejects_what_is_not_a_pdu() -> None:
     with pytest.raises(TypeError):
         encode(Tlv(1, b""))  # type: ignore[arg-type]
+
+
+def strided(data: bytes) -> memoryview:
+    """A view that is not C-contiguous: every other octet of a larger buffer."""
+    spaced = bytearray(2 * len(data))
+    spaced[::2] = data
+    return memoryview(spaced)[::2]
+
+
+@pytest.mark.parametrize("wrap", [bytearray, memoryview, strided, lambda b: array("B", b)])
+def test_decode_takes_any_bytes_like_object(wrap: Callable[[bytes], Any]) -> None:
+    assert decode(wrap(encode(SUBMIT))) == SUBMIT
+
+
+@pytest.mark.parametrize("data", ["text", 20, None, [0] * 16, 16.0])
+def test_decode_refuses_what_is_not_bytes_like(data: object) -> None:
+    # bytes(20) would be twenty zero octets: an int is not data.
+    with pytest.raises(TypeError, match=r"^decode\(\) takes a bytes-like object, not "):
+        decode(data)  # type: ignore[arg-type]

@@ -5,6 +5,8 @@ Both run in this process, called directly; skipped when the extension is absent.
 
 from __future__ import annotations
 
+import inspect
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -15,9 +17,25 @@ from hypothesis import strategies as st
 
 from smswire._backend import NATIVE
 from smswire.errors import ProtocolError
-from smswire.pdu import PDU_CLASSES, Pdu, Tlv, encode
+from smswire.pdu import (
+    PDU_CLASSES,
+    DistributionList,
+    Pdu,
+    SmeAddress,
+    Tlv,
+    UnsuccessSme,
+    encode,
+)
 from smswire.pdu import _pure as pure
-from smswire.pdu._types import BODIES, CSTRING, TIME, UINT8
+from smswire.pdu._types import (
+    BODIES,
+    CSTRING,
+    DEST_ADDRESS,
+    SHORT_MESSAGE,
+    TIME,
+    UINT8,
+    UNSUCCESS_SME,
+)
 
 if NATIVE is None:
     pytest.skip("the native extension is not loaded", allow_module_level=True)
@@ -30,13 +48,14 @@ def outcome(function: Callable[[Any], Any], argument: Any) -> tuple[Any, ...]:
     except ProtocolError as error:
         return (
             "ProtocolError",
+            str(error),
             error.status,
             error.field,
             error.command_id,
             error.sequence_number,
         )
-    except Exception as error:  # the type must match too
-        return (type(error).__name__,)
+    except Exception as error:  # the type and the message must match too
+        return (type(error).__name__, str(error))
 
 
 def both(pure_fn: Callable[[Any], Any], native_fn: Callable[[Any], Any], arg: Any) -> Any:
@@ -141,3 +160,168 @@ def test_framers_agree_on_any_stream(items: list[Pdu], data: st.DataObject) -> N
     pure_framer, native_framer = pure.Framer(maximum), native.PduFramer(maximum)
     for chunk in chunks:
         both(pure_framer.feed, native_framer.feed, chunk)
+
+
+# --- Argument types: what each backend accepts and how it refuses the rest ---
+
+
+class _Octets(bytes):
+    """A bytes subclass: its buffer is what counts."""
+
+
+def _strided(data: bytes) -> memoryview:
+    spaced = bytearray(2 * len(data))
+    spaced[::2] = data
+    return memoryview(spaced)[::2]
+
+
+bytes_like: st.SearchStrategy[Callable[[bytes], Any]] = st.sampled_from(
+    [bytes, bytearray, memoryview, _strided, _Octets, lambda b: array("B", b)]
+)
+not_bytes_like = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 100),
+    st.floats(),
+    st.text(max_size=20),
+    st.lists(octet, max_size=20),
+    st.lists(octet, max_size=4).map(tuple),
+)
+
+
+@given(pdus, bytes_like)
+def test_bytes_like_data_decodes_alike(pdu: Pdu, wrap: Callable[[bytes], Any]) -> None:
+    data = pure.encode(pdu)
+    assert both(pure.decode, native.pdu_decode, wrap(data)) == ("ok", pdu)
+
+
+@given(st.binary(max_size=64), bytes_like)
+def test_bytes_like_noise_decodes_alike(data: bytes, wrap: Callable[[bytes], Any]) -> None:
+    both(pure.decode, native.pdu_decode, wrap(data))
+
+
+@given(st.lists(pdus, max_size=3), st.lists(bytes_like, min_size=1, max_size=4))
+def test_bytes_like_chunks_frame_alike(
+    items: list[Pdu], wraps: list[Callable[[bytes], Any]]
+) -> None:
+    stream = pure.encode_many(items)
+    step = len(stream) // len(wraps) + 1
+    pure_framer, native_framer = pure.Framer(), native.PduFramer()
+    found = []
+    for index, wrap in enumerate(wraps):
+        chunk = wrap(stream[index * step : (index + 1) * step])
+        found += both(pure_framer.feed, native_framer.feed, chunk)[1]
+    assert found == items
+
+
+@given(not_bytes_like)
+def test_what_is_not_bytes_like_is_refused_alike(value: Any) -> None:
+    kind = type(value).__name__
+    assert both(pure.decode, native.pdu_decode, value) == (
+        "TypeError",
+        f"decode() takes a bytes-like object, not {kind}",
+    )
+    assert both(pure.Framer().feed, native.PduFramer().feed, value) == (
+        "TypeError",
+        f"Framer.feed() takes a bytes-like object, not {kind}",
+    )
+
+
+maximums = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(1 << 40), 1 << 40),
+    st.sampled_from([15, 16, 0xFFFFFFFF, 1 << 32]),
+    st.floats(),
+    st.text(max_size=6),
+    st.binary(max_size=4),
+)
+
+
+@given(maximums)
+def test_framer_maximums_are_checked_alike(value: Any) -> None:
+    def build(framer: Callable[[Any], Any]) -> Callable[[Any], int]:
+        return lambda maximum: int(framer(maximum).max_command_length)
+
+    both(build(pure.Framer), build(native.PduFramer), value)
+
+
+def test_framers_default_to_the_same_maximum() -> None:
+    assert pure.Framer().max_command_length == native.PduFramer().max_command_length
+    signatures = [inspect.signature(cls) for cls in (pure.Framer, native.PduFramer)]
+    defaults = [s.parameters["max_command_length"].default for s in signatures]
+    assert defaults == [pure.Framer().max_command_length] * 2
+
+
+_scalar_kinds = [
+    # Around U+00FF and past the limits: which error comes first must agree.
+    st.text(st.characters(min_codepoint=0xF0, max_codepoint=0x110), max_size=70),
+    st.text(max_size=24),
+    st.integers(-3, 300),
+    st.integers(-(1 << 70), 1 << 70),
+    st.booleans(),
+    st.binary(max_size=8),
+    st.binary(min_size=250, max_size=260),
+    st.binary(max_size=8).map(bytearray),
+    st.floats(allow_nan=False),
+    st.none(),
+]
+_scalars = st.one_of(_scalar_kinds)
+_entries = st.one_of(
+    _scalars,
+    st.builds(Tlv, _scalars, _scalars),
+    st.builds(SmeAddress, _scalars, _scalars, _scalars),
+    st.builds(DistributionList, _scalars),
+    st.builds(UnsuccessSme, _scalars, _scalars, _scalars, _scalars),
+)
+any_value = st.one_of(
+    *_scalar_kinds,
+    st.lists(_entries, max_size=3).map(tuple),
+    st.lists(_entries, max_size=2),
+)
+
+
+_KIND_NAMES = {
+    CSTRING: "c_octet_string",
+    TIME: "time",
+    UINT8: "uint8",
+    SHORT_MESSAGE: "short_message",
+    DEST_ADDRESS: "dest_address",
+    UNSUCCESS_SME: "unsuccess_sme",
+}
+# Every place a value goes, by what it must be: the fields of one kind share
+# their checks, so one test per kind (and per header field) reaches them all.
+_PLACES: dict[str, list[tuple[type, str]]] = {}
+for _cls in PDU_CLASSES:
+    for _name, _kind, _ in BODIES[_cls]:
+        _PLACES.setdefault(_KIND_NAMES[_kind], []).append((_cls, _name))
+    for _name in ("command_status", "sequence_number", "tlvs"):
+        _PLACES.setdefault(_name, []).append((_cls, _name))
+
+
+@st.composite
+def pdus_with_a_value_of_any_type(draw: st.DrawFn, place: str) -> Pdu:
+    cls, name = draw(st.sampled_from(_PLACES[place]))
+    pdu = draw(pdu_of(cls))
+    changed: Pdu = cls(**dict(pdu.__dict__, **{name: draw(any_value)}))
+    return changed
+
+
+@pytest.mark.parametrize("place", list(_PLACES))
+@given(data=st.data())
+def test_values_of_any_type_encode_or_fail_alike(place: str, data: st.DataObject) -> None:
+    pdu = data.draw(pdus_with_a_value_of_any_type(place))
+    both(pure.encode, native.pdu_encode, pdu)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            pdus, st.sampled_from(list(_PLACES)).flatmap(pdus_with_a_value_of_any_type), _scalars
+        ),
+        max_size=4,
+    )
+)
+def test_batches_of_anything_encode_or_fail_alike(items: list[Any]) -> None:
+    both(pure.encode_many, native.pdu_encode_many, items)
+    both(pure.encode_many, native.pdu_encode_many, tuple(items))

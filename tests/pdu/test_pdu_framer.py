@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from _pdu_strategies import pdus
@@ -106,9 +108,38 @@ def test_pdus_before_an_undecodable_frame_are_returned_first() -> None:
     assert framer.feed(b"") == [LINK]
 
 
-def test_invalid_maximum_is_a_configuration_error() -> None:
-    with pytest.raises(ConfigurationError):
-        Framer(max_command_length=15)
+@pytest.mark.parametrize("maximum", [15, 1 << 32, -1, None, 64.0, "65536"])
+def test_invalid_maximum_is_a_configuration_error(maximum: object) -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"^max_command_length must be 16\.\.4294967295, got "
+    ):
+        Framer(max_command_length=maximum)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("maximum", [16, 0xFFFFFFFF])
+def test_maximum_may_be_any_int_a_command_length_can_hold(maximum: int) -> None:
+    assert Framer(maximum).max_command_length == maximum
+
+
+def strided(data: bytes) -> memoryview:
+    """A view that is not C-contiguous: every other octet of a larger buffer."""
+    spaced = bytearray(2 * len(data))
+    spaced[::2] = data
+    return memoryview(spaced)[::2]
+
+
+@pytest.mark.parametrize("wrap", [bytes, bytearray, memoryview, strided])
+def test_feed_takes_any_bytes_like_object(wrap: Callable[[bytes], Any]) -> None:
+    data = encode_many([LINK, RESP])
+    framer = Framer()
+    assert framer.feed(wrap(data[:20])) == [LINK]
+    assert framer.feed(wrap(data[20:])) == [RESP]
+
+
+@pytest.mark.parametrize("data", ["text", 5, None, [1, 2]])
+def test_feed_refuses_what_is_not_bytes_like(data: object) -> None:
+    with pytest.raises(TypeError, match=r"^Framer.feed\(\) takes a bytes-like object, not "):
+        Framer().feed(data)  # type: ignore[arg-type]
 
 
 @given(st.lists(st.binary(max_size=64), max_size=8))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import fields
 from struct import Struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smswire.errors import ConfigurationError, ProtocolError
 from smswire.pdu._types import (
@@ -30,6 +30,9 @@ from smswire.pdu._types import (
     Tlv,
     UnsuccessSme,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 __all__ = ["Framer", "decode", "encode", "encode_many"]
 
@@ -246,9 +249,27 @@ def _decode_body(data: bytes, pos: int, end: int, cid: int, status: int, seq: in
     return pdu
 
 
-def decode(data: bytes) -> Pdu:
-    """Decode exactly one whole PDU (header and body)."""
-    data = bytes(data)
+def _octets(data: Buffer, caller: str) -> bytes:
+    """The octets of a bytes-like object, as the native ``octets`` takes them.
+
+    Any object with the buffer protocol (bytearray, memoryview, array, mmap):
+    an asyncio ``BufferedProtocol`` hands over memoryviews. ``bytes(data)``
+    would also take an int (that many zeros) or a list of ints.
+    """
+    if type(data) is bytes:
+        return data
+    try:
+        view = memoryview(data)
+    except TypeError:
+        raise TypeError(
+            f"{caller}() takes a bytes-like object, not {type(data).__name__}"
+        ) from None
+    return view.tobytes()
+
+
+def decode(data: Buffer) -> Pdu:
+    """Decode exactly one whole PDU (header and body) from a bytes-like object."""
+    data = _octets(data, "decode")
     size = len(data)
     if size < HEADER_LENGTH:
         raise ProtocolError(
@@ -439,7 +460,12 @@ def encode_many(pdus: Iterable[Pdu]) -> bytes:
 
 
 class Framer:
-    """Splits a received byte stream into PDUs (SMPP 3.4 §3.2: command_length frames)."""
+    """Splits a received byte stream into PDUs (SMPP 3.4 §3.2: command_length frames).
+
+    ``max_command_length`` must be an int within 16..0xFFFFFFFF (the header's
+    length up to what command_length can say); anything else, ``None``
+    included, raises ``ConfigurationError``.
+    """
 
     def __init__(self, max_command_length: int = MAX_COMMAND_LENGTH) -> None:
         if not isinstance(max_command_length, int) or not (
@@ -460,8 +486,9 @@ class Framer:
     def _broken_error(self) -> ProtocolError:
         return ProtocolError(str(self._broken), status=_INVCMDLEN, field="command_length")
 
-    def feed(self, data: bytes) -> list[Pdu]:
-        """Append ``data``; return every complete PDU, keep a partial one."""
+    def feed(self, data: Buffer) -> list[Pdu]:
+        """Append a bytes-like ``data``; return every complete PDU, keep a partial one."""
+        data = _octets(data, "Framer.feed")
         if self._broken is not None:
             raise self._broken_error()
         buffer = self._buffer
