@@ -9,7 +9,7 @@ otherwise; both take and return the very same dataclasses and raise the same
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from smswire._backend import NATIVE
 from smswire.errors import ProtocolError
@@ -87,35 +87,8 @@ else:
     encode = NATIVE.pdu_encode
     encode_many = NATIVE.pdu_encode_many
 
-PDU_CLASSES: tuple[type, ...] = (
-    BindTransmitter,
-    BindTransmitterResp,
-    BindReceiver,
-    BindReceiverResp,
-    BindTransceiver,
-    BindTransceiverResp,
-    Outbind,
-    Unbind,
-    UnbindResp,
-    GenericNack,
-    SubmitSm,
-    SubmitSmResp,
-    SubmitMulti,
-    SubmitMultiResp,
-    DeliverSm,
-    DeliverSmResp,
-    DataSm,
-    DataSmResp,
-    QuerySm,
-    QuerySmResp,
-    CancelSm,
-    CancelSmResp,
-    ReplaceSm,
-    ReplaceSmResp,
-    EnquireLink,
-    EnquireLinkResp,
-    AlertNotification,
-)
+# Every PDU class, in the order of the spec's §4; the union Pdu already lists them.
+PDU_CLASSES: tuple[type, ...] = get_args(Pdu)
 
 
 def _construct_natively(classes: tuple[type, ...]) -> None:
