@@ -44,6 +44,17 @@ from smswire.link import (
     ResultCode,
 )
 
+# Names both ways out share (Message, SendResult) stay in smswire.smpp and
+# smswire.link; only the unambiguous ones are lifted here.
+from smswire.smpp import (
+    Delivery,
+    DeliveryReceipt,
+    ReceiptState,
+    SendState,
+    SmppClient,
+    SmscSimulator,
+)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -53,6 +64,8 @@ __all__ = [
     "Analysis",
     "AsyncLinkMobilityClient",
     "ConfigurationError",
+    "Delivery",
+    "DeliveryReceipt",
     "DeliveryReport",
     "DeliveryReportReceiver",
     "EncodingError",
@@ -62,9 +75,13 @@ __all__ = [
     "NationalLanguage",
     "Profile",
     "ProtocolError",
+    "ReceiptState",
     "ResultCode",
     "Segment",
+    "SendState",
+    "SmppClient",
     "SmscError",
+    "SmscSimulator",
     "SmswireError",
     "TransportError",
     "__version__",
@@ -78,33 +95,4 @@ __all__ = [
     "segment",
     "segment_many",
     "unpack_septets",
-]
-
-# SMPP 3.4: the client, its results and receipts, and the SMSC simulator.
-from smswire.smpp import (
-    Backoff,
-    Concatenation,
-    Delivery,
-    DeliveryReceipt,
-    Message,
-    MobileOriginated,
-    ReceiptState,
-    SendResult,
-    SendState,
-    SmppClient,
-    SmscSimulator,
-)
-
-__all__ += [
-    "Backoff",
-    "Concatenation",
-    "Delivery",
-    "DeliveryReceipt",
-    "Message",
-    "MobileOriginated",
-    "ReceiptState",
-    "SendResult",
-    "SendState",
-    "SmppClient",
-    "SmscSimulator",
 ]
