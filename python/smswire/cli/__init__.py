@@ -22,6 +22,11 @@ _COMMAND_MODULES: tuple[str, ...] = ("demo", "analyze", "send", "smpp", "link")
 
 Handler = Callable[[argparse.Namespace], int]
 
+_DESCRIPTION = (
+    "High-volume SMS: see what a text costs, send it through SMPP or LINK Mobility, "
+    "run a campaign from CSV, or run the providers' simulators offline."
+)
+
 
 _CHILDREN = "_smswire_children"
 
@@ -54,7 +59,7 @@ class _HelpOf:
 def _parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(prog="smswire", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="smswire", description=_DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"smswire {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
