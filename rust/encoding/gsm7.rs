@@ -144,6 +144,27 @@ impl Alphabet {
         }
     }
 
+    /// Septets of `text`, one per octet, every character of which is in this
+    /// alphabet (others are skipped); `septets` is how many it needs.
+    pub fn septets(&self, text: &str, septets: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(septets);
+        if text.is_ascii() {
+            // Most GSM text: no UTF-8 to decode.
+            for &octet in text.as_bytes() {
+                if let Some(code) = self.code(char::from(octet)) {
+                    code.push_to(&mut out);
+                }
+            }
+        } else {
+            for c in text.chars() {
+                if let Some(code) = self.code(c) {
+                    code.push_to(&mut out);
+                }
+            }
+        }
+        out
+    }
+
     /// Septets of `text`, one per octet; the first character not in the
     /// alphabet raises.
     pub fn encode(&self, text: &str) -> Result<Vec<u8>, Error> {
