@@ -148,16 +148,25 @@ impl Plan {
         let mut septets = 0usize;
         let mut non_gsm = Vec::new();
         let mut ucs2 = false;
-        for (index, c) in text.chars().enumerate() {
-            match alphabet.code(c) {
-                Some(code) => septets += code.septets(),
-                None if options.report_non_gsm => {
-                    ucs2 = true;
-                    non_gsm.push((index, c));
-                }
-                None => {
-                    ucs2 = true;
-                    break;
+        let ascii = if text.is_ascii() {
+            alphabet.ascii_septets(bytes)
+        } else {
+            None
+        };
+        if let Some(ascii) = ascii {
+            septets = ascii;
+        } else {
+            for (index, c) in text.chars().enumerate() {
+                match alphabet.code(c) {
+                    Some(code) => septets += code.septets(),
+                    None if options.report_non_gsm => {
+                        ucs2 = true;
+                        non_gsm.push((index, c));
+                    }
+                    None => {
+                        ucs2 = true;
+                        break;
+                    }
                 }
             }
         }
