@@ -144,6 +144,47 @@ impl Alphabet {
         }
     }
 
+    /// Septets of `text`, one per octet, every character of which is in this
+    /// alphabet (others are skipped); `septets` is how many it needs.
+    pub fn septets(&self, text: &str, septets: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(septets);
+        if text.is_ascii() {
+            // Most GSM text: no UTF-8 to decode, and a flat table.
+            for &octet in text.as_bytes() {
+                let raw = self.dense[usize::from(octet)];
+                if raw == NONE {
+                    continue;
+                }
+                if raw & SHIFTED != 0 {
+                    out.push(ESCAPE);
+                }
+                out.push(raw as u8);
+            }
+        } else {
+            for c in text.chars() {
+                if let Some(code) = self.code(c) {
+                    code.push_to(&mut out);
+                }
+            }
+        }
+        out
+    }
+
+    /// Septets an ASCII text needs, or `None` if a character of it is not in
+    /// this alphabet.
+    #[inline]
+    pub fn ascii_septets(&self, ascii: &[u8]) -> Option<usize> {
+        let mut septets = 0;
+        for &octet in ascii {
+            let raw = self.dense[usize::from(octet & 0x7F)];
+            if raw == NONE {
+                return None;
+            }
+            septets += 1 + usize::from(raw & SHIFTED != 0);
+        }
+        Some(septets)
+    }
+
     /// Septets of `text`, one per octet; the first character not in the
     /// alphabet raises.
     pub fn encode(&self, text: &str) -> Result<Vec<u8>, Error> {

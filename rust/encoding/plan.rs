@@ -82,6 +82,9 @@ pub struct Options<'a> {
     pub national: &'a [Language],
     /// Replace look-alikes that would force UCS2 (the smart-encoding table).
     pub smart: bool,
+    /// List the characters that force UCS2 in [`Plan::non_gsm`]; without it,
+    /// laying a UCS2 text out stops looking at its characters at the first.
+    pub report_non_gsm: bool,
 }
 
 impl Default for Options<'_> {
@@ -93,6 +96,7 @@ impl Default for Options<'_> {
             extra_udh_octets: 0,
             national: &[],
             smart: false,
+            report_non_gsm: true,
         }
     }
 }
@@ -134,17 +138,38 @@ impl Plan {
     /// text over them raises.
     pub fn lay_out(text: &str, profile: &Profile, options: &Options<'_>) -> (Plan, Option<Error>) {
         let alphabet = options.alphabet;
+        let bytes = text.as_bytes();
+        // UTF-16 units straight from the UTF-8 lead octets: a four-octet
+        // sequence is an astral character, a surrogate pair.
+        let utf16 = bytes
+            .iter()
+            .map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+            .sum::<usize>();
         let mut septets = 0usize;
-        let mut utf16 = 0usize;
         let mut non_gsm = Vec::new();
-        for (index, c) in text.chars().enumerate() {
-            utf16 += c.len_utf16();
-            match alphabet.code(c) {
-                Some(code) => septets += code.septets(),
-                None => non_gsm.push((index, c)),
+        let mut ucs2 = false;
+        let ascii = if text.is_ascii() {
+            alphabet.ascii_septets(bytes)
+        } else {
+            None
+        };
+        if let Some(ascii) = ascii {
+            septets = ascii;
+        } else {
+            for (index, c) in text.chars().enumerate() {
+                match alphabet.code(c) {
+                    Some(code) => septets += code.septets(),
+                    None if options.report_non_gsm => {
+                        ucs2 = true;
+                        non_gsm.push((index, c));
+                    }
+                    None => {
+                        ucs2 = true;
+                        break;
+                    }
+                }
             }
         }
-        let ucs2 = !non_gsm.is_empty();
         let units = if ucs2 { utf16 } else { septets };
         let concat = if options.udh16 {
             CONCAT_16BIT_UDH_OCTETS
@@ -370,44 +395,69 @@ pub fn segment(
     reference: Option<u16>,
     packed: bool,
 ) -> Result<Vec<Segment>, Error> {
+    let options = &Options {
+        report_non_gsm: false,
+        ..*options
+    };
     let choice = national::choose(text, profile, options)?;
     let (plan, text) = (&choice.plan, &*choice.text);
     let alphabet = national::alphabet(choice.locking, choice.single);
     let ies = national::shift_ies(choice.locking, choice.single);
     let coding = data_coding(plan.ucs2);
-    let total = plan.parts();
-    let payload = |part: &str, fill: usize| -> Vec<u8> {
-        let mut out = Vec::with_capacity(part.len() * 2);
-        if plan.ucs2 {
-            ucs2::push_ucs2(part, &mut out);
-            return out;
-        }
-        for c in part.chars() {
-            if let Some(code) = alphabet.code(c) {
-                code.push_to(&mut out);
-            }
-        }
-        if packed {
-            gsm7::pack(out.into_iter(), fill)
+    // The text is encoded once; its parts are slices of the encoding.
+    let (stream, width) = if plan.ucs2 {
+        (ucs2::encode_ucs2(text), 2)
+    } else {
+        (alphabet.septets(text, plan.units), 1)
+    };
+    let payload = |part: &[u8], fill: usize| -> Vec<u8> {
+        if packed && !plan.ucs2 {
+            gsm7::pack(part.iter().copied(), fill)
         } else {
-            out
+            part.to_vec()
         }
     };
+    let total = plan.parts();
     if total == 1 {
-        // 3GPP TS 23.040 §9.2.3.24: the UDH length octet, then the elements.
+        // 3GPP TS 23.038 §9.2.3.24: the UDH length octet, then the elements.
         let mut udh = Vec::new();
         if !ies.is_empty() {
             udh.push(ies.len() as u8);
             udh.extend_from_slice(&ies);
         }
+        let payload = if packed && !plan.ucs2 {
+            payload(&stream, fill_bits(udh.len()))
+        } else {
+            stream
+        };
         return Ok(vec![Segment {
-            payload: payload(text, fill_bits(udh.len())),
+            payload,
             udh,
             data_coding: coding,
             index: 1,
             total: 1,
         }]);
     }
+    let cuts = if options.graphemes {
+        // Cut where the plan cut the text: at cluster boundaries.
+        let mut offset = 0;
+        let mut cuts = vec![0];
+        for bounds in plan.cuts.windows(2) {
+            let part = &text[bounds[0]..bounds[1]];
+            offset += if plan.ucs2 {
+                part.encode_utf16().count() * 2
+            } else {
+                part.chars()
+                    .map(|c| alphabet.code(c).map_or(0, Code::septets))
+                    .sum()
+            };
+            cuts.push(offset);
+        }
+        cuts
+    } else {
+        stream_cuts(&stream, width, plan.per_segment)
+    };
+    debug_assert_eq!(cuts.len(), plan.cuts.len());
     let reference = reference.map_or_else(next_reference, u32::from);
     let (head, fill) = if options.udh16 {
         let r = (reference & 0xFFFF) as u16;
@@ -424,8 +474,7 @@ pub fn segment(
             fill_bits(CONCAT_8BIT_UDH_OCTETS + ies.len()),
         )
     };
-    Ok(plan
-        .cuts
+    Ok(cuts
         .windows(2)
         .enumerate()
         .map(|(k, bounds)| {
@@ -435,13 +484,41 @@ pub fn segment(
             udh.extend_from_slice(&ies);
             Segment {
                 udh,
-                payload: payload(&text[bounds[0]..bounds[1]], fill),
+                payload: payload(&stream[bounds[0]..bounds[1]], fill),
                 data_coding: coding,
                 index: k + 1,
                 total,
             }
         })
         .collect())
+}
+
+/// Greedy cuts (octet offsets) of an encoded stream of `width`-octet units
+/// into parts of at most `capacity` units, the same as the plan's cuts of the
+/// text: a part ends one unit early rather than split a pair. A pair opens
+/// with ESC (no table maps a character to ESC alone, nor to ESC ESC) or with
+/// a high surrogate (3GPP TS 23.038 §6.2.1.1; RFC 2781 §2.1).
+fn stream_cuts(stream: &[u8], width: usize, capacity: usize) -> Vec<usize> {
+    let units = stream.len() / width;
+    let opens_pair = |at: usize| {
+        if width == 2 {
+            (0xD8..=0xDB).contains(&stream[2 * at])
+        } else {
+            stream[at] == gsm7::ESCAPE
+        }
+    };
+    let mut cuts = Vec::with_capacity(units / capacity + 2);
+    cuts.push(0);
+    let mut start = 0;
+    while start < units {
+        let mut end = (start + capacity).min(units);
+        if end < units && opens_pair(end - 1) {
+            end -= 1;
+        }
+        cuts.push(end * width);
+        start = end;
+    }
+    cuts
 }
 
 /// A batch is split over threads only when each gets at least this many
@@ -576,6 +653,51 @@ mod tests {
         .unwrap();
         assert_eq!(parts[0].payload.len(), 132);
         assert_eq!(parts[1].payload.len(), 10);
+    }
+
+    #[test]
+    fn no_table_makes_an_escape_that_opens_no_pair() {
+        // stream_cuts reads every ESC septet as the opening of a pair.
+        let identifiers = std::iter::once(national::DEFAULT_TABLE)
+            .chain(national::Language::ALL.iter().map(|l| l.identifier()));
+        for locking in identifiers.clone() {
+            for single in identifiers.clone() {
+                let alphabet = national::alphabet(locking, single);
+                for c in (0..=0xFFFF).filter_map(char::from_u32) {
+                    let code = alphabet.code(c);
+                    assert!(
+                        !matches!(
+                            code,
+                            Some(Code::Septet(gsm7::ESCAPE) | Code::Shifted(gsm7::ESCAPE))
+                        ),
+                        "{c:?} in ({locking}, {single})"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_encoded_stream_is_cut_where_the_text_is() {
+        let standard = Profile::standard();
+        for text in [
+            format!("{}€{}", "a".repeat(152), "b".repeat(300)),
+            format!("{}😀{}", "я".repeat(66), "я😀".repeat(90)),
+            "€".repeat(400),
+        ] {
+            let plan = Plan::new(&text, &standard, &Options::default()).unwrap();
+            let parts = segment(&text, &standard, &Options::default(), Some(1), false).unwrap();
+            let width = if plan.ucs2 { 2 } else { 1 };
+            for (k, part) in parts.iter().enumerate() {
+                let piece = &text[plan.cuts[k]..plan.cuts[k + 1]];
+                let units = if plan.ucs2 {
+                    piece.encode_utf16().count()
+                } else {
+                    gsm7::encode_gsm7(piece).unwrap().len()
+                };
+                assert_eq!(part.payload.len(), units * width, "{text}");
+            }
+        }
     }
 
     #[test]
