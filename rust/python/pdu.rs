@@ -909,6 +909,121 @@ fn pdu_encode_many<'py>(
     Ok(PyBytes::new(py, &out))
 }
 
+// --- Single-argument entry points -------------------------------------------
+
+/// A one-argument function called the common way, `f(x)`, skips pyo3's
+/// argument parsing (about 130 instructions of a call costing a few
+/// thousand); any other call goes to the pyo3 function, which parses and
+/// refuses arguments as before.
+struct SingleArgument {
+    full: PyOnceLock<Py<PyAny>>,
+    run: for<'py> fn(Python<'py>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    entry: ffi::PyCFunctionWithKeywords,
+}
+
+static DECODE: SingleArgument = SingleArgument {
+    full: PyOnceLock::new(),
+    run: |py, data| pdu_decode(py, data),
+    entry: decode_entry,
+};
+
+static ENCODE: SingleArgument = SingleArgument {
+    full: PyOnceLock::new(),
+    run: |py, pdu| pdu_encode(py, pdu).map(Bound::into_any),
+    entry: encode_entry,
+};
+
+/// # Safety
+/// Called by CPython as a METH_VARARGS | METH_KEYWORDS function: GIL held,
+/// `args` a tuple, `kwargs` a dict or NULL, both borrowed for the call.
+unsafe fn single_argument(
+    entry: &SingleArgument,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: see the function's contract.
+    let py = unsafe { Python::assume_attached() };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let args = unsafe { Borrowed::from_ptr(py, args).cast_unchecked::<PyTuple>() };
+        let kwargs = (!kwargs.is_null())
+            .then(|| unsafe { Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>() });
+        if args.len() == 1 && kwargs.is_none_or(|k| k.is_empty()) {
+            // SAFETY: index 0 of a tuple of length 1.
+            let argument = unsafe { args.get_borrowed_item_unchecked(0) };
+            (entry.run)(py, &argument).map(Bound::into_ptr)
+        } else {
+            let full = entry.full.get(py).expect("registered with the function");
+            full.bind(py)
+                .call(&*args, kwargs.as_deref())
+                .map(Bound::into_ptr)
+        }
+    }));
+    let error = match outcome {
+        Ok(Ok(object)) => return object,
+        Ok(Err(error)) => error,
+        Err(_) => PyTypeError::new_err("smswire._native panicked"),
+    };
+    error.restore(py);
+    std::ptr::null_mut()
+}
+
+unsafe extern "C" fn decode_entry(
+    _module: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this as registered, METH_VARARGS | METH_KEYWORDS.
+    unsafe { single_argument(&DECODE, args, kwargs) }
+}
+
+unsafe extern "C" fn encode_entry(
+    _module: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this as registered, METH_VARARGS | METH_KEYWORDS.
+    unsafe { single_argument(&ENCODE, args, kwargs) }
+}
+
+/// Export `full` under its own name through the fast entry point, with its
+/// name and docstring (signature included) taken from `full`.
+fn register_single_argument(
+    m: &Bound<'_, PyModule>,
+    entry: &'static SingleArgument,
+    full: Bound<'_, pyo3::types::PyCFunction>,
+) -> PyResult<()> {
+    let py = m.py();
+    let name: String = full.getattr("__name__")?.extract()?;
+    let signature: String = full.getattr("__text_signature__")?.extract()?;
+    let doc: String = full.getattr("__doc__")?.extract()?;
+    let leak = |text: String| -> PyResult<&'static std::ffi::CStr> {
+        let text = std::ffi::CString::new(text)
+            .map_err(|_| PyTypeError::new_err("NUL in a function name or docstring"))?;
+        Ok(Box::leak(text.into_boxed_c_str()))
+    };
+    let name_c = leak(name.clone())?;
+    let doc_c = leak(format!("{name}{signature}\n--\n\n{doc}"))?;
+    // CPython keeps a pointer to the definition for the function's lifetime,
+    // which is the interpreter's: leaking the one definition is intended.
+    let definition = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: name_c.as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionWithKeywords: entry.entry,
+        },
+        ml_flags: ffi::METH_VARARGS | ffi::METH_KEYWORDS,
+        ml_doc: doc_c.as_ptr(),
+    }));
+    let _ = entry.full.set(py, full.into_any().unbind());
+    // SAFETY: the definition lives forever; NULL self and module are allowed.
+    let function = unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyCFunction_NewEx(definition, std::ptr::null_mut(), std::ptr::null_mut()),
+        )?
+    };
+    m.add(name.as_str(), function)
+}
+
 // --- Framing ------------------------------------------------------------------
 
 /// An argument left out, or what was given: `Option` would read `None` as
@@ -1014,8 +1129,8 @@ impl PduFramer {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     register_pdu_new(m)?;
-    m.add_function(wrap_pyfunction!(pdu_decode, m)?)?;
-    m.add_function(wrap_pyfunction!(pdu_encode, m)?)?;
+    register_single_argument(m, &DECODE, wrap_pyfunction!(pdu_decode, m)?)?;
+    register_single_argument(m, &ENCODE, wrap_pyfunction!(pdu_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pdu_encode_many, m)?)?;
     m.add_class::<PduFramer>()?;
     Ok(())
