@@ -207,10 +207,10 @@ fn construct<'py>(
         }
     }
     if class.cls.is(&cls) {
-        class.instance(py, cache, dict)
+        class.instance(py, dict)
     } else {
         // SAFETY: the slot is read from `cls` itself.
-        unsafe { allocate(py, cache, cls.as_ptr().cast(), alloc_slot(&cls), dict) }
+        unsafe { allocate(py, cls.as_ptr().cast(), alloc_slot(&cls), dict) }
     }
 }
 
@@ -285,19 +285,17 @@ fn latin1<'py>(py: Python<'py>, octets: &[u8]) -> PyResult<Bound<'py, PyAny>> {
 /// `alloc` must be the tp_alloc slot of `cls`.
 unsafe fn allocate<'py>(
     py: Python<'py>,
-    cache: &Cache,
     cls: *mut ffi::PyTypeObject,
     alloc: ffi::allocfunc,
     dict: Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
     // SAFETY: tp_alloc returns a new reference or NULL with an exception
-    // set. Setting `__dict__` through the generic setter stores the dict as
-    // the instance dict, as the dataclass's own `__init__` does.
+    // set. PyObject_GenericSetDict (stable ABI) stores the dict as the
+    // instance dict, as setting `__dict__` in the dataclass's own `__init__`
+    // does, without looking the `__dict__` descriptor up on the type.
     unsafe {
         let object = Bound::from_owned_ptr_or_err(py, alloc(cls, 0))?;
-        if ffi::PyObject_GenericSetAttr(object.as_ptr(), cache.dict_attr.as_ptr(), dict.as_ptr())
-            != 0
-        {
+        if ffi::PyObject_GenericSetDict(object.as_ptr(), dict.as_ptr(), std::ptr::null_mut()) != 0 {
             return Err(PyErr::fetch(py));
         }
         Ok(object)
@@ -319,11 +317,10 @@ impl Class {
     fn instance<'py>(
         &self,
         py: Python<'py>,
-        cache: &Cache,
         dict: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
         // SAFETY: `alloc` is this heap type's own tp_alloc.
-        unsafe { allocate(py, cache, self.cls.as_ptr().cast(), self.alloc, dict) }
+        unsafe { allocate(py, self.cls.as_ptr().cast(), self.alloc, dict) }
     }
 
     fn fresh_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -383,13 +380,13 @@ fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bou
                     class.set(&dict, 0, ton.into_pyobject(py)?.into_any())?;
                     class.set(&dict, 1, npi.into_pyobject(py)?.into_any())?;
                     class.set(&dict, 2, latin1(py, address)?)?;
-                    class.instance(py, cache, dict)
+                    class.instance(py, dict)
                 }
                 codec::Dest::List(name) => {
                     let class = &cache.distribution_list;
                     let dict = PyDict::new(py);
                     class.set(&dict, 0, latin1(py, name)?)?;
-                    class.instance(py, cache, dict)
+                    class.instance(py, dict)
                 }
             })?,
             Value::Unsuccess(u) if u.is_empty() => continue,
@@ -404,7 +401,7 @@ fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bou
                     3,
                     entry.error_status_code.into_pyobject(py)?.into_any(),
                 )?;
-                class.instance(py, cache, dict)
+                class.instance(py, dict)
             })?,
         };
         class.set(&dict, position, object)?;
@@ -430,11 +427,11 @@ fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bou
             let dict = PyDict::new(py);
             class.set(&dict, 0, tlv.tag.into_pyobject(py)?.into_any())?;
             class.set(&dict, 1, PyBytes::new(py, tlv.value).into_any())?;
-            class.instance(py, cache, dict)
+            class.instance(py, dict)
         })?;
         class.set(&dict, count + 2, tlvs)?;
     }
-    class.instance(py, cache, dict)
+    class.instance(py, dict)
 }
 
 /// The octets of a bytes-like object: a `bytes` as it is, any other object
