@@ -521,6 +521,16 @@ fn get_u32(
     field: &'static str,
     value: &Bound<'_, PyAny>,
 ) -> Result<u32, PduError> {
+    // SAFETY: as in get_u8; PyLong_AsLongLong is 64-bit on every platform.
+    unsafe {
+        if ffi::Py_TYPE(value.as_ptr()) == std::ptr::addr_of_mut!(ffi::PyLong_Type) {
+            let v = ffi::PyLong_AsLongLong(value.as_ptr());
+            if (0..=i64::from(u32::MAX)).contains(&v) {
+                return Ok(v as u32);
+            }
+            let _ = PyErr::take(value.py());
+        }
+    }
     match value
         .is_instance_of::<PyInt>()
         .then(|| value.extract::<u32>())
@@ -574,13 +584,14 @@ fn get_latin1<'b>(
     if length == 0 {
         return Ok(&buffer[..0]);
     }
-    let mut wide = [0 as ffi::Py_UCS4; MAX_CSTRING];
+    // Left uninitialised: zeroing it cost more than reading the str.
+    let mut wide = [std::mem::MaybeUninit::<ffi::Py_UCS4>::uninit(); MAX_CSTRING];
     // SAFETY: `wide` holds MAX_CSTRING > length code points; copy_null 0
     // writes no terminator. NULL means an error (cannot happen for a str).
     let copied = unsafe {
         ffi::PyUnicode_AsUCS4(
             value.as_ptr(),
-            wide.as_mut_ptr(),
+            wide.as_mut_ptr().cast(),
             MAX_CSTRING as ffi::Py_ssize_t,
             0 as c_int,
         )
@@ -590,7 +601,9 @@ fn get_latin1<'b>(
         let _ = PyErr::take(value.py());
         return Err(encoder.fail(field, "cannot be read as text"));
     }
-    for (index, &code) in wide[..length].iter().enumerate() {
+    for (index, code) in wide[..length].iter().enumerate() {
+        // SAFETY: PyUnicode_AsUCS4 succeeded, so it wrote all `length` code points.
+        let code = unsafe { code.assume_init() };
         if code > 0xFF {
             return Err(above_latin1(encoder, field, index));
         }
@@ -887,9 +900,32 @@ fn encode_error(py: Python<'_>, error: EncodeError) -> PyErr {
 #[pyfunction]
 fn pdu_encode<'py>(py: Python<'py>, pdu: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
     let cache = cache(py)?;
-    let mut out = Vec::with_capacity(256);
-    encode_one(cache, pdu, &mut out).map_err(|e| encode_error(py, e))?;
-    Ok(PyBytes::new(py, &out))
+    OUTPUT.with(|cell| {
+        // Busy only if encoding ran Python code (an `__eq__`) that encodes.
+        let mut fresh = Vec::new();
+        let mut reused = cell.try_borrow_mut();
+        let out = match reused.as_deref_mut() {
+            Ok(out) => out,
+            Err(_) => &mut fresh,
+        };
+        out.clear();
+        encode_one(cache, pdu, out).map_err(|e| encode_error(py, e))?;
+        let bytes = PyBytes::new(py, out);
+        if out.capacity() > OUTPUT_KEPT {
+            *out = Vec::with_capacity(OUTPUT_KEPT);
+        }
+        Ok(bytes)
+    })
+}
+
+/// Octets of output buffer a thread keeps between `encode` calls: a typical
+/// PDU fits, a large one does not pin its buffer.
+const OUTPUT_KEPT: usize = 1024;
+
+thread_local! {
+    /// The output buffer `encode` reuses, saving an allocation per PDU.
+    static OUTPUT: std::cell::RefCell<Vec<u8>> =
+        std::cell::RefCell::new(Vec::with_capacity(OUTPUT_KEPT));
 }
 
 /// Encode PDUs back to back, for one coalesced write.
