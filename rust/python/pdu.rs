@@ -207,10 +207,10 @@ fn construct<'py>(
         }
     }
     if class.cls.is(&cls) {
-        class.instance(py, cache, dict)
+        class.instance(py, dict)
     } else {
         // SAFETY: the slot is read from `cls` itself.
-        unsafe { allocate(py, cache, cls.as_ptr().cast(), alloc_slot(&cls), dict) }
+        unsafe { allocate(py, cls.as_ptr().cast(), alloc_slot(&cls), dict) }
     }
 }
 
@@ -285,19 +285,17 @@ fn latin1<'py>(py: Python<'py>, octets: &[u8]) -> PyResult<Bound<'py, PyAny>> {
 /// `alloc` must be the tp_alloc slot of `cls`.
 unsafe fn allocate<'py>(
     py: Python<'py>,
-    cache: &Cache,
     cls: *mut ffi::PyTypeObject,
     alloc: ffi::allocfunc,
     dict: Bound<'py, PyDict>,
 ) -> PyResult<Bound<'py, PyAny>> {
     // SAFETY: tp_alloc returns a new reference or NULL with an exception
-    // set. Setting `__dict__` through the generic setter stores the dict as
-    // the instance dict, as the dataclass's own `__init__` does.
+    // set. PyObject_GenericSetDict (stable ABI) stores the dict as the
+    // instance dict, as setting `__dict__` in the dataclass's own `__init__`
+    // does, without looking the `__dict__` descriptor up on the type.
     unsafe {
         let object = Bound::from_owned_ptr_or_err(py, alloc(cls, 0))?;
-        if ffi::PyObject_GenericSetAttr(object.as_ptr(), cache.dict_attr.as_ptr(), dict.as_ptr())
-            != 0
-        {
+        if ffi::PyObject_GenericSetDict(object.as_ptr(), dict.as_ptr(), std::ptr::null_mut()) != 0 {
             return Err(PyErr::fetch(py));
         }
         Ok(object)
@@ -319,11 +317,10 @@ impl Class {
     fn instance<'py>(
         &self,
         py: Python<'py>,
-        cache: &Cache,
         dict: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
         // SAFETY: `alloc` is this heap type's own tp_alloc.
-        unsafe { allocate(py, cache, self.cls.as_ptr().cast(), self.alloc, dict) }
+        unsafe { allocate(py, self.cls.as_ptr().cast(), self.alloc, dict) }
     }
 
     fn fresh_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -383,13 +380,13 @@ fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bou
                     class.set(&dict, 0, ton.into_pyobject(py)?.into_any())?;
                     class.set(&dict, 1, npi.into_pyobject(py)?.into_any())?;
                     class.set(&dict, 2, latin1(py, address)?)?;
-                    class.instance(py, cache, dict)
+                    class.instance(py, dict)
                 }
                 codec::Dest::List(name) => {
                     let class = &cache.distribution_list;
                     let dict = PyDict::new(py);
                     class.set(&dict, 0, latin1(py, name)?)?;
-                    class.instance(py, cache, dict)
+                    class.instance(py, dict)
                 }
             })?,
             Value::Unsuccess(u) if u.is_empty() => continue,
@@ -404,7 +401,7 @@ fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bou
                     3,
                     entry.error_status_code.into_pyobject(py)?.into_any(),
                 )?;
-                class.instance(py, cache, dict)
+                class.instance(py, dict)
             })?,
         };
         class.set(&dict, position, object)?;
@@ -430,11 +427,11 @@ fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bou
             let dict = PyDict::new(py);
             class.set(&dict, 0, tlv.tag.into_pyobject(py)?.into_any())?;
             class.set(&dict, 1, PyBytes::new(py, tlv.value).into_any())?;
-            class.instance(py, cache, dict)
+            class.instance(py, dict)
         })?;
         class.set(&dict, count + 2, tlvs)?;
     }
-    class.instance(py, cache, dict)
+    class.instance(py, dict)
 }
 
 /// The octets of a bytes-like object: a `bytes` as it is, any other object
@@ -524,6 +521,16 @@ fn get_u32(
     field: &'static str,
     value: &Bound<'_, PyAny>,
 ) -> Result<u32, PduError> {
+    // SAFETY: as in get_u8; PyLong_AsLongLong is 64-bit on every platform.
+    unsafe {
+        if ffi::Py_TYPE(value.as_ptr()) == std::ptr::addr_of_mut!(ffi::PyLong_Type) {
+            let v = ffi::PyLong_AsLongLong(value.as_ptr());
+            if (0..=i64::from(u32::MAX)).contains(&v) {
+                return Ok(v as u32);
+            }
+            let _ = PyErr::take(value.py());
+        }
+    }
     match value
         .is_instance_of::<PyInt>()
         .then(|| value.extract::<u32>())
@@ -577,13 +584,14 @@ fn get_latin1<'b>(
     if length == 0 {
         return Ok(&buffer[..0]);
     }
-    let mut wide = [0 as ffi::Py_UCS4; MAX_CSTRING];
+    // Left uninitialised: zeroing it cost more than reading the str.
+    let mut wide = [std::mem::MaybeUninit::<ffi::Py_UCS4>::uninit(); MAX_CSTRING];
     // SAFETY: `wide` holds MAX_CSTRING > length code points; copy_null 0
     // writes no terminator. NULL means an error (cannot happen for a str).
     let copied = unsafe {
         ffi::PyUnicode_AsUCS4(
             value.as_ptr(),
-            wide.as_mut_ptr(),
+            wide.as_mut_ptr().cast(),
             MAX_CSTRING as ffi::Py_ssize_t,
             0 as c_int,
         )
@@ -593,7 +601,9 @@ fn get_latin1<'b>(
         let _ = PyErr::take(value.py());
         return Err(encoder.fail(field, "cannot be read as text"));
     }
-    for (index, &code) in wide[..length].iter().enumerate() {
+    for (index, code) in wide[..length].iter().enumerate() {
+        // SAFETY: PyUnicode_AsUCS4 succeeded, so it wrote all `length` code points.
+        let code = unsafe { code.assume_init() };
         if code > 0xFF {
             return Err(above_latin1(encoder, field, index));
         }
@@ -890,9 +900,32 @@ fn encode_error(py: Python<'_>, error: EncodeError) -> PyErr {
 #[pyfunction]
 fn pdu_encode<'py>(py: Python<'py>, pdu: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
     let cache = cache(py)?;
-    let mut out = Vec::with_capacity(256);
-    encode_one(cache, pdu, &mut out).map_err(|e| encode_error(py, e))?;
-    Ok(PyBytes::new(py, &out))
+    OUTPUT.with(|cell| {
+        // Busy only if encoding ran Python code (an `__eq__`) that encodes.
+        let mut fresh = Vec::new();
+        let mut reused = cell.try_borrow_mut();
+        let out = match reused.as_deref_mut() {
+            Ok(out) => out,
+            Err(_) => &mut fresh,
+        };
+        out.clear();
+        encode_one(cache, pdu, out).map_err(|e| encode_error(py, e))?;
+        let bytes = PyBytes::new(py, out);
+        if out.capacity() > OUTPUT_KEPT {
+            *out = Vec::with_capacity(OUTPUT_KEPT);
+        }
+        Ok(bytes)
+    })
+}
+
+/// Octets of output buffer a thread keeps between `encode` calls: a typical
+/// PDU fits, a large one does not pin its buffer.
+const OUTPUT_KEPT: usize = 1024;
+
+thread_local! {
+    /// The output buffer `encode` reuses, saving an allocation per PDU.
+    static OUTPUT: std::cell::RefCell<Vec<u8>> =
+        std::cell::RefCell::new(Vec::with_capacity(OUTPUT_KEPT));
 }
 
 /// Encode PDUs back to back, for one coalesced write.
@@ -907,6 +940,121 @@ fn pdu_encode_many<'py>(
         encode_one(cache, &pdu?, &mut out).map_err(|e| encode_error(py, e))?;
     }
     Ok(PyBytes::new(py, &out))
+}
+
+// --- Single-argument entry points -------------------------------------------
+
+/// A one-argument function called the common way, `f(x)`, skips pyo3's
+/// argument parsing (about 130 instructions of a call costing a few
+/// thousand); any other call goes to the pyo3 function, which parses and
+/// refuses arguments as before.
+struct SingleArgument {
+    full: PyOnceLock<Py<PyAny>>,
+    run: for<'py> fn(Python<'py>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    entry: ffi::PyCFunctionWithKeywords,
+}
+
+static DECODE: SingleArgument = SingleArgument {
+    full: PyOnceLock::new(),
+    run: |py, data| pdu_decode(py, data),
+    entry: decode_entry,
+};
+
+static ENCODE: SingleArgument = SingleArgument {
+    full: PyOnceLock::new(),
+    run: |py, pdu| pdu_encode(py, pdu).map(Bound::into_any),
+    entry: encode_entry,
+};
+
+/// # Safety
+/// Called by CPython as a METH_VARARGS | METH_KEYWORDS function: GIL held,
+/// `args` a tuple, `kwargs` a dict or NULL, both borrowed for the call.
+unsafe fn single_argument(
+    entry: &SingleArgument,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: see the function's contract.
+    let py = unsafe { Python::assume_attached() };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let args = unsafe { Borrowed::from_ptr(py, args).cast_unchecked::<PyTuple>() };
+        let kwargs = (!kwargs.is_null())
+            .then(|| unsafe { Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>() });
+        if args.len() == 1 && kwargs.is_none_or(|k| k.is_empty()) {
+            // SAFETY: index 0 of a tuple of length 1.
+            let argument = unsafe { args.get_borrowed_item_unchecked(0) };
+            (entry.run)(py, &argument).map(Bound::into_ptr)
+        } else {
+            let full = entry.full.get(py).expect("registered with the function");
+            full.bind(py)
+                .call(&*args, kwargs.as_deref())
+                .map(Bound::into_ptr)
+        }
+    }));
+    let error = match outcome {
+        Ok(Ok(object)) => return object,
+        Ok(Err(error)) => error,
+        Err(_) => PyTypeError::new_err("smswire._native panicked"),
+    };
+    error.restore(py);
+    std::ptr::null_mut()
+}
+
+unsafe extern "C" fn decode_entry(
+    _module: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this as registered, METH_VARARGS | METH_KEYWORDS.
+    unsafe { single_argument(&DECODE, args, kwargs) }
+}
+
+unsafe extern "C" fn encode_entry(
+    _module: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this as registered, METH_VARARGS | METH_KEYWORDS.
+    unsafe { single_argument(&ENCODE, args, kwargs) }
+}
+
+/// Export `full` under its own name through the fast entry point, with its
+/// name and docstring (signature included) taken from `full`.
+fn register_single_argument(
+    m: &Bound<'_, PyModule>,
+    entry: &'static SingleArgument,
+    full: Bound<'_, pyo3::types::PyCFunction>,
+) -> PyResult<()> {
+    let py = m.py();
+    let name: String = full.getattr("__name__")?.extract()?;
+    let signature: String = full.getattr("__text_signature__")?.extract()?;
+    let doc: String = full.getattr("__doc__")?.extract()?;
+    let leak = |text: String| -> PyResult<&'static std::ffi::CStr> {
+        let text = std::ffi::CString::new(text)
+            .map_err(|_| PyTypeError::new_err("NUL in a function name or docstring"))?;
+        Ok(Box::leak(text.into_boxed_c_str()))
+    };
+    let name_c = leak(name.clone())?;
+    let doc_c = leak(format!("{name}{signature}\n--\n\n{doc}"))?;
+    // CPython keeps a pointer to the definition for the function's lifetime,
+    // which is the interpreter's: leaking the one definition is intended.
+    let definition = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: name_c.as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionWithKeywords: entry.entry,
+        },
+        ml_flags: ffi::METH_VARARGS | ffi::METH_KEYWORDS,
+        ml_doc: doc_c.as_ptr(),
+    }));
+    let _ = entry.full.set(py, full.into_any().unbind());
+    // SAFETY: the definition lives forever; NULL self and module are allowed.
+    let function = unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyCFunction_NewEx(definition, std::ptr::null_mut(), std::ptr::null_mut()),
+        )?
+    };
+    m.add(name.as_str(), function)
 }
 
 // --- Framing ------------------------------------------------------------------
@@ -1014,8 +1162,8 @@ impl PduFramer {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     register_pdu_new(m)?;
-    m.add_function(wrap_pyfunction!(pdu_decode, m)?)?;
-    m.add_function(wrap_pyfunction!(pdu_encode, m)?)?;
+    register_single_argument(m, &DECODE, wrap_pyfunction!(pdu_decode, m)?)?;
+    register_single_argument(m, &ENCODE, wrap_pyfunction!(pdu_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pdu_encode_many, m)?)?;
     m.add_class::<PduFramer>()?;
     Ok(())
