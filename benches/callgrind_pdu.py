@@ -9,6 +9,7 @@ interpreter start-up and imports cancelled out.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -63,6 +64,9 @@ def instructions(n: int, op: str) -> int:
             str(n),
             op,
         ],
+        # Dict probing, and so the count, moves by hundreds of instructions
+        # with the hash seed: pin it, or runs cannot be compared.
+        env={**os.environ, "PYTHONHASHSEED": "0"},
         capture_output=True,
         text=True,
         check=True,
