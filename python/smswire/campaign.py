@@ -301,6 +301,7 @@ async def run_campaign(
     """
     if batch_size < 1:
         raise ConfigurationError(f"batch_size must be at least 1, got {batch_size}")
+    advance: Progress = on_progress or (lambda n: None)
     summary = CampaignSummary()
     batch: list[_Pending] = []
 
@@ -315,8 +316,7 @@ async def run_campaign(
                 summary.invalid.append(result)
             elif result.state in (FAILED, UNKNOWN):
                 summary.failed.append(result)
-        if on_progress is not None:
-            on_progress(len(results))
+        advance(len(results))
 
     async def flush() -> None:
         if not batch:
@@ -352,13 +352,11 @@ async def run_campaign(
         if earlier is not None and earlier.state == ACCEPTED:
             summary.skipped += 1
             summary.states[ACCEPTED] += 1
-            if on_progress is not None:
-                on_progress(1)
+            advance(1)
             continue
         if earlier is not None and earlier.state in (SENDING, UNKNOWN) and not resend_unknown:
             summary.unknown_not_resent.append(item.line)
-            if on_progress is not None:
-                on_progress(1)
+            advance(1)
             continue
         try:
             price = sender.price(item)

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from smswire.cli.embedded import LocalAuthority, serve_https
 from smswire.cli.terminal import Advance, Terminal
@@ -233,7 +233,7 @@ async def _link_send(
         await _collect(route, states(), advance)
 
 
-def _stepper(advance: Advance) -> Any:
+def _stepper(advance: Advance) -> Callable[[int, int], None]:
     last = 0
 
     def on_progress(done: int, total: int) -> None:

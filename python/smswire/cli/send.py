@@ -18,6 +18,7 @@ from typing import Any
 from smswire.campaign import (
     ACCEPTED,
     BATCH_SIZE,
+    PRICED,
     CampaignRow,
     CampaignSender,
     CampaignSummary,
@@ -93,11 +94,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
 async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]:
     """The sender ``--via`` names, connected unless this is a dry run."""
     config = load_config(args.config)
+    # `send` has --flash and `send-csv` has --concurrency; each lacks the other.
     concurrency = getattr(args, "concurrency", 64)
+    flash = getattr(args, "flash", False)
     if args.dry_run:
         # Pricing needs no connection, and no settings either.
         if args.via == "smpp":
-            yield SmppSender(None, args.source, getattr(args, "flash", False))
+            yield SmppSender(None, args.source, flash)
         else:
             yield LinkSender(None, args.source, concurrency, args.rate)
         return
@@ -113,7 +116,7 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
             rate_limit=args.rate,
         )
         async with client:
-            yield SmppSender(client, args.source, getattr(args, "flash", False))
+            yield SmppSender(client, args.source, flash)
         return
     link = link_settings(config, url=args.url, ca_file=args.ca_file)
     context = ssl.create_default_context(cafile=link.ca_file) if link.ca_file else None
@@ -142,7 +145,7 @@ def _send_one(args: argparse.Namespace) -> int:
                 "parts": price.parts,
             }
             if args.dry_run:
-                return {**report, "state": "priced", "message_ids": [], "error": ""}
+                return {**report, "state": PRICED, "message_ids": [], "error": ""}
             (outcome,) = await sender.send([row])
             return {
                 **report,
@@ -154,7 +157,7 @@ def _send_one(args: argparse.Namespace) -> int:
     report = asyncio.run(go())
     terminal = Terminal(json_output=args.json)
     terminal.record(report)
-    return 0 if report["state"] in (ACCEPTED, "priced") else 1
+    return 0 if report["state"] in (ACCEPTED, PRICED) else 1
 
 
 def _send_csv(args: argparse.Namespace) -> int:

@@ -7,9 +7,11 @@ Indices into a text are Python ``str`` indices (code points).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from collections.abc import Iterable, Sequence
+from typing import Callable, TypeVar
 
 from smswire.encoding._graphemes import cluster_starts
 from smswire.encoding._gsm7_tables import DEFAULT_ALPHABET, ESCAPE, EXTENSION_TABLE
@@ -27,6 +29,8 @@ from smswire.encoding._profile import STANDARD, Profile
 from smswire.encoding._smart_table import smart_replacement
 from smswire.encoding._types import Analysis, Segment
 from smswire.errors import ConfigurationError, EncodingError, MessageTooLong
+
+_T = TypeVar("_T")
 
 __all__ = [
     "analyze",
@@ -635,22 +639,17 @@ def analyze_many(
     """``analyze`` of each text; an error names the text's position in the batch."""
     # Checked once, up front, as the native backend does.
     national = tuple(NationalLanguage(i).code for i in languages_of(national))
-    out = []
-    for position, text in enumerate(texts):
-        try:
-            out.append(
-                analyze(
-                    text,
-                    profile=profile,
-                    udh16=udh16,
-                    graphemes=graphemes,
-                    national=national,
-                    smart=smart,
-                )
-            )
-        except EncodingError as exc:
-            raise _in_batch(position, exc) from None
-    return out
+    return _each(
+        texts,
+        functools.partial(
+            analyze,
+            profile=profile,
+            udh16=udh16,
+            graphemes=graphemes,
+            national=national,
+            smart=smart,
+        ),
+    )
 
 
 def segment_many(
@@ -666,20 +665,26 @@ def segment_many(
     """``segment`` of each text, each multi-part one with its own reference."""
     # Checked once, up front, as the native backend does.
     national = tuple(NationalLanguage(i).code for i in languages_of(national))
+    return _each(
+        texts,
+        functools.partial(
+            segment,
+            profile=profile,
+            udh16=udh16,
+            packed=packed,
+            graphemes=graphemes,
+            national=national,
+            smart=smart,
+        ),
+    )
+
+
+def _each(texts: Iterable[str], one: Callable[[str], _T]) -> list[_T]:
+    """``one`` of each text; an error names the text's position in the batch."""
     out = []
     for position, text in enumerate(texts):
         try:
-            out.append(
-                segment(
-                    text,
-                    profile=profile,
-                    udh16=udh16,
-                    packed=packed,
-                    graphemes=graphemes,
-                    national=national,
-                    smart=smart,
-                )
-            )
+            out.append(one(text))
         except EncodingError as exc:
             raise _in_batch(position, exc) from None
     return out
