@@ -4,7 +4,6 @@
 # ---- encoding (rust/python/encoding.rs); the pure twin: smswire/encoding/_pure.py
 from collections.abc import Iterable
 from collections.abc import Iterable as _Iterable
-from typing import TypeVar as _TypeVar
 
 from typing_extensions import Buffer as _Buffer
 
@@ -98,9 +97,9 @@ def encode_ucs2(text: str) -> bytes: ...
 def decode_ucs2(data: bytes) -> str: ...
 
 # --- SMPP PDU codec (rust/python/pdu.rs; pure twin: smswire/pdu/_pure.py) ---
-_T = _TypeVar("_T")
+class PduBase:
+    """Base of the PDU dataclasses under the native backend (its tp_new fills their slots)."""
 
-def pdu_new(cls: type[_T], *args: object, **kwargs: object) -> _T: ...
 def pdu_decode(data: _Buffer) -> _Pdu: ...
 def pdu_encode(pdu: _Pdu) -> bytes: ...
 def pdu_encode_many(pdus: _Iterable[_Pdu]) -> bytes: ...

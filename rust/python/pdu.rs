@@ -1,16 +1,19 @@
 //! Bindings of the SMPP PDU codec.
 //!
 //! The PDU classes are the Python dataclasses of `smswire.pdu._types`, shared
-//! with the pure backend. Decoding builds them directly: a copy of the class's
-//! default instance dict, the non-default fields set with interned names, and
-//! an instance allocated without running `__init__`. Encoding reads the
-//! instance dict and feeds each value to the core's validating encoder, so a
-//! PDU crosses the boundary once, and a batch (`encode_many`, `Framer.feed`)
-//! crosses it once for all its PDUs.
+//! with the pure backend. They have `__slots__` and no instance dict, and
+//! under this backend derive from `PduBase`, whose `tp_new` binds the
+//! constructor's arguments as the dataclass `__init__` would and stores them
+//! straight into the slots. Decoding allocates instances and fills their
+//! slots the same way; encoding reads the slots and feeds each value to the
+//! core's validating encoder, so a PDU crosses the boundary once, and a batch
+//! (`encode_many`, `Framer.feed`) crosses it once for all its PDUs. The slot
+//! offsets come from each class's member table, checked against its
+//! dataclass fields when the cache is built.
 
 use std::os::raw::c_int;
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -23,14 +26,19 @@ use crate::pdu::{Framer, PduError};
 
 use super::errors::smswire_error;
 
-/// A Python class the decoder instantiates, with what it needs to do so fast.
+/// Most fields of a class: submit_sm's 17 plus status, sequence and tlvs.
+const MAX_FIELDS: usize = 20;
+
+/// A Python class the codec builds and reads, with what it needs to do so fast.
 struct Class {
     cls: Py<PyType>,
     alloc: ffi::allocfunc,
-    /// The instance dict of `cls()`: every field at its default.
-    defaults: Py<PyDict>,
+    /// Byte offset of each field's slot in an instance, in field order.
+    offsets: Vec<usize>,
     /// Interned field names, in field order.
     names: Vec<Py<PyString>>,
+    /// Each field's default, in field order; `None` for a required field.
+    defaults: Vec<Option<Py<PyAny>>>,
 }
 
 struct Cache {
@@ -39,7 +47,6 @@ struct Cache {
     sme_address: Class,
     distribution_list: Class,
     unsuccess_sme: Class,
-    dict_attr: Py<PyString>,
 }
 
 static CACHE: PyOnceLock<Cache> = PyOnceLock::new();
@@ -47,25 +54,35 @@ static CACHE: PyOnceLock<Cache> = PyOnceLock::new();
 fn cache(py: Python<'_>) -> PyResult<&Cache> {
     CACHE.get_or_try_init(py, || {
         let module = py.import("smswire.pdu._types")?;
-        let fields = py.import("dataclasses")?.getattr("fields")?;
+        let dataclasses = py.import("dataclasses")?;
+        let fields = dataclasses.getattr("fields")?;
+        let missing = dataclasses.getattr("MISSING")?;
         let class = |name: &str| -> PyResult<Class> {
             let cls = module.getattr(name)?.cast_into::<PyType>()?;
-            // From the dataclass fields, not from `cls()`: under the native
-            // backend constructing one calls back into this cache.
-            let defaults = PyDict::new(py);
             let mut names = Vec::new();
+            let mut defaults = Vec::new();
             for field in fields.call1((&cls,))?.try_iter()? {
                 let field = field?;
-                let name = PyString::intern(py, &field.getattr("name")?.extract::<String>()?);
-                defaults.set_item(&name, field.getattr("default")?)?;
-                names.push(name.unbind());
+                names.push(field.getattr("name")?.extract::<String>()?);
+                let default = field.getattr("default")?;
+                defaults.push((!default.is(&missing)).then(|| default.unbind()));
             }
-            let alloc = alloc_slot(&cls);
+            if names.len() > MAX_FIELDS {
+                return Err(PyTypeError::new_err(format!(
+                    "{name} has {} fields, the native codec at most {MAX_FIELDS}",
+                    names.len()
+                )));
+            }
+            let offsets = slot_offsets(&cls, &names)?;
             Ok(Class {
+                alloc: alloc_slot(&cls),
                 cls: cls.unbind(),
-                alloc,
-                defaults: defaults.unbind(),
-                names,
+                offsets,
+                names: names
+                    .iter()
+                    .map(|name| PyString::intern(py, name).unbind())
+                    .collect(),
+                defaults,
             })
         };
         let pdus = PDUS
@@ -88,9 +105,71 @@ fn cache(py: Python<'_>) -> PyResult<&Cache> {
             sme_address: class("SmeAddress")?,
             distribution_list: class("DistributionList")?,
             unsuccess_sme: class("UnsuccessSme")?,
-            dict_attr: PyString::intern(py, "__dict__").unbind(),
         })
     })
+}
+
+/// The offset of each field's slot in an instance of `cls`, from the member
+/// table CPython builds for `__slots__`. The codec reads and writes
+/// instances at these offsets, so anything but one writable object slot per
+/// field, and nothing else, is refused here rather than trusted.
+fn slot_offsets(cls: &Bound<'_, PyType>, names: &[String]) -> PyResult<Vec<usize>> {
+    let py = cls.py();
+    let mut members = Vec::new();
+    // SAFETY: the Py_tp_members slot of a heap type is its member table or
+    // NULL; a table is an array of PyMemberDef ended by an entry whose name
+    // is NULL, and lives as long as the class, which `cls` keeps alive.
+    unsafe {
+        let table = ffi::PyType_GetSlot(cls.as_ptr().cast(), ffi::Py_tp_members);
+        if table.is_null() {
+            if let Some(error) = PyErr::take(py) {
+                return Err(error);
+            }
+        }
+        let mut member = table.cast::<ffi::PyMemberDef>().cast_const();
+        while !member.is_null() && !(*member).name.is_null() {
+            let definition = *member;
+            let name = std::ffi::CStr::from_ptr(definition.name).to_string_lossy();
+            members.push((name.into_owned(), definition));
+            member = member.add(1);
+        }
+    }
+    let mismatch = || {
+        let slots: Vec<&str> = members.iter().map(|(name, _)| name.as_str()).collect();
+        PyTypeError::new_err(format!(
+            "{}: the native codec needs one object slot per field, \
+             got slots {slots:?} for fields {names:?}",
+            cls.name().map(|n| n.to_string()).unwrap_or_default()
+        ))
+    };
+    if members.len() != names.len() {
+        return Err(mismatch());
+    }
+    names
+        .iter()
+        .map(
+            |name| match members.iter().find(|(member, _)| member == name) {
+                Some((_, definition))
+                    if definition.type_code == ffi::Py_T_OBJECT_EX
+                        && definition.flags & ffi::Py_READONLY == 0
+                        && definition.offset > 0 =>
+                {
+                    Ok(definition.offset as usize)
+                }
+                _ => Err(mismatch()),
+            },
+        )
+        .collect()
+}
+
+/// The tp_alloc slot of a heap type.
+fn alloc_slot(cls: &Bound<'_, PyType>) -> ffi::allocfunc {
+    // SAFETY: Python classes are heap types, whose tp_alloc slot is always
+    // set (PyType_GenericAlloc unless a base overrides it).
+    unsafe {
+        let slot = ffi::PyType_GetSlot(cls.as_ptr().cast(), ffi::Py_tp_alloc);
+        std::mem::transmute::<*mut std::ffi::c_void, ffi::allocfunc>(slot)
+    }
 }
 
 fn protocol_error(py: Python<'_>, error: &PduError) -> PyErr {
@@ -121,11 +200,158 @@ fn protocol_error(py: Python<'_>, error: &PduError) -> PyErr {
     build().unwrap_or_else(|failure| failure)
 }
 
+/// What a C entry point returns: `body`'s object, or NULL with its error
+/// (or a panic, as TypeError) set as the Python exception.
+fn c_result(
+    py: Python<'_>,
+    body: impl FnOnce() -> PyResult<*mut ffi::PyObject>,
+) -> *mut ffi::PyObject {
+    let error = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(Ok(object)) => return object,
+        Ok(Err(error)) => error,
+        Err(_) => PyTypeError::new_err("smswire._native panicked"),
+    };
+    error.restore(py);
+    std::ptr::null_mut()
+}
+
+// --- Instances: slots written and read in place ------------------------------------
+
+/// Where the slot at `offset` sits in `object`.
+///
+/// # Safety
+/// `object` is an instance of a class whose layout has an object slot at
+/// `offset` (the class a `Class` describes, or one deriving from it).
+unsafe fn slot(object: *mut ffi::PyObject, offset: usize) -> *mut *mut ffi::PyObject {
+    // SAFETY: within the instance, by the function's contract.
+    unsafe { object.cast::<u8>().add(offset).cast() }
+}
+
+/// An instance just allocated, whose slots are filled before it is handed out.
+struct Fresh<'a, 'py> {
+    class: &'a Class,
+    object: Bound<'py, PyAny>,
+}
+
+impl<'py> Fresh<'_, 'py> {
+    /// Store `value` in the slot of the field at `position`; `None` stores
+    /// the field's default.
+    fn put(&self, position: usize, value: Option<Bound<'py, PyAny>>) {
+        let value = match value {
+            Some(value) => value.into_ptr(),
+            None => self.class.defaults[position]
+                .as_ref()
+                .expect("the codec passes every required field")
+                .clone_ref(self.object.py())
+                .into_ptr(),
+        };
+        // SAFETY: `object` has `class`'s layout (see `Class::allocate`); a
+        // value the slot held is released, as setting the attribute would.
+        unsafe {
+            let slot = slot(self.object.as_ptr(), self.class.offsets[position]);
+            ffi::Py_XDECREF(std::mem::replace(&mut *slot, value));
+        }
+    }
+
+    fn finish(self) -> Bound<'py, PyAny> {
+        self.object
+    }
+}
+
+impl Class {
+    /// A new instance of `cls` with every slot empty, without `__init__`.
+    ///
+    /// # Safety
+    /// `cls` is this class or derives from it (so its instances have this
+    /// class's slots at the same offsets), and `alloc` is its tp_alloc.
+    unsafe fn allocate_as<'a, 'py>(
+        &'a self,
+        py: Python<'py>,
+        cls: *mut ffi::PyTypeObject,
+        alloc: ffi::allocfunc,
+    ) -> PyResult<Fresh<'a, 'py>> {
+        // SAFETY: tp_alloc returns a new, zeroed instance (every slot NULL)
+        // or NULL with an exception set.
+        let object = unsafe { Bound::from_owned_ptr_or_err(py, alloc(cls, 0))? };
+        Ok(Fresh {
+            class: self,
+            object,
+        })
+    }
+
+    fn allocate<'py>(&self, py: Python<'py>) -> PyResult<Fresh<'_, 'py>> {
+        // SAFETY: the class itself, with its own tp_alloc.
+        unsafe { self.allocate_as(py, self.cls.as_ptr().cast(), self.alloc) }
+    }
+
+    /// The field values of `object` if it is an instance of this class or
+    /// of a subclass (whose slots then sit at this class's offsets). The real
+    /// type decides: a `__class__` that claims otherwise is not trusted with
+    /// the layout. An empty slot (emptied with `object.__delattr__`) raises
+    /// the AttributeError reading that attribute raises.
+    fn read<'py>(&self, object: &Bound<'py, PyAny>) -> PyResult<Option<Fields<'py>>> {
+        let py = object.py();
+        // SAFETY: both pointers are live objects; PyObject_TypeCheck only reads types.
+        if unsafe { ffi::PyObject_TypeCheck(object.as_ptr(), self.cls.as_ptr().cast()) } == 0 {
+            return Ok(None);
+        }
+        let mut fields = Fields {
+            py,
+            values: [std::ptr::null_mut(); MAX_FIELDS],
+            count: 0,
+        };
+        for (position, &offset) in self.offsets.iter().enumerate() {
+            // SAFETY: `object` has this class's layout (checked above); a
+            // non-NULL slot holds a live object, of which `fields` takes a
+            // reference, released when it is dropped.
+            let value = unsafe { *slot(object.as_ptr(), offset) };
+            if value.is_null() {
+                let name = self.names[position].bind(py);
+                return Err(match object.getattr(name) {
+                    Err(error) => error,
+                    Ok(_) => PyAttributeError::new_err(name.clone().unbind()),
+                });
+            }
+            // SAFETY: see above.
+            unsafe { ffi::Py_INCREF(value) };
+            fields.values[position] = value;
+            fields.count = position + 1;
+        }
+        Ok(Some(fields))
+    }
+}
+
+/// An instance's field values in field order, each a reference of its own:
+/// code that runs while they are read (an `__eq__`) cannot free one by
+/// emptying the instance's slot.
+struct Fields<'py> {
+    py: Python<'py>,
+    values: [*mut ffi::PyObject; MAX_FIELDS],
+    count: usize,
+}
+
+impl<'py> Fields<'py> {
+    fn get(&self, position: usize) -> Borrowed<'_, 'py, PyAny> {
+        assert!(position < self.count);
+        // SAFETY: a live object this holds a reference to.
+        unsafe { Borrowed::from_ptr(self.py, self.values[position]) }
+    }
+}
+
+impl Drop for Fields<'_> {
+    fn drop(&mut self) {
+        for &value in &self.values[..self.count] {
+            // SAFETY: the reference `Class::read` took.
+            unsafe { ffi::Py_DECREF(value) };
+        }
+    }
+}
+
 // --- Construction -----------------------------------------------------------------
 
 impl Cache {
     /// The class `cls` is, or the first one it derives from.
-    fn class_for(&self, cls: &Bound<'_, PyType>) -> PyResult<Option<&Class>> {
+    fn class_for(&self, cls: &Bound<'_, PyType>) -> Option<&Class> {
         let known = || {
             self.pdus.iter().chain([
                 &self.tlv,
@@ -135,130 +361,206 @@ impl Cache {
             ])
         };
         if let Some(class) = known().find(|class| class.cls.is(cls)) {
-            return Ok(Some(class));
+            return Some(class);
         }
-        for base in cls.mro().iter() {
-            if let Some(class) = known().find(|class| class.cls.is(&base)) {
-                return Ok(Some(class));
-            }
-        }
-        Ok(None)
+        cls.mro()
+            .iter()
+            .find_map(|base| known().find(|class| class.cls.is(&base)))
     }
 }
 
-/// `__new__` of the PDU dataclasses under the native backend: the instance
-/// dict is a copy of the defaults with the arguments set, in one call, where
-/// the frozen dataclass `__init__` pays one `object.__setattr__` per field.
-/// Same signature, same errors, same resulting object.
+/// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`: CPython's list of missing arguments.
+fn quoted_names(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("'{name}'")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, second] => format!("{first} and {second}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
+}
+
+impl Class {
+    /// The arguments of a call `cls(*args, **kwargs)` bound to the fields as
+    /// the dataclass `__init__` binds them, with its errors; the defaults
+    /// fill the rest. Pointers borrowed from `args`, `kwargs` and `self`.
+    fn bind(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<[*mut ffi::PyObject; MAX_FIELDS]> {
+        let count = self.names.len();
+        let mut values = [std::ptr::null_mut(); MAX_FIELDS];
+        for (value, default) in values.iter_mut().zip(&self.defaults) {
+            if let Some(default) = default {
+                *value = default.as_ptr();
+            }
+        }
+        // The dataclass `__init__` is the defining class's, whatever subclass
+        // is called, and CPython names it in its errors.
+        let function =
+            || -> PyResult<String> { Ok(format!("{}.__init__()", self.cls.bind(py).qualname()?)) };
+        let positional = args.len();
+        if positional > count {
+            let required = self.defaults.iter().filter(|d| d.is_none()).count();
+            let takes = if required == count {
+                format!("{}", count + 1)
+            } else {
+                format!("from {} to {}", required + 1, count + 1)
+            };
+            return Err(PyTypeError::new_err(format!(
+                "{} takes {takes} positional arguments but {} were given",
+                function()?,
+                positional + 1
+            )));
+        }
+        for (value, argument) in values.iter_mut().zip(args.iter_borrowed()) {
+            *value = argument.as_ptr();
+        }
+        if let Some(kwargs) = kwargs {
+            // SAFETY: PyDict_Next yields borrowed keys and values of a dict
+            // this loop does not modify; it runs no Python code but `==` on
+            // a key that is not one of the interned names, which cannot
+            // change `kwargs`, a dict built for this call.
+            unsafe {
+                let mut position: ffi::Py_ssize_t = 0;
+                let mut key = std::ptr::null_mut();
+                let mut value = std::ptr::null_mut();
+                while ffi::PyDict_Next(kwargs.as_ptr(), &mut position, &mut key, &mut value) != 0 {
+                    let key = Borrowed::from_ptr(py, key);
+                    // Keyword names at a call site are the interned names themselves.
+                    let index = match self.names.iter().position(|n| n.as_ptr() == key.as_ptr()) {
+                        Some(index) => Some(index),
+                        None => self
+                            .names
+                            .iter()
+                            .position(|n| n.bind(py).as_any().eq(key).unwrap_or(false)),
+                    };
+                    match index {
+                        Some(index) if index >= positional => values[index] = value,
+                        Some(_) => {
+                            return Err(PyTypeError::new_err(format!(
+                                "{} got multiple values for argument '{}'",
+                                function()?,
+                                &*key
+                            )))
+                        }
+                        None => {
+                            return Err(PyTypeError::new_err(format!(
+                                "{} got an unexpected keyword argument '{}'",
+                                function()?,
+                                &*key
+                            )))
+                        }
+                    }
+                }
+            }
+        }
+        let missing: Vec<String> = values[..count]
+            .iter()
+            .zip(&self.names)
+            .filter(|(value, _)| value.is_null())
+            .map(|(_, name)| name.bind(py).to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(PyTypeError::new_err(format!(
+                "{} missing {} required positional argument{}: {}",
+                function()?,
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                quoted_names(&missing)
+            )));
+        }
+        Ok(values)
+    }
+}
+
 fn construct<'py>(
     py: Python<'py>,
+    cls: &Bound<'py, PyType>,
     args: &Bound<'py, PyTuple>,
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let cache = cache(py)?;
-    let cls = args.get_item(0)?.cast_into::<PyType>()?;
-    let Some(class) = cache.class_for(&cls)? else {
+    let Some(class) = cache.class_for(cls) else {
         return Err(PyTypeError::new_err(format!(
             "{} is not an SMPP PDU class",
             cls.name()?
         )));
     };
-    let count = class.names.len();
-    let positional = args.len() - 1;
-    if positional > count {
-        return Err(PyTypeError::new_err(format!(
-            "{}.__init__() takes {} positional arguments but {} were given",
-            cls.name()?,
-            count + 1,
-            positional + 1
-        )));
-    }
-    let dict = class.fresh_dict(py)?;
-    for (name, value) in class.names.iter().zip(args.iter().skip(1)) {
-        dict.set_item(name.bind(py), value)?;
-    }
-    if let Some(kwargs) = kwargs {
-        for (key, value) in kwargs.iter() {
-            // Keyword names at a call site are the interned names themselves.
-            let position = match class.names.iter().position(|n| n.as_ptr() == key.as_ptr()) {
-                Some(position) => Some(position),
-                None => class
-                    .names
-                    .iter()
-                    .position(|n| n.bind(py).as_any().eq(&key).unwrap_or(false)),
-            };
-            match position {
-                Some(position) if position >= positional => {
-                    dict.set_item(class.names[position].bind(py), value)?;
-                }
-                Some(_) => {
-                    return Err(PyTypeError::new_err(format!(
-                        "{}.__init__() got multiple values for argument '{key}'",
-                        cls.name()?
-                    )))
-                }
-                None => {
-                    return Err(PyTypeError::new_err(format!(
-                        "{}.__init__() got an unexpected keyword argument '{key}'",
-                        cls.name()?
-                    )))
-                }
-            }
-        }
-    }
-    if class.cls.is(&cls) {
-        class.instance(py, dict)
+    let values = class.bind(py, args, kwargs)?;
+    let alloc = if class.cls.is(cls) {
+        class.alloc
     } else {
-        // SAFETY: the slot is read from `cls` itself.
-        unsafe { allocate(py, cls.as_ptr().cast(), alloc_slot(&cls), dict) }
+        alloc_slot(cls)
+    };
+    // SAFETY: `cls` is `class.cls` or derives from it, and `alloc` is its own.
+    let fresh = unsafe { class.allocate_as(py, cls.as_ptr().cast(), alloc)? };
+    for (position, &value) in values[..class.offsets.len()].iter().enumerate() {
+        // SAFETY: `bind` filled every field with a live borrowed object.
+        fresh.put(
+            position,
+            Some(unsafe { Borrowed::from_ptr(py, value) }.to_owned()),
+        );
     }
+    Ok(fresh.finish())
 }
 
-/// The C entry point of `pdu_new(cls, *args, **kwargs)`: METH_VARARGS, so
-/// the argument tuple and keyword dict that `type.__call__` already built are
-/// used as they are, with no per-call argument parsing.
-unsafe extern "C" fn pdu_new(
-    _module: *mut ffi::PyObject,
+/// `tp_new` of `PduBase`, which every PDU dataclass derives from under this
+/// backend: `SubmitSm(...)` goes from `type.__call__` straight here, where a
+/// `__new__` defined in Python costs a method lookup and a copy of the
+/// argument tuple first. The classes have no `__init__` of their own, so
+/// `object.__init__` (which accepts the arguments a custom `tp_new` took)
+/// follows.
+unsafe extern "C" fn pdu_base_new(
+    subtype: *mut ffi::PyTypeObject,
     args: *mut ffi::PyObject,
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: CPython calls this with the GIL held, a tuple `args` and a
-    // dict or NULL `kwargs`, all borrowed for the call.
-    let py = unsafe { Python::assume_attached() };
-    let outcome = std::panic::catch_unwind(|| {
-        let args = unsafe { Borrowed::from_ptr(py, args).cast_unchecked::<PyTuple>() };
-        let kwargs = (!kwargs.is_null())
-            .then(|| unsafe { Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>() });
-        construct(py, &args, kwargs.as_deref()).map(Bound::into_ptr)
-    });
-    let error = match outcome {
-        Ok(Ok(object)) => return object,
-        Ok(Err(error)) => error,
-        Err(_) => PyTypeError::new_err("smswire._native.pdu_new panicked"),
-    };
-    error.restore(py);
-    std::ptr::null_mut()
+    // SAFETY: CPython calls tp_new with the GIL held, a type, a tuple `args`
+    // and a dict or NULL `kwargs`, all borrowed for the call.
+    unsafe {
+        let py = Python::assume_attached();
+        c_result(py, || {
+            let cls = Borrowed::from_ptr(py, subtype.cast()).cast_unchecked::<PyType>();
+            let args = Borrowed::from_ptr(py, args).cast_unchecked::<PyTuple>();
+            let kwargs = (!kwargs.is_null())
+                .then(|| Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>());
+            construct(py, &cls, &args, kwargs.as_deref()).map(Bound::into_ptr)
+        })
+    }
 }
 
-fn register_pdu_new(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // CPython keeps a pointer to the definition for the function's lifetime,
-    // which is the interpreter's: leaking the one definition is intended.
-    let definition = Box::leak(Box::new(ffi::PyMethodDef {
-        ml_name: c"pdu_new".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer {
-            PyCFunctionWithKeywords: pdu_new,
+fn register_pdu_base(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let mut slots = [
+        ffi::PyType_Slot {
+            slot: ffi::Py_tp_new,
+            pfunc: pdu_base_new as *mut std::ffi::c_void,
         },
-        ml_flags: ffi::METH_VARARGS | ffi::METH_KEYWORDS,
-        ml_doc: c"pdu_new(cls, *args, **kwargs): build a PDU dataclass instance".as_ptr(),
-    }));
-    // SAFETY: the definition lives forever; NULL self and module are allowed.
-    let function = unsafe {
-        Bound::from_owned_ptr_or_err(
-            m.py(),
-            ffi::PyCFunction_NewEx(definition, std::ptr::null_mut(), std::ptr::null_mut()),
-        )?
+        ffi::PyType_Slot {
+            slot: ffi::Py_tp_doc,
+            pfunc: c"Base of the SMPP PDU dataclasses: builds them straight into their slots."
+                .as_ptr() as *mut std::ffi::c_void,
+        },
+        ffi::PyType_Slot {
+            slot: 0,
+            pfunc: std::ptr::null_mut(),
+        },
+    ];
+    let mut spec = ffi::PyType_Spec {
+        // The type keeps a pointer to its name: a static string.
+        name: c"smswire._native.PduBase".as_ptr(),
+        // Zero: an object's size, inherited; the subclasses add the slots.
+        basicsize: 0,
+        itemsize: 0,
+        flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE) as _,
+        slots: slots.as_mut_ptr(),
     };
-    m.add("pdu_new", function)
+    // SAFETY: the spec and its slots are read during the call only (the
+    // name and doc are static); a new reference or NULL with an error.
+    let base = unsafe { Bound::from_owned_ptr_or_err(m.py(), ffi::PyType_FromSpec(&mut spec))? };
+    m.add("PduBase", base)
 }
 
 // --- Decoding: Rust values to Python objects ----------------------------------
@@ -279,70 +581,6 @@ fn latin1<'py>(py: Python<'py>, octets: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
-/// A new instance of `cls` whose dict is `dict`, without calling `__init__`.
-///
-/// # Safety
-/// `alloc` must be the tp_alloc slot of `cls`.
-unsafe fn allocate<'py>(
-    py: Python<'py>,
-    cls: *mut ffi::PyTypeObject,
-    alloc: ffi::allocfunc,
-    dict: Bound<'py, PyDict>,
-) -> PyResult<Bound<'py, PyAny>> {
-    // SAFETY: tp_alloc returns a new reference or NULL with an exception
-    // set. PyObject_GenericSetDict (stable ABI) stores the dict as the
-    // instance dict, as setting `__dict__` in the dataclass's own `__init__`
-    // does, without looking the `__dict__` descriptor up on the type.
-    unsafe {
-        let object = Bound::from_owned_ptr_or_err(py, alloc(cls, 0))?;
-        if ffi::PyObject_GenericSetDict(object.as_ptr(), dict.as_ptr(), std::ptr::null_mut()) != 0 {
-            return Err(PyErr::fetch(py));
-        }
-        Ok(object)
-    }
-}
-
-/// The tp_alloc slot of a heap type.
-fn alloc_slot(cls: &Bound<'_, PyType>) -> ffi::allocfunc {
-    // SAFETY: Python classes are heap types, whose tp_alloc slot is always
-    // set (PyType_GenericAlloc unless a base overrides it).
-    unsafe {
-        let slot = ffi::PyType_GetSlot(cls.as_ptr().cast(), ffi::Py_tp_alloc);
-        std::mem::transmute::<*mut std::ffi::c_void, ffi::allocfunc>(slot)
-    }
-}
-
-impl Class {
-    /// A new instance whose dict is `dict`, without calling `__init__`.
-    fn instance<'py>(
-        &self,
-        py: Python<'py>,
-        dict: Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: `alloc` is this heap type's own tp_alloc.
-        unsafe { allocate(py, self.cls.as_ptr().cast(), self.alloc, dict) }
-    }
-
-    fn fresh_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        // SAFETY: PyDict_Copy returns a new reference or NULL with an error set.
-        unsafe {
-            Ok(
-                Bound::from_owned_ptr_or_err(py, ffi::PyDict_Copy(self.defaults.as_ptr()))?
-                    .cast_into_unchecked(),
-            )
-        }
-    }
-
-    fn set<'py>(
-        &self,
-        dict: &Bound<'py, PyDict>,
-        index: usize,
-        value: Bound<'py, PyAny>,
-    ) -> PyResult<()> {
-        dict.set_item(self.names[index].bind(dict.py()), value)
-    }
-}
-
 fn tuple_of<'py, T>(
     py: Python<'py>,
     items: &[T],
@@ -355,83 +593,88 @@ fn tuple_of<'py, T>(
     Ok(PyTuple::new(py, objects)?.into_any())
 }
 
+/// An instance of `class` whose fields, in order, are `values`.
+fn instance<'py, const N: usize>(
+    py: Python<'py>,
+    class: &Class,
+    values: [Bound<'py, PyAny>; N],
+) -> PyResult<Bound<'py, PyAny>> {
+    let fresh = class.allocate(py)?;
+    for (position, value) in values.into_iter().enumerate() {
+        fresh.put(position, Some(value));
+    }
+    Ok(fresh.finish())
+}
+
 fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bound<'py, PyAny>> {
     let spec = pdu.spec;
     let index = schema::index_of(spec.command_id).expect("decoded PDUs have a known command_id");
     let class = &cache.pdus[index];
-    let dict = class.fresh_dict(py)?;
+    let fresh = class.allocate(py)?;
+    // `None` leaves a field at its default, shared rather than built again.
     for (position, (field, value)) in spec.fields.iter().zip(&pdu.body).enumerate() {
         let object = match value {
-            Value::U8(v) => {
-                if field.kind == Kind::U8(*v) {
-                    continue;
-                }
-                v.into_pyobject(py)?.into_any()
-            }
-            Value::Str([]) => continue,
-            Value::Str(s) => latin1(py, s)?,
-            Value::Bytes([]) => continue,
-            Value::Bytes(b) => PyBytes::new(py, b).into_any(),
-            Value::Dests(d) if d.is_empty() => continue,
-            Value::Dests(d) => tuple_of(py, d, |dest| match dest {
-                codec::Dest::Sme { ton, npi, address } => {
-                    let class = &cache.sme_address;
-                    let dict = PyDict::new(py);
-                    class.set(&dict, 0, ton.into_pyobject(py)?.into_any())?;
-                    class.set(&dict, 1, npi.into_pyobject(py)?.into_any())?;
-                    class.set(&dict, 2, latin1(py, address)?)?;
-                    class.instance(py, dict)
-                }
+            Value::U8(v) if field.kind == Kind::U8(*v) => None,
+            Value::U8(v) => Some(v.into_pyobject(py)?.into_any()),
+            Value::Str([]) | Value::Bytes([]) => None,
+            Value::Str(s) => Some(latin1(py, s)?),
+            Value::Bytes(b) => Some(PyBytes::new(py, b).into_any()),
+            Value::Dests(d) if d.is_empty() => None,
+            Value::Dests(d) => Some(tuple_of(py, d, |dest| match dest {
+                codec::Dest::Sme { ton, npi, address } => instance(
+                    py,
+                    &cache.sme_address,
+                    [
+                        ton.into_pyobject(py)?.into_any(),
+                        npi.into_pyobject(py)?.into_any(),
+                        latin1(py, address)?,
+                    ],
+                ),
                 codec::Dest::List(name) => {
-                    let class = &cache.distribution_list;
-                    let dict = PyDict::new(py);
-                    class.set(&dict, 0, latin1(py, name)?)?;
-                    class.instance(py, dict)
+                    instance(py, &cache.distribution_list, [latin1(py, name)?])
                 }
-            })?,
-            Value::Unsuccess(u) if u.is_empty() => continue,
-            Value::Unsuccess(u) => tuple_of(py, u, |entry| {
-                let class = &cache.unsuccess_sme;
-                let dict = PyDict::new(py);
-                class.set(&dict, 0, entry.ton.into_pyobject(py)?.into_any())?;
-                class.set(&dict, 1, entry.npi.into_pyobject(py)?.into_any())?;
-                class.set(&dict, 2, latin1(py, entry.address)?)?;
-                class.set(
-                    &dict,
-                    3,
-                    entry.error_status_code.into_pyobject(py)?.into_any(),
-                )?;
-                class.instance(py, dict)
-            })?,
+            })?),
+            Value::Unsuccess(u) if u.is_empty() => None,
+            Value::Unsuccess(u) => Some(tuple_of(py, u, |entry| {
+                instance(
+                    py,
+                    &cache.unsuccess_sme,
+                    [
+                        entry.ton.into_pyobject(py)?.into_any(),
+                        entry.npi.into_pyobject(py)?.into_any(),
+                        latin1(py, entry.address)?,
+                        entry.error_status_code.into_pyobject(py)?.into_any(),
+                    ],
+                )
+            })?),
         };
-        class.set(&dict, position, object)?;
+        fresh.put(position, object);
     }
     let count = spec.fields.len();
-    if pdu.command_status != 0 {
-        class.set(
-            &dict,
-            count,
-            pdu.command_status.into_pyobject(py)?.into_any(),
-        )?;
-    }
-    if pdu.sequence_number != 0 {
-        class.set(
-            &dict,
-            count + 1,
-            pdu.sequence_number.into_pyobject(py)?.into_any(),
-        )?;
-    }
-    if !pdu.tlvs.is_empty() {
-        let tlvs = tuple_of(py, &pdu.tlvs, |tlv| {
-            let class = &cache.tlv;
-            let dict = PyDict::new(py);
-            class.set(&dict, 0, tlv.tag.into_pyobject(py)?.into_any())?;
-            class.set(&dict, 1, PyBytes::new(py, tlv.value).into_any())?;
-            class.instance(py, dict)
-        })?;
-        class.set(&dict, count + 2, tlvs)?;
-    }
-    class.instance(py, dict)
+    let number = |value: u32| -> PyResult<Option<Bound<'py, PyAny>>> {
+        if value == 0 {
+            return Ok(None);
+        }
+        Ok(Some(value.into_pyobject(py)?.into_any()))
+    };
+    fresh.put(count, number(pdu.command_status)?);
+    fresh.put(count + 1, number(pdu.sequence_number)?);
+    let tlvs = if pdu.tlvs.is_empty() {
+        None
+    } else {
+        Some(tuple_of(py, &pdu.tlvs, |tlv| {
+            instance(
+                py,
+                &cache.tlv,
+                [
+                    tlv.tag.into_pyobject(py)?.into_any(),
+                    PyBytes::new(py, tlv.value).into_any(),
+                ],
+            )
+        })?)
+    };
+    fresh.put(count + 2, tlvs);
+    Ok(fresh.finish())
 }
 
 /// The octets of a bytes-like object: a `bytes` as it is, any other object
@@ -634,61 +877,11 @@ fn class_index(cache: &Cache, object: &Bound<'_, PyAny>) -> Option<usize> {
     cache.pdus.iter().position(|class| class.cls.is(&cls))
 }
 
-fn is_instance(value: &Bound<'_, PyAny>, class: &Class) -> PyResult<bool> {
-    value.is_instance(class.cls.bind(value.py()))
-}
-
-/// Most fields of a PDU class: submit_sm's 17 plus status, sequence and tlvs.
-const MAX_FIELDS: usize = 20;
-
-/// The values of a PDU's fields in field order, borrowed from its dict.
-///
-/// Instance dicts hold the fields in field order under the very interned
-/// names the cache holds (both constructors and the decoder build them so),
-/// so one ordered walk finds them; a dict in another order falls back to
-/// lookups by name.
-fn field_values(
-    class: &Class,
-    state: &Bound<'_, PyDict>,
-    total: usize,
-) -> PyResult<[*mut ffi::PyObject; MAX_FIELDS]> {
-    let mut values = [std::ptr::null_mut(); MAX_FIELDS];
-    let mut found = 0;
-    // SAFETY: PyDict_Next yields borrowed key/value pointers of `state`;
-    // PyDict_GetItemWithError returns a borrowed value or NULL.
-    unsafe {
-        let mut position: ffi::Py_ssize_t = 0;
-        let mut key = std::ptr::null_mut();
-        let mut value = std::ptr::null_mut();
-        while found < total
-            && ffi::PyDict_Next(state.as_ptr(), &mut position, &mut key, &mut value) != 0
-            && key == class.names[found].as_ptr()
-        {
-            values[found] = value;
-            found += 1;
-        }
-        for (slot, name) in values[found..total]
-            .iter_mut()
-            .zip(&class.names[found..total])
-        {
-            let value = ffi::PyDict_GetItemWithError(state.as_ptr(), name.as_ptr());
-            if value.is_null() {
-                return Err(PyErr::take(state.py()).unwrap_or_else(|| {
-                    pyo3::exceptions::PyKeyError::new_err(name.clone_ref(state.py()))
-                }));
-            }
-            *slot = value;
-        }
-    }
-    Ok(values)
-}
-
 fn encode_one(
     cache: &Cache,
     object: &Bound<'_, PyAny>,
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
-    let py = object.py();
     let Some(index) = class_index(cache, object) else {
         return Err(PyTypeError::new_err(format!(
             "encode() takes an SMPP PDU, not {}",
@@ -698,15 +891,9 @@ fn encode_one(
     };
     let class = &cache.pdus[index];
     let spec: &'static PduSpec = &PDUS[index];
-    let state = object
-        .getattr(cache.dict_attr.bind(py))?
-        .cast_into::<PyDict>()
-        .map_err(PyErr::from)?;
+    let fields = class.read(object)?.expect("the class of `object` itself");
+    let get = |position: usize| fields.get(position);
     let count = spec.fields.len();
-    let values = field_values(class, &state, count + 3)?;
-    // SAFETY: each pointer is a borrowed value of `state`, which outlives them
-    // and is not modified here.
-    let get = |position: usize| unsafe { Borrowed::from_ptr(py, values[position]) };
     let start = out.len();
     let mut encoder = Encoder::begin(out, spec);
     let status = get_u32(&encoder, "command_status", &get(count))?;
@@ -716,12 +903,11 @@ fn encode_one(
     // In the pure twin's order, with its errors: `not tlvs` only here, and
     // the fields compared as a tuple compares them (identity, then ==).
     if spec.is_response() && status != 0 && !tlvs.is_truthy()? {
-        let defaults = class.defaults.bind(py);
         omit = true;
         for position in 0..count {
             let value = get(position);
-            let same = match defaults.get_item(class.names[position].bind(py))? {
-                Some(default) => value.is(&default) || value.eq(&default)?,
+            let same = match &class.defaults[position] {
+                Some(default) => value.is(default) || value.eq(default)?,
                 None => false,
             };
             if !same {
@@ -774,30 +960,25 @@ fn encode_one(
                     };
                     encoder.dest_count(entries.len())?;
                     for entry in entries.iter() {
-                        if is_instance(&entry, &cache.sme_address)? {
-                            let ton = get_u8(
-                                &encoder,
-                                "dest_addr_ton",
-                                &entry.getattr("dest_addr_ton")?,
-                            )?;
-                            let npi = get_u8(
-                                &encoder,
-                                "dest_addr_npi",
-                                &entry.getattr("dest_addr_npi")?,
-                            )?;
-                            let address = entry.getattr("destination_addr")?;
+                        if let Some(sme) = cache.sme_address.read(&entry)? {
+                            let ton = get_u8(&encoder, "dest_addr_ton", &sme.get(0))?;
+                            let npi = get_u8(&encoder, "dest_addr_npi", &sme.get(1))?;
                             let octets = get_latin1(
                                 &encoder,
                                 "destination_addr",
-                                &address,
+                                &sme.get(2),
                                 ADDRESS_LIMIT,
                                 &mut buffer,
                             )?;
                             encoder.sme_address(ton, npi, octets)?;
-                        } else if is_instance(&entry, &cache.distribution_list)? {
-                            let list = entry.getattr("dl_name")?;
-                            let octets =
-                                get_latin1(&encoder, "dl_name", &list, ADDRESS_LIMIT, &mut buffer)?;
+                        } else if let Some(list) = cache.distribution_list.read(&entry)? {
+                            let octets = get_latin1(
+                                &encoder,
+                                "dl_name",
+                                &list.get(0),
+                                ADDRESS_LIMIT,
+                                &mut buffer,
+                            )?;
                             encoder.distribution_list(octets)?;
                         } else {
                             return Err(encoder
@@ -823,28 +1004,22 @@ fn encode_one(
                     };
                     encoder.unsuccess_count(entries.len())?;
                     for entry in entries.iter() {
-                        if !is_instance(&entry, &cache.unsuccess_sme)? {
+                        let Some(sme) = cache.unsuccess_sme.read(&entry)? else {
                             return Err(encoder
                                 .fail("unsuccess_sme", "entries must be UnsuccessSme")
                                 .into());
-                        }
-                        let ton =
-                            get_u8(&encoder, "dest_addr_ton", &entry.getattr("dest_addr_ton")?)?;
-                        let npi =
-                            get_u8(&encoder, "dest_addr_npi", &entry.getattr("dest_addr_npi")?)?;
-                        let address = entry.getattr("destination_addr")?;
+                        };
+                        let ton = get_u8(&encoder, "dest_addr_ton", &sme.get(0))?;
+                        let npi = get_u8(&encoder, "dest_addr_npi", &sme.get(1))?;
                         let octets = get_latin1(
                             &encoder,
                             "destination_addr",
-                            &address,
+                            &sme.get(2),
                             ADDRESS_LIMIT,
                             &mut buffer,
                         )?;
-                        let error_status_code = get_u32(
-                            &encoder,
-                            "error_status_code",
-                            &entry.getattr("error_status_code")?,
-                        )?;
+                        let error_status_code =
+                            get_u32(&encoder, "error_status_code", &sme.get(3))?;
                         encoder.unsuccess(&codec::Unsuccess {
                             ton,
                             npi,
@@ -860,10 +1035,10 @@ fn encode_one(
         };
         let mut payload = false;
         for tlv in tlvs.iter() {
-            if !is_instance(&tlv, &cache.tlv)? {
+            let Some(tlv) = cache.tlv.read(&tlv)? else {
                 return Err(encoder.fail("tlvs", "entries must be Tlv").into());
-            }
-            let tag = tlv.getattr("tag")?;
+            };
+            let tag = tlv.get(0);
             let tag = match tag.is_instance_of::<PyInt>().then(|| tag.extract::<u16>()) {
                 Some(Ok(tag)) => tag,
                 _ => {
@@ -872,7 +1047,7 @@ fn encode_one(
                         .into())
                 }
             };
-            let value = tlv.getattr("value")?;
+            let value = tlv.get(1);
             let Ok(value) = value.cast::<PyBytes>() else {
                 return Err(encoder.fail("tlvs", "a value is bytes").into());
             };
@@ -976,7 +1151,7 @@ unsafe fn single_argument(
 ) -> *mut ffi::PyObject {
     // SAFETY: see the function's contract.
     let py = unsafe { Python::assume_attached() };
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    c_result(py, || {
         let args = unsafe { Borrowed::from_ptr(py, args).cast_unchecked::<PyTuple>() };
         let kwargs = (!kwargs.is_null())
             .then(|| unsafe { Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>() });
@@ -990,14 +1165,7 @@ unsafe fn single_argument(
                 .call(&*args, kwargs.as_deref())
                 .map(Bound::into_ptr)
         }
-    }));
-    let error = match outcome {
-        Ok(Ok(object)) => return object,
-        Ok(Err(error)) => error,
-        Err(_) => PyTypeError::new_err("smswire._native panicked"),
-    };
-    error.restore(py);
-    std::ptr::null_mut()
+    })
 }
 
 unsafe extern "C" fn decode_entry(
@@ -1161,7 +1329,7 @@ impl PduFramer {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    register_pdu_new(m)?;
+    register_pdu_base(m)?;
     register_single_argument(m, &DECODE, wrap_pyfunction!(pdu_decode, m)?)?;
     register_single_argument(m, &ENCODE, wrap_pyfunction!(pdu_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pdu_encode_many, m)?)?;

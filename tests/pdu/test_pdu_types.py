@@ -6,11 +6,24 @@ import copy
 import dataclasses
 import inspect
 import pickle
+from typing import Any
 
 import pytest
 
 import smswire
-from smswire.pdu import PDU_CLASSES, CommandId, CommandStatus, SubmitSm
+from smswire.pdu import (
+    PDU_CLASSES,
+    CommandId,
+    CommandStatus,
+    DistributionList,
+    SmeAddress,
+    SubmitMulti,
+    SubmitSm,
+    SubmitSmResp,
+    Tlv,
+    TlvTag,
+    UnsuccessSme,
+)
 from smswire.pdu._types import BODIES, CLASSES, FIELD_STATUS
 
 
@@ -112,3 +125,67 @@ def test_subclasses_construct_with_the_parent_fields() -> None:
 
     tagged = Tagged(source_addr="LINK")
     assert (type(tagged), tagged.source_addr, tagged.sequence_number) == (Tagged, "LINK", 0)
+
+
+_ENTRY_CLASSES = (Tlv, SmeAddress, DistributionList, UnsuccessSme)
+
+
+def _example(cls: type) -> Any:
+    return cls(1) if cls is Tlv else cls()
+
+
+@pytest.mark.parametrize("cls", [*PDU_CLASSES, *_ENTRY_CLASSES])
+def test_instances_keep_their_fields_in_slots_not_a_dict(cls: type) -> None:
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    assert cls.__slots__ == names
+    assert not hasattr(_example(cls), "__dict__")
+    assert dataclasses.is_dataclass(cls)
+
+
+@pytest.mark.parametrize("cls", [*PDU_CLASSES, *_ENTRY_CLASSES])
+def test_slotted_instances_stay_frozen(cls: type) -> None:
+    instance = _example(cls)
+    name = dataclasses.fields(cls)[0].name
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
+        setattr(instance, name, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field"):
+        delattr(instance, name)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        instance.not_a_field = 1
+
+
+def test_slotted_instances_pickle_copy_and_replace_with_every_field() -> None:
+    pdu = SubmitMulti(
+        source_addr="LINK",
+        dest_address=(SmeAddress(1, 1, "4746910822"), DistributionList("staff")),
+        short_message=b"hi",
+        sequence_number=7,
+        tlvs=(Tlv(TlvTag.USER_MESSAGE_REFERENCE, b"\x00\x01"),),
+    )
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(pdu, protocol)) == pdu
+    deep = copy.deepcopy(pdu)
+    assert deep == pdu and deep is not pdu and type(deep.dest_address[0]) is SmeAddress
+    assert copy.copy(pdu) == pdu
+    changed = dataclasses.replace(pdu, sequence_number=8)
+    assert (type(changed), changed.dest_address) == (SubmitMulti, pdu.dest_address)
+    assert dataclasses.asdict(changed) == {**dataclasses.asdict(pdu), "sequence_number": 8}
+    assert dataclasses.astuple(SubmitSmResp("id", 0, 3)) == ("id", 0, 3, ())
+
+
+def test_a_subclass_keeps_its_own_attributes_through_copy() -> None:
+    class Noted(SubmitSm):
+        pass
+
+    noted = Noted(source_addr="LINK")
+    noted.note = "kept"  # type: ignore[attr-defined]
+    copied = copy.copy(noted)
+    assert (type(copied), copied.source_addr, copied.note) == (Noted, "LINK", "kept")
+
+
+def test_a_required_field_must_be_given() -> None:
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'tag'"):
+        Tlv()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="takes from 2 to 3 positional arguments but 4 were given"):
+        Tlv(1, b"", 3)  # type: ignore[call-arg]
+    assert Tlv(value=b"x", tag=5) == Tlv(5, b"x")

@@ -8,7 +8,6 @@ otherwise; both take and return the very same dataclasses and raise the same
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, get_args
 
 from smswire._backend import NATIVE
@@ -89,25 +88,6 @@ else:
 
 # Every PDU class, in the order of the spec's §4; the union Pdu already lists them.
 PDU_CLASSES: tuple[type, ...] = get_args(Pdu)
-
-
-def _construct_natively(classes: tuple[type, ...]) -> None:
-    """Build the dataclasses with one native call under the native backend.
-
-    A frozen dataclass stores each field through ``object.__setattr__``;
-    ``_native.pdu_new`` copies the defaults dict and sets the arguments in one
-    call instead. Same signature (kept for introspection), same errors, same
-    objects; the pure backend keeps the Python ``__init__``.
-    """
-    assert NATIVE is not None
-    for cls in classes:
-        cls.__signature__ = inspect.signature(cls)  # type: ignore[attr-defined]
-        cls.__new__ = staticmethod(NATIVE.pdu_new)  # type: ignore[method-assign]
-        del cls.__init__  # type: ignore[misc]
-
-
-if NATIVE is not None:
-    _construct_natively((*PDU_CLASSES, Tlv, SmeAddress, DistributionList, UnsuccessSme))
 
 __all__ = [
     "HEADER_LENGTH",

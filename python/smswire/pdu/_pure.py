@@ -18,6 +18,7 @@ from smswire.pdu._types import (
     CSTRING,
     DEST_ADDRESS,
     FIELD_STATUS,
+    FIELD_VALUES,
     HEADER_LENGTH,
     MAX_COMMAND_LENGTH,
     SHORT_MESSAGE,
@@ -406,20 +407,19 @@ class _Writer:
 
 def _encode_into(pdu: Pdu) -> bytes:
     cls = type(pdu)
-    spec = BODIES.get(cls)
-    if spec is None:
+    values = FIELD_VALUES.get(cls)
+    if values is None:
         raise TypeError(f"encode() takes an SMPP PDU, not {cls.__name__}")
-    state = pdu.__dict__
+    *body_values, status, sequence, tlvs = values(pdu)
+    spec = BODIES[cls]
     writer = _Writer(cls)
     cid: int = pdu.command_id
-    status = state["command_status"]
-    sequence = state["sequence_number"]
-    tlvs = state["tlvs"]
     writer.uint32("command_status", status)
     writer.uint32("sequence_number", sequence)
     del writer.out[HEADER_LENGTH:]
-    body_values = tuple(state[name] for name, _, _ in spec)
-    omit_body = cid & _RESPONSE_BIT and status != 0 and not tlvs and body_values == _DEFAULTS[cls]
+    omit_body = (
+        cid & _RESPONSE_BIT and status != 0 and not tlvs and tuple(body_values) == _DEFAULTS[cls]
+    )
     if not omit_body:
         # SMPP 3.4 §4.4.2: responses with a non-zero status carry no body,
         # unless the caller filled one in (some SMSCs send system_id anyway).

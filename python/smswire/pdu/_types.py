@@ -10,8 +10,13 @@ pure codec walks it, and the Rust core holds the same table
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Union
+import inspect
+from collections.abc import Callable
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
+from operator import attrgetter
+from typing import Any, ClassVar, TypeVar, Union, cast
+
+from smswire._backend import NATIVE
 
 __all__ = [
     "BODIES",
@@ -19,6 +24,7 @@ __all__ = [
     "CSTRING",
     "DEST_ADDRESS",
     "FIELD_STATUS",
+    "FIELD_VALUES",
     "HEADER_LENGTH",
     "INTERFACE_VERSION",
     "MAX_COMMAND_LENGTH",
@@ -276,28 +282,73 @@ FIELD_STATUS: dict[str, int] = {
     "tlvs": _S.ESME_RINVOPTPARSTREAM,
 }
 
+_C = TypeVar("_C", bound=type)
 
-def _fast_init(cls: type) -> None:
-    """Replace a frozen dataclass's ``__init__`` by one that stores all fields at once.
 
-    The generated frozen ``__init__`` calls ``object.__setattr__`` once per
-    field, which for a 27-field PDU costs more than encoding it. This one
-    builds the instance dict in a single expression: same signature, same
-    defaults, same resulting object (mypy still sees the dataclass signature).
+def _frozen_slots(cls: _C) -> _C:
+    """Rebuild a frozen dataclass with ``__slots__``, so instances carry no dict.
+
+    ``dataclass(slots=True)`` is Python 3.10+; this does what it does
+    (``dataclasses._add_slots``: a new class whose namespace lists the fields
+    in ``__slots__`` and drops their class-level defaults) and replaces what
+    that leaves wrong for a frozen class: its ``__setattr__`` and
+    ``__delattr__`` refer to the class they were generated for, and the
+    default pickling would restore the slots through the frozen
+    ``__setattr__``. ``__reduce__`` rebuilds an instance through the
+    constructor instead, which serves pickle, ``copy`` and ``deepcopy``.
+
+    Under the native backend the class derives from ``_native.PduBase``, whose
+    ``tp_new`` fills the slots from the arguments (the dataclass ``__init__``
+    is dropped); the pure backend keeps an ``__init__`` that stores each field
+    through its slot descriptor, cheaper than ``object.__setattr__`` per field.
+    Both keep the dataclass signature, fields, defaults, repr, ``==`` and hash.
     """
-    specs = fields(cls)
-    params = ", ".join(f"{f.name}=_d_{f.name}" for f in specs)
-    items = ", ".join(f"{f.name!r}: {f.name}" for f in specs)
-    source = f"def __init__(self, {params}):\n    _set(self, '__dict__', {{{items}}})\n"
-    namespace: dict[str, Any] = {"_set": object.__setattr__}
-    namespace.update({f"_d_{f.name}": f.default for f in specs})
-    exec(source, namespace)  # the technique dataclasses itself uses
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
-    cls.__init__ = init  # type: ignore[misc]
+    specs = fields(cast(Any, cls))
+    names = tuple(f.name for f in specs)
+    skipped = {*names, "__dict__", "__weakref__", "__init__"}
+    namespace = {key: value for key, value in vars(cls).items() if key not in skipped}
+    namespace["__slots__"] = names
+    namespace["__signature__"] = inspect.signature(cls)
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is slotted or name in names:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(slotted, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is slotted or name in names:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(slotted, self).__delattr__(name)
+
+    bases = cls.__bases__ if NATIVE is None else (NATIVE.PduBase,)
+    slotted: type[Any] = type(cls.__name__, bases, namespace)
+    # Generated as dataclasses generates its methods: one statement per
+    # field, no loop at call time.
+    values = "".join(f"self.{name}, " for name in names)
+    source = (
+        "def __reduce__(self):\n"
+        f"    return (type(self), ({values}), getattr(self, '__dict__', None))\n"
+    )
+    scope: dict[str, Any] = {}
+    if NATIVE is None:
+        parameters = ", ".join(
+            f.name if f.default is MISSING else f"{f.name}=_d_{f.name}" for f in specs
+        )
+        source += f"def __init__(self, {parameters}):\n"
+        source += "".join(f"    _s_{f.name}(self, {f.name})\n" for f in specs)
+        scope.update({f"_d_{f.name}": f.default for f in specs})
+        scope.update({f"_s_{name}": vars(slotted)[name].__set__ for name in names})
+    exec(source, scope)  # the technique dataclasses itself uses
+    methods = {"__setattr__": __setattr__, "__delattr__": __delattr__}
+    methods.update((name, scope[name]) for name in ("__reduce__", "__init__") if name in scope)
+    for name, method in methods.items():
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        method.__module__ = cls.__module__
+        setattr(slotted, name, method)
+    return cast(_C, slotted)
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class Tlv:
     """An optional parameter (SMPP 3.4 §3.2.3, §5.3): tag and raw value octets."""
@@ -306,6 +357,7 @@ class Tlv:
     value: bytes = b""
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class SmeAddress:
     """A submit_multi destination that is an SME address (dest_flag 1, §4.5.1.1)."""
@@ -315,6 +367,7 @@ class SmeAddress:
     destination_addr: str = ""
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class DistributionList:
     """A submit_multi destination that is a distribution list (dest_flag 2, §4.5.1.1)."""
@@ -322,6 +375,7 @@ class DistributionList:
     dl_name: str = ""
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class UnsuccessSme:
     """A destination submit_multi failed for, with its error (§4.5.2)."""
@@ -335,6 +389,7 @@ class UnsuccessSme:
 # --- Session management (SMPP 3.4 §4.1) -------------------------------------
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class BindTransmitter:
     """SMPP 3.4 §4.1.1 bind_transmitter."""
@@ -352,6 +407,7 @@ class BindTransmitter:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class BindTransmitterResp:
     """SMPP 3.4 §4.1.2 bind_transmitter_resp."""
@@ -363,6 +419,7 @@ class BindTransmitterResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class BindReceiver:
     """SMPP 3.4 §4.1.3 bind_receiver."""
@@ -380,6 +437,7 @@ class BindReceiver:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class BindReceiverResp:
     """SMPP 3.4 §4.1.4 bind_receiver_resp."""
@@ -391,6 +449,7 @@ class BindReceiverResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class BindTransceiver:
     """SMPP 3.4 §4.1.5 bind_transceiver."""
@@ -408,6 +467,7 @@ class BindTransceiver:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class BindTransceiverResp:
     """SMPP 3.4 §4.1.6 bind_transceiver_resp."""
@@ -419,6 +479,7 @@ class BindTransceiverResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class Outbind:
     """SMPP 3.4 §4.1.7 outbind."""
@@ -431,6 +492,7 @@ class Outbind:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class Unbind:
     """SMPP 3.4 §4.2.1 unbind."""
@@ -441,6 +503,7 @@ class Unbind:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class UnbindResp:
     """SMPP 3.4 §4.2.2 unbind_resp."""
@@ -451,6 +514,7 @@ class UnbindResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class GenericNack:
     """SMPP 3.4 §4.3.1 generic_nack."""
@@ -464,6 +528,7 @@ class GenericNack:
 # --- Message submission and delivery (SMPP 3.4 §4.4-§4.7) -------------------
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class SubmitSm:
     """SMPP 3.4 §4.4.1 submit_sm."""
@@ -491,6 +556,7 @@ class SubmitSm:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class SubmitSmResp:
     """SMPP 3.4 §4.4.2 submit_sm_resp."""
@@ -502,6 +568,7 @@ class SubmitSmResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class SubmitMulti:
     """SMPP 3.4 §4.5.1 submit_multi; ``dest_address`` holds its
@@ -528,6 +595,7 @@ class SubmitMulti:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class SubmitMultiResp:
     """SMPP 3.4 §4.5.2 submit_multi_resp; ``unsuccess_sme`` holds its
@@ -541,6 +609,7 @@ class SubmitMultiResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class DeliverSm:
     """SMPP 3.4 §4.6.1 deliver_sm."""
@@ -568,6 +637,7 @@ class DeliverSm:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class DeliverSmResp:
     """SMPP 3.4 §4.6.2 deliver_sm_resp."""
@@ -579,6 +649,7 @@ class DeliverSmResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class DataSm:
     """SMPP 3.4 §4.7.1 data_sm."""
@@ -599,6 +670,7 @@ class DataSm:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class DataSmResp:
     """SMPP 3.4 §4.7.2 data_sm_resp."""
@@ -613,6 +685,7 @@ class DataSmResp:
 # --- Ancillary operations (SMPP 3.4 §4.8-§4.12) -----------------------------
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class QuerySm:
     """SMPP 3.4 §4.8.1 query_sm."""
@@ -627,6 +700,7 @@ class QuerySm:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class QuerySmResp:
     """SMPP 3.4 §4.8.2 query_sm_resp."""
@@ -641,6 +715,7 @@ class QuerySmResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class CancelSm:
     """SMPP 3.4 §4.9.1 cancel_sm."""
@@ -659,6 +734,7 @@ class CancelSm:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class CancelSmResp:
     """SMPP 3.4 §4.9.2 cancel_sm_resp."""
@@ -669,6 +745,7 @@ class CancelSmResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class ReplaceSm:
     """SMPP 3.4 §4.10.1 replace_sm."""
@@ -688,6 +765,7 @@ class ReplaceSm:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class ReplaceSmResp:
     """SMPP 3.4 §4.10.2 replace_sm_resp."""
@@ -698,6 +776,7 @@ class ReplaceSmResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class EnquireLink:
     """SMPP 3.4 §4.11.1 enquire_link."""
@@ -708,6 +787,7 @@ class EnquireLink:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class EnquireLinkResp:
     """SMPP 3.4 §4.11.2 enquire_link_resp."""
@@ -718,6 +798,7 @@ class EnquireLinkResp:
     tlvs: tuple[Tlv, ...] = ()
 
 
+@_frozen_slots
 @dataclass(frozen=True)
 class AlertNotification:
     """SMPP 3.4 §4.12.1 alert_notification (it has no response)."""
@@ -893,6 +974,9 @@ BODIES: dict[type, tuple[FieldSpec, ...]] = {
 
 CLASSES: dict[int, type] = {cls.command_id: cls for cls in BODIES}  # type: ignore[attr-defined]
 
-for _cls in (*BODIES, Tlv, SmeAddress, DistributionList, UnsuccessSme):
-    _fast_init(_cls)
-del _cls
+# A PDU's field values in field order (the body, command_status,
+# sequence_number, tlvs) read in one call; every PDU has at least three
+# fields, so each getter returns a tuple.
+FIELD_VALUES: dict[type, Callable[[Any], tuple[Any, ...]]] = {
+    cls: attrgetter(*(f.name for f in fields(cls))) for cls in BODIES
+}
