@@ -3,8 +3,8 @@
 use std::fmt::Display;
 
 use super::schema::{
-    self, FieldSpec, Kind, PduSpec, ADDRESS_LIMIT, HEADER_LENGTH, MAX_DESTINATIONS,
-    MAX_SHORT_MESSAGE, TIME_LENGTH,
+    self, Kind, PduSpec, ADDRESS_LIMIT, HEADER_LENGTH, MAX_DESTINATIONS, MAX_SHORT_MESSAGE,
+    TIME_LENGTH,
 };
 use super::{status, PduError};
 
@@ -85,6 +85,15 @@ pub fn header(data: &[u8]) -> (u32, u32, u32, u32) {
 
 /// Decode exactly one whole PDU.
 pub fn decode(data: &[u8]) -> Result<Pdu<'_>, PduError> {
+    let (spec, command_status, sequence_number) = check_header(data)?;
+    let mut pdu = Pdu::new(spec, command_status, sequence_number);
+    read_body(spec, &data[HEADER_LENGTH..], sequence_number, &mut pdu)?;
+    Ok(pdu)
+}
+
+/// The spec, command_status and sequence_number of exactly one whole PDU,
+/// once its command_length matches the data and its command_id is known.
+pub fn check_header(data: &[u8]) -> Result<(&'static PduSpec, u32, u32), PduError> {
     if data.len() < HEADER_LENGTH {
         return Err(PduError {
             message: format!(
@@ -110,7 +119,18 @@ pub fn decode(data: &[u8]) -> Result<Pdu<'_>, PduError> {
             sequence_number: Some(sequence),
         });
     }
-    decode_body(&data[HEADER_LENGTH..], command_id, command_status, sequence)
+    Ok((known_spec(command_id, sequence)?, command_status, sequence))
+}
+
+fn known_spec(command_id: u32, sequence_number: u32) -> Result<&'static PduSpec, PduError> {
+    schema::spec(command_id).ok_or_else(|| PduError {
+        // SMPP 3.4 §5.1.2.1: an unknown command_id is answered with generic_nack.
+        message: format!("command_id: 0x{command_id:08X} is not an SMPP 3.4 command"),
+        status: status::ESME_RINVCMDID,
+        field: Some("command_id"),
+        command_id: Some(command_id),
+        sequence_number: Some(sequence_number),
+    })
 }
 
 /// Decode the body of a PDU whose header has been read.
@@ -120,53 +140,101 @@ pub fn decode_body(
     command_status: u32,
     sequence_number: u32,
 ) -> Result<Pdu<'_>, PduError> {
-    let Some(spec) = schema::spec(command_id) else {
-        // SMPP 3.4 §5.1.2.1: an unknown command_id is answered with generic_nack.
-        return Err(PduError {
-            message: format!("command_id: 0x{command_id:08X} is not an SMPP 3.4 command"),
-            status: status::ESME_RINVCMDID,
-            field: Some("command_id"),
-            command_id: Some(command_id),
-            sequence_number: Some(sequence_number),
-        });
-    };
-    let mut pdu = Pdu {
-        spec,
-        command_status,
-        sequence_number,
-        body: Vec::with_capacity(spec.fields.len()),
-        tlvs: Vec::new(),
-    };
+    let spec = known_spec(command_id, sequence_number)?;
+    let mut pdu = Pdu::new(spec, command_status, sequence_number);
+    read_body(spec, body, sequence_number, &mut pdu)?;
+    Ok(pdu)
+}
+
+/// Where [`read_body`] puts a body's parts as it reads them, so a caller can
+/// build its own representation without an intermediate [`Pdu`] (the Python
+/// binding builds its objects straight from them).
+pub trait Sink<'a> {
+    type Error: From<PduError>;
+    /// The field at `position` of the spec's fields; each comes once, in order.
+    fn field(&mut self, position: usize, value: Value<'a>) -> Result<(), Self::Error>;
+    /// An optional parameter, in wire order, after every field.
+    fn tlv(&mut self, tlv: Tlv<'a>) -> Result<(), Self::Error>;
+}
+
+impl<'a> Pdu<'a> {
+    fn new(spec: &'static PduSpec, command_status: u32, sequence_number: u32) -> Self {
+        Pdu {
+            spec,
+            command_status,
+            sequence_number,
+            body: Vec::with_capacity(spec.fields.len()),
+            tlvs: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Sink<'a> for Pdu<'a> {
+    type Error = PduError;
+
+    fn field(&mut self, _position: usize, value: Value<'a>) -> Result<(), PduError> {
+        self.body.push(value);
+        Ok(())
+    }
+
+    fn tlv(&mut self, tlv: Tlv<'a>) -> Result<(), PduError> {
+        self.tlvs.push(tlv);
+        Ok(())
+    }
+}
+
+/// Read a body of `spec` into `sink`, checking all of it; errors carry the
+/// PDU's `sequence_number`.
+pub fn read_body<'a, S: Sink<'a>>(
+    spec: &'static PduSpec,
+    body: &'a [u8],
+    sequence_number: u32,
+    sink: &mut S,
+) -> Result<(), S::Error> {
     if body.is_empty() && spec.is_response() {
         // SMPP 3.4 §4.4.2 (and the other responses): no body is returned with
         // a non-zero command_status; real SMSCs omit it on success too.
-        pdu.body
-            .extend(spec.fields.iter().map(|f| Value::default_for(f.kind)));
-        return Ok(pdu);
+        for (position, field) in spec.fields.iter().enumerate() {
+            sink.field(position, Value::default_for(field.kind))?;
+        }
+        return Ok(());
     }
     let mut reader = Reader {
         data: body,
         pos: 0,
-        command_id,
+        command_id: spec.command_id,
         sequence_number,
     };
     let mut short_message_present = false;
-    for field in spec.fields {
-        let value = reader.field(field)?;
-        if let Value::Bytes(octets) = value {
-            short_message_present = !octets.is_empty();
-        }
-        pdu.body.push(value);
+    for (position, field) in spec.fields.iter().enumerate() {
+        // Each value goes to the sink as soon as it is read: with the sink's
+        // `field` inlined, its match on the value folds into this one.
+        let name = field.name;
+        let value = match field.kind {
+            Kind::U8(_) => Value::U8(reader.u8(name)?),
+            Kind::CString(limit) => Value::Str(reader.cstring(name, limit)?),
+            Kind::Time => Value::Str(reader.time(name)?),
+            Kind::ShortMessage => {
+                let octets = reader.short_message(name)?;
+                short_message_present = !octets.is_empty();
+                Value::Bytes(octets)
+            }
+            Kind::DestAddress => Value::Dests(reader.dest_address()?),
+            Kind::UnsuccessSme => Value::Unsuccess(reader.unsuccess_sme()?),
+        };
+        sink.field(position, value)?;
     }
-    reader.tlvs(&mut pdu.tlvs)?;
-    if short_message_present && pdu.tlvs.iter().any(|t| t.tag == MESSAGE_PAYLOAD) {
-        return Err(reader.fail(
-            "message_payload: not allowed together with a non-empty short_message".into(),
-            status::for_field("message_payload"),
-            "message_payload",
-        ));
+    let payload = reader.tlvs(sink)?;
+    if short_message_present && payload {
+        return Err(reader
+            .fail(
+                "message_payload: not allowed together with a non-empty short_message".into(),
+                status::for_field("message_payload"),
+                "message_payload",
+            )
+            .into());
     }
-    Ok(pdu)
+    Ok(())
 }
 
 struct Reader<'a> {
@@ -177,6 +245,7 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[cold]
     fn fail(&self, message: String, status: u32, field: &'static str) -> PduError {
         PduError {
             message,
@@ -191,6 +260,7 @@ impl<'a> Reader<'a> {
         self.data.len() - self.pos
     }
 
+    #[cold]
     fn truncated(&self, field: &'static str) -> PduError {
         // SMPP 3.4 §3.2: command_length covers the whole PDU; a body that ends
         // inside a mandatory field contradicts it.
@@ -236,46 +306,38 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn field(&mut self, spec: &FieldSpec) -> Result<Value<'a>, PduError> {
-        let name = spec.name;
-        Ok(match spec.kind {
-            Kind::U8(_) => Value::U8(self.u8(name)?),
-            Kind::CString(limit) => Value::Str(self.cstring(name, limit)?),
-            Kind::Time => {
-                let value = self.cstring(name, TIME_LENGTH + 1)?;
-                if !value.is_empty() && value.len() != TIME_LENGTH {
-                    // SMPP 3.4 §7.1: a time is NULL or exactly 16 characters.
-                    return Err(self.fail(
-                        format!(
-                            "{name}: a time is empty or exactly {TIME_LENGTH} characters, got {}",
-                            value.len()
-                        ),
-                        status::for_field(name),
-                        name,
-                    ));
-                }
-                Value::Str(value)
-            }
-            Kind::ShortMessage => {
-                let length = self.u8("sm_length")? as usize;
-                if length > self.left() {
-                    // SMPP 3.4 §4.4.1: sm_length gives the octets of short_message.
-                    return Err(self.fail(
-                        format!(
-                            "{name}: sm_length {length} exceeds the {} octets left in the body",
-                            self.left()
-                        ),
-                        status::ESME_RINVMSGLEN,
-                        name,
-                    ));
-                }
-                let value = &self.data[self.pos..self.pos + length];
-                self.pos += length;
-                Value::Bytes(value)
-            }
-            Kind::DestAddress => Value::Dests(self.dest_address()?),
-            Kind::UnsuccessSme => Value::Unsuccess(self.unsuccess_sme()?),
-        })
+    fn time(&mut self, name: &'static str) -> Result<&'a [u8], PduError> {
+        let value = self.cstring(name, TIME_LENGTH + 1)?;
+        if !value.is_empty() && value.len() != TIME_LENGTH {
+            // SMPP 3.4 §7.1: a time is NULL or exactly 16 characters.
+            return Err(self.fail(
+                format!(
+                    "{name}: a time is empty or exactly {TIME_LENGTH} characters, got {}",
+                    value.len()
+                ),
+                status::for_field(name),
+                name,
+            ));
+        }
+        Ok(value)
+    }
+
+    fn short_message(&mut self, name: &'static str) -> Result<&'a [u8], PduError> {
+        let length = self.u8("sm_length")? as usize;
+        if length > self.left() {
+            // SMPP 3.4 §4.4.1: sm_length gives the octets of short_message.
+            return Err(self.fail(
+                format!(
+                    "{name}: sm_length {length} exceeds the {} octets left in the body",
+                    self.left()
+                ),
+                status::ESME_RINVMSGLEN,
+                name,
+            ));
+        }
+        let value = &self.data[self.pos..self.pos + length];
+        self.pos += length;
+        Ok(value)
     }
 
     fn dest_address(&mut self) -> Result<Vec<Dest<'a>>, PduError> {
@@ -331,39 +393,46 @@ impl<'a> Reader<'a> {
         Ok(entries)
     }
 
-    fn tlvs(&mut self, found: &mut Vec<Tlv<'a>>) -> Result<(), PduError> {
+    /// Every TLV into `sink`; whether one was message_payload.
+    fn tlvs<S: Sink<'a>>(&mut self, sink: &mut S) -> Result<bool, S::Error> {
+        let mut payload = false;
         // SMPP 3.4 §3.2.3: optional parameters fill the rest of the body, each
         // a 2-octet tag, a 2-octet length and that many octets, in any order.
         while self.pos < self.data.len() {
             let left = self.left();
             if left < 4 {
-                return Err(self.fail(
-                    format!("tlvs: {left} stray octets after the last parameter"),
-                    status::ESME_RINVOPTPARSTREAM,
-                    "tlvs",
-                ));
+                return Err(self
+                    .fail(
+                        format!("tlvs: {left} stray octets after the last parameter"),
+                        status::ESME_RINVOPTPARSTREAM,
+                        "tlvs",
+                    )
+                    .into());
             }
             let at = self.pos;
             let tag = u16::from_be_bytes([self.data[at], self.data[at + 1]]);
             let length = u16::from_be_bytes([self.data[at + 2], self.data[at + 3]]) as usize;
             self.pos += 4;
             if length > self.left() {
-                return Err(self.fail(
-                    format!(
-                        "tlvs: parameter 0x{tag:04X} declares {length} octets, only {} remain",
-                        self.left()
-                    ),
-                    status::ESME_RINVOPTPARSTREAM,
-                    "tlvs",
-                ));
+                return Err(self
+                    .fail(
+                        format!(
+                            "tlvs: parameter 0x{tag:04X} declares {length} octets, only {} remain",
+                            self.left()
+                        ),
+                        status::ESME_RINVOPTPARSTREAM,
+                        "tlvs",
+                    )
+                    .into());
             }
-            found.push(Tlv {
+            sink.tlv(Tlv {
                 tag,
                 value: &self.data[self.pos..self.pos + length],
-            });
+            })?;
+            payload |= tag == MESSAGE_PAYLOAD;
             self.pos += length;
         }
-        Ok(())
+        Ok(payload)
     }
 }
 
@@ -389,10 +458,12 @@ impl<'o> Encoder<'o> {
     }
 
     /// An encoding error of `field`, answered with that field's status.
+    #[cold]
     pub fn fail(&self, field: &'static str, problem: impl Display) -> PduError {
         self.fail_with(field, problem, status::for_field(field))
     }
 
+    #[cold]
     pub fn fail_with(&self, field: &'static str, problem: impl Display, status: u32) -> PduError {
         PduError {
             message: format!("{}.{field}: {problem}", self.spec.name),

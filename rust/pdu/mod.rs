@@ -11,7 +11,10 @@ pub mod framer;
 pub mod schema;
 pub mod status;
 
-pub use codec::{decode, decode_body, encode, Dest, Encoder, Pdu, Tlv, Unsuccess, Value};
+pub use codec::{
+    check_header, decode, decode_body, encode, read_body, Dest, Encoder, Pdu, Sink, Tlv, Unsuccess,
+    Value,
+};
 pub use framer::Framer;
 pub use schema::{FieldSpec, Kind, PduSpec, HEADER_LENGTH, MAX_COMMAND_LENGTH};
 

@@ -20,7 +20,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 use pyo3::Borrowed;
 
-use crate::pdu::codec::{self, Encoder, Pdu, Value};
+use crate::pdu::codec::{self, Encoder, Value};
 use crate::pdu::schema::{self, Kind, PduSpec, ADDRESS_LIMIT, MAX_COMMAND_LENGTH, PDUS};
 use crate::pdu::{Framer, PduError};
 
@@ -39,9 +39,15 @@ struct Class {
     names: Vec<Py<PyString>>,
     /// Each field's default, in field order; `None` for a required field.
     defaults: Vec<Option<Py<PyAny>>>,
+    /// The addresses of `defaults` (0 for a required field), padded with 0:
+    /// the starting point of every constructor call, copied in one go.
+    default_addresses: [usize; MAX_FIELDS],
+    /// Bit `i` set: the field at `i` is required (has no default).
+    required: u32,
 }
 
 struct Cache {
+    ints: SmallInts,
     pdus: Vec<Class>,
     tlv: Class,
     sme_address: Class,
@@ -74,7 +80,18 @@ fn cache(py: Python<'_>) -> PyResult<&Cache> {
                 )));
             }
             let offsets = slot_offsets(&cls, &names)?;
+            let mut default_addresses = [0; MAX_FIELDS];
+            for (address, default) in default_addresses.iter_mut().zip(&defaults) {
+                *address = default.as_ref().map_or(0, |d| d.as_ptr() as usize);
+            }
+            let required = defaults
+                .iter()
+                .enumerate()
+                .filter(|(_, default)| default.is_none())
+                .fold(0, |mask, (position, _)| mask | 1 << position);
             Ok(Class {
+                default_addresses,
+                required,
                 alloc: alloc_slot(&cls),
                 cls: cls.unbind(),
                 offsets,
@@ -100,6 +117,7 @@ fn cache(py: Python<'_>) -> PyResult<&Cache> {
             }
         }
         Ok(Cache {
+            ints: SmallInts::new(py)?,
             pdus,
             tlv: class("Tlv")?,
             sme_address: class("SmeAddress")?,
@@ -107,6 +125,46 @@ fn cache(py: Python<'_>) -> PyResult<&Cache> {
             unsuccess_sme: class("UnsuccessSme")?,
         })
     })
+}
+
+/// The ints 0..=255, which CPython caches, so that every such int in a
+/// PDU is one of these objects. When they sit in one array at a power-of-two
+/// stride, as in every CPython so far (checked, not assumed), an int's value
+/// follows from its address alone, without a call; any other int is read the
+/// ordinary way. The objects are held, so no other object can take their
+/// addresses.
+struct SmallInts {
+    objects: Vec<Py<PyAny>>,
+    /// The address of 0 and log2 of the stride, if the array is regular.
+    layout: Option<(usize, u32)>,
+}
+
+impl SmallInts {
+    fn new(py: Python<'_>) -> PyResult<Self> {
+        let objects = (0..=u8::MAX)
+            .map(|value| Ok(value.into_pyobject(py)?.into_any().unbind()))
+            .collect::<PyResult<Vec<_>>>()?;
+        let address = |value: usize| objects[value].as_ptr() as usize;
+        let layout = address(1)
+            .checked_sub(address(0))
+            .filter(|stride| stride.is_power_of_two())
+            .map(|stride| (address(0), stride.trailing_zeros()))
+            .filter(|&(base, shift)| (0..objects.len()).all(|v| address(v) == base + (v << shift)));
+        Ok(SmallInts { objects, layout })
+    }
+
+    /// The value of `object` if it is one of the cached ints 0..=255.
+    #[inline]
+    fn value(&self, object: &Bound<'_, PyAny>) -> Option<u8> {
+        let (base, shift) = self.layout?;
+        let offset = (object.as_ptr() as usize).wrapping_sub(base);
+        let index = offset >> shift;
+        (index <= usize::from(u8::MAX) && index << shift == offset).then_some(index as u8)
+    }
+
+    fn get<'py>(&self, py: Python<'py>, value: u8) -> Bound<'py, PyAny> {
+        self.objects[usize::from(value)].bind(py).clone()
+    }
 }
 
 /// The offset of each field's slot in an instance of `cls`, from the member
@@ -200,6 +258,41 @@ fn protocol_error(py: Python<'_>, error: &PduError) -> PyErr {
     build().unwrap_or_else(|failure| failure)
 }
 
+/// A PDU the codec refuses, or a Python error on the way (an allocation,
+/// code a value ran).
+enum Failure {
+    Protocol(PduError),
+    Python(PyErr),
+}
+
+impl From<PduError> for Failure {
+    fn from(error: PduError) -> Self {
+        Failure::Protocol(error)
+    }
+}
+
+impl From<PyErr> for Failure {
+    fn from(error: PyErr) -> Self {
+        Failure::Python(error)
+    }
+}
+
+/// Conversions that cannot fail (an int to a Python int) take `?` too.
+impl From<std::convert::Infallible> for Failure {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+impl Failure {
+    fn into_py(self, py: Python<'_>) -> PyErr {
+        match self {
+            Failure::Protocol(error) => protocol_error(py, &error),
+            Failure::Python(error) => error,
+        }
+    }
+}
+
 /// What a C entry point returns: `body`'s object, or NULL with its error
 /// (or a panic, as TypeError) set as the Python exception.
 fn c_result(
@@ -227,83 +320,120 @@ unsafe fn slot(object: *mut ffi::PyObject, offset: usize) -> *mut *mut ffi::PyOb
     unsafe { object.cast::<u8>().add(offset).cast() }
 }
 
-/// An instance just allocated, whose slots are filled before it is handed out.
-struct Fresh<'a, 'py> {
-    class: &'a Class,
-    object: Bound<'py, PyAny>,
+/// A class's field objects in field order, gathered before its instance
+/// exists, so no half-built instance is ever reachable from Python. Each
+/// starts as the field's default, borrowed from the class (NULL for a
+/// required field); `set` replaces it with a reference of its own.
+struct Values<'py> {
+    py: Python<'py>,
+    pointers: [*mut ffi::PyObject; MAX_FIELDS],
+    /// Bit `i` set: `pointers[i]` is a reference this holds.
+    owned: u32,
 }
 
-impl<'py> Fresh<'_, 'py> {
-    /// Store `value` in the slot of the field at `position`; `None` stores
-    /// the field's default.
-    fn put(&self, position: usize, value: Option<Bound<'py, PyAny>>) {
-        let value = match value {
-            Some(value) => value.into_ptr(),
-            None => self.class.defaults[position]
-                .as_ref()
-                .expect("the codec passes every required field")
-                .clone_ref(self.object.py())
-                .into_ptr(),
-        };
-        // SAFETY: `object` has `class`'s layout (see `Class::allocate`); a
-        // value the slot held is released, as setting the attribute would.
-        unsafe {
-            let slot = slot(self.object.as_ptr(), self.class.offsets[position]);
-            ffi::Py_XDECREF(std::mem::replace(&mut *slot, value));
+impl<'py> Values<'py> {
+    fn defaults(py: Python<'py>, class: &Class) -> Self {
+        Values {
+            py,
+            // The defaults are held by `class.defaults`.
+            pointers: class
+                .default_addresses
+                .map(|address| address as *mut ffi::PyObject),
+            owned: 0,
         }
     }
 
-    fn finish(self) -> Bound<'py, PyAny> {
-        self.object
+    fn set(&mut self, position: usize, value: Bound<'py, PyAny>) {
+        let old = std::mem::replace(&mut self.pointers[position], value.into_ptr());
+        if self.owned & (1 << position) != 0 {
+            // SAFETY: the reference this held.
+            unsafe { ffi::Py_DECREF(old) };
+        }
+        self.owned |= 1 << position;
+    }
+
+    fn into_instance(self, class: &Class) -> PyResult<Bound<'py, PyAny>> {
+        // SAFETY: the class itself, with its own tp_alloc.
+        unsafe { self.into_instance_of(class, class.cls.as_ptr().cast(), class.alloc) }
+    }
+
+    /// A new instance of `cls` holding these values, without `__init__`.
+    ///
+    /// # Safety
+    /// `cls` is `class` or derives from it (so its instances have `class`'s
+    /// slots at the same offsets), and `alloc` is its tp_alloc; each pointer
+    /// not owned here is a live object.
+    unsafe fn into_instance_of(
+        mut self,
+        class: &Class,
+        cls: *mut ffi::PyTypeObject,
+        alloc: ffi::allocfunc,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        // Only a required field can still be NULL here.
+        let mut unchecked = class.required & !self.owned;
+        while unchecked != 0 {
+            if self.pointers[unchecked.trailing_zeros() as usize].is_null() {
+                return Err(PyTypeError::new_err("a required field was given no value"));
+            }
+            unchecked &= unchecked - 1;
+        }
+        // SAFETY: tp_alloc returns a new, zeroed instance or NULL with an
+        // exception set.
+        let object = unsafe { Bound::from_owned_ptr_or_err(self.py, alloc(cls, 0))? };
+        for (position, &offset) in class.offsets.iter().enumerate() {
+            let pointer = self.pointers[position];
+            // SAFETY: `object` has `class`'s layout (the contract) and its
+            // slots are empty; each takes a reference this held or a new one.
+            unsafe {
+                if self.owned & (1 << position) == 0 {
+                    ffi::Py_INCREF(pointer);
+                }
+                *slot(object.as_ptr(), offset) = pointer;
+            }
+        }
+        self.owned = 0;
+        Ok(object)
+    }
+}
+
+impl Drop for Values<'_> {
+    fn drop(&mut self) {
+        if self.owned == 0 {
+            return;
+        }
+        for (position, &pointer) in self.pointers.iter().enumerate() {
+            if self.owned & (1 << position) != 0 {
+                // SAFETY: a reference this held.
+                unsafe { ffi::Py_DECREF(pointer) };
+            }
+        }
     }
 }
 
 impl Class {
-    /// A new instance of `cls` with every slot empty, without `__init__`.
+    /// The field values of `object` if it is an instance of this class or
+    /// of a subclass (whose slots then sit at this class's offsets), borrowed
+    /// from its slots. The real type decides: a `__class__` that claims
+    /// otherwise is not trusted with the layout. An empty slot (emptied with
+    /// `object.__delattr__`) raises the AttributeError reading that
+    /// attribute raises.
     ///
     /// # Safety
-    /// `cls` is this class or derives from it (so its instances have this
-    /// class's slots at the same offsets), and `alloc` is its tp_alloc.
-    unsafe fn allocate_as<'a, 'py>(
-        &'a self,
-        py: Python<'py>,
-        cls: *mut ffi::PyTypeObject,
-        alloc: ffi::allocfunc,
-    ) -> PyResult<Fresh<'a, 'py>> {
-        // SAFETY: tp_alloc returns a new, zeroed instance (every slot NULL)
-        // or NULL with an exception set.
-        let object = unsafe { Bound::from_owned_ptr_or_err(py, alloc(cls, 0))? };
-        Ok(Fresh {
-            class: self,
-            object,
-        })
-    }
-
-    fn allocate<'py>(&self, py: Python<'py>) -> PyResult<Fresh<'_, 'py>> {
-        // SAFETY: the class itself, with its own tp_alloc.
-        unsafe { self.allocate_as(py, self.cls.as_ptr().cast(), self.alloc) }
-    }
-
-    /// The field values of `object` if it is an instance of this class or
-    /// of a subclass (whose slots then sit at this class's offsets). The real
-    /// type decides: a `__class__` that claims otherwise is not trusted with
-    /// the layout. An empty slot (emptied with `object.__delattr__`) raises
-    /// the AttributeError reading that attribute raises.
-    fn read<'py>(&self, object: &Bound<'py, PyAny>) -> PyResult<Option<Fields<'py>>> {
+    /// No Python code runs while the values are used: code could empty a
+    /// slot and free the value it held. (The fields are not owned to save a
+    /// reference count each way per field.)
+    unsafe fn read<'a, 'py>(
+        &self,
+        object: &'a Bound<'py, PyAny>,
+    ) -> PyResult<Option<Fields<'a, 'py>>> {
         let py = object.py();
         // SAFETY: both pointers are live objects; PyObject_TypeCheck only reads types.
         if unsafe { ffi::PyObject_TypeCheck(object.as_ptr(), self.cls.as_ptr().cast()) } == 0 {
             return Ok(None);
         }
-        let mut fields = Fields {
-            py,
-            values: [std::ptr::null_mut(); MAX_FIELDS],
-            count: 0,
-        };
+        let mut values = [std::ptr::null_mut(); MAX_FIELDS];
         for (position, &offset) in self.offsets.iter().enumerate() {
-            // SAFETY: `object` has this class's layout (checked above); a
-            // non-NULL slot holds a live object, of which `fields` takes a
-            // reference, released when it is dropped.
+            // SAFETY: `object` has this class's layout (checked above).
             let value = unsafe { *slot(object.as_ptr(), offset) };
             if value.is_null() {
                 let name = self.names[position].bind(py);
@@ -312,37 +442,32 @@ impl Class {
                     Ok(_) => PyAttributeError::new_err(name.clone().unbind()),
                 });
             }
-            // SAFETY: see above.
-            unsafe { ffi::Py_INCREF(value) };
-            fields.values[position] = value;
-            fields.count = position + 1;
+            values[position] = value;
         }
-        Ok(Some(fields))
+        Ok(Some(Fields {
+            object,
+            values,
+            count: self.offsets.len(),
+        }))
     }
 }
 
-/// An instance's field values in field order, each a reference of its own:
-/// code that runs while they are read (an `__eq__`) cannot free one by
-/// emptying the instance's slot.
-struct Fields<'py> {
-    py: Python<'py>,
+/// An instance's field values in field order, borrowed from its slots.
+struct Fields<'a, 'py> {
+    object: &'a Bound<'py, PyAny>,
     values: [*mut ffi::PyObject; MAX_FIELDS],
     count: usize,
 }
 
-impl<'py> Fields<'py> {
-    fn get(&self, position: usize) -> Borrowed<'_, 'py, PyAny> {
-        assert!(position < self.count);
-        // SAFETY: a live object this holds a reference to.
-        unsafe { Borrowed::from_ptr(self.py, self.values[position]) }
-    }
-}
-
-impl Drop for Fields<'_> {
-    fn drop(&mut self) {
-        for &value in &self.values[..self.count] {
-            // SAFETY: the reference `Class::read` took.
-            unsafe { ffi::Py_DECREF(value) };
+impl<'a, 'py> Fields<'a, 'py> {
+    fn get(&self, position: usize) -> Borrowed<'a, 'py, PyAny> {
+        let value = self.values[..self.count][position];
+        // SAFETY: a live object (`read` checked it is not NULL) held by a
+        // slot of `object`, which outlives `'a`; `Class::read`'s caller runs
+        // no code that could empty it.
+        unsafe {
+            std::hint::assert_unchecked(!value.is_null());
+            Borrowed::from_ptr(self.object.py(), value)
         }
     }
 }
@@ -391,12 +516,10 @@ impl Class {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<[*mut ffi::PyObject; MAX_FIELDS]> {
         let count = self.names.len();
-        let mut values = [std::ptr::null_mut(); MAX_FIELDS];
-        for (value, default) in values.iter_mut().zip(&self.defaults) {
-            if let Some(default) = default {
-                *value = default.as_ptr();
-            }
-        }
+        // The defaults are held by `self.defaults`.
+        let mut values = self
+            .default_addresses
+            .map(|address| address as *mut ffi::PyObject);
         // The dataclass `__init__` is the defining class's, whatever subclass
         // is called, and CPython names it in its errors.
         let function =
@@ -489,22 +612,21 @@ fn construct<'py>(
             cls.name()?
         )));
     };
-    let values = class.bind(py, args, kwargs)?;
+    let pointers = class.bind(py, args, kwargs)?;
     let alloc = if class.cls.is(cls) {
         class.alloc
     } else {
         alloc_slot(cls)
     };
-    // SAFETY: `cls` is `class.cls` or derives from it, and `alloc` is its own.
-    let fresh = unsafe { class.allocate_as(py, cls.as_ptr().cast(), alloc)? };
-    for (position, &value) in values[..class.offsets.len()].iter().enumerate() {
-        // SAFETY: `bind` filled every field with a live borrowed object.
-        fresh.put(
-            position,
-            Some(unsafe { Borrowed::from_ptr(py, value) }.to_owned()),
-        );
-    }
-    Ok(fresh.finish())
+    // Borrowed from the call's arguments and the class, alive for the call.
+    let values = Values {
+        py,
+        pointers,
+        owned: 0,
+    };
+    // SAFETY: `cls` is `class.cls` or derives from it, `alloc` is its own,
+    // and `bind` gave every field a live object.
+    unsafe { values.into_instance_of(class, cls.as_ptr().cast(), alloc) }
 }
 
 /// `tp_new` of `PduBase`, which every PDU dataclass derives from under this
@@ -599,82 +721,124 @@ fn instance<'py, const N: usize>(
     class: &Class,
     values: [Bound<'py, PyAny>; N],
 ) -> PyResult<Bound<'py, PyAny>> {
-    let fresh = class.allocate(py)?;
+    let mut gathered = Values::defaults(py, class);
     for (position, value) in values.into_iter().enumerate() {
-        fresh.put(position, Some(value));
+        gathered.set(position, value);
     }
-    Ok(fresh.finish())
+    gathered.into_instance(class)
 }
 
-fn to_python<'py>(py: Python<'py>, cache: &Cache, pdu: &Pdu<'_>) -> PyResult<Bound<'py, PyAny>> {
-    let spec = pdu.spec;
-    let index = schema::index_of(spec.command_id).expect("decoded PDUs have a known command_id");
-    let class = &cache.pdus[index];
-    let fresh = class.allocate(py)?;
-    // `None` leaves a field at its default, shared rather than built again.
-    for (position, (field, value)) in spec.fields.iter().zip(&pdu.body).enumerate() {
+/// Builds the Python object of a PDU from the parts the core decoder reads:
+/// each field's object is made as its value is read, with no intermediate
+/// [`codec::Pdu`], and a field at its default keeps the class's own object.
+struct Building<'a, 'py> {
+    cache: &'a Cache,
+    spec: &'static PduSpec,
+    values: Values<'py>,
+    tlvs: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'d, 'py> codec::Sink<'d> for Building<'_, 'py> {
+    type Error = Failure;
+
+    #[inline(always)]
+    fn field(&mut self, position: usize, value: Value<'d>) -> Result<(), Failure> {
+        let py = self.values.py;
         let object = match value {
-            Value::U8(v) if field.kind == Kind::U8(*v) => None,
-            Value::U8(v) => Some(v.into_pyobject(py)?.into_any()),
-            Value::Str([]) | Value::Bytes([]) => None,
-            Value::Str(s) => Some(latin1(py, s)?),
-            Value::Bytes(b) => Some(PyBytes::new(py, b).into_any()),
-            Value::Dests(d) if d.is_empty() => None,
-            Value::Dests(d) => Some(tuple_of(py, d, |dest| match dest {
+            Value::U8(v) if self.spec.fields[position].kind == Kind::U8(v) => return Ok(()),
+            Value::U8(v) => self.cache.ints.get(py, v),
+            Value::Str([]) | Value::Bytes([]) => return Ok(()),
+            Value::Str(s) => latin1(py, s)?,
+            Value::Bytes(b) => PyBytes::new(py, b).into_any(),
+            Value::Dests(d) if d.is_empty() => return Ok(()),
+            Value::Unsuccess(u) if u.is_empty() => return Ok(()),
+            value => self.entries(value)?,
+        };
+        self.values.set(position, object);
+        Ok(())
+    }
+
+    fn tlv(&mut self, tlv: codec::Tlv<'d>) -> Result<(), Failure> {
+        let py = self.values.py;
+        let tag = tlv.tag.into_pyobject(py)?.into_any();
+        let object = instance(
+            py,
+            &self.cache.tlv,
+            [tag, PyBytes::new(py, tlv.value).into_any()],
+        )?;
+        self.tlvs.push(object);
+        Ok(())
+    }
+}
+
+impl<'py> Building<'_, 'py> {
+    /// The tuple of submit_multi's destinations or unsuccess_sme entries.
+    #[inline(never)]
+    fn entries(&self, value: Value<'_>) -> PyResult<Bound<'py, PyAny>> {
+        let (py, cache) = (self.values.py, self.cache);
+        match value {
+            Value::Dests(d) => tuple_of(py, &d, |dest| match dest {
                 codec::Dest::Sme { ton, npi, address } => instance(
                     py,
                     &cache.sme_address,
                     [
-                        ton.into_pyobject(py)?.into_any(),
-                        npi.into_pyobject(py)?.into_any(),
+                        cache.ints.get(py, *ton),
+                        cache.ints.get(py, *npi),
                         latin1(py, address)?,
                     ],
                 ),
                 codec::Dest::List(name) => {
                     instance(py, &cache.distribution_list, [latin1(py, name)?])
                 }
-            })?),
-            Value::Unsuccess(u) if u.is_empty() => None,
-            Value::Unsuccess(u) => Some(tuple_of(py, u, |entry| {
+            }),
+            Value::Unsuccess(u) => tuple_of(py, &u, |entry| {
                 instance(
                     py,
                     &cache.unsuccess_sme,
                     [
-                        entry.ton.into_pyobject(py)?.into_any(),
-                        entry.npi.into_pyobject(py)?.into_any(),
+                        cache.ints.get(py, entry.ton),
+                        cache.ints.get(py, entry.npi),
                         latin1(py, entry.address)?,
                         entry.error_status_code.into_pyobject(py)?.into_any(),
                     ],
                 )
-            })?),
-        };
-        fresh.put(position, object);
-    }
-    let count = spec.fields.len();
-    let number = |value: u32| -> PyResult<Option<Bound<'py, PyAny>>> {
-        if value == 0 {
-            return Ok(None);
+            }),
+            _ => unreachable!("only entry lists are built here"),
         }
-        Ok(Some(value.into_pyobject(py)?.into_any()))
+    }
+}
+
+/// Decode exactly one whole PDU into its Python object.
+fn decode_one<'py>(
+    py: Python<'py>,
+    cache: &Cache,
+    data: &[u8],
+) -> Result<Bound<'py, PyAny>, Failure> {
+    let (spec, status, sequence) = codec::check_header(data)?;
+    let index = schema::index_of(spec.command_id).expect("a known command_id has its class");
+    let class = &cache.pdus[index];
+    let mut building = Building {
+        cache,
+        spec,
+        values: Values::defaults(py, class),
+        tlvs: Vec::new(),
     };
-    fresh.put(count, number(pdu.command_status)?);
-    fresh.put(count + 1, number(pdu.sequence_number)?);
-    let tlvs = if pdu.tlvs.is_empty() {
-        None
-    } else {
-        Some(tuple_of(py, &pdu.tlvs, |tlv| {
-            instance(
-                py,
-                &cache.tlv,
-                [
-                    tlv.tag.into_pyobject(py)?.into_any(),
-                    PyBytes::new(py, tlv.value).into_any(),
-                ],
-            )
-        })?)
-    };
-    fresh.put(count + 2, tlvs);
-    Ok(fresh.finish())
+    let body = &data[schema::HEADER_LENGTH..];
+    codec::read_body(spec, body, sequence, &mut building)?;
+    let Building {
+        mut values, tlvs, ..
+    } = building;
+    let count = spec.fields.len();
+    if status != 0 {
+        values.set(count, status.into_pyobject(py)?.into_any());
+    }
+    if sequence != 0 {
+        values.set(count + 1, sequence.into_pyobject(py)?.into_any());
+    }
+    if !tlvs.is_empty() {
+        values.set(count + 2, PyTuple::new(py, tlvs)?.into_any());
+    }
+    Ok(values.into_instance(class)?)
 }
 
 /// The octets of a bytes-like object: a `bytes` as it is, any other object
@@ -713,8 +877,7 @@ fn octets<'py>(data: &Bound<'py, PyAny>, caller: &str) -> PyResult<Bound<'py, Py
 fn pdu_decode<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let cache = cache(py)?;
     let data = octets(data, "decode")?;
-    let pdu = codec::decode(data.as_bytes()).map_err(|error| protocol_error(py, &error))?;
-    to_python(py, cache, &pdu)
+    decode_one(py, cache, data.as_bytes()).map_err(|failure| failure.into_py(py))
 }
 
 // --- Encoding: Python objects straight into the core's encoder ------------------
@@ -730,7 +893,20 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+#[inline]
 fn get_u8(
+    ints: &SmallInts,
+    encoder: &Encoder<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> Result<u8, PduError> {
+    match ints.value(value) {
+        Some(v) => Ok(v),
+        None => any_u8(encoder, field, value),
+    }
+}
+
+fn any_u8(
     encoder: &Encoder<'_>,
     field: &'static str,
     value: &Bound<'_, PyAny>,
@@ -759,12 +935,25 @@ fn get_u8(
     }
 }
 
+#[inline]
 fn get_u32(
+    ints: &SmallInts,
     encoder: &Encoder<'_>,
     field: &'static str,
     value: &Bound<'_, PyAny>,
 ) -> Result<u32, PduError> {
-    // SAFETY: as in get_u8; PyLong_AsLongLong is 64-bit on every platform.
+    match ints.value(value) {
+        Some(v) => Ok(u32::from(v)),
+        None => any_u32(encoder, field, value),
+    }
+}
+
+fn any_u32(
+    encoder: &Encoder<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> Result<u32, PduError> {
+    // SAFETY: as in any_u8; PyLong_AsLongLong is 64-bit on every platform.
     unsafe {
         if ffi::Py_TYPE(value.as_ptr()) == std::ptr::addr_of_mut!(ffi::PyLong_Type) {
             let v = ffi::PyLong_AsLongLong(value.as_ptr());
@@ -783,6 +972,7 @@ fn get_u32(
     }
 }
 
+#[cold]
 fn above_latin1(encoder: &Encoder<'_>, field: &'static str, index: usize) -> PduError {
     encoder.fail(
         field,
@@ -798,14 +988,57 @@ fn get_latin1<'b>(
     limit: usize,
     buffer: &'b mut [u8; MAX_CSTRING],
 ) -> Result<&'b [u8], PduError> {
+    let length = str_length(encoder, field, value)?;
+    latin1_octets(encoder, field, value, length, limit, buffer)
+}
+
+/// The length of a str, or the error naming `field` for anything else.
+#[inline(always)]
+fn str_length(
+    encoder: &Encoder<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+) -> Result<usize, PduError> {
     if !value.is_instance_of::<PyString>() {
-        return Err(encoder.fail(
-            field,
-            format_args!("must be a str, got {}", type_name(value)),
-        ));
+        return Err(not_a_str(encoder, field, value));
     }
     // SAFETY: `value` is a str; PyUnicode_GetLength cannot fail on one.
-    let length = unsafe { ffi::PyUnicode_GetLength(value.as_ptr()) } as usize;
+    Ok(unsafe { ffi::PyUnicode_GetLength(value.as_ptr()) } as usize)
+}
+
+#[cold]
+fn not_a_str(encoder: &Encoder<'_>, field: &'static str, value: &Bound<'_, PyAny>) -> PduError {
+    encoder.fail(
+        field,
+        format_args!("must be a str, got {}", type_name(value)),
+    )
+}
+
+/// The octets of `value`, a str of `length` characters (see `str_length`).
+#[inline(always)]
+fn latin1_octets<'b>(
+    encoder: &Encoder<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+    length: usize,
+    limit: usize,
+    buffer: &'b mut [u8; MAX_CSTRING],
+) -> Result<&'b [u8], PduError> {
+    // Most optional strings are empty: no call for them.
+    if length == 0 {
+        return Ok(&buffer[..0]);
+    }
+    copy_latin1(encoder, field, value, length, limit, buffer)
+}
+
+fn copy_latin1<'b>(
+    encoder: &Encoder<'_>,
+    field: &'static str,
+    value: &Bound<'_, PyAny>,
+    length: usize,
+    limit: usize,
+    buffer: &'b mut [u8; MAX_CSTRING],
+) -> Result<&'b [u8], PduError> {
     if length >= limit {
         // The pure twin encodes before it measures: a character above U+00FF
         // is the error to report, wherever it is.
@@ -823,9 +1056,6 @@ fn get_latin1<'b>(
                 limit - 1
             ),
         ));
-    }
-    if length == 0 {
-        return Ok(&buffer[..0]);
     }
     // Left uninitialised: zeroing it cost more than reading the str.
     let mut wide = [std::mem::MaybeUninit::<ffi::Py_UCS4>::uninit(); MAX_CSTRING];
@@ -855,33 +1085,12 @@ fn get_latin1<'b>(
     Ok(&buffer[..length])
 }
 
-enum EncodeError {
-    Protocol(PduError),
-    Python(PyErr),
-}
-
-impl From<PduError> for EncodeError {
-    fn from(error: PduError) -> Self {
-        EncodeError::Protocol(error)
-    }
-}
-
-impl From<PyErr> for EncodeError {
-    fn from(error: PyErr) -> Self {
-        EncodeError::Python(error)
-    }
-}
-
 fn class_index(cache: &Cache, object: &Bound<'_, PyAny>) -> Option<usize> {
     let cls = object.get_type();
     cache.pdus.iter().position(|class| class.cls.is(&cls))
 }
 
-fn encode_one(
-    cache: &Cache,
-    object: &Bound<'_, PyAny>,
-    out: &mut Vec<u8>,
-) -> Result<(), EncodeError> {
+fn encode_one(cache: &Cache, object: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> Result<(), Failure> {
     let Some(index) = class_index(cache, object) else {
         return Err(PyTypeError::new_err(format!(
             "encode() takes an SMPP PDU, not {}",
@@ -891,40 +1100,50 @@ fn encode_one(
     };
     let class = &cache.pdus[index];
     let spec: &'static PduSpec = &PDUS[index];
-    let fields = class.read(object)?.expect("the class of `object` itself");
-    let get = |position: usize| fields.get(position);
+    let ints = &cache.ints;
     let count = spec.fields.len();
+    // Declared before `fields`, which may point into it, so it outlives them.
+    let held: Vec<Bound<'_, PyAny>>;
+    // SAFETY: `object` is an instance of `class` itself. No Python code runs
+    // while `fields` is used but in the omit check below, which first gives
+    // `fields` references of its own.
+    let mut fields = unsafe { class.read(object)? }.expect("the class of `object` itself");
     let start = out.len();
     let mut encoder = Encoder::begin(out, spec);
-    let status = get_u32(&encoder, "command_status", &get(count))?;
-    let sequence = get_u32(&encoder, "sequence_number", &get(count + 1))?;
-    let tlvs = get(count + 2);
-    let mut omit = false;
-    // In the pure twin's order, with its errors: `not tlvs` only here, and
-    // the fields compared as a tuple compares them (identity, then ==).
-    if spec.is_response() && status != 0 && !tlvs.is_truthy()? {
-        omit = true;
-        for position in 0..count {
-            let value = get(position);
-            let same = match &class.defaults[position] {
+    let status = get_u32(ints, &encoder, "command_status", &fields.get(count))?;
+    let sequence = get_u32(ints, &encoder, "sequence_number", &fields.get(count + 1))?;
+    if spec.is_response() && status != 0 {
+        held = (0..count + 3).map(|p| fields.get(p).to_owned()).collect();
+        for (value, object) in fields.values.iter_mut().zip(&held) {
+            *value = object.as_ptr();
+        }
+        // In the pure twin's order, with its errors: `not tlvs` only here,
+        // and the fields compared as a tuple compares them (identity, then ==).
+        let mut omit = !held[count + 2].is_truthy()?;
+        for (value, default) in held[..count].iter().zip(&class.defaults) {
+            if !omit {
+                break;
+            }
+            omit = match default {
                 Some(default) => value.is(default) || value.eq(default)?,
                 None => false,
             };
-            if !same {
-                omit = false;
-                break;
-            }
+        }
+        if omit {
+            encoder.finish(status, sequence);
+            debug_assert!(out.len() > start);
+            return Ok(());
         }
     }
-    if !omit {
+    {
         let mut short_message_present = false;
         let mut buffer = [0u8; MAX_CSTRING];
         for (position, field) in spec.fields.iter().enumerate() {
             let name = field.name;
-            let value = get(position);
+            let value = fields.get(position);
             match field.kind {
                 Kind::U8(_) => {
-                    let v = get_u8(&encoder, name, &value)?;
+                    let v = get_u8(ints, &encoder, name, &value)?;
                     encoder.u8(v);
                 }
                 Kind::CString(limit) => {
@@ -932,13 +1151,14 @@ fn encode_one(
                     encoder.cstring(name, octets, limit)?;
                 }
                 Kind::Time => {
-                    if value.is_instance_of::<PyString>() {
-                        // SAFETY: `value` is a str; PyUnicode_GetLength cannot fail on one.
-                        let length = unsafe { ffi::PyUnicode_GetLength(value.as_ptr()) };
-                        encoder.time_length(name, length as usize)?;
+                    // The pure twin checks a str's length before anything else.
+                    let length = str_length(&encoder, name, &value);
+                    if let Ok(length) = length {
+                        encoder.time_length(name, length)?;
                     }
                     let limit = Kind::Time.limit();
-                    let octets = get_latin1(&encoder, name, &value, limit, &mut buffer)?;
+                    let octets =
+                        latin1_octets(&encoder, name, &value, length?, limit, &mut buffer)?;
                     encoder.time(name, octets)?;
                 }
                 Kind::ShortMessage => {
@@ -960,9 +1180,11 @@ fn encode_one(
                     };
                     encoder.dest_count(entries.len())?;
                     for entry in entries.iter() {
-                        if let Some(sme) = cache.sme_address.read(&entry)? {
-                            let ton = get_u8(&encoder, "dest_addr_ton", &sme.get(0))?;
-                            let npi = get_u8(&encoder, "dest_addr_npi", &sme.get(1))?;
+                        // SAFETY (each read of an entry): no Python code runs
+                        // while its fields are used.
+                        if let Some(sme) = unsafe { cache.sme_address.read(&entry) }? {
+                            let ton = get_u8(ints, &encoder, "dest_addr_ton", &sme.get(0))?;
+                            let npi = get_u8(ints, &encoder, "dest_addr_npi", &sme.get(1))?;
                             let octets = get_latin1(
                                 &encoder,
                                 "destination_addr",
@@ -971,7 +1193,8 @@ fn encode_one(
                                 &mut buffer,
                             )?;
                             encoder.sme_address(ton, npi, octets)?;
-                        } else if let Some(list) = cache.distribution_list.read(&entry)? {
+                        } else if let Some(list) = unsafe { cache.distribution_list.read(&entry) }?
+                        {
                             let octets = get_latin1(
                                 &encoder,
                                 "dl_name",
@@ -1004,13 +1227,14 @@ fn encode_one(
                     };
                     encoder.unsuccess_count(entries.len())?;
                     for entry in entries.iter() {
-                        let Some(sme) = cache.unsuccess_sme.read(&entry)? else {
+                        // SAFETY: no Python code runs while its fields are used.
+                        let Some(sme) = unsafe { cache.unsuccess_sme.read(&entry) }? else {
                             return Err(encoder
                                 .fail("unsuccess_sme", "entries must be UnsuccessSme")
                                 .into());
                         };
-                        let ton = get_u8(&encoder, "dest_addr_ton", &sme.get(0))?;
-                        let npi = get_u8(&encoder, "dest_addr_npi", &sme.get(1))?;
+                        let ton = get_u8(ints, &encoder, "dest_addr_ton", &sme.get(0))?;
+                        let npi = get_u8(ints, &encoder, "dest_addr_npi", &sme.get(1))?;
                         let octets = get_latin1(
                             &encoder,
                             "destination_addr",
@@ -1019,7 +1243,7 @@ fn encode_one(
                             &mut buffer,
                         )?;
                         let error_status_code =
-                            get_u32(&encoder, "error_status_code", &sme.get(3))?;
+                            get_u32(ints, &encoder, "error_status_code", &sme.get(3))?;
                         encoder.unsuccess(&codec::Unsuccess {
                             ton,
                             npi,
@@ -1030,12 +1254,14 @@ fn encode_one(
                 }
             }
         }
+        let tlvs = fields.get(count + 2);
         let Ok(tlvs) = tlvs.cast::<PyTuple>() else {
             return Err(encoder.fail("tlvs", "must be a tuple of Tlv").into());
         };
         let mut payload = false;
         for tlv in tlvs.iter() {
-            let Some(tlv) = cache.tlv.read(&tlv)? else {
+            // SAFETY: no Python code runs while its fields are used.
+            let Some(tlv) = unsafe { cache.tlv.read(&tlv) }? else {
                 return Err(encoder.fail("tlvs", "entries must be Tlv").into());
             };
             let tag = tlv.get(0);
@@ -1064,13 +1290,6 @@ fn encode_one(
     Ok(())
 }
 
-fn encode_error(py: Python<'_>, error: EncodeError) -> PyErr {
-    match error {
-        EncodeError::Protocol(error) => protocol_error(py, &error),
-        EncodeError::Python(error) => error,
-    }
-}
-
 /// Encode one PDU, header included.
 #[pyfunction]
 fn pdu_encode<'py>(py: Python<'py>, pdu: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
@@ -1084,7 +1303,7 @@ fn pdu_encode<'py>(py: Python<'py>, pdu: &Bound<'py, PyAny>) -> PyResult<Bound<'
             Err(_) => &mut fresh,
         };
         out.clear();
-        encode_one(cache, pdu, out).map_err(|e| encode_error(py, e))?;
+        encode_one(cache, pdu, out).map_err(|e| e.into_py(py))?;
         let bytes = PyBytes::new(py, out);
         if out.capacity() > OUTPUT_KEPT {
             *out = Vec::with_capacity(OUTPUT_KEPT);
@@ -1112,7 +1331,7 @@ fn pdu_encode_many<'py>(
     let cache = cache(py)?;
     let mut out = Vec::with_capacity(256);
     for pdu in pdus.try_iter()? {
-        encode_one(cache, &pdu?, &mut out).map_err(|e| encode_error(py, e))?;
+        encode_one(cache, &pdu?, &mut out).map_err(|e| e.into_py(py))?;
     }
     Ok(PyBytes::new(py, &out))
 }
@@ -1306,9 +1525,10 @@ impl PduFramer {
                 Err(_) if !found.is_empty() => break,
                 Err(error) => return Err(protocol_error(py, &error)),
             };
-            let decoded = match codec::decode(self.inner.frame(length)) {
-                Ok(pdu) => Ok(to_python(py, cache, &pdu)?),
-                Err(error) => Err(error),
+            let decoded = match decode_one(py, cache, self.inner.frame(length)) {
+                Err(Failure::Python(error)) => return Err(error),
+                Err(Failure::Protocol(error)) => Err(error),
+                Ok(object) => Ok(object),
             };
             match decoded {
                 Ok(object) => {
