@@ -4,12 +4,14 @@
 //! with the pure backend. They have `__slots__` and no instance dict, and
 //! under this backend derive from `PduBase`, whose `tp_new` binds the
 //! constructor's arguments as the dataclass `__init__` would and stores them
-//! straight into the slots. Decoding allocates instances and fills their
-//! slots the same way; encoding reads the slots and feeds each value to the
-//! core's validating encoder, so a PDU crosses the boundary once, and a batch
-//! (`encode_many`, `Framer.feed`) crosses it once for all its PDUs. The slot
-//! offsets come from each class's member table, checked against its
-//! dataclass fields when the cache is built.
+//! straight into the slots. Decoding takes each field from the core decoder
+//! as it is read (`codec::Sink`), makes its object (a field at its default
+//! keeps the class's own) and allocates the instance once all are in hand;
+//! encoding reads the slots and feeds each value to the core's validating
+//! encoder. A PDU crosses the boundary once, and a batch (`encode_many`,
+//! `Framer.feed`) crosses it once for all its PDUs. The slot offsets come
+//! from each class's member table, checked against its dataclass fields when
+//! the cache is built.
 
 use std::os::raw::c_int;
 
@@ -352,9 +354,21 @@ impl<'py> Values<'py> {
         self.owned |= 1 << position;
     }
 
-    fn into_instance(self, class: &Class) -> PyResult<Bound<'py, PyAny>> {
+    /// A decoded instance of `class` holding these values, left out of the
+    /// cycle collector's lists. What the decoder stores (str, int, bytes,
+    /// tuples of such entries) cannot form a reference cycle, and the
+    /// instance is frozen: like a tuple of atomic values, which CPython
+    /// untracks itself, it never needs to be traversed. That takes the PDUs
+    /// of a large `Framer.feed` out of every collection while they live. (An
+    /// `object.__setattr__` that stores a cycle into one, bypassing the
+    /// frozen class, would leak it rather than have it collected.)
+    fn into_decoded(self, class: &Class) -> PyResult<Bound<'py, PyAny>> {
         // SAFETY: the class itself, with its own tp_alloc.
-        unsafe { self.into_instance_of(class, class.cls.as_ptr().cast(), class.alloc) }
+        let object =
+            unsafe { self.into_instance_of(class, class.cls.as_ptr().cast(), class.alloc)? };
+        // SAFETY: a live instance of a GC type (its slots make it one).
+        unsafe { ffi::PyObject_GC_UnTrack(object.as_ptr().cast()) };
+        Ok(object)
     }
 
     /// A new instance of `cls` holding these values, without `__init__`.
@@ -715,7 +729,7 @@ fn tuple_of<'py, T>(
     Ok(PyTuple::new(py, objects)?.into_any())
 }
 
-/// An instance of `class` whose fields, in order, are `values`.
+/// A decoded instance of `class` whose fields, in order, are `values`.
 fn instance<'py, const N: usize>(
     py: Python<'py>,
     class: &Class,
@@ -725,7 +739,7 @@ fn instance<'py, const N: usize>(
     for (position, value) in values.into_iter().enumerate() {
         gathered.set(position, value);
     }
-    gathered.into_instance(class)
+    gathered.into_decoded(class)
 }
 
 /// Builds the Python object of a PDU from the parts the core decoder reads:
@@ -838,7 +852,7 @@ fn decode_one<'py>(
     if !tlvs.is_empty() {
         values.set(count + 2, PyTuple::new(py, tlvs)?.into_any());
     }
-    Ok(values.into_instance(class)?)
+    Ok(values.into_decoded(class)?)
 }
 
 /// The octets of a bytes-like object: a `bytes` as it is, any other object

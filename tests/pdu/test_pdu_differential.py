@@ -5,6 +5,7 @@ Both run in this process, called directly; skipped when the extension is absent.
 
 from __future__ import annotations
 
+import gc
 import inspect
 from array import array
 from collections.abc import Callable
@@ -159,6 +160,19 @@ def test_an_emptied_slot_fails_alike(name: str) -> None:
     entry = Tlv(1, b"")
     object.__delattr__(entry, "value")
     assert both(pure.encode, native.pdu_encode, SubmitSm(tlvs=(entry,)))[0] == "AttributeError"
+
+
+def test_decoded_pdus_are_left_out_of_the_cycle_collector() -> None:
+    # Frozen, holding only str, int, bytes and tuples of such entries: they
+    # cannot form a cycle, so the native decoder untracks them, as CPython
+    # untracks tuples of atomic values; constructed ones stay tracked.
+    pdu = SubmitSm(source_addr="LINK", tlvs=(Tlv(1, b"x"),), sequence_number=300)
+    decoded = native.pdu_decode(pure.encode(pdu))
+    assert decoded == pdu
+    assert not gc.is_tracked(decoded) and not gc.is_tracked(decoded.tlvs[0])
+    assert gc.is_tracked(pdu)
+    (framed,) = native.PduFramer().feed(pure.encode(pdu))
+    assert not gc.is_tracked(framed)
 
 
 def test_the_native_base_builds_only_pdu_classes() -> None:

@@ -2,6 +2,8 @@
 
 One frozen dataclass per PDU of SMPP 3.4 §4, with the spec's field names in
 the spec's order, then ``command_status``, ``sequence_number`` and ``tlvs``.
+Each keeps its fields in ``__slots__`` (no instance dict), which the native
+backend reads and writes in place.
 ``BODIES`` describes each body field by field (kind and maximum length); the
 pure codec walks it, and the Rust core holds the same table
 (rust/pdu/schema.rs), checked against this one by tests/pdu/test_schema.py.
