@@ -362,23 +362,24 @@ impl<'py> Values<'py> {
     /// of a large `Framer.feed` out of every collection while they live. (An
     /// `object.__setattr__` that stores a cycle into one, bypassing the
     /// frozen class, would leak it rather than have it collected.)
-    fn into_decoded(self, class: &Class) -> PyResult<Bound<'py, PyAny>> {
+    fn build_decoded(&mut self, class: &Class) -> PyResult<Bound<'py, PyAny>> {
         // SAFETY: the class itself, with its own tp_alloc.
         let object =
-            unsafe { self.into_instance_of(class, class.cls.as_ptr().cast(), class.alloc)? };
+            unsafe { self.build_instance_of(class, class.cls.as_ptr().cast(), class.alloc)? };
         // SAFETY: a live instance of a GC type (its slots make it one).
         unsafe { ffi::PyObject_GC_UnTrack(object.as_ptr().cast()) };
         Ok(object)
     }
 
-    /// A new instance of `cls` holding these values, without `__init__`.
+    /// A new instance of `cls` holding these values, without `__init__`;
+    /// the references this held pass to it.
     ///
     /// # Safety
     /// `cls` is `class` or derives from it (so its instances have `class`'s
     /// slots at the same offsets), and `alloc` is its tp_alloc; each pointer
     /// not owned here is a live object.
-    unsafe fn into_instance_of(
-        mut self,
+    unsafe fn build_instance_of(
+        &mut self,
         class: &Class,
         cls: *mut ffi::PyTypeObject,
         alloc: ffi::allocfunc,
@@ -633,14 +634,14 @@ fn construct<'py>(
         alloc_slot(cls)
     };
     // Borrowed from the call's arguments and the class, alive for the call.
-    let values = Values {
+    let mut values = Values {
         py,
         pointers,
         owned: 0,
     };
     // SAFETY: `cls` is `class.cls` or derives from it, `alloc` is its own,
     // and `bind` gave every field a live object.
-    unsafe { values.into_instance_of(class, cls.as_ptr().cast(), alloc) }
+    unsafe { values.build_instance_of(class, cls.as_ptr().cast(), alloc) }
 }
 
 /// `tp_new` of `PduBase`, which every PDU dataclass derives from under this
@@ -739,7 +740,7 @@ fn instance<'py, const N: usize>(
     for (position, value) in values.into_iter().enumerate() {
         gathered.set(position, value);
     }
-    gathered.into_decoded(class)
+    gathered.build_decoded(class)
 }
 
 /// Builds the Python object of a PDU from the parts the core decoder reads:
@@ -839,9 +840,7 @@ fn decode_one<'py>(
     };
     let body = &data[schema::HEADER_LENGTH..];
     codec::read_body(spec, body, sequence, &mut building)?;
-    let Building {
-        mut values, tlvs, ..
-    } = building;
+    let (values, tlvs) = (&mut building.values, std::mem::take(&mut building.tlvs));
     let count = spec.fields.len();
     if status != 0 {
         values.set(count, status.into_pyobject(py)?.into_any());
@@ -852,7 +851,7 @@ fn decode_one<'py>(
     if !tlvs.is_empty() {
         values.set(count + 2, PyTuple::new(py, tlvs)?.into_any());
     }
-    Ok(values.into_decoded(class)?)
+    Ok(values.build_decoded(class)?)
 }
 
 /// The octets of a bytes-like object: a `bytes` as it is, any other object
