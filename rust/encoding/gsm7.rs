@@ -127,16 +127,22 @@ impl Alphabet {
         DEFAULT.get_or_init(|| Alphabet::new(DEFAULT_ALPHABET, &EXTENSION_TABLE))
     }
 
+    /// The table entry of `c`: NONE, or its septet, SHIFTED if escaped.
     #[inline]
-    pub fn code(&self, c: char) -> Option<Code> {
-        let raw = if (c as usize) < DENSE {
+    fn raw(&self, c: char) -> u16 {
+        if (c as usize) < DENSE {
             self.dense[c as usize]
         } else {
             match self.sparse.binary_search_by_key(&c, |&(k, _)| k) {
                 Ok(at) => self.sparse[at].1,
                 Err(_) => NONE,
             }
-        };
+        }
+    }
+
+    #[inline]
+    pub fn code(&self, c: char) -> Option<Code> {
+        let raw = self.raw(c);
         match raw {
             NONE => None,
             _ if raw & SHIFTED != 0 => Some(Code::Shifted(raw as u8)),
@@ -168,6 +174,39 @@ impl Alphabet {
             }
         }
         out
+    }
+
+    /// Appends the septets of `text` to `out` if every character of it is in
+    /// this alphabet; `false` (and `out` holding more than it did) at the
+    /// first that is not.
+    pub fn try_septets(&self, text: &str, out: &mut Vec<u8>) -> bool {
+        // Written by index into room for the most a text can need (an escape
+        // pair for each octet of its UTF-8): no capacity check per septet.
+        let start = out.len();
+        out.resize(start + 2 * text.len(), 0);
+        let room = &mut out[start..];
+        let mut used = 0;
+        for (offset, &octet) in text.as_bytes().iter().enumerate() {
+            let raw = if octet < 0x80 {
+                // Most GSM text is ASCII: a flat table, no UTF-8 to decode.
+                self.dense[usize::from(octet)]
+            } else if octet & 0xC0 != 0x80 {
+                text[offset..].chars().next().map_or(NONE, |c| self.raw(c))
+            } else {
+                continue;
+            };
+            if raw == NONE {
+                return false;
+            }
+            if raw & SHIFTED != 0 {
+                room[used] = ESCAPE;
+                used += 1;
+            }
+            room[used] = raw as u8;
+            used += 1;
+        }
+        out.truncate(start + used);
+        true
     }
 
     /// Septets an ASCII text needs, or `None` if a character of it is not in
@@ -320,6 +359,16 @@ pub fn pack_septets(septets: &[u8], fill_bits: i64, ussd_cr_pad: bool) -> Result
 pub(crate) fn pack(septets: impl Iterator<Item = u8>, fill: usize) -> Vec<u8> {
     let (lower, _) = septets.size_hint();
     let mut out = Vec::with_capacity((fill + lower * SEPTET_BITS).div_ceil(8));
+    pack_onto(septets, fill, &mut out);
+    out
+}
+
+/// [`pack`] appended to `out`.
+pub(crate) fn pack_into(septets: &[u8], fill: usize, out: &mut Vec<u8>) {
+    pack_onto(septets.iter().copied(), fill, out);
+}
+
+fn pack_onto(septets: impl Iterator<Item = u8>, fill: usize, out: &mut Vec<u8>) {
     let mut acc: u32 = 0;
     let mut bits = fill;
     let mut any = false;
@@ -336,7 +385,6 @@ pub(crate) fn pack(septets: impl Iterator<Item = u8>, fill: usize) -> Vec<u8> {
     if any && bits > 0 {
         out.push(acc as u8);
     }
-    out
 }
 
 /// `count` septets, one per octet, from packed `data` after `fill_bits`.

@@ -115,6 +115,151 @@ pub fn fill_bits(udh_octets: usize) -> usize {
     (SEPTET_BITS - (udh_octets * 8) % SEPTET_BITS) % SEPTET_BITS
 }
 
+/// Units a part holds alone, a concatenated part holds, and a message may
+/// need in all.
+struct Capacity {
+    single: usize,
+    multi: usize,
+    limit: usize,
+}
+
+impl Capacity {
+    fn of(ucs2: bool, profile: &Profile, options: &Options<'_>) -> Capacity {
+        let concat = if options.udh16 {
+            CONCAT_16BIT_UDH_OCTETS
+        } else {
+            CONCAT_8BIT_UDH_OCTETS
+        };
+        let extra = options.extra_udh_octets;
+        let single = part_capacity(ucs2, if extra > 0 { extra + 1 } else { 0 });
+        let mut multi = part_capacity(ucs2, concat + extra);
+        let (cap, limit) = if ucs2 {
+            (profile.ucs2_part_cap, profile.ucs2_limit)
+        } else {
+            (profile.gsm7_part_cap, profile.gsm7_limit)
+        };
+        if let Some(cap) = cap {
+            multi = multi.min(cap);
+        }
+        let limit = limit.unwrap_or(profile.max_parts * multi);
+        Capacity {
+            single,
+            multi,
+            limit,
+        }
+    }
+}
+
+fn unit_name(ucs2: bool) -> &'static str {
+    if ucs2 {
+        "UCS2 units"
+    } else {
+        "septets"
+    }
+}
+
+fn too_long(ucs2: bool, units: usize, limit: usize, profile: &Profile) -> Error {
+    Error::TooLong {
+        message: format!(
+            "text needs {units} {}; profile '{}' allows at most {limit}",
+            unit_name(ucs2),
+            profile.name
+        ),
+        limit,
+        units,
+        profile: profile.name.clone(),
+    }
+}
+
+fn too_many_parts(
+    ucs2: bool,
+    units: usize,
+    parts: usize,
+    multi: usize,
+    limit: usize,
+    profile: &Profile,
+) -> Error {
+    Error::TooLong {
+        message: format!(
+            "text needs {parts} parts of at most {multi} {}; profile '{}' allows at most {} parts",
+            unit_name(ucs2),
+            profile.name,
+            profile.max_parts
+        ),
+        limit,
+        units,
+        profile: profile.name.clone(),
+    }
+}
+
+/// A text encoded for the wire, not yet cut into parts: septets one per
+/// octet, or UTF-16BE.
+struct Stream {
+    ucs2: bool,
+    octets: Vec<u8>,
+}
+
+impl Stream {
+    /// `text` in `alphabet` if every character of it is there, else in UCS2.
+    /// One pass for GSM text; a UCS2 text is mostly known by its first
+    /// character that is not ASCII, and then encoded afresh.
+    fn encode(text: &str, alphabet: &Alphabet) -> Stream {
+        let mut octets = Vec::new();
+        if alphabet.try_septets(text, &mut octets) {
+            return Stream {
+                ucs2: false,
+                octets,
+            };
+        }
+        octets.clear();
+        ucs2::push_ucs2(text, &mut octets);
+        Stream { ucs2: true, octets }
+    }
+
+    fn width(&self) -> usize {
+        if self.ucs2 {
+            2
+        } else {
+            1
+        }
+    }
+
+    fn units(&self) -> usize {
+        self.octets.len() / self.width()
+    }
+
+    /// The cuts of the stream under `profile` (as [`Plan::lay_out`] cuts
+    /// the text), with the units a part holds; or the error of a text over
+    /// the profile's limits.
+    fn cut(&self, profile: &Profile, options: &Options<'_>) -> Result<(Vec<usize>, usize), Error> {
+        let (ucs2, units) = (self.ucs2, self.units());
+        let Capacity {
+            single,
+            multi,
+            limit,
+        } = Capacity::of(ucs2, profile, options);
+        if units > limit {
+            return Err(too_long(ucs2, units, limit, profile));
+        }
+        if units <= single {
+            return Ok((vec![0, self.octets.len()], single));
+        }
+        let cuts = stream_cuts(&self.octets, self.width(), multi);
+        let parts = cuts.len() - 1;
+        if parts > profile.max_parts {
+            return Err(too_many_parts(ucs2, units, parts, multi, limit, profile));
+        }
+        Ok((cuts, multi))
+    }
+}
+
+/// Whether a text goes out as its encoding in `options.alphabet`, cut
+/// greedily: no national tables to choose, no look-alikes to replace, no
+/// clusters to keep whole. The common case needs no plan of the text.
+fn direct(options: &Options<'_>) -> bool {
+    options.national.is_empty() && !options.smart && !options.graphemes
+}
+
 /// How one text splits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -171,33 +316,12 @@ impl Plan {
             }
         }
         let units = if ucs2 { utf16 } else { septets };
-        let concat = if options.udh16 {
-            CONCAT_16BIT_UDH_OCTETS
-        } else {
-            CONCAT_8BIT_UDH_OCTETS
-        };
-        let extra = options.extra_udh_octets;
-        let single = part_capacity(ucs2, if extra > 0 { extra + 1 } else { 0 });
-        let mut multi = part_capacity(ucs2, concat + extra);
-        let (cap, limit) = if ucs2 {
-            (profile.ucs2_part_cap, profile.ucs2_limit)
-        } else {
-            (profile.gsm7_part_cap, profile.gsm7_limit)
-        };
-        if let Some(cap) = cap {
-            multi = multi.min(cap);
-        }
-        let limit = limit.unwrap_or(profile.max_parts * multi);
-        let unit_name = if ucs2 { "UCS2 units" } else { "septets" };
-        let mut over = (units > limit).then(|| Error::TooLong {
-            message: format!(
-                "text needs {units} {unit_name}; profile '{}' allows at most {limit}",
-                profile.name
-            ),
+        let Capacity {
+            single,
+            multi,
             limit,
-            units,
-            profile: profile.name.clone(),
-        });
+        } = Capacity::of(ucs2, profile, options);
+        let mut over = (units > limit).then(|| too_long(ucs2, units, limit, profile));
         if units <= single {
             let plan = Plan {
                 ucs2,
@@ -211,16 +335,7 @@ impl Plan {
         let cuts = cut(text, ucs2, alphabet, multi, options.graphemes);
         let parts = cuts.len() - 1;
         if over.is_none() && parts > profile.max_parts {
-            over = Some(Error::TooLong {
-                message: format!(
-                    "text needs {parts} parts of at most {multi} {unit_name}; profile '{}' \
-                     allows at most {} parts",
-                    profile.name, profile.max_parts
-                ),
-                limit,
-                units,
-                profile: profile.name.clone(),
-            });
+            over = Some(too_many_parts(ucs2, units, parts, multi, limit, profile));
         }
         let plan = Plan {
             ucs2,
@@ -343,6 +458,32 @@ fn data_coding(ucs2: bool) -> u8 {
 }
 
 pub fn analyze(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Analysis, Error> {
+    if direct(options) {
+        let stream = Stream::encode(text, options.alphabet);
+        let (cuts, per_segment) = stream.cut(profile, options)?;
+        let non_gsm = if stream.ucs2 && options.report_non_gsm {
+            let alphabet = options.alphabet;
+            (0..)
+                .zip(text.chars())
+                .filter(|&(_, c)| alphabet.code(c).is_none())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        return Ok(Analysis {
+            encoding: if stream.ucs2 { "ucs2" } else { "gsm7" },
+            data_coding: data_coding(stream.ucs2),
+            units: stream.units(),
+            segments: cuts.len() - 1,
+            per_segment,
+            characters: graphemes::count(text),
+            non_gsm,
+            locking_shift: None,
+            single_shift: None,
+            parts_saved: 0,
+            replacements: Vec::new(),
+        });
+    }
     let choice = national::choose(text, profile, options)?;
     let plan = choice.plan;
     Ok(Analysis {
@@ -395,6 +536,29 @@ pub fn segment(
     reference: Option<u16>,
     packed: bool,
 ) -> Result<Vec<Segment>, Error> {
+    parts(text, profile, options, reference, packed).map(|parts| parts.segments())
+}
+
+/// [`segment`] as one [`Parts`].
+pub fn parts(
+    text: &str,
+    profile: &Profile,
+    options: &Options<'_>,
+    reference: Option<u16>,
+    packed: bool,
+) -> Result<Parts, Error> {
+    if direct(options) {
+        let stream = Stream::encode(text, options.alphabet);
+        let (cuts, _) = stream.cut(profile, options)?;
+        return Ok(assemble(
+            stream,
+            cuts,
+            &[],
+            options.udh16,
+            reference,
+            packed,
+        ));
+    }
     let options = &Options {
         report_non_gsm: false,
         ..*options
@@ -403,42 +567,21 @@ pub fn segment(
     let (plan, text) = (&choice.plan, &*choice.text);
     let alphabet = national::alphabet(choice.locking, choice.single);
     let ies = national::shift_ies(choice.locking, choice.single);
-    let coding = data_coding(plan.ucs2);
     // The text is encoded once; its parts are slices of the encoding.
-    let (stream, width) = if plan.ucs2 {
-        (ucs2::encode_ucs2(text), 2)
+    let stream = if plan.ucs2 {
+        Stream {
+            ucs2: true,
+            octets: ucs2::encode_ucs2(text),
+        }
     } else {
-        (alphabet.septets(text, plan.units), 1)
-    };
-    let payload = |part: &[u8], fill: usize| -> Vec<u8> {
-        if packed && !plan.ucs2 {
-            gsm7::pack(part.iter().copied(), fill)
-        } else {
-            part.to_vec()
+        Stream {
+            ucs2: false,
+            octets: alphabet.septets(text, plan.units),
         }
     };
-    let total = plan.parts();
-    if total == 1 {
-        // 3GPP TS 23.038 §9.2.3.24: the UDH length octet, then the elements.
-        let mut udh = Vec::new();
-        if !ies.is_empty() {
-            udh.push(ies.len() as u8);
-            udh.extend_from_slice(&ies);
-        }
-        let payload = if packed && !plan.ucs2 {
-            payload(&stream, fill_bits(udh.len()))
-        } else {
-            stream
-        };
-        return Ok(vec![Segment {
-            payload,
-            udh,
-            data_coding: coding,
-            index: 1,
-            total: 1,
-        }]);
-    }
-    let cuts = if options.graphemes {
+    let cuts = if plan.parts() == 1 {
+        vec![0, stream.octets.len()]
+    } else if options.graphemes {
         // Cut where the plan cut the text: at cluster boundaries.
         let mut offset = 0;
         let mut cuts = vec![0];
@@ -455,42 +598,130 @@ pub fn segment(
         }
         cuts
     } else {
-        stream_cuts(&stream, width, plan.per_segment)
+        stream_cuts(&stream.octets, stream.width(), plan.per_segment)
     };
     debug_assert_eq!(cuts.len(), plan.cuts.len());
-    let reference = reference.map_or_else(next_reference, u32::from);
-    let (head, fill) = if options.udh16 {
-        let r = (reference & 0xFFFF) as u16;
-        let [hi, lo] = r.to_be_bytes();
-        let udhl = (CONCAT_16BIT_UDH_OCTETS - 1 + ies.len()) as u8;
-        (
-            vec![udhl, IEI_CONCAT_16BIT, 4, hi, lo],
-            fill_bits(CONCAT_16BIT_UDH_OCTETS + ies.len()),
-        )
+    Ok(assemble(
+        stream,
+        cuts,
+        &ies,
+        options.udh16,
+        reference,
+        packed,
+    ))
+}
+
+/// The parts of an encoded stream cut at `cuts` (octet offsets), each with
+/// its UDH: the concatenation IE when there are several parts, then `ies`.
+fn assemble(
+    stream: Stream,
+    cuts: Vec<usize>,
+    ies: &[u8],
+    udh16: bool,
+    reference: Option<u16>,
+    packed: bool,
+) -> Parts {
+    let total = cuts.len() - 1;
+    let mut udhs = Vec::new();
+    let fill = if total == 1 {
+        // 3GPP TS 23.038 §9.2.3.24: the UDH length octet, then the elements.
+        if !ies.is_empty() {
+            udhs.push(ies.len() as u8);
+            udhs.extend_from_slice(ies);
+        }
+        fill_bits(udhs.len())
     } else {
-        let udhl = (CONCAT_8BIT_UDH_OCTETS - 1 + ies.len()) as u8;
-        (
-            vec![udhl, IEI_CONCAT_8BIT, 3, reference as u8],
-            fill_bits(CONCAT_8BIT_UDH_OCTETS + ies.len()),
-        )
+        let reference = reference.map_or_else(next_reference, u32::from);
+        let (head, octets) = if udh16 {
+            let [hi, lo] = ((reference & 0xFFFF) as u16).to_be_bytes();
+            let udhl = (CONCAT_16BIT_UDH_OCTETS - 1 + ies.len()) as u8;
+            (
+                &[udhl, IEI_CONCAT_16BIT, 4, hi, lo][..],
+                CONCAT_16BIT_UDH_OCTETS,
+            )
+        } else {
+            let udhl = (CONCAT_8BIT_UDH_OCTETS - 1 + ies.len()) as u8;
+            (
+                &[udhl, IEI_CONCAT_8BIT, 3, reference as u8][..],
+                CONCAT_8BIT_UDH_OCTETS,
+            )
+        };
+        udhs.reserve(total * (octets + ies.len()));
+        for k in 1..=total {
+            udhs.extend_from_slice(head);
+            udhs.extend_from_slice(&[total as u8, k as u8]);
+            udhs.extend_from_slice(ies);
+        }
+        fill_bits(octets + ies.len())
     };
-    Ok(cuts
-        .windows(2)
-        .enumerate()
-        .map(|(k, bounds)| {
-            let mut udh = Vec::with_capacity(head.len() + 2 + ies.len());
-            udh.extend_from_slice(&head);
-            udh.extend_from_slice(&[total as u8, (k + 1) as u8]);
-            udh.extend_from_slice(&ies);
-            Segment {
-                udh,
-                payload: payload(&stream[bounds[0]..bounds[1]], fill),
-                data_coding: coding,
+    let udh_octets = udhs.len() / total;
+    let data_coding = data_coding(stream.ucs2);
+    if !packed || stream.ucs2 {
+        // The parts are the stream's own slices: nothing to copy.
+        return Parts {
+            data_coding,
+            udhs,
+            udh_octets,
+            payloads: stream.octets,
+            bounds: cuts,
+        };
+    }
+    let mut payloads = Vec::with_capacity(stream.octets.len());
+    let mut bounds = Vec::with_capacity(cuts.len());
+    bounds.push(0);
+    for part in cuts.windows(2) {
+        gsm7::pack_into(&stream.octets[part[0]..part[1]], fill, &mut payloads);
+        bounds.push(payloads.len());
+    }
+    Parts {
+        data_coding,
+        udhs,
+        udh_octets,
+        payloads,
+        bounds,
+    }
+}
+
+/// A message's parts as they go on the wire, in three buffers (UDHs,
+/// payloads, and where each payload ends) rather than two for each part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
+    pub data_coding: u8,
+    /// Every part's UDH, each `udh_octets` long (0: a part alone, without IEs).
+    udhs: Vec<u8>,
+    udh_octets: usize,
+    payloads: Vec<u8>,
+    /// Part `k`'s payload is `payloads[bounds[k]..bounds[k + 1]]`.
+    bounds: Vec<usize>,
+}
+
+impl Parts {
+    pub fn total(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    /// The UDH of part `k` (0-based).
+    pub fn udh(&self, k: usize) -> &[u8] {
+        &self.udhs[k * self.udh_octets..(k + 1) * self.udh_octets]
+    }
+
+    /// The payload of part `k` (0-based).
+    pub fn payload(&self, k: usize) -> &[u8] {
+        &self.payloads[self.bounds[k]..self.bounds[k + 1]]
+    }
+
+    pub fn segments(&self) -> Vec<Segment> {
+        let total = self.total();
+        (0..total)
+            .map(|k| Segment {
+                udh: self.udh(k).to_vec(),
+                payload: self.payload(k).to_vec(),
+                data_coding: self.data_coding,
                 index: k + 1,
                 total,
-            }
-        })
-        .collect())
+            })
+            .collect()
+    }
 }
 
 /// Greedy cuts (octet offsets) of an encoded stream of `width`-octet units
@@ -581,15 +812,15 @@ pub fn analyze_many<S: AsRef<str> + Sync>(
     each_text(texts, |text| analyze(text, profile, options))
 }
 
-/// [`segment`] of each text, each multi-part one with its own reference
+/// [`parts`] of each text, each multi-part one with its own reference
 /// (drawn in no particular order when the batch is spread over threads).
 pub fn segment_many<S: AsRef<str> + Sync>(
     texts: &[S],
     profile: &Profile,
     options: &Options<'_>,
     packed: bool,
-) -> Result<Vec<Vec<Segment>>, Error> {
-    each_text(texts, |text| segment(text, profile, options, None, packed))
+) -> Result<Vec<Parts>, Error> {
+    each_text(texts, |text| parts(text, profile, options, None, packed))
 }
 
 #[cfg(test)]

@@ -5,14 +5,21 @@ use super::Error;
 
 /// UTF-16BE octets of `text`.
 pub fn encode_ucs2(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() * 2);
+    let mut out = Vec::new();
     push_ucs2(text, &mut out);
     out
 }
 
+/// Appends the UTF-16BE octets of `text` to `out`.
 #[inline]
-fn push_ucs2(text: &str, out: &mut Vec<u8>) {
-    // Decoded from the UTF-8 by hand: the std iterator costs twice as much.
+pub(crate) fn push_ucs2(text: &str, out: &mut Vec<u8>) {
+    // Written by index into room for the most a text can need (two octets
+    // for each octet of its UTF-8), with no capacity check per unit; decoded
+    // from the UTF-8 by hand: the std iterator costs twice as much.
+    let start = out.len();
+    out.resize(start + 2 * text.len(), 0);
+    let room = &mut out[start..];
+    let mut used = 0;
     let bytes = text.as_bytes();
     let continuation = |at: usize| u32::from(bytes[at] & 0x3F);
     let mut at = 0;
@@ -36,13 +43,18 @@ fn push_ucs2(text: &str, out: &mut Vec<u8>) {
         if size == 4 {
             // RFC 2781 §2.1: an astral character as a surrogate pair.
             let v = cp - 0x1_0000;
-            out.extend_from_slice(&((0xD800 | (v >> 10)) as u16).to_be_bytes());
-            out.extend_from_slice(&((0xDC00 | (v & 0x3FF)) as u16).to_be_bytes());
+            let high = (0xD800 | (v >> 10)) as u16;
+            let low = (0xDC00 | (v & 0x3FF)) as u16;
+            room[used..used + 2].copy_from_slice(&high.to_be_bytes());
+            room[used + 2..used + 4].copy_from_slice(&low.to_be_bytes());
+            used += 4;
         } else {
-            out.extend_from_slice(&(cp as u16).to_be_bytes());
+            room[used..used + 2].copy_from_slice(&(cp as u16).to_be_bytes());
+            used += 2;
         }
         at += size;
     }
+    out.truncate(start + used);
 }
 
 /// The text of UTF-16BE octets; an odd length or a lone surrogate raises,
