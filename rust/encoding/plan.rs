@@ -194,26 +194,29 @@ fn too_many_parts(
 
 /// A text encoded for the wire, not yet cut into parts: septets one per
 /// octet, or UTF-16BE.
-struct Stream {
+struct Stream<'a> {
     ucs2: bool,
-    octets: Vec<u8>,
+    octets: &'a [u8],
 }
 
-impl Stream {
-    /// `text` in `alphabet` if every character of it is there, else in UCS2.
-    /// One pass for GSM text; a UCS2 text is mostly known by its first
-    /// character that is not ASCII, and then encoded afresh.
-    fn encode(text: &str, alphabet: &Alphabet) -> Stream {
-        let mut octets = Vec::new();
-        if alphabet.try_septets(text, &mut octets) {
+impl<'a> Stream<'a> {
+    /// `text` in `alphabet` if every character of it is there, else in UCS2,
+    /// written over `buffer`. One pass for GSM text; a UCS2 text is mostly
+    /// known by its first character that is not ASCII, and then encoded afresh.
+    fn encode(text: &str, alphabet: &Alphabet, buffer: &'a mut Vec<u8>) -> Stream<'a> {
+        buffer.clear();
+        if alphabet.try_septets(text, buffer) {
             return Stream {
                 ucs2: false,
-                octets,
+                octets: buffer,
             };
         }
-        octets.clear();
-        ucs2::push_ucs2(text, &mut octets);
-        Stream { ucs2: true, octets }
+        buffer.clear();
+        ucs2::push_ucs2(text, buffer);
+        Stream {
+            ucs2: true,
+            octets: buffer,
+        }
     }
 
     fn width(&self) -> usize {
@@ -244,7 +247,7 @@ impl Stream {
         if units <= single {
             return Ok((vec![0, self.octets.len()], single));
         }
-        let cuts = stream_cuts(&self.octets, self.width(), multi);
+        let cuts = stream_cuts(self.octets, self.width(), multi);
         let parts = cuts.len() - 1;
         if parts > profile.max_parts {
             return Err(too_many_parts(ucs2, units, parts, multi, limit, profile));
@@ -459,7 +462,8 @@ fn data_coding(ucs2: bool) -> u8 {
 
 pub fn analyze(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Analysis, Error> {
     if direct(options) {
-        let stream = Stream::encode(text, options.alphabet);
+        let mut buffer = Vec::new();
+        let stream = Stream::encode(text, options.alphabet, &mut buffer);
         let (cuts, per_segment) = stream.cut(profile, options)?;
         let non_gsm = if stream.ucs2 && options.report_non_gsm {
             let alphabet = options.alphabet;
@@ -536,191 +540,209 @@ pub fn segment(
     reference: Option<u16>,
     packed: bool,
 ) -> Result<Vec<Segment>, Error> {
-    parts(text, profile, options, reference, packed).map(|parts| parts.segments())
+    let mut parts = Parts::default();
+    parts.push(text, profile, options, reference, packed)?;
+    Ok(parts.segments(0))
 }
 
-/// [`segment`] as one [`Parts`].
-pub fn parts(
-    text: &str,
-    profile: &Profile,
-    options: &Options<'_>,
-    reference: Option<u16>,
-    packed: bool,
-) -> Result<Parts, Error> {
-    if direct(options) {
-        let stream = Stream::encode(text, options.alphabet);
-        let (cuts, _) = stream.cut(profile, options)?;
-        return Ok(assemble(
-            stream,
-            cuts,
-            &[],
-            options.udh16,
-            reference,
-            packed,
-        ));
-    }
-    let options = &Options {
-        report_non_gsm: false,
-        ..*options
-    };
-    let choice = national::choose(text, profile, options)?;
-    let (plan, text) = (&choice.plan, &*choice.text);
-    let alphabet = national::alphabet(choice.locking, choice.single);
-    let ies = national::shift_ies(choice.locking, choice.single);
-    // The text is encoded once; its parts are slices of the encoding.
-    let stream = if plan.ucs2 {
-        Stream {
-            ucs2: true,
-            octets: ucs2::encode_ucs2(text),
-        }
-    } else {
-        Stream {
-            ucs2: false,
-            octets: alphabet.septets(text, plan.units),
-        }
-    };
-    let cuts = if plan.parts() == 1 {
-        vec![0, stream.octets.len()]
-    } else if options.graphemes {
-        // Cut where the plan cut the text: at cluster boundaries.
-        let mut offset = 0;
-        let mut cuts = vec![0];
-        for bounds in plan.cuts.windows(2) {
-            let part = &text[bounds[0]..bounds[1]];
-            offset += if plan.ucs2 {
-                part.encode_utf16().count() * 2
-            } else {
-                part.chars()
-                    .map(|c| alphabet.code(c).map_or(0, Code::septets))
-                    .sum()
-            };
-            cuts.push(offset);
-        }
-        cuts
-    } else {
-        stream_cuts(&stream.octets, stream.width(), plan.per_segment)
-    };
-    debug_assert_eq!(cuts.len(), plan.cuts.len());
-    Ok(assemble(
-        stream,
-        cuts,
-        &ies,
-        options.udh16,
-        reference,
-        packed,
-    ))
-}
-
-/// The parts of an encoded stream cut at `cuts` (octet offsets), each with
-/// its UDH: the concatenation IE when there are several parts, then `ies`.
-fn assemble(
-    stream: Stream,
-    cuts: Vec<usize>,
-    ies: &[u8],
-    udh16: bool,
-    reference: Option<u16>,
-    packed: bool,
-) -> Parts {
-    let total = cuts.len() - 1;
-    let mut udhs = Vec::new();
-    let fill = if total == 1 {
-        // 3GPP TS 23.038 §9.2.3.24: the UDH length octet, then the elements.
-        if !ies.is_empty() {
-            udhs.push(ies.len() as u8);
-            udhs.extend_from_slice(ies);
-        }
-        fill_bits(udhs.len())
-    } else {
-        let reference = reference.map_or_else(next_reference, u32::from);
-        let (head, octets) = if udh16 {
-            let [hi, lo] = ((reference & 0xFFFF) as u16).to_be_bytes();
-            let udhl = (CONCAT_16BIT_UDH_OCTETS - 1 + ies.len()) as u8;
-            (
-                &[udhl, IEI_CONCAT_16BIT, 4, hi, lo][..],
-                CONCAT_16BIT_UDH_OCTETS,
-            )
-        } else {
-            let udhl = (CONCAT_8BIT_UDH_OCTETS - 1 + ies.len()) as u8;
-            (
-                &[udhl, IEI_CONCAT_8BIT, 3, reference as u8][..],
-                CONCAT_8BIT_UDH_OCTETS,
-            )
-        };
-        udhs.reserve(total * (octets + ies.len()));
-        for k in 1..=total {
-            udhs.extend_from_slice(head);
-            udhs.extend_from_slice(&[total as u8, k as u8]);
-            udhs.extend_from_slice(ies);
-        }
-        fill_bits(octets + ies.len())
-    };
-    let udh_octets = udhs.len() / total;
-    let data_coding = data_coding(stream.ucs2);
-    if !packed || stream.ucs2 {
-        // The parts are the stream's own slices: nothing to copy.
-        return Parts {
-            data_coding,
-            udhs,
-            udh_octets,
-            payloads: stream.octets,
-            bounds: cuts,
-        };
-    }
-    let mut payloads = Vec::with_capacity(stream.octets.len());
-    let mut bounds = Vec::with_capacity(cuts.len());
-    bounds.push(0);
-    for part in cuts.windows(2) {
-        gsm7::pack_into(&stream.octets[part[0]..part[1]], fill, &mut payloads);
-        bounds.push(payloads.len());
-    }
-    Parts {
-        data_coding,
-        udhs,
-        udh_octets,
-        payloads,
-        bounds,
-    }
-}
-
-/// A message's parts as they go on the wire, in three buffers (UDHs,
-/// payloads, and where each payload ends) rather than two for each part.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The parts of messages as they go on the wire, in a few buffers shared by
+/// all of them rather than two for each part: a batch of messages is laid
+/// down one after another, in the order of its texts.
+#[derive(Debug, Default)]
 pub struct Parts {
-    pub data_coding: u8,
-    /// Every part's UDH, each `udh_octets` long (0: a part alone, without IEs).
     udhs: Vec<u8>,
-    udh_octets: usize,
     payloads: Vec<u8>,
-    /// Part `k`'s payload is `payloads[bounds[k]..bounds[k + 1]]`.
-    bounds: Vec<usize>,
+    /// Where each part's UDH and payload end in `udhs` and `payloads`.
+    ends: Vec<(usize, usize)>,
+    /// Each message's data coding, and where its parts end in `ends`.
+    messages: Vec<(u8, usize)>,
+    /// The text being cut, encoded: written over by the next.
+    stream: Vec<u8>,
 }
 
 impl Parts {
-    pub fn total(&self) -> usize {
-        self.bounds.len() - 1
+    /// How many messages.
+    pub fn len(&self) -> usize {
+        self.messages.len()
     }
 
-    /// The UDH of part `k` (0-based).
-    pub fn udh(&self, k: usize) -> &[u8] {
-        &self.udhs[k * self.udh_octets..(k + 1) * self.udh_octets]
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
     }
 
-    /// The payload of part `k` (0-based).
-    pub fn payload(&self, k: usize) -> &[u8] {
-        &self.payloads[self.bounds[k]..self.bounds[k + 1]]
+    /// Forgets every message, keeping the buffers for the next.
+    pub fn clear(&mut self) {
+        self.udhs.clear();
+        self.payloads.clear();
+        self.ends.clear();
+        self.messages.clear();
     }
 
-    pub fn segments(&self) -> Vec<Segment> {
-        let total = self.total();
-        (0..total)
-            .map(|k| Segment {
-                udh: self.udh(k).to_vec(),
-                payload: self.payload(k).to_vec(),
-                data_coding: self.data_coding,
+    /// Message `m`'s data coding and its parts' `(udh, payload)`, in order.
+    pub fn message(&self, m: usize) -> (u8, impl ExactSizeIterator<Item = (&[u8], &[u8])> + '_) {
+        let (data_coding, last) = self.messages[m];
+        let first = m.checked_sub(1).map_or(0, |before| self.messages[before].1);
+        let parts = (first..last).map(move |k| {
+            let (udh_start, payload_start) = k.checked_sub(1).map_or((0, 0), |p| self.ends[p]);
+            let (udh_end, payload_end) = self.ends[k];
+            (
+                &self.udhs[udh_start..udh_end],
+                &self.payloads[payload_start..payload_end],
+            )
+        });
+        (data_coding, parts)
+    }
+
+    /// Message `m` as [`Segment`]s.
+    pub fn segments(&self, m: usize) -> Vec<Segment> {
+        let (data_coding, parts) = self.message(m);
+        let total = parts.len();
+        parts
+            .enumerate()
+            .map(|(k, (udh, payload))| Segment {
+                udh: udh.to_vec(),
+                payload: payload.to_vec(),
+                data_coding,
                 index: k + 1,
                 total,
             })
             .collect()
+    }
+
+    /// Lays down the parts of `text` after those already here. `reference`
+    /// must have passed [`check_reference`]; `None` draws one from the
+    /// per-process counter.
+    pub fn push(
+        &mut self,
+        text: &str,
+        profile: &Profile,
+        options: &Options<'_>,
+        reference: Option<u16>,
+        packed: bool,
+    ) -> Result<(), Error> {
+        let mut buffer = std::mem::take(&mut self.stream);
+        let done = self.push_with(text, profile, options, reference, packed, &mut buffer);
+        self.stream = buffer;
+        done
+    }
+
+    fn push_with(
+        &mut self,
+        text: &str,
+        profile: &Profile,
+        options: &Options<'_>,
+        reference: Option<u16>,
+        packed: bool,
+        buffer: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        if direct(options) {
+            let stream = Stream::encode(text, options.alphabet, buffer);
+            let (cuts, _) = stream.cut(profile, options)?;
+            self.assemble(&stream, &cuts, &[], options.udh16, reference, packed);
+            return Ok(());
+        }
+        let options = &Options {
+            report_non_gsm: false,
+            ..*options
+        };
+        let choice = national::choose(text, profile, options)?;
+        let (plan, text) = (&choice.plan, &*choice.text);
+        let alphabet = national::alphabet(choice.locking, choice.single);
+        let ies = national::shift_ies(choice.locking, choice.single);
+        // The text is encoded once; its parts are slices of the encoding.
+        *buffer = if plan.ucs2 {
+            ucs2::encode_ucs2(text)
+        } else {
+            alphabet.septets(text, plan.units)
+        };
+        let stream = Stream {
+            ucs2: plan.ucs2,
+            octets: buffer,
+        };
+        let cuts = if plan.parts() == 1 {
+            vec![0, stream.octets.len()]
+        } else if options.graphemes {
+            // Cut where the plan cut the text: at cluster boundaries.
+            let mut offset = 0;
+            let mut cuts = vec![0];
+            for bounds in plan.cuts.windows(2) {
+                let part = &text[bounds[0]..bounds[1]];
+                offset += if plan.ucs2 {
+                    part.encode_utf16().count() * 2
+                } else {
+                    part.chars()
+                        .map(|c| alphabet.code(c).map_or(0, Code::septets))
+                        .sum()
+                };
+                cuts.push(offset);
+            }
+            cuts
+        } else {
+            stream_cuts(stream.octets, stream.width(), plan.per_segment)
+        };
+        debug_assert_eq!(cuts.len(), plan.cuts.len());
+        self.assemble(&stream, &cuts, &ies, options.udh16, reference, packed);
+        Ok(())
+    }
+
+    /// Lays down the parts of an encoded stream cut at `cuts` (octet
+    /// offsets), each with its UDH: the concatenation IE when there are
+    /// several parts, then `ies`.
+    fn assemble(
+        &mut self,
+        stream: &Stream<'_>,
+        cuts: &[usize],
+        ies: &[u8],
+        udh16: bool,
+        reference: Option<u16>,
+        packed: bool,
+    ) {
+        let total = cuts.len() - 1;
+        // 3GPP TS 23.038 §9.2.3.24: the UDH length octet, then the elements;
+        // no UDH at all for a part alone without IEs.
+        let (head, octets) = if total == 1 {
+            (vec![ies.len() as u8], 1)
+        } else {
+            let reference = reference.map_or_else(next_reference, u32::from);
+            if udh16 {
+                let [hi, lo] = ((reference & 0xFFFF) as u16).to_be_bytes();
+                let udhl = (CONCAT_16BIT_UDH_OCTETS - 1 + ies.len()) as u8;
+                (
+                    vec![udhl, IEI_CONCAT_16BIT, 4, hi, lo],
+                    CONCAT_16BIT_UDH_OCTETS,
+                )
+            } else {
+                let udhl = (CONCAT_8BIT_UDH_OCTETS - 1 + ies.len()) as u8;
+                (
+                    vec![udhl, IEI_CONCAT_8BIT, 3, reference as u8],
+                    CONCAT_8BIT_UDH_OCTETS,
+                )
+            }
+        };
+        let udh = total > 1 || !ies.is_empty();
+        let fill = if udh {
+            fill_bits(octets + ies.len())
+        } else {
+            0
+        };
+        for (k, part) in cuts.windows(2).enumerate() {
+            if udh {
+                self.udhs.extend_from_slice(&head);
+                if total > 1 {
+                    self.udhs.extend_from_slice(&[total as u8, (k + 1) as u8]);
+                }
+                self.udhs.extend_from_slice(ies);
+            }
+            let septets = &stream.octets[part[0]..part[1]];
+            if packed && !stream.ucs2 {
+                gsm7::pack_into(septets, fill, &mut self.payloads);
+            } else {
+                self.payloads.extend_from_slice(septets);
+            }
+            self.ends.push((self.udhs.len(), self.payloads.len()));
+        }
+        self.messages
+            .push((data_coding(stream.ucs2), self.ends.len()));
     }
 }
 
@@ -756,25 +778,27 @@ fn stream_cuts(stream: &[u8], width: usize, capacity: usize) -> Vec<usize> {
 /// texts: a thread costs tens of microseconds, a text a few.
 const TEXTS_PER_THREAD: usize = 1024;
 
-/// `work` on every text of a batch, in order, spread over the machine's
-/// cores for a large batch. The error of the first failing text (by position)
-/// is returned, its message naming that position.
-fn each_text<S, T, F>(texts: &[S], work: F) -> Result<Vec<T>, Error>
+/// `work` on every text of a batch, in order, each adding its result to an
+/// `A`; spread over the machine's cores for a large batch, so there is one
+/// `A` for each chunk of the batch, in order. The error of the first failing
+/// text (by position) is returned, its message naming that position.
+fn each_text<S, A, F>(texts: &[S], work: F) -> Result<Vec<A>, Error>
 where
     S: AsRef<str> + Sync,
-    T: Send,
-    F: Fn(&str) -> Result<T, Error> + Sync,
+    A: Default + Send,
+    F: Fn(&str, &mut A) -> Result<(), Error> + Sync,
 {
-    let run = |first: usize, chunk: &[S]| -> Result<Vec<T>, Error> {
-        (first..)
-            .zip(chunk)
-            .map(|(n, text)| work(text.as_ref()).map_err(|e| e.in_batch(n)))
-            .collect()
+    let run = |first: usize, chunk: &[S]| -> Result<A, Error> {
+        let mut done = A::default();
+        for (n, text) in (first..).zip(chunk) {
+            work(text.as_ref(), &mut done).map_err(|e| e.in_batch(n))?;
+        }
+        Ok(done)
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = cores.min(texts.len() / TEXTS_PER_THREAD);
     if threads <= 1 {
-        return run(0, texts);
+        return Ok(vec![run(0, texts)?]);
     }
     let size = texts.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -790,14 +814,14 @@ where
                 (k, chunk, spawned)
             })
             .collect();
-        let mut out = Vec::with_capacity(texts.len());
+        let mut out = Vec::with_capacity(chunks.len());
         for (k, chunk, spawned) in chunks {
             let done = match spawned.map(|handle| handle.join()) {
                 Some(Ok(done)) => done,
                 Some(Err(panic)) => std::panic::resume_unwind(panic),
                 None => run(k * size, chunk),
             };
-            out.extend(done?);
+            out.push(done?);
         }
         Ok(out)
     })
@@ -809,18 +833,25 @@ pub fn analyze_many<S: AsRef<str> + Sync>(
     profile: &Profile,
     options: &Options<'_>,
 ) -> Result<Vec<Analysis>, Error> {
-    each_text(texts, |text| analyze(text, profile, options))
+    let chunks = each_text(texts, |text, done: &mut Vec<Analysis>| {
+        done.push(analyze(text, profile, options)?);
+        Ok(())
+    })?;
+    Ok(chunks.into_iter().flatten().collect())
 }
 
-/// [`parts`] of each text, each multi-part one with its own reference
-/// (drawn in no particular order when the batch is spread over threads).
+/// The parts of each text, laid down in one [`Parts`] for each chunk of the
+/// batch, in order; each multi-part message has its own reference (drawn in
+/// no particular order when the batch is spread over threads).
 pub fn segment_many<S: AsRef<str> + Sync>(
     texts: &[S],
     profile: &Profile,
     options: &Options<'_>,
     packed: bool,
 ) -> Result<Vec<Parts>, Error> {
-    each_text(texts, |text| parts(text, profile, options, None, packed))
+    each_text(texts, |text, done: &mut Parts| {
+        done.push(text, profile, options, None, packed)
+    })
 }
 
 #[cfg(test)]

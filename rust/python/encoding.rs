@@ -5,6 +5,7 @@
 //! classes `Segment` and `Analysis`, which mirror the pure backend's
 //! dataclasses field for field, with the same equality and repr.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
@@ -396,30 +397,40 @@ fn segment<'py>(
     let profile = owned.as_ref().unwrap_or_else(|| standard());
     let languages = languages_of(national)?;
     let bytes = utf8(text, None)?;
-    let parts = plan::parts(
-        as_str(&bytes)?,
-        profile,
-        &options(udh16, graphemes, &languages, smart),
-        reference,
-        packed,
-    )
-    .map_err(|e| to_py(py, e))?;
-    segment_list(py, &parts)
+    thread_local! {
+        // One call's buffers, kept for the next call on this thread: a
+        // sender calls this once per message.
+        static PARTS: RefCell<plan::Parts> = RefCell::default();
+    }
+    // Taken out while in use: making the Python objects can run a finalizer
+    // that segments again, and finds empty buffers of its own.
+    let mut parts = PARTS.take();
+    parts.clear();
+    parts
+        .push(
+            as_str(&bytes)?,
+            profile,
+            &options(udh16, graphemes, &languages, smart),
+            reference,
+            packed,
+        )
+        .map_err(|e| to_py(py, e))?;
+    let list = segment_list(py, &parts, 0);
+    PARTS.set(parts);
+    list
 }
 
-/// The `Segment`s of a message, as a list.
-fn segment_list<'py>(py: Python<'py>, parts: &plan::Parts) -> PyResult<Bound<'py, PyList>> {
-    let total = parts.total();
+/// The `Segment`s of message `m`, as a list.
+fn segment_list<'py>(
+    py: Python<'py>,
+    parts: &plan::Parts,
+    m: usize,
+) -> PyResult<Bound<'py, PyList>> {
+    let (data_coding, parts) = parts.message(m);
+    let total = parts.len();
     let list = PyList::empty(py);
-    for k in 0..total {
-        list.append(new_segment(
-            py,
-            parts.udh(k),
-            parts.payload(k),
-            parts.data_coding,
-            k + 1,
-            total,
-        )?)?;
+    for (k, (udh, payload)) in parts.enumerate() {
+        list.append(new_segment(py, udh, payload, data_coding, k + 1, total)?)?;
     }
     Ok(list)
 }
@@ -453,8 +464,10 @@ fn segment_many<'py>(
         Some(e) => Err(e),
         None => {
             let lists = PyList::empty(py);
-            for parts in &messages {
-                lists.append(segment_list(py, parts)?)?;
+            for chunk in &messages {
+                for m in 0..chunk.len() {
+                    lists.append(segment_list(py, chunk, m)?)?;
+                }
             }
             Ok(lists)
         }
