@@ -84,6 +84,9 @@ const DENSE: usize = 0x0E00;
 /// tables of TS 23.038 Annex A are further values of this type.
 pub struct Alphabet {
     locking: [char; 128],
+    /// The septet of each ASCII character that takes one; 0x80 for the
+    /// others (escaped, or not in the alphabet).
+    ascii: [u8; 128],
     single_shift: Vec<(u8, char)>,
     dense: Box<[u16; DENSE]>,
     sparse: Vec<(char, u16)>,
@@ -113,8 +116,13 @@ impl Alphabet {
             }
         }
         sparse.sort_unstable();
+        let ascii = std::array::from_fn(|octet| match dense[octet] {
+            raw if raw & SHIFTED == 0 && raw != NONE => raw as u8,
+            _ => 0x80,
+        });
         Alphabet {
             locking,
+            ascii,
             single_shift: single_shift.to_vec(),
             dense,
             sparse,
@@ -185,15 +193,28 @@ impl Alphabet {
         let start = out.len();
         out.resize(start + 2 * text.len(), 0);
         let room = &mut out[start..];
-        let mut used = 0;
-        for (offset, &octet) in text.as_bytes().iter().enumerate() {
+        let bytes = text.as_bytes();
+        let (mut at, mut used) = (0, 0);
+        while at < bytes.len() {
+            // Most GSM text is runs of ASCII characters of one septet each.
+            for (septet, &octet) in room[used..].iter_mut().zip(&bytes[at..]) {
+                let plain = self.ascii[usize::from(octet & 0x7F)] | (octet & 0x80);
+                if plain & 0x80 != 0 {
+                    break;
+                }
+                *septet = plain;
+                (at, used) = (at + 1, used + 1);
+            }
+            let Some(&octet) = bytes.get(at) else {
+                break;
+            };
             let raw = if octet < 0x80 {
-                // Most GSM text is ASCII: a flat table, no UTF-8 to decode.
+                at += 1;
                 self.dense[usize::from(octet)]
-            } else if octet & 0xC0 != 0x80 {
-                text[offset..].chars().next().map_or(NONE, |c| self.raw(c))
             } else {
-                continue;
+                let c = text[at..].chars().next().unwrap_or_default();
+                at += c.len_utf8();
+                self.raw(c)
             };
             if raw == NONE {
                 return false;
