@@ -230,6 +230,32 @@ impl Alphabet {
         true
     }
 
+    /// Septets `text` needs and whether any of them is an escape pair, or
+    /// `None` if a character of it is not in this alphabet.
+    pub fn septets_needed(&self, text: &str) -> Option<(usize, bool)> {
+        let (mut septets, mut escapes) = (0, false);
+        for (offset, &octet) in text.as_bytes().iter().enumerate() {
+            if octet < 0x80 && self.ascii[usize::from(octet)] < 0x80 {
+                septets += 1;
+                continue;
+            }
+            let raw = if octet < 0x80 {
+                self.dense[usize::from(octet)]
+            } else if octet & 0xC0 != 0x80 {
+                text[offset..].chars().next().map_or(NONE, |c| self.raw(c))
+            } else {
+                continue;
+            };
+            if raw == NONE {
+                return None;
+            }
+            let shifted = raw & SHIFTED != 0;
+            septets += 1 + usize::from(shifted);
+            escapes |= shifted;
+        }
+        Some((septets, escapes))
+    }
+
     /// Septets an ASCII text needs, or `None` if a character of it is not in
     /// this alphabet.
     #[inline]

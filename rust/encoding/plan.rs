@@ -150,6 +150,33 @@ impl Capacity {
     }
 }
 
+impl Capacity {
+    /// The parts a text of `units` takes and the units a part holds, or the
+    /// error of a text over `profile`'s limits. `count` counts the parts of
+    /// at most the units it is given, for a text that needs several.
+    fn parts(
+        &self,
+        ucs2: bool,
+        units: usize,
+        profile: &Profile,
+        count: impl FnOnce(usize) -> usize,
+    ) -> Result<(usize, usize), Error> {
+        if units > self.limit {
+            return Err(too_long(ucs2, units, self.limit, profile));
+        }
+        if units <= self.single {
+            return Ok((1, self.single));
+        }
+        let parts = count(self.multi);
+        if parts > profile.max_parts {
+            return Err(too_many_parts(
+                ucs2, units, parts, self.multi, self.limit, profile,
+            ));
+        }
+        Ok((parts, self.multi))
+    }
+}
+
 fn unit_name(ucs2: bool) -> &'static str {
     if ucs2 {
         "UCS2 units"
@@ -235,24 +262,16 @@ impl<'a> Stream<'a> {
     /// the text), with the units a part holds; or the error of a text over
     /// the profile's limits.
     fn cut(&self, profile: &Profile, options: &Options<'_>) -> Result<(Vec<usize>, usize), Error> {
-        let (ucs2, units) = (self.ucs2, self.units());
-        let Capacity {
-            single,
-            multi,
-            limit,
-        } = Capacity::of(ucs2, profile, options);
-        if units > limit {
-            return Err(too_long(ucs2, units, limit, profile));
-        }
-        if units <= single {
-            return Ok((vec![0, self.octets.len()], single));
-        }
-        let cuts = stream_cuts(self.octets, self.width(), multi);
-        let parts = cuts.len() - 1;
-        if parts > profile.max_parts {
-            return Err(too_many_parts(ucs2, units, parts, multi, limit, profile));
-        }
-        Ok((cuts, multi))
+        let mut cuts = None;
+        let capacity = Capacity::of(self.ucs2, profile, options);
+        let (_, per_segment) = capacity.parts(self.ucs2, self.units(), profile, |multi| {
+            let several = stream_cuts(self.octets, self.width(), multi);
+            let parts = several.len() - 1;
+            cuts = Some(several);
+            parts
+        })?;
+        let cuts = cuts.unwrap_or_else(|| vec![0, self.octets.len()]);
+        Ok((cuts, per_segment))
     }
 }
 
@@ -462,23 +481,44 @@ fn data_coding(ucs2: bool) -> u8 {
 
 pub fn analyze(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Analysis, Error> {
     if direct(options) {
-        let mut buffer = Vec::new();
-        let stream = Stream::encode(text, options.alphabet, &mut buffer);
-        let (cuts, per_segment) = stream.cut(profile, options)?;
-        let non_gsm = if stream.ucs2 && options.report_non_gsm {
-            let alphabet = options.alphabet;
-            (0..)
-                .zip(text.chars())
-                .filter(|&(_, c)| alphabet.code(c).is_none())
-                .collect()
-        } else {
-            Vec::new()
+        let alphabet = options.alphabet;
+        // Counted, not encoded. `pairs`: whether a part could end one unit
+        // early rather than split an escape or a surrogate pair.
+        let (ucs2, units, pairs, non_gsm) = match alphabet.septets_needed(text) {
+            Some((septets, escapes)) => (false, septets, escapes, Vec::new()),
+            None => {
+                // A UCS2 text's characters are mostly outside the alphabet:
+                // room for all of them costs less than growing the list.
+                let mut non_gsm = Vec::new();
+                if options.report_non_gsm {
+                    non_gsm.reserve_exact(text.chars().count());
+                }
+                let (mut units, mut astral) = (0, false);
+                for (index, c) in text.chars().enumerate() {
+                    let width = c.len_utf16();
+                    units += width;
+                    astral |= width == 2;
+                    if options.report_non_gsm && alphabet.code(c).is_none() {
+                        non_gsm.push((index, c));
+                    }
+                }
+                (true, units, astral, non_gsm)
+            }
         };
+        let capacity = Capacity::of(ucs2, profile, options);
+        let (segments, per_segment) = capacity.parts(ucs2, units, profile, |multi| {
+            if !pairs {
+                return units.div_ceil(multi);
+            }
+            let mut buffer = Vec::new();
+            let stream = Stream::encode(text, alphabet, &mut buffer);
+            stream_cuts(stream.octets, stream.width(), multi).len() - 1
+        })?;
         return Ok(Analysis {
-            encoding: if stream.ucs2 { "ucs2" } else { "gsm7" },
-            data_coding: data_coding(stream.ucs2),
-            units: stream.units(),
-            segments: cuts.len() - 1,
+            encoding: if ucs2 { "ucs2" } else { "gsm7" },
+            data_coding: data_coding(ucs2),
+            units,
+            segments,
             per_segment,
             characters: graphemes::count(text),
             non_gsm,
