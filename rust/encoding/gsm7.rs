@@ -84,6 +84,9 @@ const DENSE: usize = 0x0E00;
 /// tables of TS 23.038 Annex A are further values of this type.
 pub struct Alphabet {
     locking: [char; 128],
+    /// The septet of each ASCII character that takes one; 0x80 for the
+    /// others (escaped, or not in the alphabet).
+    ascii: [u8; 128],
     single_shift: Vec<(u8, char)>,
     dense: Box<[u16; DENSE]>,
     sparse: Vec<(char, u16)>,
@@ -113,8 +116,13 @@ impl Alphabet {
             }
         }
         sparse.sort_unstable();
+        let ascii = std::array::from_fn(|octet| match dense[octet] {
+            raw if raw & SHIFTED == 0 && raw != NONE => raw as u8,
+            _ => 0x80,
+        });
         Alphabet {
             locking,
+            ascii,
             single_shift: single_shift.to_vec(),
             dense,
             sparse,
@@ -127,16 +135,22 @@ impl Alphabet {
         DEFAULT.get_or_init(|| Alphabet::new(DEFAULT_ALPHABET, &EXTENSION_TABLE))
     }
 
+    /// The table entry of `c`: NONE, or its septet, SHIFTED if escaped.
     #[inline]
-    pub fn code(&self, c: char) -> Option<Code> {
-        let raw = if (c as usize) < DENSE {
+    fn raw(&self, c: char) -> u16 {
+        if (c as usize) < DENSE {
             self.dense[c as usize]
         } else {
             match self.sparse.binary_search_by_key(&c, |&(k, _)| k) {
                 Ok(at) => self.sparse[at].1,
                 Err(_) => NONE,
             }
-        };
+        }
+    }
+
+    #[inline]
+    pub fn code(&self, c: char) -> Option<Code> {
+        let raw = self.raw(c);
         match raw {
             NONE => None,
             _ if raw & SHIFTED != 0 => Some(Code::Shifted(raw as u8)),
@@ -168,6 +182,78 @@ impl Alphabet {
             }
         }
         out
+    }
+
+    /// Appends the septets of `text` to `out` if every character of it is in
+    /// this alphabet; `false` (and `out` holding more than it did) at the
+    /// first that is not.
+    pub fn try_septets(&self, text: &str, out: &mut Vec<u8>) -> bool {
+        // Written by index into room for the most a text can need (an escape
+        // pair for each octet of its UTF-8): no capacity check per septet.
+        let start = out.len();
+        out.resize(start + 2 * text.len(), 0);
+        let room = &mut out[start..];
+        let bytes = text.as_bytes();
+        let (mut at, mut used) = (0, 0);
+        while at < bytes.len() {
+            // Most GSM text is runs of ASCII characters of one septet each.
+            for (septet, &octet) in room[used..].iter_mut().zip(&bytes[at..]) {
+                let plain = self.ascii[usize::from(octet & 0x7F)] | (octet & 0x80);
+                if plain & 0x80 != 0 {
+                    break;
+                }
+                *septet = plain;
+                (at, used) = (at + 1, used + 1);
+            }
+            let Some(&octet) = bytes.get(at) else {
+                break;
+            };
+            let raw = if octet < 0x80 {
+                at += 1;
+                self.dense[usize::from(octet)]
+            } else {
+                let c = text[at..].chars().next().unwrap_or_default();
+                at += c.len_utf8();
+                self.raw(c)
+            };
+            if raw == NONE {
+                return false;
+            }
+            if raw & SHIFTED != 0 {
+                room[used] = ESCAPE;
+                used += 1;
+            }
+            room[used] = raw as u8;
+            used += 1;
+        }
+        out.truncate(start + used);
+        true
+    }
+
+    /// Septets `text` needs and whether any of them is an escape pair, or
+    /// `None` if a character of it is not in this alphabet.
+    pub fn septets_needed(&self, text: &str) -> Option<(usize, bool)> {
+        let (mut septets, mut escapes) = (0, false);
+        for (offset, &octet) in text.as_bytes().iter().enumerate() {
+            if octet < 0x80 && self.ascii[usize::from(octet)] < 0x80 {
+                septets += 1;
+                continue;
+            }
+            let raw = if octet < 0x80 {
+                self.dense[usize::from(octet)]
+            } else if octet & 0xC0 != 0x80 {
+                text[offset..].chars().next().map_or(NONE, |c| self.raw(c))
+            } else {
+                continue;
+            };
+            if raw == NONE {
+                return None;
+            }
+            let shifted = raw & SHIFTED != 0;
+            septets += 1 + usize::from(shifted);
+            escapes |= shifted;
+        }
+        Some((septets, escapes))
     }
 
     /// Septets an ASCII text needs, or `None` if a character of it is not in
@@ -320,6 +406,16 @@ pub fn pack_septets(septets: &[u8], fill_bits: i64, ussd_cr_pad: bool) -> Result
 pub(crate) fn pack(septets: impl Iterator<Item = u8>, fill: usize) -> Vec<u8> {
     let (lower, _) = septets.size_hint();
     let mut out = Vec::with_capacity((fill + lower * SEPTET_BITS).div_ceil(8));
+    pack_onto(septets, fill, &mut out);
+    out
+}
+
+/// [`pack`] appended to `out`.
+pub(crate) fn pack_into(septets: &[u8], fill: usize, out: &mut Vec<u8>) {
+    pack_onto(septets.iter().copied(), fill, out);
+}
+
+fn pack_onto(septets: impl Iterator<Item = u8>, fill: usize, out: &mut Vec<u8>) {
     let mut acc: u32 = 0;
     let mut bits = fill;
     let mut any = false;
@@ -336,7 +432,6 @@ pub(crate) fn pack(septets: impl Iterator<Item = u8>, fill: usize) -> Vec<u8> {
     if any && bits > 0 {
         out.push(acc as u8);
     }
-    out
 }
 
 /// `count` septets, one per octet, from packed `data` after `fill_bits`.

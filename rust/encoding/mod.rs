@@ -15,4 +15,4 @@ pub mod smart;
 pub mod ucs2;
 
 pub use error::Error;
-pub use plan::{analyze, segment, Analysis, Options, Profile, Segment};
+pub use plan::{analyze, segment, Analysis, Options, Parts, Profile, Segment};

@@ -115,6 +115,173 @@ pub fn fill_bits(udh_octets: usize) -> usize {
     (SEPTET_BITS - (udh_octets * 8) % SEPTET_BITS) % SEPTET_BITS
 }
 
+/// Units a part holds alone, a concatenated part holds, and a message may
+/// need in all.
+struct Capacity {
+    single: usize,
+    multi: usize,
+    limit: usize,
+}
+
+impl Capacity {
+    fn of(ucs2: bool, profile: &Profile, options: &Options<'_>) -> Capacity {
+        let concat = if options.udh16 {
+            CONCAT_16BIT_UDH_OCTETS
+        } else {
+            CONCAT_8BIT_UDH_OCTETS
+        };
+        let extra = options.extra_udh_octets;
+        let single = part_capacity(ucs2, if extra > 0 { extra + 1 } else { 0 });
+        let mut multi = part_capacity(ucs2, concat + extra);
+        let (cap, limit) = if ucs2 {
+            (profile.ucs2_part_cap, profile.ucs2_limit)
+        } else {
+            (profile.gsm7_part_cap, profile.gsm7_limit)
+        };
+        if let Some(cap) = cap {
+            multi = multi.min(cap);
+        }
+        let limit = limit.unwrap_or(profile.max_parts * multi);
+        Capacity {
+            single,
+            multi,
+            limit,
+        }
+    }
+}
+
+impl Capacity {
+    /// The parts a text of `units` takes and the units a part holds, or the
+    /// error of a text over `profile`'s limits. `count` counts the parts of
+    /// at most the units it is given, for a text that needs several.
+    fn parts(
+        &self,
+        ucs2: bool,
+        units: usize,
+        profile: &Profile,
+        count: impl FnOnce(usize) -> usize,
+    ) -> Result<(usize, usize), Error> {
+        if units > self.limit {
+            return Err(too_long(ucs2, units, self.limit, profile));
+        }
+        if units <= self.single {
+            return Ok((1, self.single));
+        }
+        let parts = count(self.multi);
+        if parts > profile.max_parts {
+            return Err(too_many_parts(
+                ucs2, units, parts, self.multi, self.limit, profile,
+            ));
+        }
+        Ok((parts, self.multi))
+    }
+}
+
+fn unit_name(ucs2: bool) -> &'static str {
+    if ucs2 {
+        "UCS2 units"
+    } else {
+        "septets"
+    }
+}
+
+fn too_long(ucs2: bool, units: usize, limit: usize, profile: &Profile) -> Error {
+    Error::TooLong {
+        message: format!(
+            "text needs {units} {}; profile '{}' allows at most {limit}",
+            unit_name(ucs2),
+            profile.name
+        ),
+        limit,
+        units,
+        profile: profile.name.clone(),
+    }
+}
+
+fn too_many_parts(
+    ucs2: bool,
+    units: usize,
+    parts: usize,
+    multi: usize,
+    limit: usize,
+    profile: &Profile,
+) -> Error {
+    Error::TooLong {
+        message: format!(
+            "text needs {parts} parts of at most {multi} {}; profile '{}' allows at most {} parts",
+            unit_name(ucs2),
+            profile.name,
+            profile.max_parts
+        ),
+        limit,
+        units,
+        profile: profile.name.clone(),
+    }
+}
+
+/// A text encoded for the wire, not yet cut into parts: septets one per
+/// octet, or UTF-16BE.
+struct Stream<'a> {
+    ucs2: bool,
+    octets: &'a [u8],
+}
+
+impl<'a> Stream<'a> {
+    /// `text` in `alphabet` if every character of it is there, else in UCS2,
+    /// written over `buffer`. One pass for GSM text; a UCS2 text is mostly
+    /// known by its first character that is not ASCII, and then encoded afresh.
+    fn encode(text: &str, alphabet: &Alphabet, buffer: &'a mut Vec<u8>) -> Stream<'a> {
+        buffer.clear();
+        if alphabet.try_septets(text, buffer) {
+            return Stream {
+                ucs2: false,
+                octets: buffer,
+            };
+        }
+        buffer.clear();
+        ucs2::push_ucs2(text, buffer);
+        Stream {
+            ucs2: true,
+            octets: buffer,
+        }
+    }
+
+    fn width(&self) -> usize {
+        if self.ucs2 {
+            2
+        } else {
+            1
+        }
+    }
+
+    fn units(&self) -> usize {
+        self.octets.len() / self.width()
+    }
+
+    /// The cuts of the stream under `profile` (as [`Plan::lay_out`] cuts
+    /// the text), with the units a part holds; or the error of a text over
+    /// the profile's limits.
+    fn cut(&self, profile: &Profile, options: &Options<'_>) -> Result<(Vec<usize>, usize), Error> {
+        let mut cuts = None;
+        let capacity = Capacity::of(self.ucs2, profile, options);
+        let (_, per_segment) = capacity.parts(self.ucs2, self.units(), profile, |multi| {
+            let several = stream_cuts(self.octets, self.width(), multi);
+            let parts = several.len() - 1;
+            cuts = Some(several);
+            parts
+        })?;
+        let cuts = cuts.unwrap_or_else(|| vec![0, self.octets.len()]);
+        Ok((cuts, per_segment))
+    }
+}
+
+/// Whether a text goes out as its encoding in `options.alphabet`, cut
+/// greedily: no national tables to choose, no look-alikes to replace, no
+/// clusters to keep whole. The common case needs no plan of the text.
+fn direct(options: &Options<'_>) -> bool {
+    options.national.is_empty() && !options.smart && !options.graphemes
+}
+
 /// How one text splits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -171,33 +338,12 @@ impl Plan {
             }
         }
         let units = if ucs2 { utf16 } else { septets };
-        let concat = if options.udh16 {
-            CONCAT_16BIT_UDH_OCTETS
-        } else {
-            CONCAT_8BIT_UDH_OCTETS
-        };
-        let extra = options.extra_udh_octets;
-        let single = part_capacity(ucs2, if extra > 0 { extra + 1 } else { 0 });
-        let mut multi = part_capacity(ucs2, concat + extra);
-        let (cap, limit) = if ucs2 {
-            (profile.ucs2_part_cap, profile.ucs2_limit)
-        } else {
-            (profile.gsm7_part_cap, profile.gsm7_limit)
-        };
-        if let Some(cap) = cap {
-            multi = multi.min(cap);
-        }
-        let limit = limit.unwrap_or(profile.max_parts * multi);
-        let unit_name = if ucs2 { "UCS2 units" } else { "septets" };
-        let mut over = (units > limit).then(|| Error::TooLong {
-            message: format!(
-                "text needs {units} {unit_name}; profile '{}' allows at most {limit}",
-                profile.name
-            ),
+        let Capacity {
+            single,
+            multi,
             limit,
-            units,
-            profile: profile.name.clone(),
-        });
+        } = Capacity::of(ucs2, profile, options);
+        let mut over = (units > limit).then(|| too_long(ucs2, units, limit, profile));
         if units <= single {
             let plan = Plan {
                 ucs2,
@@ -211,16 +357,7 @@ impl Plan {
         let cuts = cut(text, ucs2, alphabet, multi, options.graphemes);
         let parts = cuts.len() - 1;
         if over.is_none() && parts > profile.max_parts {
-            over = Some(Error::TooLong {
-                message: format!(
-                    "text needs {parts} parts of at most {multi} {unit_name}; profile '{}' \
-                     allows at most {} parts",
-                    profile.name, profile.max_parts
-                ),
-                limit,
-                units,
-                profile: profile.name.clone(),
-            });
+            over = Some(too_many_parts(ucs2, units, parts, multi, limit, profile));
         }
         let plan = Plan {
             ucs2,
@@ -343,6 +480,54 @@ fn data_coding(ucs2: bool) -> u8 {
 }
 
 pub fn analyze(text: &str, profile: &Profile, options: &Options<'_>) -> Result<Analysis, Error> {
+    if direct(options) {
+        let alphabet = options.alphabet;
+        // Counted, not encoded. `pairs`: whether a part could end one unit
+        // early rather than split an escape or a surrogate pair.
+        let (ucs2, units, pairs, non_gsm) = match alphabet.septets_needed(text) {
+            Some((septets, escapes)) => (false, septets, escapes, Vec::new()),
+            None => {
+                // A UCS2 text's characters are mostly outside the alphabet:
+                // room for all of them costs less than growing the list.
+                let mut non_gsm = Vec::new();
+                if options.report_non_gsm {
+                    non_gsm.reserve_exact(text.chars().count());
+                }
+                let (mut units, mut astral) = (0, false);
+                for (index, c) in text.chars().enumerate() {
+                    let width = c.len_utf16();
+                    units += width;
+                    astral |= width == 2;
+                    if options.report_non_gsm && alphabet.code(c).is_none() {
+                        non_gsm.push((index, c));
+                    }
+                }
+                (true, units, astral, non_gsm)
+            }
+        };
+        let capacity = Capacity::of(ucs2, profile, options);
+        let (segments, per_segment) = capacity.parts(ucs2, units, profile, |multi| {
+            if !pairs {
+                return units.div_ceil(multi);
+            }
+            let mut buffer = Vec::new();
+            let stream = Stream::encode(text, alphabet, &mut buffer);
+            stream_cuts(stream.octets, stream.width(), multi).len() - 1
+        })?;
+        return Ok(Analysis {
+            encoding: if ucs2 { "ucs2" } else { "gsm7" },
+            data_coding: data_coding(ucs2),
+            units,
+            segments,
+            per_segment,
+            characters: graphemes::count(text),
+            non_gsm,
+            locking_shift: None,
+            single_shift: None,
+            parts_saved: 0,
+            replacements: Vec::new(),
+        });
+    }
     let choice = national::choose(text, profile, options)?;
     let plan = choice.plan;
     Ok(Analysis {
@@ -395,102 +580,210 @@ pub fn segment(
     reference: Option<u16>,
     packed: bool,
 ) -> Result<Vec<Segment>, Error> {
-    let options = &Options {
-        report_non_gsm: false,
-        ..*options
-    };
-    let choice = national::choose(text, profile, options)?;
-    let (plan, text) = (&choice.plan, &*choice.text);
-    let alphabet = national::alphabet(choice.locking, choice.single);
-    let ies = national::shift_ies(choice.locking, choice.single);
-    let coding = data_coding(plan.ucs2);
-    // The text is encoded once; its parts are slices of the encoding.
-    let (stream, width) = if plan.ucs2 {
-        (ucs2::encode_ucs2(text), 2)
-    } else {
-        (alphabet.septets(text, plan.units), 1)
-    };
-    let payload = |part: &[u8], fill: usize| -> Vec<u8> {
-        if packed && !plan.ucs2 {
-            gsm7::pack(part.iter().copied(), fill)
-        } else {
-            part.to_vec()
-        }
-    };
-    let total = plan.parts();
-    if total == 1 {
-        // 3GPP TS 23.038 §9.2.3.24: the UDH length octet, then the elements.
-        let mut udh = Vec::new();
-        if !ies.is_empty() {
-            udh.push(ies.len() as u8);
-            udh.extend_from_slice(&ies);
-        }
-        let payload = if packed && !plan.ucs2 {
-            payload(&stream, fill_bits(udh.len()))
-        } else {
-            stream
-        };
-        return Ok(vec![Segment {
-            payload,
-            udh,
-            data_coding: coding,
-            index: 1,
-            total: 1,
-        }]);
+    let mut parts = Parts::default();
+    parts.push(text, profile, options, reference, packed)?;
+    Ok(parts.segments(0))
+}
+
+/// The parts of messages as they go on the wire, in a few buffers shared by
+/// all of them rather than two for each part: a batch of messages is laid
+/// down one after another, in the order of its texts.
+#[derive(Debug, Default)]
+pub struct Parts {
+    udhs: Vec<u8>,
+    payloads: Vec<u8>,
+    /// Where each part's UDH and payload end in `udhs` and `payloads`.
+    ends: Vec<(usize, usize)>,
+    /// Each message's data coding, and where its parts end in `ends`.
+    messages: Vec<(u8, usize)>,
+    /// The text being cut, encoded: written over by the next.
+    stream: Vec<u8>,
+}
+
+impl Parts {
+    /// How many messages.
+    pub fn len(&self) -> usize {
+        self.messages.len()
     }
-    let cuts = if options.graphemes {
-        // Cut where the plan cut the text: at cluster boundaries.
-        let mut offset = 0;
-        let mut cuts = vec![0];
-        for bounds in plan.cuts.windows(2) {
-            let part = &text[bounds[0]..bounds[1]];
-            offset += if plan.ucs2 {
-                part.encode_utf16().count() * 2
-            } else {
-                part.chars()
-                    .map(|c| alphabet.code(c).map_or(0, Code::septets))
-                    .sum()
-            };
-            cuts.push(offset);
-        }
-        cuts
-    } else {
-        stream_cuts(&stream, width, plan.per_segment)
-    };
-    debug_assert_eq!(cuts.len(), plan.cuts.len());
-    let reference = reference.map_or_else(next_reference, u32::from);
-    let (head, fill) = if options.udh16 {
-        let r = (reference & 0xFFFF) as u16;
-        let [hi, lo] = r.to_be_bytes();
-        let udhl = (CONCAT_16BIT_UDH_OCTETS - 1 + ies.len()) as u8;
-        (
-            vec![udhl, IEI_CONCAT_16BIT, 4, hi, lo],
-            fill_bits(CONCAT_16BIT_UDH_OCTETS + ies.len()),
-        )
-    } else {
-        let udhl = (CONCAT_8BIT_UDH_OCTETS - 1 + ies.len()) as u8;
-        (
-            vec![udhl, IEI_CONCAT_8BIT, 3, reference as u8],
-            fill_bits(CONCAT_8BIT_UDH_OCTETS + ies.len()),
-        )
-    };
-    Ok(cuts
-        .windows(2)
-        .enumerate()
-        .map(|(k, bounds)| {
-            let mut udh = Vec::with_capacity(head.len() + 2 + ies.len());
-            udh.extend_from_slice(&head);
-            udh.extend_from_slice(&[total as u8, (k + 1) as u8]);
-            udh.extend_from_slice(&ies);
-            Segment {
-                udh,
-                payload: payload(&stream[bounds[0]..bounds[1]], fill),
-                data_coding: coding,
+
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// Forgets every message, keeping the buffers for the next.
+    pub fn clear(&mut self) {
+        self.udhs.clear();
+        self.payloads.clear();
+        self.ends.clear();
+        self.messages.clear();
+    }
+
+    /// Message `m`'s data coding and its parts' `(udh, payload)`, in order.
+    pub fn message(&self, m: usize) -> (u8, impl ExactSizeIterator<Item = (&[u8], &[u8])> + '_) {
+        let (data_coding, last) = self.messages[m];
+        let first = m.checked_sub(1).map_or(0, |before| self.messages[before].1);
+        let parts = (first..last).map(move |k| {
+            let (udh_start, payload_start) = k.checked_sub(1).map_or((0, 0), |p| self.ends[p]);
+            let (udh_end, payload_end) = self.ends[k];
+            (
+                &self.udhs[udh_start..udh_end],
+                &self.payloads[payload_start..payload_end],
+            )
+        });
+        (data_coding, parts)
+    }
+
+    /// Message `m` as [`Segment`]s.
+    pub fn segments(&self, m: usize) -> Vec<Segment> {
+        let (data_coding, parts) = self.message(m);
+        let total = parts.len();
+        parts
+            .enumerate()
+            .map(|(k, (udh, payload))| Segment {
+                udh: udh.to_vec(),
+                payload: payload.to_vec(),
+                data_coding,
                 index: k + 1,
                 total,
+            })
+            .collect()
+    }
+
+    /// Lays down the parts of `text` after those already here. `reference`
+    /// must have passed [`check_reference`]; `None` draws one from the
+    /// per-process counter.
+    pub fn push(
+        &mut self,
+        text: &str,
+        profile: &Profile,
+        options: &Options<'_>,
+        reference: Option<u16>,
+        packed: bool,
+    ) -> Result<(), Error> {
+        let mut buffer = std::mem::take(&mut self.stream);
+        let done = self.push_with(text, profile, options, reference, packed, &mut buffer);
+        self.stream = buffer;
+        done
+    }
+
+    fn push_with(
+        &mut self,
+        text: &str,
+        profile: &Profile,
+        options: &Options<'_>,
+        reference: Option<u16>,
+        packed: bool,
+        buffer: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        if direct(options) {
+            let stream = Stream::encode(text, options.alphabet, buffer);
+            let (cuts, _) = stream.cut(profile, options)?;
+            self.assemble(&stream, &cuts, &[], options.udh16, reference, packed);
+            return Ok(());
+        }
+        let options = &Options {
+            report_non_gsm: false,
+            ..*options
+        };
+        let choice = national::choose(text, profile, options)?;
+        let (plan, text) = (&choice.plan, &*choice.text);
+        let alphabet = national::alphabet(choice.locking, choice.single);
+        let ies = national::shift_ies(choice.locking, choice.single);
+        // The text is encoded once; its parts are slices of the encoding.
+        *buffer = if plan.ucs2 {
+            ucs2::encode_ucs2(text)
+        } else {
+            alphabet.septets(text, plan.units)
+        };
+        let stream = Stream {
+            ucs2: plan.ucs2,
+            octets: buffer,
+        };
+        let cuts = if plan.parts() == 1 {
+            vec![0, stream.octets.len()]
+        } else if options.graphemes {
+            // Cut where the plan cut the text: at cluster boundaries.
+            let mut offset = 0;
+            let mut cuts = vec![0];
+            for bounds in plan.cuts.windows(2) {
+                let part = &text[bounds[0]..bounds[1]];
+                offset += if plan.ucs2 {
+                    part.encode_utf16().count() * 2
+                } else {
+                    part.chars()
+                        .map(|c| alphabet.code(c).map_or(0, Code::septets))
+                        .sum()
+                };
+                cuts.push(offset);
             }
-        })
-        .collect())
+            cuts
+        } else {
+            stream_cuts(stream.octets, stream.width(), plan.per_segment)
+        };
+        debug_assert_eq!(cuts.len(), plan.cuts.len());
+        self.assemble(&stream, &cuts, &ies, options.udh16, reference, packed);
+        Ok(())
+    }
+
+    /// Lays down the parts of an encoded stream cut at `cuts` (octet
+    /// offsets), each with its UDH: the concatenation IE when there are
+    /// several parts, then `ies`.
+    fn assemble(
+        &mut self,
+        stream: &Stream<'_>,
+        cuts: &[usize],
+        ies: &[u8],
+        udh16: bool,
+        reference: Option<u16>,
+        packed: bool,
+    ) {
+        let total = cuts.len() - 1;
+        // 3GPP TS 23.038 §9.2.3.24: the UDH length octet, then the elements;
+        // no UDH at all for a part alone without IEs.
+        let (head, octets) = if total == 1 {
+            (vec![ies.len() as u8], 1)
+        } else {
+            let reference = reference.map_or_else(next_reference, u32::from);
+            if udh16 {
+                let [hi, lo] = ((reference & 0xFFFF) as u16).to_be_bytes();
+                let udhl = (CONCAT_16BIT_UDH_OCTETS - 1 + ies.len()) as u8;
+                (
+                    vec![udhl, IEI_CONCAT_16BIT, 4, hi, lo],
+                    CONCAT_16BIT_UDH_OCTETS,
+                )
+            } else {
+                let udhl = (CONCAT_8BIT_UDH_OCTETS - 1 + ies.len()) as u8;
+                (
+                    vec![udhl, IEI_CONCAT_8BIT, 3, reference as u8],
+                    CONCAT_8BIT_UDH_OCTETS,
+                )
+            }
+        };
+        let udh = total > 1 || !ies.is_empty();
+        let fill = if udh {
+            fill_bits(octets + ies.len())
+        } else {
+            0
+        };
+        for (k, part) in cuts.windows(2).enumerate() {
+            if udh {
+                self.udhs.extend_from_slice(&head);
+                if total > 1 {
+                    self.udhs.extend_from_slice(&[total as u8, (k + 1) as u8]);
+                }
+                self.udhs.extend_from_slice(ies);
+            }
+            let septets = &stream.octets[part[0]..part[1]];
+            if packed && !stream.ucs2 {
+                gsm7::pack_into(septets, fill, &mut self.payloads);
+            } else {
+                self.payloads.extend_from_slice(septets);
+            }
+            self.ends.push((self.udhs.len(), self.payloads.len()));
+        }
+        self.messages
+            .push((data_coding(stream.ucs2), self.ends.len()));
+    }
 }
 
 /// Greedy cuts (octet offsets) of an encoded stream of `width`-octet units
@@ -525,25 +818,27 @@ fn stream_cuts(stream: &[u8], width: usize, capacity: usize) -> Vec<usize> {
 /// texts: a thread costs tens of microseconds, a text a few.
 const TEXTS_PER_THREAD: usize = 1024;
 
-/// `work` on every text of a batch, in order, spread over the machine's
-/// cores for a large batch. The error of the first failing text (by position)
-/// is returned, its message naming that position.
-fn each_text<S, T, F>(texts: &[S], work: F) -> Result<Vec<T>, Error>
+/// `work` on every text of a batch, in order, each adding its result to an
+/// `A`; spread over the machine's cores for a large batch, so there is one
+/// `A` for each chunk of the batch, in order. The error of the first failing
+/// text (by position) is returned, its message naming that position.
+fn each_text<S, A, F>(texts: &[S], work: F) -> Result<Vec<A>, Error>
 where
     S: AsRef<str> + Sync,
-    T: Send,
-    F: Fn(&str) -> Result<T, Error> + Sync,
+    A: Default + Send,
+    F: Fn(&str, &mut A) -> Result<(), Error> + Sync,
 {
-    let run = |first: usize, chunk: &[S]| -> Result<Vec<T>, Error> {
-        (first..)
-            .zip(chunk)
-            .map(|(n, text)| work(text.as_ref()).map_err(|e| e.in_batch(n)))
-            .collect()
+    let run = |first: usize, chunk: &[S]| -> Result<A, Error> {
+        let mut done = A::default();
+        for (n, text) in (first..).zip(chunk) {
+            work(text.as_ref(), &mut done).map_err(|e| e.in_batch(n))?;
+        }
+        Ok(done)
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = cores.min(texts.len() / TEXTS_PER_THREAD);
     if threads <= 1 {
-        return run(0, texts);
+        return Ok(vec![run(0, texts)?]);
     }
     let size = texts.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -559,14 +854,14 @@ where
                 (k, chunk, spawned)
             })
             .collect();
-        let mut out = Vec::with_capacity(texts.len());
+        let mut out = Vec::with_capacity(chunks.len());
         for (k, chunk, spawned) in chunks {
             let done = match spawned.map(|handle| handle.join()) {
                 Some(Ok(done)) => done,
                 Some(Err(panic)) => std::panic::resume_unwind(panic),
                 None => run(k * size, chunk),
             };
-            out.extend(done?);
+            out.push(done?);
         }
         Ok(out)
     })
@@ -578,18 +873,25 @@ pub fn analyze_many<S: AsRef<str> + Sync>(
     profile: &Profile,
     options: &Options<'_>,
 ) -> Result<Vec<Analysis>, Error> {
-    each_text(texts, |text| analyze(text, profile, options))
+    let chunks = each_text(texts, |text, done: &mut Vec<Analysis>| {
+        done.push(analyze(text, profile, options)?);
+        Ok(())
+    })?;
+    Ok(chunks.into_iter().flatten().collect())
 }
 
-/// [`segment`] of each text, each multi-part one with its own reference
-/// (drawn in no particular order when the batch is spread over threads).
+/// The parts of each text, laid down in one [`Parts`] for each chunk of the
+/// batch, in order; each multi-part message has its own reference (drawn in
+/// no particular order when the batch is spread over threads).
 pub fn segment_many<S: AsRef<str> + Sync>(
     texts: &[S],
     profile: &Profile,
     options: &Options<'_>,
     packed: bool,
-) -> Result<Vec<Vec<Segment>>, Error> {
-    each_text(texts, |text| segment(text, profile, options, None, packed))
+) -> Result<Vec<Parts>, Error> {
+    each_text(texts, |text, done: &mut Parts| {
+        done.push(text, profile, options, None, packed)
+    })
 }
 
 #[cfg(test)]

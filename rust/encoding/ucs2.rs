@@ -5,44 +5,26 @@ use super::Error;
 
 /// UTF-16BE octets of `text`.
 pub fn encode_ucs2(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() * 2);
+    let mut out = Vec::new();
     push_ucs2(text, &mut out);
     out
 }
 
+/// Appends the UTF-16BE octets of `text` to `out`.
 #[inline]
-fn push_ucs2(text: &str, out: &mut Vec<u8>) {
-    // Decoded from the UTF-8 by hand: the std iterator costs twice as much.
-    let bytes = text.as_bytes();
-    let continuation = |at: usize| u32::from(bytes[at] & 0x3F);
-    let mut at = 0;
-    while at < bytes.len() {
-        let lead = u32::from(bytes[at]);
-        let (cp, size) = match lead {
-            0x00..=0x7F => (lead, 1),
-            0xC0..=0xDF => (((lead & 0x1F) << 6) | continuation(at + 1), 2),
-            0xE0..=0xEF => (
-                ((lead & 0x0F) << 12) | (continuation(at + 1) << 6) | continuation(at + 2),
-                3,
-            ),
-            _ => (
-                ((lead & 0x07) << 18)
-                    | (continuation(at + 1) << 12)
-                    | (continuation(at + 2) << 6)
-                    | continuation(at + 3),
-                4,
-            ),
-        };
-        if size == 4 {
-            // RFC 2781 §2.1: an astral character as a surrogate pair.
-            let v = cp - 0x1_0000;
-            out.extend_from_slice(&((0xD800 | (v >> 10)) as u16).to_be_bytes());
-            out.extend_from_slice(&((0xDC00 | (v & 0x3FF)) as u16).to_be_bytes());
-        } else {
-            out.extend_from_slice(&(cp as u16).to_be_bytes());
-        }
-        at += size;
+pub(crate) fn push_ucs2(text: &str, out: &mut Vec<u8>) {
+    // Written into room for the most a text can need (two octets for each
+    // octet of its UTF-8), a unit to each pair of octets: zipped, so there
+    // is neither a capacity nor a bounds check per unit.
+    let start = out.len();
+    out.resize(start + 2 * text.len(), 0);
+    let mut used = start;
+    for (room, unit) in out[start..].chunks_exact_mut(2).zip(text.encode_utf16()) {
+        // RFC 2781 §2.1: an astral character comes as a surrogate pair.
+        room.copy_from_slice(&unit.to_be_bytes());
+        used += 2;
     }
+    out.truncate(used);
 }
 
 /// The text of UTF-16BE octets; an odd length or a lone surrogate raises,

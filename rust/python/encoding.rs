@@ -5,18 +5,20 @@
 //! classes `Segment` and `Analysis`, which mirror the pure backend's
 //! dataclasses field for field, with the same equality and repr.
 
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use super::errors::smswire_error;
+use super::segment::new_segment;
 use crate::encoding::national::{self, Language};
 use crate::encoding::{self as core, gsm7, plan, ucs2, Error, Options, Profile};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<Segment>()?;
+    super::segment::register(m)?;
     m.add_class::<Analysis>()?;
     m.add_function(wrap_pyfunction!(analyze, m)?)?;
     m.add_function(wrap_pyfunction!(analyze_many, m)?)?;
@@ -32,62 +34,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 
 // ------------------------------------------------------------------ results
-
-/// One part of a message as it goes on the wire.
-#[pyclass(frozen, eq, hash, module = "smswire.encoding")]
-#[derive(PartialEq, Eq, Hash)]
-pub struct Segment(plan::Segment);
-
-#[pymethods]
-impl Segment {
-    #[new]
-    fn new(udh: &[u8], payload: &[u8], data_coding: u8, index: usize, total: usize) -> Self {
-        Segment(plan::Segment {
-            udh: udh.to_vec(),
-            payload: payload.to_vec(),
-            data_coding,
-            index,
-            total,
-        })
-    }
-
-    #[getter]
-    fn udh<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.0.udh)
-    }
-
-    #[getter]
-    fn payload<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.0.payload)
-    }
-
-    #[getter]
-    fn data_coding(&self) -> u8 {
-        self.0.data_coding
-    }
-
-    #[getter]
-    fn index(&self) -> usize {
-        self.0.index
-    }
-
-    #[getter]
-    fn total(&self) -> usize {
-        self.0.total
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let s = &self.0;
-        Ok(format!(
-            "Segment(udh={}, payload={}, data_coding={}, index={}, total={})",
-            PyBytes::new(py, &s.udh).repr()?,
-            PyBytes::new(py, &s.payload).repr()?,
-            s.data_coding,
-            s.index,
-            s.total
-        ))
-    }
-}
 
 /// How a text travels as SMS.
 #[pyclass(frozen, eq, hash, module = "smswire.encoding")]
@@ -435,8 +381,8 @@ fn analyze_many(
     national=None, smart=false
 ))]
 #[allow(clippy::too_many_arguments, reason = "the Python signature's keywords")]
-fn segment(
-    text: &Bound<'_, PyString>,
+fn segment<'py>(
+    text: &Bound<'py, PyString>,
     profile: Option<&Bound<'_, PyAny>>,
     reference: Option<i64>,
     udh16: bool,
@@ -444,22 +390,49 @@ fn segment(
     graphemes: bool,
     national: Option<&Bound<'_, PyAny>>,
     smart: bool,
-) -> PyResult<Vec<Segment>> {
+) -> PyResult<Bound<'py, PyList>> {
     let py = text.py();
     let reference = plan::check_reference(reference, udh16).map_err(|e| to_py(py, e))?;
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
     let languages = languages_of(national)?;
     let bytes = utf8(text, None)?;
-    let parts = core::segment(
-        as_str(&bytes)?,
-        profile,
-        &options(udh16, graphemes, &languages, smart),
-        reference,
-        packed,
-    )
-    .map_err(|e| to_py(py, e))?;
-    Ok(parts.into_iter().map(Segment).collect())
+    thread_local! {
+        // One call's buffers, kept for the next call on this thread: a
+        // sender calls this once per message.
+        static PARTS: RefCell<plan::Parts> = RefCell::default();
+    }
+    // Taken out while in use: making the Python objects can run a finalizer
+    // that segments again, and finds empty buffers of its own.
+    let mut parts = PARTS.take();
+    parts.clear();
+    parts
+        .push(
+            as_str(&bytes)?,
+            profile,
+            &options(udh16, graphemes, &languages, smart),
+            reference,
+            packed,
+        )
+        .map_err(|e| to_py(py, e))?;
+    let list = segment_list(py, &parts, 0);
+    PARTS.set(parts);
+    list
+}
+
+/// The `Segment`s of message `m`, as a list.
+fn segment_list<'py>(
+    py: Python<'py>,
+    parts: &plan::Parts,
+    m: usize,
+) -> PyResult<Bound<'py, PyList>> {
+    let (data_coding, parts) = parts.message(m);
+    let total = parts.len();
+    let list = PyList::empty(py);
+    for (k, (udh, payload)) in parts.enumerate() {
+        list.append(new_segment(py, udh, payload, data_coding, k + 1, total)?)?;
+    }
+    Ok(list)
 }
 
 /// `segment` of each text, in one call with the GIL released; each
@@ -469,15 +442,15 @@ fn segment(
     texts, *, profile=None, udh16=false, packed=false, graphemes=false, national=None, smart=false
 ))]
 #[allow(clippy::too_many_arguments, reason = "the Python signature's keywords")]
-fn segment_many(
-    texts: &Bound<'_, PyAny>,
+fn segment_many<'py>(
+    texts: &Bound<'py, PyAny>,
     profile: Option<&Bound<'_, PyAny>>,
     udh16: bool,
     packed: bool,
     graphemes: bool,
     national: Option<&Bound<'_, PyAny>>,
     smart: bool,
-) -> PyResult<Vec<Vec<Segment>>> {
+) -> PyResult<Bound<'py, PyList>> {
     let py = texts.py();
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
@@ -489,10 +462,15 @@ fn segment_many(
     let messages = result.map_err(|e| to_py(py, e))?;
     match unreadable {
         Some(e) => Err(e),
-        None => Ok(messages
-            .into_iter()
-            .map(|parts| parts.into_iter().map(Segment).collect())
-            .collect()),
+        None => {
+            let lists = PyList::empty(py);
+            for chunk in &messages {
+                for m in 0..chunk.len() {
+                    lists.append(segment_list(py, chunk, m)?)?;
+                }
+            }
+            Ok(lists)
+        }
     }
 }
 

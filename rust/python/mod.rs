@@ -10,6 +10,7 @@ mod encoding;
 mod errors;
 mod national;
 mod pdu;
+mod segment;
 
 #[pymodule]
 #[pyo3(name = "_native")]
