@@ -11,11 +11,10 @@ spreads them over threads, and callgrind counts every thread's instructions.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 import sys
 from pathlib import Path
+
+import _callgrind  # a sibling module: these run as scripts from benches/
 
 _BENCHES = Path(__file__).resolve().parent
 _CHILD = """
@@ -57,28 +56,7 @@ SINGLE_N = 2_000
 
 
 def instructions(messages: int, op: str) -> int:
-    result = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            "-c",
-            _CHILD,
-            str(messages),
-            op,
-            str(_BENCHES),
-        ],
-        # Dict probing, and so the count, moves by hundreds of instructions
-        # with the hash seed: pin it, or runs cannot be compared.
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    match = re.search(r"Collected : (\d+)", result.stderr)
-    assert match, result.stderr[-500:]
-    return int(match.group(1))
+    return _callgrind.instructions(_CHILD, str(messages), op, str(_BENCHES))
 
 
 def main() -> None:

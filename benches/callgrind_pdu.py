@@ -9,10 +9,7 @@ interpreter start-up and imports cancelled out.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
+import _callgrind  # a sibling module: these run as scripts from benches/
 
 N = 5000
 _CHILD = """
@@ -53,27 +50,7 @@ OPS = [
 
 
 def instructions(n: int, op: str) -> int:
-    result = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            "-c",
-            _CHILD,
-            str(n),
-            op,
-        ],
-        # Dict probing, and so the count, moves by hundreds of instructions
-        # with the hash seed: pin it, or runs cannot be compared.
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    match = re.search(r"Collected : (\d+)", result.stderr)
-    assert match, result.stderr[-500:]
-    return int(match.group(1))
+    return _callgrind.instructions(_CHILD, str(n), op)
 
 
 def main() -> None:
