@@ -148,9 +148,7 @@ impl Capacity {
             limit,
         }
     }
-}
 
-impl Capacity {
     /// The parts a text of `units` takes and the units a part holds, or the
     /// error of a text over `profile`'s limits. `count` counts the parts of
     /// at most the units it is given, for a text that needs several.
