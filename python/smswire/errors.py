@@ -1,8 +1,26 @@
-"""The exceptions smswire raises.
+"""The exceptions smswire raises, one tree a caller can catch at the level it cares about.
 
-One base class, :class:`SmswireError`, with a subclass for each kind of
-failure a caller can act on. Messages name the field, the problem and the
-limit; they never contain a secret (passwords, or URLs whose query carries one).
+::
+
+    SmswireError                     anything smswire raises on purpose
+    ├── ConfigurationError           an argument or setting is invalid (also a ValueError)
+    ├── EncodingError                a text cannot be encoded, or octets decoded (also a ValueError)
+    │   └── MessageTooLong           more units than the profile allows in one message
+    ├── ProtocolError                bytes or fields that are not valid SMPP (the codecs raise it)
+    │   ├── LocalProtocolError       we asked for something the protocol forbids now
+    │   │   └── ClientClosed         a send on a client that is closing or closed
+    │   └── RemoteProtocolError      the peer sent something the protocol forbids
+    ├── SmscError                    the provider refused a request, with its status
+    ├── TransportError               the connection failed; nothing is known to be sent
+    │   └── RequestNotSent           provably never reached the provider: safe to send again
+    └── OutcomeUnknown               may have reached the provider: never resend blindly
+
+``OutcomeUnknown`` is deliberately *not* a :class:`TransportError`: code that
+retries on transport errors (the httpx habit) must never resend a message the
+provider may already hold, because an SMS cannot be recalled.
+
+Messages name the field, the problem and the limit; they never contain a
+secret (passwords, or URLs whose query carries one).
 
 Both backends raise these very classes: the native extension looks them up
 here, so ``except EncodingError`` catches the same thing whichever is active.
@@ -11,18 +29,31 @@ here, so ``except EncodingError`` catches the same thing whichever is active.
 from __future__ import annotations
 
 __all__ = [
+    "ClientClosed",
     "ConfigurationError",
     "EncodingError",
+    "LocalProtocolError",
     "MessageTooLong",
+    "OutcomeUnknown",
     "ProtocolError",
+    "RemoteProtocolError",
+    "RequestNotSent",
     "SmscError",
     "SmswireError",
     "TransportError",
 ]
 
+# SMPP 3.4 §5.1.3: ESME_RINVBNDSTS, "incorrect BIND status for given command":
+# what an SMSC answers a request on a session that is not bound.
+_ESME_RINVBNDSTS = 0x00000004
+
 
 class SmswireError(Exception):
     """Base class of every error smswire raises on purpose."""
+
+
+class ConfigurationError(SmswireError, ValueError):
+    """A setting or argument is invalid; the message names it and the limit."""
 
 
 class EncodingError(SmswireError, ValueError):
@@ -55,7 +86,10 @@ class MessageTooLong(EncodingError):
 
 
 class ProtocolError(SmswireError):
-    """A peer broke the SMPP protocol, or bytes are not a valid PDU.
+    """Bytes are not a valid PDU, or a PDU's fields break SMPP 3.4.
+
+    The codecs raise this class itself; a session or client raises one of its
+    two subclasses, which say whose fault it is.
 
     ``status`` is the SMPP command_status a server answers such input with
     (for example ESME_RINVCMDLEN, 0x00000002); ``field`` names the PDU field
@@ -80,9 +114,28 @@ class ProtocolError(SmswireError):
         self.sequence_number = sequence_number
 
 
+class LocalProtocolError(ProtocolError):
+    """This side asked for something the protocol does not allow now: a request
+    the session state forbids, a full window, a PDU that cannot be encoded.
+    Nothing was sent."""
+
+
+class ClientClosed(LocalProtocolError):
+    """A send on a client that is closing or closed. Nothing was sent."""
+
+    def __init__(self, message: str = "the client is closed") -> None:
+        super().__init__(message, status=_ESME_RINVBNDSTS)
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer broke the protocol: a PDU that cannot be decoded, a response of
+    the wrong type, a reply of the wrong shape. Only the exchange it belongs to
+    fails; the connection's other work goes on."""
+
+
 class SmscError(SmswireError):
-    """The SMSC refused a request; ``status`` is its answer (an SMPP
-    command_status, or a provider's result code)."""
+    """The provider refused a request; ``status`` is its answer (an SMPP
+    command_status, or a LINK result code)."""
 
     def __init__(self, message: str, *, status: int) -> None:
         super().__init__(message)
@@ -90,8 +143,17 @@ class SmscError(SmswireError):
 
 
 class TransportError(SmswireError):
-    """The connection to the SMSC failed: refused, reset, timed out, TLS."""
+    """The connection to the provider failed: refused, reset, timed out, TLS."""
 
 
-class ConfigurationError(SmswireError, ValueError):
-    """A setting or argument is invalid; the message names it and the limit."""
+class RequestNotSent(TransportError):
+    """The request provably never reached the provider (connection refused, TLS
+    handshake failure, connect timeout), even after the retries: the message was
+    not sent and may safely be sent again."""
+
+
+class OutcomeUnknown(SmswireError):
+    """The request may have reached the provider (a read timeout, a connection
+    lost after the request was written): the message may have been sent. An SMS
+    cannot be recalled, so it was not retried; reconcile it through its delivery
+    report or the provider's support before sending it again."""

@@ -7,7 +7,7 @@ the password: text that may (an httpx error, a reply body) is redacted first.
 
 from __future__ import annotations
 
-from smswire.errors import ConfigurationError, SmswireError, TransportError
+from smswire.errors import ConfigurationError, OutcomeUnknown, RequestNotSent, SmswireError
 
 __all__ = [
     "InvalidParameter",
@@ -43,18 +43,6 @@ class LinkResponseError(SmswireError):
         super().__init__(message)
         self.status_code = status_code
         self.excerpt = excerpt
-
-
-class RequestNotSent(TransportError):
-    """The request provably never reached the server (connection refused, TLS
-    handshake failure, connect or pool timeout), even after the retries: the
-    message was not sent and may safely be sent again."""
-
-
-class OutcomeUnknown(TransportError):
-    """The request may have reached the server (read timeout, connection lost
-    after sending): the message may have been sent. An SMS is not idempotent, so
-    it was not retried; reconcile it through its delivery report or support."""
 
 
 class MalformedReport(SmswireError, ValueError):

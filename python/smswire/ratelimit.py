@@ -1,0 +1,63 @@
+"""A rate that holds from the first second: the generic cell rate algorithm.
+
+GCRA (ITU-T I.371 §4.4.2, the "virtual scheduling" form) keeps one number, the
+theoretical arrival time (TAT) of the next request. Requests are spaced
+``1/rate`` apart, and up to ``burst`` may go at once after a pause; unlike a
+token bucket that starts full, nothing lets a first-second burst past the
+rate. Both ways out use it (SMPP counts submit_sm, LINK counts POSTs), and the
+account-wide limiter of a bind pool is the same rule held elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+from smswire.errors import ConfigurationError
+
+__all__ = ["RateLimiter"]
+
+
+class RateLimiter:
+    """Spaces requests ``1/rate`` seconds apart, ``burst`` at once at most.
+
+    Thread-safe. Times are whatever clock the caller passes, in seconds.
+    """
+
+    def __init__(self, rate: float, burst: int = 1) -> None:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise ConfigurationError(f"rate must be a number, not {type(rate).__name__}")
+        if not (math.isfinite(rate) and rate > 0):
+            raise ConfigurationError(
+                f"rate must be a positive number of requests per second, not {rate!r}"
+            )
+        if isinstance(burst, bool) or not isinstance(burst, int) or burst < 1:
+            raise ConfigurationError(f"burst must be an integer of at least 1, not {burst!r}")
+        self.rate = float(rate)
+        self.burst = burst
+        self._interval = 1.0 / self.rate
+        # How far ahead of its slot a request may go: the burst beyond the first.
+        self._tolerance = (burst - 1) * self._interval
+        self._tat = -math.inf
+        self._lock = threading.Lock()
+
+    def reserve(self, now: float, count: int = 1) -> float:
+        """Claim ``count`` consecutive slots; returns how long to wait before
+        using them (0.0 when they may go now)."""
+        with self._lock:
+            tat = max(self._tat, now)
+            last = tat + (count - 1) * self._interval
+            self._tat = tat + count * self._interval
+            return max(0.0, last - self._tolerance - now)
+
+    def available(self, now: float) -> int:
+        """How many requests may go at ``now`` without waiting (not claimed)."""
+        with self._lock:
+            tat = max(self._tat, now)
+            room = now + self._tolerance - tat
+            return 0 if room < 0 else int(room // self._interval) + 1
+
+    def next_free(self, now: float) -> float:
+        """How long from ``now`` until one more request may go."""
+        with self._lock:
+            return max(0.0, max(self._tat, now) - self._tolerance - now)

@@ -1,0 +1,82 @@
+"""The shared vocabulary: one Message, one Outcome, one SendResult."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import pytest
+
+from smswire.errors import ConfigurationError
+from smswire.message import LINK_OPTIONS, SMPP_OPTIONS, Concatenation, Message, Outcome, SendResult
+from smswire.pdu import CommandStatus, Tlv
+
+
+def test_destination_and_text_come_first_and_the_rest_is_keyword_only() -> None:
+    message = Message("+4746910822", "Hello", source="ACME")
+    assert (message.destination, message.text, message.source) == ("+4746910822", "Hello", "ACME")
+    with pytest.raises(TypeError):
+        Message("+4746910822", "Hello", "ACME")  # type: ignore[misc]
+
+
+def test_a_lone_national_language_is_one_language_not_its_letters() -> None:
+    assert Message("1", "x", national="tr").national == ("tr",)
+    assert Message("1", "x", national=["tr", "es"]).national == ("tr", "es")
+
+
+@pytest.mark.parametrize("field", ["destination", "text"])
+def test_destination_and_text_must_be_strings(field: str) -> None:
+    values = {"destination": "+4746910822", "text": "Hello", field: b"bytes"}
+    with pytest.raises(ConfigurationError, match=field):
+        Message(**values)  # type: ignore[arg-type]
+
+
+def test_messages_compare_hash_pickle_and_replace_as_values() -> None:
+    message = Message("+4746910822", "Hello", source="ACME", tlvs=[Tlv(0x1400, b"x")])
+    assert message == Message("+4746910822", "Hello", source="ACME", tlvs=(Tlv(0x1400, b"x"),))
+    assert hash(message) == hash(pickle.loads(pickle.dumps(message)))
+    assert dataclasses.replace(message, text="Bye").text == "Bye"
+
+
+def test_options_set_lists_only_way_specific_options_away_from_their_default() -> None:
+    assert Message("1", "x", source="A", smart=True, national=("tr",)).options_set() == ()
+    message = Message("1", "x", flash=True, tariff="SEK0", registered_delivery=False)
+    assert set(message.options_set()) == {"flash", "registered_delivery", "tariff"}
+
+
+@pytest.mark.parametrize(
+    ("way", "understood", "option", "value"),
+    [
+        ("LINK", LINK_OPTIONS, "flash", True),
+        ("LINK", LINK_OPTIONS, "concatenation", Concatenation.SAR),
+        ("LINK", LINK_OPTIONS, "tlvs", (Tlv(0x1400, b"x"),)),
+        ("SMPP", SMPP_OPTIONS, "tariff", "SEK100"),
+        ("SMPP", SMPP_OPTIONS, "charge_only", True),
+        ("SMPP", SMPP_OPTIONS, "user_data_header", b"\x00"),
+    ],
+)
+def test_an_option_of_the_other_way_out_is_refused_by_name(
+    way: str, understood: frozenset[str], option: str, value: object
+) -> None:
+    message = Message("+4746910822", "Hello", **{option: value})  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match=rf"^{option} is not an option {way}"):
+        message.refuse_options(way, understood)
+
+
+def test_a_way_out_accepts_its_own_options() -> None:
+    Message("1", "x", flash=True, service_type="CMT").refuse_options("SMPP", SMPP_OPTIONS)
+    Message("1", "x", tariff="SEK0", vat=25.0).refuse_options("LINK", LINK_OPTIONS)
+
+
+def test_ok_means_accepted_and_nothing_else() -> None:
+    message = Message("1", "x")
+    assert [SendResult(message, outcome).ok for outcome in Outcome] == [
+        outcome is Outcome.ACCEPTED for outcome in Outcome
+    ]
+
+
+def test_message_id_is_the_first_part_id() -> None:
+    message = Message("1", "x")
+    result = SendResult(message, Outcome.ACCEPTED, ("a", "b"), CommandStatus.ESME_ROK, parts=2)
+    assert result.message_id == "a"
+    assert SendResult(message, Outcome.NOT_SENT).message_id is None
