@@ -28,6 +28,7 @@ __all__ = [
     "LINK_OPTIONS",
     "SMPP_OPTIONS",
     "Concatenation",
+    "Delivery",
     "Message",
     "Outcome",
     "SendResult",
@@ -43,6 +44,19 @@ class Concatenation(enum.Enum):
     SAR = "sar"
     # SMPP 3.4 §5.3.2.32: the whole text in one message_payload TLV.
     PAYLOAD = "payload"
+
+
+class Delivery(enum.Enum):
+    """What becomes of a message that may have reached the provider without an answer
+    (its submit_sm went out and the connection died before the response; a worker
+    died after marking it as about to be written).
+
+    AT_LEAST_ONCE sends it again: none lost, and such a message may arrive twice.
+    AT_MOST_ONCE reports it as ``Outcome.UNKNOWN``: no duplicates, the caller decides.
+    """
+
+    AT_LEAST_ONCE = "at_least_once"
+    AT_MOST_ONCE = "at_most_once"
 
 
 # The options only one way out understands; every other field means the same on both.

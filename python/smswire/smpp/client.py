@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import enum
 import heapq
 import itertools
 import logging
@@ -46,6 +45,7 @@ from smswire.errors import (
     SmswireError,
     TransportError,
 )
+from smswire.message import Delivery
 from smswire.pdu import (
     BindReceiver,
     BindTransceiver,
@@ -140,17 +140,6 @@ THROTTLE_PAUSE_INITIAL = 0.05
 THROTTLE_PAUSE_MAX = 5.0
 
 TlsOption = Union[bool, ssl.SSLContext, str, "PathLike[str]", None]
-
-
-class Delivery(enum.Enum):
-    """What happens to a submit_sm whose response was lost with the connection.
-
-    AT_LEAST_ONCE submits it again after the rebind (none lost, rare
-    duplicates); AT_MOST_ONCE reports it as ``SendState.UNKNOWN`` (no duplicates).
-    """
-
-    AT_LEAST_ONCE = "at_least_once"
-    AT_MOST_ONCE = "at_most_once"
 
 
 @dataclass(frozen=True)
