@@ -436,7 +436,10 @@ class Session:
                 pdus = self._framer.feed(chunk)
             except ProtocolError as exc:
                 events.append(self._reject(exc))
-                if exc.status == CommandStatus.ESME_RINVCMDLEN:
+                # Only a header whose command_length is out of bounds loses the
+                # framing; a body that ends inside a field (the same status,
+                # with its command_id known) was skipped whole.
+                if exc.status == CommandStatus.ESME_RINVCMDLEN and exc.command_id is None:
                     self._state = SessionState.CLOSED
                     raise
                 chunk = b""
