@@ -89,7 +89,8 @@ class Deliveries:
         ``records``, for the caller to journal before anything it describes is sent."""
         self._ids += 1
         owed = Owed(self._ids, system_id, pdu, what, message_id)
-        records.append(Journal.queued(clock, owed.id, what, system_id, message_id, encode(pdu)))
+        sid, mid = system_id.encode(), message_id.encode()
+        records.append(Journal.queued(clock, owed.id, what, sid, mid, encode(pdu)))
         if delay > 0:
             self._defer(owed, clock + delay)
         else:

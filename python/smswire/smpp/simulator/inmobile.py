@@ -9,6 +9,7 @@ refuses binds for about two seconds.
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timezone
 
 __all__ = [
@@ -70,9 +71,28 @@ class MessageIds:
 def receipt_text(message_id: str, state: str) -> str:
     """inMobile's receipt: ``id:… sub:001 dlvrd:001 submit date:YYMMDDhhmm done date:…
     stat:DELIVRD err:000``, err being the absolute value of its status code."""
-    now = datetime.now(timezone.utc).strftime("%y%m%d%H%M")
+    now = _RECEIPT_CLOCK.now()
     delivered = "001" if state == "DELIVRD" else "000"
     return (
         f"id:{message_id} sub:001 dlvrd:{delivered} submit date:{now} done date:{now} "
         f"stat:{state} err:000"
     )
+
+
+class _ReceiptClock:
+    """The UTC time as receipts give it, YYMMDDhhmm: formatted once a minute, not
+    once a receipt (strftime costs more than the rest of a receipt's text)."""
+
+    def __init__(self) -> None:
+        self._minute = -1
+        self._stamp = ""
+
+    def now(self) -> str:
+        minute = int(time.time()) // 60
+        if minute != self._minute:
+            at = datetime.fromtimestamp(minute * 60, timezone.utc)
+            self._minute, self._stamp = minute, at.strftime("%y%m%d%H%M")
+        return self._stamp
+
+
+_RECEIPT_CLOCK = _ReceiptClock()

@@ -12,9 +12,10 @@ less than a client was told. Without a path it is kept in memory. Either way
 Format: a magic line, then records. Each record is a header
 ``>IBdI`` (record length including the header, kind, the simulator's
 monotonic clock, connection number) and a payload whose layout the kind
-gives, below. Strings are UTF-8; a ``str16`` is a ``>H`` length and the
-octets. A writer appending to an existing file begins with a RUN record, so
-connection numbers are scoped by run.
+gives, below. Strings are UTF-8. A writer appending to an existing file
+begins with a RUN record, so connection numbers are scoped by run. What
+happens many times a read (submits, deliveries, their answers) is one record
+per read, not one per PDU.
 """
 
 from __future__ import annotations
@@ -46,12 +47,13 @@ class Kind:
     # command_status, message_id length; message_id; the submit_sm PDU as
     # received (its command_length says how long).
     SUBMITS = ord("S")
-    # >IB delivery id, what (0 receipt, 1 mobile-originated); str16 system_id;
-    # str16 the receipted message_id ("" for mobile-originated); the deliver_sm.
+    # >IBHH delivery id, what (0 receipt, 1 mobile-originated), the lengths of
+    # the system_id and of the receipted message_id ("" for mobile-originated);
+    # those two; the deliver_sm.
     QUEUED = ord("Q")
-    # >II delivery id, sequence_number: a deliver_sm went out on the connection.
+    # Pairs of >II delivery id, sequence_number: deliver_sm that went out together.
     DELIVER = ord("D")
-    # >II sequence_number, command_status: the ESME's deliver_sm_resp.
+    # Pairs of >II sequence_number, command_status: one read's responses from the ESME.
     ANSWERED = ord("A")
     # >I sequence_number: no response within the response timer.
     TIMED_OUT = ord("T")
@@ -65,15 +67,8 @@ RECEIPT, MOBILE_ORIGINATED = 0, 1
 
 SUBMIT_ENTRY = struct.Struct(">BIB")
 
-_QUEUED = struct.Struct(">IBdIIB")
-_PAIR = struct.Struct(">IBdIII")
+QUEUED_HEAD = struct.Struct(">IBHH")
 _ONE = struct.Struct(">IBdII")
-_STR16 = struct.Struct(">H")
-
-
-def _str16(text: str) -> bytes:
-    data = text.encode()
-    return _STR16.pack(len(data)) + data
 
 
 def _plain(kind: int, clock: float, link: int, payload: bytes = b"") -> bytes:
@@ -140,18 +135,16 @@ class Journal:
 
     @staticmethod
     def queued(
-        clock: float, delivery: int, what: int, system_id: str, message_id: str, pdu: bytes
+        clock: float, delivery: int, what: int, system_id: bytes, message_id: bytes, pdu: bytes
     ) -> bytes:
-        tail = _str16(system_id) + _str16(message_id) + pdu
-        return _QUEUED.pack(_QUEUED.size + len(tail), Kind.QUEUED, clock, 0, delivery, what) + tail
+        head = QUEUED_HEAD.pack(delivery, what, len(system_id), len(message_id))
+        payload = b"".join((head, system_id, message_id, pdu))
+        return _plain(Kind.QUEUED, clock, 0, payload)
 
     @staticmethod
-    def delivered(clock: float, link: int, delivery: int, sequence_number: int) -> bytes:
-        return _PAIR.pack(_PAIR.size, Kind.DELIVER, clock, link, delivery, sequence_number)
-
-    @staticmethod
-    def answered(clock: float, link: int, sequence_number: int, status: int) -> bytes:
-        return _PAIR.pack(_PAIR.size, Kind.ANSWERED, clock, link, sequence_number, status)
+    def pairs(kind: int, clock: float, link: int, numbers: list[int]) -> bytes:
+        """A DELIVER or ANSWERED record: ``numbers`` flat, two per entry."""
+        return _plain(kind, clock, link, struct.pack(f">{len(numbers)}I", *numbers))
 
     @staticmethod
     def timed_out(clock: float, link: int, sequence_number: int) -> bytes:

@@ -34,7 +34,7 @@ from smswire.smpp.session import (
     Unbound,
 )
 from smswire.smpp.simulator.answers import BIND_COMMANDS
-from smswire.smpp.simulator.journal import Journal
+from smswire.smpp.simulator.journal import Journal, Kind
 
 if TYPE_CHECKING:
     from smswire.smpp.simulator.deliveries import Owed
@@ -158,6 +158,8 @@ class SmscLink(asyncio.Protocol):
         answers = smsc.answers
         records: list[bytes] = []
         submits: list[bytes] = []
+        # The ESME's responses: sequence_number, command_status, ...
+        answered: list[int] = []
         responses: list[Pdu] = []
         # Responses the session encodes itself (the uncommon requests).
         encoded: list[bytes] = []
@@ -183,11 +185,7 @@ class SmscLink(asyncio.Protocol):
                     responses.append(response)
             elif type(event) is ResponseReceived:
                 response = event.pdu
-                records.append(
-                    Journal.answered(
-                        clock, self.number, response.sequence_number, response.command_status
-                    )
-                )
+                answered += (response.sequence_number, response.command_status)
                 if type(event.request) is DeliverSm:
                     smsc.deliveries.answered(self, response, clock)
             elif type(event) is PduRejected:
@@ -196,6 +194,8 @@ class SmscLink(asyncio.Protocol):
                 unbound = True
         if submits:
             records.append(Journal.submits(clock, self.number, submits))
+        if answered:
+            records.append(Journal.pairs(Kind.ANSWERED, clock, self.number, answered))
         # The record first: it must never hold less than the ESME was told.
         smsc.journal.write(b"".join(records))
         if responses:
@@ -259,9 +259,11 @@ class SmscLink(asyncio.Protocol):
     def prepare_deliveries(self, owed: list[Owed], clock: float, records: list[bytes]) -> bytes:
         """The bytes of these deliver_sm, now in flight here; their records join ``records``."""
         sent, data = self.session.send_many([o.pdu for o in owed])
+        went: list[int] = []
         for pdu, one in zip(sent, owed):
             self.in_flight[pdu.sequence_number] = one
-            records.append(Journal.delivered(clock, self.number, one.id, pdu.sequence_number))
+            went += (one.id, pdu.sequence_number)
+        records.append(Journal.pairs(Kind.DELIVER, clock, self.number, went))
         return data
 
     # -- timers --------------------------------------------------------------------

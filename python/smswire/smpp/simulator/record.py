@@ -27,7 +27,14 @@ from typing import Callable
 from smswire.pdu import DeliverSm, SubmitSm, decode
 from smswire.pdu._types import CommandId
 from smswire.smpp.simulator.inmobile import kept_source
-from smswire.smpp.simulator.journal import HEADER, MAGIC, MOBILE_ORIGINATED, SUBMIT_ENTRY, Kind
+from smswire.smpp.simulator.journal import (
+    HEADER,
+    MAGIC,
+    MOBILE_ORIGINATED,
+    QUEUED_HEAD,
+    SUBMIT_ENTRY,
+    Kind,
+)
 from smswire.smpp.simulator.reassembly import ReceivedMessage, reassemble
 from smswire.smpp.userdata import UserData, message_body, split_user_data
 
@@ -267,16 +274,18 @@ class SimulatorRecord:
         elif kind == Kind.QUEUED:
             self._queued(clock, payload)
         elif kind == Kind.DELIVER:
-            delivery_id, seq = struct.unpack(">II", payload)
             number = self._connection(link).number
-            attempt = Attempt(number, seq, self._wall(clock))
-            self._deliveries_by_id[(self._run, delivery_id)].attempts.append(attempt)
-            self._in_flight[(number, seq)] = attempt
+            for delivery_id, seq in _pairs(payload):
+                attempt = Attempt(number, seq, self._wall(clock))
+                self._deliveries_by_id[(self._run, delivery_id)].attempts.append(attempt)
+                self._in_flight[(number, seq)] = attempt
         elif kind == Kind.ANSWERED:
-            seq, status = struct.unpack(">II", payload)
-            found = self._in_flight.pop((self._connection(link).number, seq), None)
-            if found is not None:
-                found.answered_at, found.status, found.ended = self._wall(clock), status, "answered"
+            number = self._connection(link).number
+            for seq, status in _pairs(payload):
+                found = self._in_flight.pop((number, seq), None)
+                if found is not None:
+                    found.answered_at, found.status = self._wall(clock), status
+                    found.ended = "answered"
         elif kind == Kind.TIMED_OUT:
             (seq,) = struct.unpack(">I", payload)
             found = self._in_flight.pop((self._connection(link).number, seq), None)
@@ -293,14 +302,12 @@ class SimulatorRecord:
                 self._in_flight.pop(key).ended = "connection lost"
 
     def _queued(self, clock: float, payload: bytes) -> None:
-        delivery_id, what = struct.unpack_from(">IB", payload)
-        at = 5
-        (length,) = struct.unpack_from(">H", payload, at)
-        system_id = payload[at + 2 : at + 2 + length].decode()
-        at += 2 + length
-        (length,) = struct.unpack_from(">H", payload, at)
-        message_id = payload[at + 2 : at + 2 + length].decode()
-        pdu = decode(payload[at + 2 + length :])
+        delivery_id, what, id_length, message_id_length = QUEUED_HEAD.unpack_from(payload)
+        at = QUEUED_HEAD.size
+        system_id = payload[at : at + id_length].decode()
+        at += id_length
+        message_id = payload[at : at + message_id_length].decode()
+        pdu = decode(payload[at + message_id_length :])
         assert isinstance(pdu, DeliverSm)
         kind = "mobile-originated" if what == MOBILE_ORIGINATED else "receipt"
         delivery = Delivery(delivery_id, kind, system_id, message_id, pdu, self._wall(clock))
@@ -366,3 +373,8 @@ class SimulatorRecord:
             if accepted_only and submit.status != 0:
                 continue
             yield submit
+
+
+def _pairs(payload: bytes) -> Iterator[tuple[int, int]]:
+    numbers = struct.unpack(f">{len(payload) // 4}I", payload)
+    return zip(numbers[::2], numbers[1::2])
