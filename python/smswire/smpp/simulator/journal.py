@@ -27,7 +27,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAGIC", "Journal", "Kind"]
+__all__ = [
+    "HEADER",
+    "MAGIC",
+    "MOBILE_ORIGINATED",
+    "QUEUED_HEAD",
+    "RECEIPT",
+    "SUBMIT_ENTRY",
+    "Journal",
+    "Kind",
+]
 
 MAGIC = b"smswire-smsc-record 1\n"
 
@@ -63,10 +72,10 @@ class Kind:
     CLOSE = ord("C")
 
 
+# What a queued deliver_sm carries.
 RECEIPT, MOBILE_ORIGINATED = 0, 1
-
+# The head of a SUBMITS entry and of a QUEUED payload (see Kind).
 SUBMIT_ENTRY = struct.Struct(">BIB")
-
 QUEUED_HEAD = struct.Struct(">IBHH")
 _ONE = struct.Struct(">IBdII")
 

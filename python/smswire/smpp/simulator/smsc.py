@@ -57,7 +57,9 @@ class SmscSimulator:
     is served as given; False serves plain TCP.
 
     ``record``: a file for the simulator's own durable record, appended to if it
-    exists; None keeps it in memory. Either way :attr:`record` reads it, and
+    exists; None keeps it in memory, where it grows with the run (give a file
+    for long runs: then nothing per message stays in memory once its receipt
+    is acknowledged). Either way :attr:`record` reads it, and
     :meth:`SimulatorRecord.open` reads the file from any process.
 
     ``tps_limit``: at most this many submit_sm accepted per account (system_id,
