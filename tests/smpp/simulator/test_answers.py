@@ -84,7 +84,7 @@ async def test_failed_binds_from_one_address_are_refused_unchecked_past_the_limi
 
 
 async def test_failed_binds_age_out_after_the_period() -> None:
-    limit = FailedBindLimit(per_connection=10, per_address=2, period=0.3)
+    limit = FailedBindLimit(per_connection=10, per_address=2, period=1.0)
     async with SmscSimulator(tls=False, accounts={ACCOUNT: PASSWORD}, failed_binds=limit) as sim:
         esme = await RawEsme.connect(sim)
         for _ in range(2):
@@ -94,7 +94,7 @@ async def test_failed_binds_age_out_after_the_period() -> None:
         esme = await RawEsme.connect(sim)
         assert await esme.bind() == CommandStatus.ESME_RBINDFAIL
         esme.close()
-        await asyncio.sleep(0.35)
+        await asyncio.sleep(1.05)
         esme = await RawEsme.connect(sim)
         assert await esme.bind() == CommandStatus.ESME_ROK
         esme.close()

@@ -250,10 +250,10 @@ async def test_an_idle_connection_that_does_not_answer_the_unbind_is_closed_anyw
 
 
 async def test_enquire_link_keeps_a_quiet_connection_open() -> None:
-    async with SmscSimulator(tls=False, idle_timeout=0.4) as sim:
+    async with SmscSimulator(tls=False, idle_timeout=1.0) as sim:
         esme = await bound(sim)
         for _ in range(5):
-            await asyncio.sleep(0.15)
+            await asyncio.sleep(0.3)
             esme.send(EnquireLink())
         # Answered (the session takes enquire_link_resp silently), never unbound.
         with pytest.raises(asyncio.TimeoutError):

@@ -14,6 +14,7 @@ import pytest
 from smswire.pdu import BindReceiver, BindTransmitter, CommandStatus, DeliverSm, SubmitSm
 from smswire.smpp import SmscSimulator
 from smswire.smpp.simulator import SimulatorRecord
+from smswire.smpp.simulator.journal import HEADER, MAGIC, Kind
 from smswire.smpp.simulator.link import SmscLink
 
 from ..support import ACCOUNT, PASSWORD
@@ -23,6 +24,7 @@ from .support import RawEsme, eventually
 READER = """
 import json, sys
 from smswire.smpp.simulator import SimulatorRecord
+from smswire.smpp.simulator.journal import HEADER, MAGIC, Kind
 from smswire.smpp.simulator.link import SmscLink
 record = SimulatorRecord.open(sys.argv[1])
 print(json.dumps({
@@ -96,9 +98,15 @@ async def test_a_torn_last_record_is_left_unread_until_it_is_whole(tmp_path: Pat
             await esme.submit(short_message=text)
         esme.close()
     whole = path.read_bytes()
+    # Tear the file in the middle of the record of the second submit.
+    starts, at = [], len(MAGIC)
+    while at < len(whole):
+        length, kind, _, _ = HEADER.unpack_from(whole, at)
+        starts.append((at, length, kind))
+        at += length
+    second_start, second_length, _ = [r for r in starts if r[2] == Kind.SUBMITS][1]
+    cut = second_start + second_length // 2
     torn = tmp_path / "torn.record"
-    # The last record is the connection's end; tear the one before it, the second submit.
-    cut = whole.rindex(b"b") - 3
     torn.write_bytes(whole[:cut])
     record = SimulatorRecord.open(torn)
     assert [m.text for m in record.messages()] == ["a"]
