@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import struct
 
+import pytest
+
+from smswire.errors import ConfigurationError
 from smswire.pdu import (
     BindTransceiver,
     BindTransmitter,
@@ -180,3 +183,9 @@ async def test_injected_failures_get_the_status_asked_for_and_are_recorded() -> 
     assert statuses == {CommandStatus.ESME_RMSGQFUL}
     assert [r.status for r in sim.rejected] == [CommandStatus.ESME_RMSGQFUL] * 4
     assert sim.received == []
+
+
+@pytest.mark.parametrize("option", ["tps_limit", "bind_tps_limit"])
+def test_a_rate_cap_below_one_is_refused_naming_the_option(option: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"{option} must be at least 1"):
+        SmscSimulator(tls=False, **{option: 0})  # type: ignore[arg-type]

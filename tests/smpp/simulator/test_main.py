@@ -7,11 +7,14 @@ import asyncio
 import json
 import signal
 import ssl
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from smswire.pdu import BindReceiver, BindTransmitter, CommandStatus
 from smswire.smpp.simulator import SimulatorRecord
@@ -112,3 +115,22 @@ async def test_plain_tcp_when_asked_and_unknown_accounts_are_refused(tmp_path: P
         status = await esme.bind(BindTransmitter(system_id=ACCOUNT, password="wrong"))
         esme.close()
     assert status == CommandStatus.ESME_RINVSYSID
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["--tps-limit", "0"], "tps_limit must be at least 1"),
+        (["--accounts", "/nonexistent/accounts.json"], "No such file"),
+        (["--failed-binds-per-address", "0"], "per_address"),
+    ],
+)
+def test_bad_settings_are_one_line_and_exit_2(args: list[str], complaint: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "smswire.smpp.simulator", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert complaint in done.stderr and "Traceback" not in done.stderr

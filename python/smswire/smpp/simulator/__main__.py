@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from smswire.pdu import CommandStatus
+from smswire.smpp.session import DEFAULT_WINDOW
+from smswire.smpp.simulator.deliveries import DEFAULT_REDELIVERY_DELAY
 from smswire.smpp.simulator.link import (
     DEFAULT_BIND_TIMEOUT,
     DEFAULT_DELIVER_TIMEOUT,
@@ -61,16 +63,19 @@ def parser() -> argparse.ArgumentParser:
         metavar="STATUS",
     )
     cli.add_argument("--seed", type=int)
-    cli.add_argument("--window", type=int, default=64)
+    cli.add_argument("--window", type=int, default=DEFAULT_WINDOW)
     for name, default in (
         ("idle-timeout", DEFAULT_IDLE_TIMEOUT),
         ("bind-timeout", DEFAULT_BIND_TIMEOUT),
         ("deliver-timeout", DEFAULT_DELIVER_TIMEOUT),
     ):
         cli.add_argument(f"--{name}", type=_seconds_or_off, default=default, metavar="SECONDS|off")
-    cli.add_argument("--redelivery-delay", type=float, default=1.0, metavar="SECONDS")
-    cli.add_argument("--failed-binds-per-connection", type=int, default=3, metavar="N")
-    cli.add_argument("--failed-binds-per-address", type=int, default=10, metavar="N")
+    cli.add_argument(
+        "--redelivery-delay", type=float, default=DEFAULT_REDELIVERY_DELAY, metavar="SECONDS"
+    )
+    limits = FailedBindLimit()
+    cli.add_argument("--failed-binds-per-connection", type=int, default=limits.per_connection)
+    cli.add_argument("--failed-binds-per-address", type=int, default=limits.per_address)
     return cli
 
 
@@ -123,8 +128,15 @@ async def serve(sim: SmscSimulator) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    asyncio.run(serve(simulator(args)))
+    cli = parser()
+    args = cli.parse_args(argv)
+    try:
+        sim = simulator(args)
+    except (OSError, ValueError) as exc:
+        # An unreadable accounts file, bad JSON, a setting out of range
+        # (ConfigurationError is a ValueError): one line, no traceback.
+        cli.error(str(exc))
+    asyncio.run(serve(sim))
     return 0
 
 

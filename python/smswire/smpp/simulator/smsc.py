@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from smswire.encoding import segment
+from smswire.errors import ConfigurationError
 from smswire.pdu import CommandStatus, DeliverSm
 from smswire.smpp.session import DEFAULT_WINDOW
 from smswire.smpp.simulator.answers import Answers
@@ -32,7 +33,7 @@ from smswire.smpp.simulator.link import (
     SmscLink,
 )
 from smswire.smpp.simulator.record import ReceivedMessage, RejectedSubmit, SimulatorRecord
-from smswire.smpp.simulator.throttle import FailedBindLimit, PerSecondCap
+from smswire.smpp.simulator.throttle import FailedBindLimit
 from smswire.smpp.simulator.tls import ServerTls
 from smswire.smpp.userdata import ESM_CLASS_UDHI
 
@@ -105,9 +106,9 @@ class SmscSimulator:
         redelivery_delay: float = DEFAULT_REDELIVERY_DELAY,
         failed_binds: FailedBindLimit = _DEFAULT_FAILED_BINDS,
     ) -> None:
-        for cap in (tps_limit, bind_tps_limit):
-            if cap is not None:
-                PerSecondCap(cap)  # raises ConfigurationError naming the limit
+        for name, cap in (("tps_limit", tps_limit), ("bind_tps_limit", bind_tps_limit)):
+            if cap is not None and cap < 1:
+                raise ConfigurationError(f"{name} must be at least 1 submit_sm a second, not {cap}")
         self.host = host
         self.port = port
         self.accounts = dict(accounts) if accounts is not None else None
