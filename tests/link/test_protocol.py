@@ -326,3 +326,45 @@ def test_redact_hides_the_query_value_and_every_encoding_of_the_secret() -> None
     assert PASSWORD not in cleaned
     assert quote_plus(PASSWORD) not in cleaned and quote(PASSWORD) not in cleaned
     assert "Username=u" in cleaned and "Source=1" in cleaned
+
+
+# A reply is a peer's text: whatever it holds, the parser answers a SendResult
+# or a LinkResponseError (the client makes that the message's UNKNOWN), never
+# a bare ValueError that would take a whole batch down with it.
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"9" * 5000 + b";Sent;id", "over 2147483647"),
+        (b"2147483648;Sent;id", "over 2147483647"),
+        (b"-1;Unknown error", "not decimal digits"),
+        (b"+1000;Sent;id", "not decimal digits"),
+        ("\u0661\u0660\u0660\u0660;Sent;id".encode(), "not decimal digits"),
+        (b"1000", "no ';'"),
+    ],
+)
+def test_a_reply_with_an_unreadable_code_is_a_response_error(body: bytes, says: str) -> None:
+    with pytest.raises(LinkResponseError) as info:
+        parse_send_response(200, body)
+    assert says in str(info.value) and info.value.status_code == 200
+    assert len(str(info.value)) < 500
+
+
+@given(st.binary(max_size=200) | st.text(max_size=60).map(str.encode))
+def test_any_reply_is_a_result_or_a_response_error(body: bytes) -> None:
+    try:
+        result = parse_send_response(200, body)
+    except LinkResponseError:
+        return
+    assert 0 <= int(result.code) <= 2**31 - 1
+
+
+@given(
+    digits=st.text(alphabet=st.characters(whitelist_categories=("Nd",)), min_size=1, max_size=12)
+)
+def test_only_ascii_digits_are_a_result_code(digits: str) -> None:
+    body = f"{digits};Sent;id-1".encode()
+    if digits.isascii() and int(digits) <= 2**31 - 1:
+        assert parse_send_response(200, body).code == int(digits)
+    else:
+        with pytest.raises(LinkResponseError):
+            parse_send_response(200, body)

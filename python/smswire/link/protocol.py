@@ -378,15 +378,17 @@ def parse_send_response(
         )
     text = body.decode("utf-8", errors="replace").strip()
     head, sep, rest = text.partition(";")
-    head = head.strip()
-    if not sep or not head.isascii() or not head.isdigit():
+    try:
+        if not sep:
+            raise ValueError("there is no ';' after the result code")
+        code = ResultCode.from_text(head)
+    except ValueError as exc:
         quoted = excerpt(body, secrets)
         raise LinkResponseError(
-            f"LINK reply is not 'resultCode;resultDescription;messageId': {quoted!r}",
+            f"LINK reply is not 'resultCode;resultDescription;messageId' ({exc}): {quoted!r}",
             status_code=status_code,
             excerpt=quoted,
-        )
-    code = ResultCode(int(head))
+        ) from None
     description, message_id = rest, ""
     if rest.endswith(";"):
         description = rest[:-1]
