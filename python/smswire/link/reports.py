@@ -23,6 +23,7 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, tostring
 import defusedxml.ElementTree as SafeElementTree
 from defusedxml import DefusedXmlException
 
+from smswire.encoding import MAX_PARTS
 from smswire.link.codes import ResultCode
 from smswire.link.errors import MalformedReport
 
@@ -52,12 +53,20 @@ _CANONICAL = {name.lower(): name for name in (*_FIELDS, _GATE, _CUSTOM)}
 # source, destination, received) is a custom parameter too.
 _PARAMETER_KEY = re.compile(r"(?i)(gateCustomParameters|customParameters)(?:\.(.+)|\[(.+)\])")
 
-_INTEGER = re.compile(r"-?[0-9]+")
-# RFC 3339 §5.6 date-time (§5.6 NOTE: a space may stand for "T").
+# LINK guide: segments, "The number of segments ... the message was split
+# into", and the n of "{id}${n}": a message has at most MAX_PARTS parts
+# (3GPP TS 23.040 §9.2.3.24.1), so three digits are the most either needs.
+_COUNT_MAX_DIGITS = len(str(MAX_PARTS))
+_COUNT = re.compile(rf"[0-9]{{1,{_COUNT_MAX_DIGITS}}}")
+# RFC 3339 §5.6 date-time (§5.6 NOTE: a space may stand for "T"); its DIGIT is
+# ASCII (RFC 5234 Appendix B.1), so the classes are spelled out, not \d.
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))?"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
+    r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))?"
 )
+# RFC 3339 §5.6: time-numoffset is time-hour (00-23) ":" time-minute (00-59).
+_OFFSET_HOUR_MAX = 23
+_OFFSET_MINUTE_MAX = 59
 
 
 class ReportFormat(Enum):
@@ -107,11 +116,18 @@ class DeliveryReport:
 
 
 def split_id(raw: str) -> tuple[str, int | None]:
-    """``abc123$0`` -> (``abc123``, 0); an id without a numeric part -> (id, None)."""
+    """``abc123$0`` -> (``abc123``, 0); an id without a numeric part -> (id, None).
+
+    Raises :class:`MalformedReport` for a part number over :data:`MAX_PARTS`."""
     base, sep, ordinal = raw.rpartition(PART_SEPARATOR)
-    if sep and base and ordinal.isascii() and ordinal.isdigit():
-        return base, int(ordinal)
-    return raw, None
+    if not (sep and base and ordinal.isascii() and ordinal.isdigit()):
+        return raw, None
+    if not _COUNT.fullmatch(ordinal) or int(ordinal) > MAX_PARTS:
+        raise MalformedReport(
+            f"id part number {_shorten(ordinal)} is over {MAX_PARTS}, the most parts a message has",
+            field=_ID,
+        )
+    return base, int(ordinal)
 
 
 def parse_rfc3339(value: str, *, field_name: str = _TIMESTAMP) -> datetime:
@@ -123,7 +139,7 @@ def parse_rfc3339(value: str, *, field_name: str = _TIMESTAMP) -> datetime:
     match = _RFC3339.fullmatch(value.strip())
     if match is None:
         raise MalformedReport(
-            f"{field_name} {value!r} is not an RFC 3339 date-time", field=field_name
+            f"{field_name} {_shorten(value)} is not an RFC 3339 date-time", field=field_name
         )
     year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
     fraction, sign, off_h, off_m = match.group(7, 9, 10, 11)
@@ -132,12 +148,19 @@ def parse_rfc3339(value: str, *, field_name: str = _TIMESTAMP) -> datetime:
     second = min(second, 59)
     tz = timezone.utc
     if sign is not None:
-        offset = timedelta(hours=int(off_h), minutes=int(off_m))
+        hours, minutes = int(off_h), int(off_m)
+        if hours > _OFFSET_HOUR_MAX or minutes > _OFFSET_MINUTE_MAX:
+            raise MalformedReport(
+                f"{field_name} {_shorten(value)} has the offset {sign}{off_h}:{off_m}; "
+                f"RFC 3339 allows up to {_OFFSET_HOUR_MAX:02d}:{_OFFSET_MINUTE_MAX:02d}",
+                field=field_name,
+            )
+        offset = timedelta(hours=hours, minutes=minutes)
         tz = timezone(-offset if sign == "-" else offset)
     try:
         return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tz)
     except ValueError as exc:
-        raise MalformedReport(f"{field_name} {value!r}: {exc}", field=field_name) from None
+        raise MalformedReport(f"{field_name} {_shorten(value)}: {exc}", field=field_name) from None
 
 
 def format_rfc3339(moment: datetime) -> str:
@@ -157,16 +180,42 @@ def _text(value: object, name: str) -> str | None:
     return str(value)
 
 
-def _integer(value: object, name: str) -> int | None:
+def _count(value: object, name: str) -> int | None:
+    """A count of parts: 0 to MAX_PARTS, written in ASCII digits."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise MalformedReport(f"{name} must be an integer, got a boolean", field=name)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-        return int(value.strip())
-    raise MalformedReport(f"{name} must be an integer, got {value!r}", field=name)
+    if isinstance(value, str) and _COUNT.fullmatch(value.strip()):
+        count = int(value.strip())
+        if count <= MAX_PARTS:
+            return count
+    raise MalformedReport(
+        f"{name} must be a whole number from 0 to {MAX_PARTS}, got {_shorten(value)}", field=name
+    )
+
+
+def _result_code(value: object) -> ResultCode:
+    if value is None or value == "":
+        raise MalformedReport("the report has no resultCode", field=_RESULT)
+    if not isinstance(value, str):
+        raise MalformedReport(
+            f"resultCode must be an integer, got {type(value).__name__}", field=_RESULT
+        )
+    try:
+        return ResultCode.from_text(value, name=_RESULT)
+    except ValueError as exc:
+        raise MalformedReport(str(exc), field=_RESULT) from None
+
+
+# How much of an offending value an error quotes: the reason must stay readable
+# (and loggable) however long the value.
+_QUOTE_MAX = 40
+
+
+def _shorten(value: object) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= _QUOTE_MAX:
+        return repr(text) if isinstance(value, str) else text
+    return f"{text[:_QUOTE_MAX]!r}... ({len(text)} characters)"
 
 
 def _parameters(value: object, name: str) -> dict[str, str]:
@@ -196,21 +245,19 @@ def _build(
     raw_id = _text(fields.get(_ID), _ID)
     if not raw_id:
         raise MalformedReport("the report has no id", field=_ID)
-    code = _integer(fields.get(_RESULT), _RESULT)
-    if code is None:
-        raise MalformedReport("the report has no resultCode", field=_RESULT)
+    code = _result_code(fields.get(_RESULT))
     message_id, part = split_id(raw_id)
     sent, stamp = _text(fields.get(_SENT), _SENT), _text(fields.get(_TIMESTAMP), _TIMESTAMP)
     return DeliveryReport(
         message_id=message_id,
-        result_code=ResultCode(code),
+        result_code=code,
         part=part,
         ref_id=_text(fields.get(_REF_ID), _REF_ID),
         operator=_text(fields.get(_OPERATOR), _OPERATOR),
         sent_at=parse_rfc3339(sent, field_name=_SENT) if sent else None,
         timestamp=parse_rfc3339(stamp, field_name=_TIMESTAMP) if stamp else None,
         operator_result_code=_text(fields.get(_OPERATOR_RESULT), _OPERATOR_RESULT),
-        segments=_integer(fields.get(_SEGMENTS), _SEGMENTS),
+        segments=_count(fields.get(_SEGMENTS), _SEGMENTS),
         gate_custom_parameters=dict(gate),
         custom_parameters=dict(custom),
     )
@@ -219,7 +266,9 @@ def _build(
 def parse_report_json(body: bytes) -> DeliveryReport:
     """A JSON report, as in the guide's "Delivery Report Example"."""
     try:
-        document = json.loads(body)
+        # Numbers stay the digits they were written as: each field reads its
+        # own with its own limit, and no huge number is converted whole.
+        document = json.loads(body, parse_int=str)
     except (ValueError, RecursionError) as exc:
         raise MalformedReport(f"the report is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
