@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ssl
 import threading
 import time
@@ -25,7 +26,8 @@ PATIENCE = 15.0
 class Server:
     """A uvicorn server on 127.0.0.1 in a thread of its own, on a free port."""
 
-    def __init__(self, app: Any, *, tls: tuple[Path, Path] | None = None) -> None:
+    def __init__(self, app: Any, *, tls: tuple[Path, Path] | None = None, **options: Any) -> None:
+        """``options`` go to uvicorn.Config as they are (``http="h11"``, ``root_path``)."""
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
@@ -37,6 +39,7 @@ class Server:
             timeout_graceful_shutdown=1,
             ssl_certfile=None if tls is None else str(tls[0]),
             ssl_keyfile=None if tls is None else str(tls[1]),
+            **options,
         )
         self.scheme = "https" if tls else "http"
         self._server = uvicorn.Server(config)
@@ -93,3 +96,17 @@ def client_tls(ca: trustme.CA) -> ssl.SSLContext:
     context = ssl.create_default_context()
     ca.configure_trust(context)
     return context
+
+
+# uvicorn's two HTTP/1.1 parsers frame a body each its own way: the receiver
+# must hold under both. httptools comes with the sim extra.
+HTTP_PARSERS = [
+    "h11",
+    pytest.param(
+        "httptools",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("httptools") is None,
+            reason="httptools is not installed (pip install 'smswire[sim]')",
+        ),
+    ),
+]
