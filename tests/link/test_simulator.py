@@ -81,7 +81,14 @@ def test_bad_credentials_get_the_configured_failure_code(
         ({"Tariff": "10SEK"}, "4002;"),
         ({"Vat": "101"}, "4006;"),
         ({"Vat": "lots"}, "4006;"),
+        ({"Vat": "\u0662\u0665"}, "4006;"),  # Arabic-Indic 25: only ASCII digits are digits
         ({"Async": "maybe"}, "0;"),
+        ({"Source": "Shop\u4e2d"}, "2000;"),
+        ({"Source": "\u00c5hl\u00e9ns Caf\u00e9s"}, "2000;"),  # 12 characters
+        ({"Tariff": "NULL"}, "4002;"),
+        ({"Tariff": ""}, "4002;"),
+        # A 140-octet header fills the part: no room for the text beside it.
+        ({"UserdataHeader": "8B" + "00" * 139}, "4004;"),
     ],
 )
 def test_invalid_input_gets_the_documented_code(
@@ -102,9 +109,48 @@ def test_optional_parameters_in_range_are_accepted(simulator_url: str) -> None:
     assert reply.startswith("1000;")
 
 
+@pytest.mark.parametrize("source", ["Bl\u00f8k", "\u00c5hl\u00e9ns", "Caf\u00e9"])
+def test_gsm_alphanumeric_sources_are_sent(simulator_url: str, source: str) -> None:
+    assert _send(simulator_url, Source=source).startswith("1000;")
+
+
+def test_tariff_null_is_bulk_as_the_guide_says(simulator_url: str) -> None:
+    assert _send(simulator_url, Tariff="null").startswith("1000;")
+
+
+def test_a_longer_alphanumeric_limit_is_the_simulators_to_set() -> None:
+    simulator = LinkSimulator(
+        service_id=SERVICE_ID, username=USERNAME, password=PASSWORD, alphanumeric_max=12
+    )
+    with Server(simulator) as server:
+        assert _send(server.url, Source="\u00c5hl\u00e9ns Caf\u00e9s").startswith("1000;")
+
+
 def test_only_post_is_served(simulator_url: str) -> None:
     response = httpx.get(simulator_url, params=_GOOD)
     assert response.status_code == 405
+
+
+def test_a_header_is_counted_in_every_part_it_is_billed_and_reported_for() -> None:
+    reports: list[DeliveryReport] = []
+    lock = threading.Lock()
+
+    def take(report: DeliveryReport) -> None:
+        with lock:
+            reports.append(report)
+
+    with Server(DeliveryReportReceiver(take)) as receiver:
+        simulator = LinkSimulator(
+            service_id=SERVICE_ID,
+            username=USERNAME,
+            password=PASSWORD,
+            callback_url=f"http://127.0.0.1:{receiver.port}/dlr",
+        )
+        with Server(simulator) as server:
+            _send(server.url, Userdata="x" * 160, UserdataHeader="050003CC0201")
+            wait_until(lambda: len(reports) == 2, what="two reports")
+    assert [m.segments for m in simulator.accepted] == [2]
+    assert sorted(r.part for r in reports if r.part is not None) == [0, 1]
 
 
 @pytest.mark.parametrize("fmt", list(ReportFormat))
