@@ -13,6 +13,8 @@ import pytest
 import trustme
 import uvicorn
 
+from smswire.link.simulator import LINK_TLS12_CIPHERS
+
 # Distinctive, and with characters that URL-encoding changes, so a leak in any
 # form (raw, quote_plus, quote) is caught.
 PASSWORD = "Sw0rdfish&p@ss word=1"
@@ -39,6 +41,9 @@ class Server:
             timeout_graceful_shutdown=1,
             ssl_certfile=None if tls is None else str(tls[0]),
             ssl_keyfile=None if tls is None else str(tls[1]),
+            # What LINK offers (# LINK guide: Appendix 2), so every TLS test of
+            # the client meets the platform's suites.
+            ssl_ciphers=LINK_TLS12_CIPHERS,
             **options,
         )
         self.scheme = "https" if tls else "http"
@@ -74,14 +79,15 @@ def wait_until(condition: Callable[[], object], *, what: str) -> None:
 
 @pytest.fixture(scope="session")
 def ca() -> trustme.CA:
-    return trustme.CA()
+    # RSA, as LINK's TLS 1.2 suites (ECDHE-RSA-*) need; trustme's default is ECDSA.
+    return trustme.CA(key_type=trustme.KeyType.RSA)
 
 
 @pytest.fixture(scope="session")
 def server_tls(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(certificate chain, key) files for 127.0.0.1, issued by ``ca``."""
     directory = tmp_path_factory.mktemp("tls")
-    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert = ca.issue_cert("127.0.0.1", "localhost", key_type=trustme.KeyType.RSA)
     chain, key = directory / "chain.pem", directory / "key.pem"
     cert.cert_chain_pems[0].write_to_path(str(chain))
     for blob in cert.cert_chain_pems[1:]:

@@ -40,9 +40,23 @@ from smswire.link.protocol import (
 )
 from smswire.link.reports import DeliveryReport, ReportFormat, render_report, report_fields
 
-__all__ = ["LinkSimulator", "SimulatedMessage"]
+__all__ = ["LINK_TLS12_CIPHERS", "LINK_TLS13_CIPHERS", "LinkSimulator", "SimulatedMessage"]
 
 _log = logging.getLogger("smswire.link.simulator")
+
+# LINK guide: Appendix 2, Supported Ciphers: what the platform offers, so a
+# client's TLS settings are tested against it. Serve the simulator with an RSA
+# certificate and these (uvicorn's ssl_ciphers); the DHE and CBC suites the
+# guide removed on 2025-10-15 are not among them, and TLS 1.0/1.1 have no
+# suite here at all.
+LINK_TLS12_CIPHERS = (
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305"
+)
+# TLS 1.3: 0x1301, 0x1302, 0x1303, which are OpenSSL's default TLS 1.3 suites
+# (Python's ssl cannot narrow them, and need not).
+LINK_TLS13_CIPHERS = frozenset(
+    ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
+)
 
 DEFAULT_REPORT_ATTEMPTS = 5
 DEFAULT_REPORT_RETRY_INTERVAL = 0.5
