@@ -18,8 +18,8 @@ from smswire.link.receiver import InvalidReport, client_address
 
 from .conftest import Server
 
-_DATA = Path(__file__).parent / "data"
-_GUIDE_EXAMPLE = (_DATA / "report_delivered.json").read_bytes()
+_DATA = Path(__file__).parent / "data" / "references" / "reports"
+_GUIDE_EXAMPLE = (_DATA / "guide_delivered.json").read_bytes()
 
 
 class Collector:

@@ -25,12 +25,12 @@ from smswire.link.reports import (
     split_id,
 )
 
-_DATA = Path(__file__).parent / "data"
+_DATA = Path(__file__).parent / "data" / "references" / "reports"
 UTC = timezone.utc
 
 
 def test_guide_example_of_a_delivered_message() -> None:
-    report = parse_report_json((_DATA / "report_delivered.json").read_bytes())
+    report = parse_report_json((_DATA / "guide_delivered.json").read_bytes())
     assert report == DeliveryReport(
         message_id="0",
         part=None,
@@ -53,7 +53,7 @@ def test_guide_example_of_a_delivered_message() -> None:
 
 
 def test_guide_example_of_a_number_that_does_not_exist() -> None:
-    report = parse_report_json((_DATA / "report_number_error.json").read_bytes())
+    report = parse_report_json((_DATA / "guide_number_error.json").read_bytes())
     assert report.result_code is ResultCode.NUMBER_ERROR
     assert report.result_code.is_final and report.result_code.delivered is False
     assert report.operator is None and report.operator_result_code is None
@@ -61,7 +61,7 @@ def test_guide_example_of_a_number_that_does_not_exist() -> None:
     assert report.destination == "+4746910823"
 
 
-@pytest.mark.parametrize("name", ["report_delivered.json", "report_number_error.json"])
+@pytest.mark.parametrize("name", ["guide_delivered.json", "guide_number_error.json"])
 @pytest.mark.parametrize("fmt", [ReportFormat.XML, ReportFormat.POST, ReportFormat.JSON])
 def test_each_posted_format_carries_the_same_report(name: str, fmt: ReportFormat) -> None:
     report = parse_report_json((_DATA / name).read_bytes())
@@ -71,7 +71,7 @@ def test_each_posted_format_carries_the_same_report(name: str, fmt: ReportFormat
     assert parse_report(body, None) == report
 
 
-@pytest.mark.parametrize("name", ["report_delivered.json", "report_number_error.json"])
+@pytest.mark.parametrize("name", ["guide_delivered.json", "guide_number_error.json"])
 def test_get_query_parameters_carry_the_same_report(name: str) -> None:
     report = parse_report_json((_DATA / name).read_bytes())
     assert parse_report_fields(report_fields(report)) == report
