@@ -18,7 +18,7 @@ import ipaddress
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Callable, TypeVar, Union
+from typing import Callable, Generic, TypeVar, Union
 from urllib.parse import parse_qsl
 
 from smswire.errors import ConfigurationError
@@ -31,6 +31,7 @@ from smswire.link._asgi import (
     header,
     lifespan,
     read_body,
+    respond_octets,
 )
 from smswire.link._asgi import respond as _respond
 from smswire.link.errors import MalformedReport
@@ -104,16 +105,33 @@ async def _log_invalid(invalid: InvalidReport) -> None:
     )
 
 
-async def _hand_over(function: Callable[[_T], object], argument: _T) -> None:
-    """Call a user's hook: a coroutine function on the loop, a plain one in a
-    worker thread (so it may block), awaiting whatever it returns."""
-    runs_on_the_loop = inspect.iscoroutinefunction(function)
-    if runs_on_the_loop:
-        outcome = function(argument)
-    else:
-        outcome = await asyncio.to_thread(function, argument)
-    if inspect.isawaitable(outcome):
-        await outcome
+class _Hook(Generic[_T]):
+    """A user's function: a coroutine function runs on the loop, a plain one in
+    a worker thread (so it may block); whatever it returns is awaited."""
+
+    __slots__ = ("_describe", "_function", "_on_the_loop")
+
+    def __init__(self, function: Callable[[_T], object], describe: Callable[[_T], str]) -> None:
+        self._function = function
+        self._on_the_loop = inspect.iscoroutinefunction(function)  # asked once, not per report
+        self._describe = describe  # for the log, only when the function failed
+
+    async def took(self, argument: _T) -> bool:
+        """Whether the function took ``argument``; a failure is logged with its traceback."""
+        try:
+            if self._on_the_loop:
+                outcome = self._function(argument)
+            else:
+                outcome = await asyncio.to_thread(self._function, argument)
+            if inspect.isawaitable(outcome):
+                await outcome
+        except Exception:
+            _log.exception("delivery report %s failed", self._describe(argument))
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        return repr(self._function)
 
 
 def _route_path(scope: Scope) -> str:
@@ -148,7 +166,7 @@ def client_address(
     """The address a request came from: the peer, unless the peer is a trusted
     proxy; then the nearest X-Forwarded-For hop that is not one. An untrusted
     peer's X-Forwarded-For is ignored: anyone can write one."""
-    if peer is None or not _within(peer, trusted_proxies):
+    if peer is None or not trusted_proxies or not _within(peer, trusted_proxies):
         return peer
     hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
     for hop in reversed(hops):
@@ -196,9 +214,12 @@ class DeliveryReportReceiver:
             raise ConfigurationError(f"max_body_size must be positive, got {max_body_size}")
         if path is not None and not path.startswith("/"):
             raise ConfigurationError(f"path must start with '/', got {path!r}")
-        self._handler = handler
-        self._on_invalid: InvalidReportHandler = _log_invalid if on_invalid is None else on_invalid
-        self._response_body = response_body
+        self._handler = _Hook(handler, lambda report: f"handler for report {report.id}")
+        self._on_invalid = _Hook(
+            _log_invalid if on_invalid is None else on_invalid,
+            lambda invalid: f"on_invalid hook for a request from {invalid.client}",
+        )
+        self._response_body = response_body.encode("utf-8")
         self._max_body_size = max_body_size
         self._allowed = (
             None if allowed_sources is None else _networks(allowed_sources, "allowed_sources")
@@ -224,14 +245,12 @@ class DeliveryReportReceiver:
         if self._path is not None and _route_path(scope) != self._path:
             await _respond(send, 404, "not found\n")
             return
-        peer = scope.get("client")
-        address = client_address(
-            None if peer is None else str(peer[0]), header(scope, "x-forwarded-for"), self._trusted
-        )
-        if self._allowed is not None and (address is None or not _within(address, self._allowed)):
-            _log.warning("delivery report refused from %s: not an allowed source", address)
-            await _respond(send, 403, "source address not allowed\n")
-            return
+        if self._allowed is not None:
+            address = self._source(scope)
+            if address is None or not _within(address, self._allowed):
+                _log.warning("delivery report refused from %s: not an allowed source", address)
+                await _respond(send, 403, "source address not allowed\n")
+                return
         method = scope.get("method", "")
         if method not in ("GET", "POST"):
             await _respond(send, 405, "use GET or POST\n", headers=[("allow", "GET, POST")])
@@ -241,14 +260,14 @@ class DeliveryReportReceiver:
         except BodyTooLarge:
             _log.warning(
                 "delivery report from %s refused (413): over %d octets",
-                address,
+                self._source(scope),
                 self._max_body_size,
             )
             await _respond(send, 413, f"report over {self._max_body_size} octets\n")
             return
         except BodyIncomplete as exc:
             # No report at all: without a 200 the platform sends it again.
-            _log.warning("delivery report from %s not read: %s", address, exc)
+            _log.warning("delivery report from %s not read: %s", self._source(scope), exc)
             await _respond(send, 400, f"incomplete delivery report: {exc}\n")
             return
         try:
@@ -262,18 +281,25 @@ class DeliveryReportReceiver:
                 content_type=next(iter(header(scope, "content-type")), None),
                 query_string=bytes(scope.get("query_string", b"")),
                 body=body,
-                client=address,
+                client=self._source(scope),
             )
-            if await _handed_over(self._on_invalid, invalid, "on_invalid hook"):
+            if await self._on_invalid.took(invalid):
                 await _respond(send, 400, reason + "\n")
             else:
                 await _respond(send, 500, "invalid report not recorded; send again\n")
             return
-        if await _handed_over(self._handler, report, f"handler for report {report.id}"):
-            await _respond(send, 200, self._response_body)
+        if await self._handler.took(report):
+            await respond_octets(send, 200, self._response_body)
         else:
             # 5xx: the platform keeps the report and sends it again.
             await _respond(send, 500, "report handler failed; send again\n")
+
+    def _source(self, scope: Scope) -> str | None:
+        # Worked out only when it is needed: parsing addresses costs on every report.
+        peer = scope.get("client")
+        return client_address(
+            None if peer is None else str(peer[0]), header(scope, "x-forwarded-for"), self._trusted
+        )
 
     def _parse(self, scope: Scope, method: str, body: bytes) -> DeliveryReport:
         query = bytes(scope.get("query_string", b""))
@@ -285,13 +311,3 @@ class DeliveryReportReceiver:
             return parse_report_fields(pairs)
         content_type = next(iter(header(scope, "content-type")), None)
         return parse_report(body, content_type)
-
-
-async def _handed_over(hook: Callable[[_T], object], argument: _T, what: str) -> bool:
-    """Whether ``hook`` took ``argument``; a failure is logged with its traceback."""
-    try:
-        await _hand_over(hook, argument)
-    except Exception:
-        _log.exception("delivery report %s failed", what)
-        return False
-    return True

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -24,6 +24,7 @@ import defusedxml.ElementTree as SafeElementTree
 from defusedxml import DefusedXmlException
 
 from smswire.encoding import MAX_PARTS
+from smswire.link._rfc3339 import format_rfc3339, read_rfc3339
 from smswire.link.codes import ResultCode
 from smswire.link.errors import MalformedReport
 
@@ -48,6 +49,8 @@ _RESULT, _OPERATOR_RESULT, _SEGMENTS = "resultCode", "operatorResultCode", "segm
 _GATE, _CUSTOM = "gateCustomParameters", "customParameters"
 _FIELDS = (_REF_ID, _ID, _OPERATOR, _SENT, _TIMESTAMP, _RESULT, _OPERATOR_RESULT, _SEGMENTS)
 _CANONICAL = {name.lower(): name for name in (*_FIELDS, _GATE, _CUSTOM)}
+# json.loads with an option builds a decoder per call; one serves every report.
+_JSON = json.JSONDecoder(parse_int=str)
 # A key-value report spells a parameter "customParameters.source" or
 # "customParameters[source]"; a key that is no field at all (the guide's
 # source, destination, received) is a custom parameter too.
@@ -58,15 +61,6 @@ _PARAMETER_KEY = re.compile(r"(?i)(gateCustomParameters|customParameters)(?:\.(.
 # (3GPP TS 23.040 §9.2.3.24.1), so three digits are the most either needs.
 _COUNT_MAX_DIGITS = len(str(MAX_PARTS))
 _COUNT = re.compile(rf"[0-9]{{1,{_COUNT_MAX_DIGITS}}}")
-# RFC 3339 §5.6 date-time (§5.6 NOTE: a space may stand for "T"); its DIGIT is
-# ASCII (RFC 5234 Appendix B.1), so the classes are spelled out, not \d.
-_RFC3339 = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
-    r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))?"
-)
-# RFC 3339 §5.6: time-numoffset is time-hour (00-23) ":" time-minute (00-59).
-_OFFSET_HOUR_MAX = 23
-_OFFSET_MINUTE_MAX = 59
 
 
 class ReportFormat(Enum):
@@ -131,45 +125,12 @@ def split_id(raw: str) -> tuple[str, int | None]:
 
 
 def parse_rfc3339(value: str, *, field_name: str = _TIMESTAMP) -> datetime:
-    """An aware datetime from RFC 3339 text.
-
-    A time without an offset is taken as UTC, which the guide says all its
-    timestamps are (# LINK guide: sentTimestamp, timestamp).
-    """
-    match = _RFC3339.fullmatch(value.strip())
-    if match is None:
-        raise MalformedReport(
-            f"{field_name} {_shorten(value)} is not an RFC 3339 date-time", field=field_name
-        )
-    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
-    fraction, sign, off_h, off_m = match.group(7, 9, 10, 11)
-    microsecond = int((fraction or "0")[:6].ljust(6, "0"))
-    # RFC 3339 §5.7 allows a leap second 60; datetime does not hold one.
-    second = min(second, 59)
-    tz = timezone.utc
-    if sign is not None:
-        hours, minutes = int(off_h), int(off_m)
-        if hours > _OFFSET_HOUR_MAX or minutes > _OFFSET_MINUTE_MAX:
-            raise MalformedReport(
-                f"{field_name} {_shorten(value)} has the offset {sign}{off_h}:{off_m}; "
-                f"RFC 3339 allows up to {_OFFSET_HOUR_MAX:02d}:{_OFFSET_MINUTE_MAX:02d}",
-                field=field_name,
-            )
-        offset = timedelta(hours=hours, minutes=minutes)
-        tz = timezone(-offset if sign == "-" else offset)
+    """An aware datetime from RFC 3339 text; a time without an offset is UTC,
+    which the guide says all its timestamps are (# LINK guide: timestamp)."""
     try:
-        return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tz)
+        return read_rfc3339(value)
     except ValueError as exc:
-        raise MalformedReport(f"{field_name} {_shorten(value)}: {exc}", field=field_name) from None
-
-
-def format_rfc3339(moment: datetime) -> str:
-    """UTC RFC 3339 text with a ``Z``, as the guide's examples write it."""
-    utc = moment.astimezone(timezone.utc)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if utc.microsecond:
-        text += f".{utc.microsecond:06d}"
-    return text + "Z"
+        raise MalformedReport(f"{field_name} {_shorten(value)} {exc}", field=field_name) from None
 
 
 def _text(value: object, name: str) -> str | None:
@@ -268,7 +229,7 @@ def parse_report_json(body: bytes) -> DeliveryReport:
     try:
         # Numbers stay the digits they were written as: each field reads its
         # own with its own limit, and no huge number is converted whole.
-        document = json.loads(body, parse_int=str)
+        document = _JSON.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except (ValueError, RecursionError) as exc:
         raise MalformedReport(f"the report is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
@@ -331,15 +292,16 @@ def parse_report_fields(pairs: Iterable[tuple[str, str]]) -> DeliveryReport:
     custom: dict[str, str] = {}
     for key, value in pairs:
         name = _CANONICAL.get(key.lower())
+        if name is not None and name not in (_GATE, _CUSTOM):
+            # LINK guide: refId, "If not, this will be null": flat forms spell it.
+            fields[name] = None if value in ("", "null") else value
+            continue
         match = _PARAMETER_KEY.fullmatch(key)
         if match is not None:
             target = gate if match.group(1).lower() == _GATE.lower() else custom
             target[match.group(2) or match.group(3)] = value
-        elif name in (_GATE, _CUSTOM):
-            raise MalformedReport(f"{key} needs a key: {key}.name=value", field=name)
         elif name is not None:
-            # LINK guide: refId, "If not, this will be null": flat forms spell it.
-            fields[name] = None if value in ("", "null") else value
+            raise MalformedReport(f"{key} needs a key: {key}.name=value", field=name)
         else:
             custom[key] = value
     return _build(fields, gate, custom)
