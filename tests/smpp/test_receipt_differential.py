@@ -178,6 +178,12 @@ def test_receipts_of_every_variant_give_the_same_receipt(
     both(short_message, tlvs, data_coding=data_coding, tz=tz, source="src", destination="dst")
 
 
+def test_every_two_digit_year_pivots_alike() -> None:
+    for year in range(100):
+        for token in (f"{year:02}01311259", f"{year:02}0131125907", f"{year:02}0131125907004-"):
+            both(f"submit date:{token} done date:20{token[:12]}".encode())
+
+
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
 def test_real_world_receipts_give_the_same_receipt(vector: dict[str, Any]) -> None:
     if "pdu_hex" in vector:

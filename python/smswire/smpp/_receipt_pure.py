@@ -60,17 +60,16 @@ _STATES = {
     "FAILED": "UNDELIV",
 }
 # SMPP 3.4 §5.2.28: the message_state TLV's numbers.
-_TLV_STATES = (
-    None,
-    "ENROUTE",
-    "DELIVRD",
-    "EXPIRED",
-    "DELETED",
-    "UNDELIV",
-    "ACCEPTD",
-    "UNKNOWN",
-    "REJECTD",
-)
+_TLV_STATES = {
+    1: "ENROUTE",
+    2: "DELIVRD",
+    3: "EXPIRED",
+    4: "DELETED",
+    5: "UNDELIV",
+    6: "ACCEPTD",
+    7: "UNKNOWN",
+    8: "REJECTD",
+}
 # message_id_keys: the most digits converted to the other base (64-bit ids).
 _MAX_DECIMAL_ID = 20
 _MAX_HEX_ID = 16
@@ -257,8 +256,8 @@ def read_receipt(
                 message_id = head.decode("latin-1")
         elif tag == TlvTag.MESSAGE_STATE:
             # SMPP 3.4 §5.3.2.35: one octet, a §5.2.28 state.
-            if len(value) == 1 and 1 <= value[0] < len(_TLV_STATES):
-                state = _TLV_STATES[value[0]] or state
+            if len(value) == 1:
+                state = _TLV_STATES.get(value[0], state)
         elif tag == TlvTag.NETWORK_ERROR_CODE and len(value) == 3:
             # SMPP 3.4 §5.3.2.31: network type (1 octet), error code (2 octets).
             network_error = (value[0], int.from_bytes(value[1:3], "big"))
