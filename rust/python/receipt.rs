@@ -178,7 +178,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for DataCoding {
 
 /// Parse a receipt from a deliver_sm's short_message (or message_payload) and TLVs.
 ///
-/// The native twin of `smswire.smpp.receipts.parse_receipt`; see there.
+/// ``tlvs`` are (tag, value) pairs, ``data_coding`` the deliver_sm's. Dates
+/// carry ``tz`` (UTC unless told), except SMPP absolute times, which name
+/// their own offset. Never raises on what an SMSC sent; the rules are told
+/// in ``smswire.smpp.receipts``.
 #[pyfunction]
 #[pyo3(signature = (
     short_message, tlvs=Argument::Omitted, *, source=Argument::Omitted,
@@ -292,7 +295,8 @@ fn date<'py>(
 
 /// The forms under which a message id may come back in a receipt.
 ///
-/// The native twin of `smswire.smpp.receipts.message_id_keys`; see there.
+/// The id trimmed and lowered (ASCII only), then, each once, without its
+/// leading zeros and in the other base (decimal to hex, else hex to decimal).
 #[pyfunction]
 fn message_id_keys<'py>(message_id: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyTuple>> {
     let py = message_id.py();

@@ -281,7 +281,15 @@ def read_receipt(
 
 
 def message_id_keys(message_id: str) -> tuple[str, ...]:
-    """The forms under which a message id may come back in a receipt."""
+    """The forms under which a message id may come back in a receipt.
+
+    SMPP 3.4 leaves the id's format to the SMSC, and some answer submit_sm with
+    a hex id but quote it in decimal in the receipt text (or the reverse), or
+    pad it with zeros; correlating tries every form: the id trimmed and lowered
+    (ASCII only), then, each once, without its leading zeros and in the other
+    base (decimal of up to 20 digits to hex, else hex of up to 16 to decimal).
+    An empty id is only itself.
+    """
     normal = message_id.strip(_SPACE)
     normal = normal.lower() if normal.isascii() else normal.translate(_ASCII_LOWER)
     if not normal:
