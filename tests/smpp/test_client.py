@@ -199,7 +199,7 @@ async def test_an_ssl_context_is_accepted_as_tls(sim: SmscSimulator, ca_file: Pa
 
 async def test_plain_tcp_only_when_asked_for() -> None:
     async with (
-        SmscSimulator(accounts={ACCOUNT: PASSWORD}) as plain,
+        SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as plain,
         SmppClient(
             "127.0.0.1", plain.port, system_id=ACCOUNT, password=PASSWORD, tls=False
         ) as smpp,
@@ -589,7 +589,7 @@ def test_a_client_made_before_the_event_loop_runs_works_in_it() -> None:
     smpp = SmppClient("127.0.0.1", 0, system_id=ACCOUNT, password=PASSWORD, tls=False)
 
     async def use() -> DeliveryReceipt:
-        async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as plain:
+        async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as plain:
             smpp.port = plain.port
             async with smpp:
                 await smpp.send("+4512345678", "made early", source="Acme")
