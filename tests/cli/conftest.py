@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from smswire.cli.embedded import LocalAuthority
+from smswire.sim import LocalAuthority
 
 
 @pytest.fixture(scope="session")
