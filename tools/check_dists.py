@@ -190,24 +190,25 @@ def check_same_metadata(native: Path, pure: Path) -> None:
 
 def check_pip_picks(folder: Path, native: Path, pure: Path) -> None:
     """pip takes the native wheel where it matches and the pure one elsewhere."""
-    platforms = {
-        "manylinux_2_17_x86_64": native,
-        "manylinux_2_34_x86_64": native,
-        "manylinux_2_17_aarch64": pure,
-        "macosx_11_0_arm64": pure,
-        "win_amd64": pure,
+    platforms: dict[str, tuple[list[str], Path]] = {
+        "this machine": ([], native),
+        "manylinux_2_17_x86_64": (["--platform", "manylinux_2_17_x86_64"], native),
+        "manylinux_2_17_aarch64": (["--platform", "manylinux_2_17_aarch64"], pure),
+        "musllinux_1_2_x86_64": (["--platform", "musllinux_1_2_x86_64"], pure),
+        "macosx_11_0_arm64": (["--platform", "macosx_11_0_arm64"], pure),
+        "win_amd64": (["--platform", "win_amd64"], pure),
     }
-    for platform, expected in platforms.items():
+    for platform, (options, expected) in platforms.items():
         with tempfile.TemporaryDirectory() as into:
             run(
                 [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-index",
-                 "--find-links", str(folder), "--only-binary", ":all:", "--platform", platform,
-                 "--python-version", "3.9", "--dest", into, f"smswire=={VERSION}"]
+                 "--find-links", str(folder), "--only-binary", ":all:", *options,
+                 "--dest", into, f"smswire=={VERSION}"]
             )  # fmt: skip
             got = [p.name for p in Path(into).iterdir()]
         if got != [expected.name]:
             fail(f"pip on {platform} picked {got}, want {expected.name}")
-    ok(f"pip picks the native wheel on x86_64 manylinux, the pure one elsewhere ({len(platforms)})")
+    ok(f"pip picks the native wheel on x86_64 glibc, the pure one elsewhere ({len(platforms)})")
 
 
 def readme_first_sample() -> str:
