@@ -50,8 +50,14 @@ def cluster_starts(text: str) -> list[int]:
     pictographic_zwj = False  # the previous character is the ZWJ after such a run
     regional_run = 0
     conjunct = _NO_CONJUNCT
+    previous_value = -1
     for i, ch in enumerate(text):
         value = _value(ch)
+        if value == previous_value == _OTHER:
+            # Two plain characters: GB999, and the state is already reset.
+            starts.append(i)
+            continue
+        previous_value = value
         cur = value & _CLASS_MASK
         incb = value & _INCB_MASK
         pictographic = bool(value & _EXTENDED_PICTOGRAPHIC)
