@@ -27,26 +27,33 @@ pub fn count(text: &str) -> usize {
         // Every ASCII character is its own cluster but CR LF (UAX #29 GB3).
         return text.len() - text.matches("\r\n").count();
     }
+    let mut characters = text.char_indices();
+    let Some((_, first)) = characters.next() else {
+        return 0;
+    };
+    // A piece of one character is one cluster; the crate counts the others.
+    let clusters = |piece: &str, single: bool| {
+        if single {
+            1
+        } else {
+            piece.graphemes(true).count()
+        }
+    };
     let mut total = 0;
-    let mut piece = 0;
-    let mut previous_plain = false;
-    for (offset, c) in text.char_indices() {
+    let mut piece = 0; // where the current piece of text starts
+    let mut single = true; // and whether it is one character so far
+    let mut previous_plain = is_plain(first);
+    for (offset, c) in characters {
         let plain = is_plain(c);
         if plain && previous_plain {
-            total += piece_count(&text[piece..offset]);
-            piece = offset;
+            total += clusters(&text[piece..offset], single);
+            (piece, single) = (offset, true);
+        } else {
+            single = false;
         }
         previous_plain = plain;
     }
-    total + piece_count(&text[piece..])
-}
-
-fn piece_count(piece: &str) -> usize {
-    let mut chars = piece.chars();
-    match (chars.next(), chars.next()) {
-        (Some(_), None) => 1,
-        _ => piece.graphemes(true).count(),
-    }
+    total + clusters(&text[piece..], single)
 }
 
 /// Whether a cluster always ends between `c` and another plain character.
