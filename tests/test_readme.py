@@ -36,4 +36,4 @@ def test_readme_sample_runs(sample: str, tmp_path: Path) -> None:
 def test_the_two_commands_are_the_ones_ci_and_the_demo_run() -> None:
     text = README.read_text(encoding="utf-8")
     assert "bash .ci/run" in text
-    assert 'pip install ".[cli]" && smswire demo' in text
+    assert 'pip install ".[cli,sim]" && smswire demo' in text

@@ -6,7 +6,6 @@
 //! Indices into a text count characters (code points), as Python's `str` does.
 
 mod error;
-pub mod grapheme_data;
 pub mod graphemes;
 pub mod gsm7;
 pub mod national;

@@ -9,8 +9,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from smswire.cli.embedded import LocalAuthority, serve_https
 from smswire.link import LinkSimulator
+from smswire.sim import LocalAuthority, serve_https
 from smswire.smpp import SmscSimulator
 
 from .support import PATIENCE, run_cli, start_cli

@@ -24,9 +24,13 @@ PROFILES = st.sampled_from([STANDARD, LINK_MOBILITY, SMALL])
 
 # Characters that matter to the rules: GSM basics and extension characters,
 # the escape itself, c-cedilla, CR/LF, combining marks, ZWJ, regional
-# indicators, astral emoji, lone surrogates, and arbitrary code points.
+# indicators, astral emoji, lone surrogates, Devanagari consonants, virama and
+# vowel sign (UAX #29 GB9c), and arbitrary code points.
 INTERESTING = st.sampled_from(
-    list("aZ@£Ç\r\n €[]{}|^~\\\x0c\x1bçéÁяΩ\u2126\u0301\u200d\ufe0f😀🏳🌈🇮🇹\ud800\udfff")
+    list(
+        "aZ@£Ç\r\n €[]{}|^~\\\x0c\x1bçéÁяΩ\u2126\u0301\u200d\ufe0f😀🏳🌈🇮🇹\ud800\udfff"
+        "\u0915\u0937\u094d\u093f"
+    )
 )
 ANY_CHARACTER = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
 CHARACTERS = st.one_of(INTERESTING, INTERESTING, ANY_CHARACTER)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
-import select
 import socket
 import ssl
 import subprocess
@@ -53,10 +53,20 @@ def _smswire(*args: str, port: int) -> Iterator[subprocess.Popen[str]]:
 
 
 def _line(process: subprocess.Popen[str]) -> str:
+    """The next line the process prints, waiting at most PATIENCE seconds.
+
+    readline() runs in a thread: a line already in the reader's buffer comes
+    back at once, where select() on the pipe would wait for bytes that never
+    come when one readline() had buffered both lines.
+    """
     assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], PATIENCE)
-    assert ready, "no line from the receiver"
-    return process.stdout.readline()
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        return pool.submit(process.stdout.readline).result(timeout=PATIENCE)
+    except concurrent.futures.TimeoutError:
+        raise AssertionError("no line from the receiver") from None
+    finally:
+        pool.shutdown(wait=False)  # the process ends with the test, and its readline
 
 
 def test_the_simulator_reports_to_the_receiver_which_prints_json_lines(

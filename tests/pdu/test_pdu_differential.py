@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import inspect
+import sys
 from array import array
 from collections.abc import Callable
 from dataclasses import fields, replace
@@ -286,9 +287,13 @@ def test_framer_maximums_are_checked_alike(value: Any) -> None:
 
 def test_framers_default_to_the_same_maximum() -> None:
     assert pure.Framer().max_command_length == native.PduFramer().max_command_length
-    signatures = [inspect.signature(cls) for cls in (pure.Framer, native.PduFramer)]
+    classes = [pure.Framer, native.PduFramer]
+    if sys.version_info < (3, 10):
+        # PyO3 gives an abi3 extension's class its text signature from Python 3.10 on.
+        classes.remove(native.PduFramer)
+    signatures = [inspect.signature(cls) for cls in classes]
     defaults = [s.parameters["max_command_length"].default for s in signatures]
-    assert defaults == [pure.Framer().max_command_length] * 2
+    assert defaults == [pure.Framer().max_command_length] * len(classes)
 
 
 _scalar_kinds = [

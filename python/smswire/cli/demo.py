@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from smswire.cli.embedded import LocalAuthority, serve_https
 from smswire.cli.terminal import Advance, Terminal
 from smswire.encoding import analyze
 from smswire.errors import ConfigurationError
@@ -33,6 +32,7 @@ from smswire.link import (
 )
 from smswire.link import Message as LinkMessage
 from smswire.sample import SampleMessage, sample_batch
+from smswire.sim import LocalAuthority, serve_https
 from smswire.smpp import Message as SmppMessage
 from smswire.smpp import SmppClient, SmscSimulator
 

@@ -1,9 +1,10 @@
 """``smswire simulate smpp``: an inMobile-like SMSC on this machine.
 
 With ``--tls`` and no certificate of your own, a throw-away certificate
-authority is minted with trustme and its certificate written where
-``--ca-out`` says, so a client can trust it exactly as inMobile asks customers
-to trust theirs. Passwords come from the environment, never the command line.
+authority is minted (:class:`smswire.sim.LocalAuthority`, the ``sim`` extra)
+and its certificate written where ``--ca-out`` says, so a client can trust it
+exactly as inMobile asks customers to trust theirs. Passwords come from the
+environment, never the command line.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import ssl
 import sys
+import tempfile
 from pathlib import Path
 
 from smswire.cli import command_group
 from smswire.errors import ConfigurationError
 from smswire.pdu import CommandStatus
+from smswire.sim import LocalAuthority
 from smswire.smpp import SmscSimulator
 
 __all__ = ["register"]
@@ -39,7 +43,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=_DEFAULT_PORT, help="0 picks a free port")
     sim.add_argument("--tls", action="store_true", help="serve TLS, as inMobile does")
-    sim.add_argument("--certfile", help="PEM certificate chain (default: minted by trustme)")
+    sim.add_argument("--certfile", help="PEM certificate chain (default: minted for --host)")
     sim.add_argument("--keyfile", help="PEM private key of --certfile")
     sim.add_argument(
         "--ca-out",
@@ -65,16 +69,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
     if not args.tls:
         return None
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     if args.certfile:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.certfile, args.keyfile)
         return context
-    import trustme
-
-    ca = trustme.CA()
-    ca.issue_cert(args.host, "localhost", "127.0.0.1").configure_cert(context)
-    ca.cert_pem.write_to_path(args.ca_out)
-    return context
+    with tempfile.TemporaryDirectory(prefix="smswire-smpp-ca-") as directory:
+        authority = LocalAuthority(Path(directory), hosts=(args.host, "localhost", "127.0.0.1"))
+        shutil.copyfile(authority.ca_file, args.ca_out)
+    return authority.server_context()
 
 
 def _simulate(args: argparse.Namespace) -> int:

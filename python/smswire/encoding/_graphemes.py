@@ -1,27 +1,45 @@
 """Extended grapheme clusters (Unicode UAX #29), for the pure backend.
 
-The tables are generated (``_grapheme_data``); the native backend applies the
-same rules to the same tables in rust/encoding/graphemes.rs.
+The native backend uses the ``unicode-segmentation`` crate; the tables here are
+generated from that crate's own (``_grapheme_data``, by
+tools/gen_grapheme_tables.py), so both follow the same Unicode version.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 
-from smswire.encoding._grapheme_data import RUN_STARTS, RUN_VALUES
+from smswire.encoding._grapheme_data import RUNS
 
 __all__ = ["cluster_starts"]
 
-# Grapheme_Cluster_Break values, numbered as rust/encoding/gen_grapheme_data.py does.
+# Grapheme_Cluster_Break classes, numbered as tools/gen_grapheme_tables.py does.
 _OTHER, _CR, _LF, _CONTROL, _EXTEND, _ZWJ, _RI, _PREPEND, _SPACING_MARK = range(9)
 _L, _V, _T, _LV, _LVT = range(9, 14)
-_PROPERTY_MASK = 0x0F
+_CLASS_MASK = 0x0F
 _EXTENDED_PICTOGRAPHIC = 0x10
+# Indic_Conjunct_Break (UAX #44), two bits.
+_INCB_MASK = 0x60
+_INCB_CONSONANT, _INCB_EXTEND, _INCB_LINKER = 0x20, 0x40, 0x60
 _CONTROLS = (_CR, _LF, _CONTROL)
+# GB9c's progress through Consonant [Extend Linker]* Linker [Extend Linker]*.
+_NO_CONJUNCT, _AFTER_CONSONANT, _AFTER_LINKER = range(3)
+
+
+def _parse(runs: str) -> tuple[list[int], bytes]:
+    starts, values = [], bytearray()
+    for run in runs.split():
+        start, value = run.split(":")
+        starts.append(int(start, 16))
+        values.append(int(value, 16))
+    return starts, bytes(values)
+
+
+_RUN_STARTS, _RUN_VALUES = _parse(RUNS)
 
 
 def _value(ch: str) -> int:
-    return RUN_VALUES[bisect_right(RUN_STARTS, ord(ch)) - 1]
+    return _RUN_VALUES[bisect_right(_RUN_STARTS, ord(ch)) - 1]
 
 
 def cluster_starts(text: str) -> list[int]:
@@ -31,11 +49,21 @@ def cluster_starts(text: str) -> list[int]:
     after_pictographic = False  # the run so far is ExtPict Extend*
     pictographic_zwj = False  # the previous character is the ZWJ after such a run
     regional_run = 0
+    conjunct = _NO_CONJUNCT
+    previous_value = -1
     for i, ch in enumerate(text):
         value = _value(ch)
-        cur = value & _PROPERTY_MASK
+        if value == previous_value == _OTHER:
+            # Two plain characters: GB999, and the state is already reset.
+            starts.append(i)
+            continue
+        previous_value = value
+        cur = value & _CLASS_MASK
+        incb = value & _INCB_MASK
         pictographic = bool(value & _EXTENDED_PICTOGRAPHIC)
-        if prev < 0 or _breaks(prev, cur, pictographic, pictographic_zwj, regional_run):
+        opens = prev < 0 or _breaks(prev, cur, pictographic, pictographic_zwj, regional_run)
+        # GB9c: Consonant [Extend Linker]* Linker [Extend Linker]* × Consonant
+        if opens and not (incb == _INCB_CONSONANT and conjunct == _AFTER_LINKER):
             starts.append(i)
         if pictographic:
             after_pictographic, pictographic_zwj = True, False
@@ -46,12 +74,24 @@ def cluster_starts(text: str) -> list[int]:
         else:
             after_pictographic = pictographic_zwj = False
         regional_run = regional_run + 1 if cur == _RI else 0
+        conjunct = _conjunct(conjunct, incb)
         prev = cur
     return starts
 
 
+def _conjunct(state: int, incb: int) -> int:
+    """GB9c's state after a character with Indic_Conjunct_Break ``incb``."""
+    if incb == _INCB_CONSONANT:
+        return _AFTER_CONSONANT
+    if incb == _INCB_LINKER and state != _NO_CONJUNCT:
+        return _AFTER_LINKER
+    if incb == _INCB_EXTEND:
+        return state
+    return _NO_CONJUNCT
+
+
 def _breaks(prev: int, cur: int, pictographic: bool, pictographic_zwj: bool, ri: int) -> bool:
-    # UAX #29 §3.1.1, rules GB3 to GB999, in their order of precedence.
+    # UAX #29 §3.1.1, rules GB3 to GB999 but GB9c, in their order of precedence.
     if prev == _CR and cur == _LF:  # GB3
         return False
     if prev in _CONTROLS or cur in _CONTROLS:  # GB4, GB5

@@ -1,7 +1,7 @@
 """TLS as inMobile requires it ("ssl is required for all connections"), with a
 throw-away certificate authority when no certificate is given.
 
-The authority is the demo's (``smswire.cli.embedded.LocalAuthority``, trustme
+The authority is the demo's (``smswire.sim.LocalAuthority``, trustme
 underneath): its CA file is what a client trusts, as inMobile's customers
 trust the certificate it publishes.
 """
@@ -41,7 +41,7 @@ class ServerTls:
             return None
         if isinstance(self._tls, ssl.SSLContext):
             return self._tls
-        from smswire.cli.embedded import LocalAuthority
+        from smswire.sim import LocalAuthority
 
         directory = self._ca_dir
         if directory is None:

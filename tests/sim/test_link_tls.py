@@ -1,4 +1,4 @@
-"""The demo's HTTPS serving offers what LINK offers (# LINK guide: Appendix 2)."""
+"""smswire.sim serves the LINK simulator as LINK does (# LINK guide: Appendix 2)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from smswire.cli.embedded import LocalAuthority, serve_https
 from smswire.link import LinkSimulator
 from smswire.link.simulator import LINK_TLS12_CIPHERS
+from smswire.sim import LocalAuthority, serve_https
 
 _REMOVED_CBC = "ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES128-SHA"
 _PATIENCE = 10.0
