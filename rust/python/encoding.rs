@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-use super::errors::smswire_error;
+use super::errors::SmswireError;
 use super::segment::new_segment;
 use crate::encoding::national::{self, Language};
 use crate::encoding::{self as core, gsm7, plan, ucs2, Error, Options, Profile};
@@ -131,9 +131,8 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
         } => {
             let Ok(character) = character.into_pyobject(py);
             let Ok(index) = index.into_pyobject(py);
-            smswire_error(
+            SmswireError::Encoding.new_err(
                 py,
-                "EncodingError",
                 &message,
                 &[
                     ("character", character.into_any().unbind()),
@@ -150,9 +149,8 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
             let Ok(limit) = limit.into_pyobject(py);
             let Ok(units) = units.into_pyobject(py);
             let Ok(profile) = profile.into_pyobject(py);
-            smswire_error(
+            SmswireError::MessageTooLong.new_err(
                 py,
-                "MessageTooLong",
                 &message,
                 &[
                     ("limit", limit.into_any().unbind()),
@@ -161,7 +159,7 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
                 ],
             )
         }
-        Error::Configuration { message } => smswire_error(py, "ConfigurationError", &message, &[]),
+        Error::Configuration { message } => SmswireError::Configuration.new_err(py, &message, &[]),
     }
 }
 
@@ -190,9 +188,8 @@ fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Boun
                 message = format!("texts[{position}]: {message}");
             }
             let Ok(at) = index.into_pyobject(py);
-            Err(smswire_error(
+            Err(SmswireError::Encoding.new_err(
                 py,
-                "EncodingError",
                 &message,
                 &[
                     ("character", text.get_item(index)?.unbind()),
@@ -296,7 +293,7 @@ fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> 
             "national must be a sequence of language codes such as ({},), not a string",
             national.repr()?
         );
-        return Err(smswire_error(py, "ConfigurationError", &message, &[]));
+        return Err(SmswireError::Configuration.new_err(py, &message, &[]));
     }
     let mut languages = Vec::new();
     for code in national.try_iter()? {
@@ -310,7 +307,7 @@ fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> 
                 code.repr()?,
                 known.join(", ")
             );
-            return Err(smswire_error(py, "ConfigurationError", &message, &[]));
+            return Err(SmswireError::Configuration.new_err(py, &message, &[]));
         };
         languages.push(language);
     }

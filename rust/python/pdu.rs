@@ -26,7 +26,7 @@ use crate::pdu::codec::{self, Encoder, Value};
 use crate::pdu::schema::{self, Kind, PduSpec, ADDRESS_LIMIT, MAX_COMMAND_LENGTH, PDUS};
 use crate::pdu::{Framer, PduError};
 
-use super::errors::smswire_error;
+use super::errors::SmswireError;
 
 /// Most fields of a class: submit_sm's 17 plus status, sequence and tlvs.
 const MAX_FIELDS: usize = 20;
@@ -242,9 +242,8 @@ fn protocol_error(py: Python<'_>, error: &PduError) -> PyErr {
             Some(name) => PyString::new(py, name).into_any().unbind(),
             None => py.None(),
         };
-        Ok(smswire_error(
+        Ok(SmswireError::Protocol.new_err(
             py,
-            "ProtocolError",
             &error.message,
             &[
                 (
@@ -1506,7 +1505,7 @@ impl PduFramer {
                 u32::MAX,
                 requested.repr()?
             );
-            return Err(smswire_error(py, "ConfigurationError", &message, &[]));
+            return Err(SmswireError::Configuration.new_err(py, &message, &[]));
         }
         Ok(PduFramer {
             inner: Framer::new(requested.extract()?),
