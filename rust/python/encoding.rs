@@ -476,7 +476,8 @@ fn encode_gsm7<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>
 /// The text of septets given one per octet (3GPP TS 23.038 §6.2.1), in the
 /// national language tables `udh` names (IEI 0x25 locking, 0x24 single shift).
 #[pyfunction]
-#[pyo3(signature = (data, *, udh=b"".as_slice()))]
+// The default is spelled out: PyO3 renders a default it cannot print as `...`.
+#[pyo3(signature = (data, *, udh=b"".as_slice()), text_signature = "(data, *, udh=b'')")]
 fn decode_gsm7(py: Python<'_>, data: &[u8], udh: &[u8]) -> PyResult<String> {
     national::decode_gsm7(data, udh).map_err(|e| to_py(py, e))
 }

@@ -17,7 +17,8 @@ struct Segment;
 
 impl Record<2, 3> for Segment {
     const NAME: &'static CStr = c"smswire.encoding.Segment";
-    const DOC: &'static CStr = c"One part of a message as it goes on the wire.";
+    const DOC: &'static CStr = c"Segment(udh, payload, data_coding, index, total)\n--\n\n\
+        One part of a message as it goes on the wire.";
     const OBJECT_FIELDS: [&'static CStr; 2] = [c"udh", c"payload"];
     const INT_FIELDS: [&'static CStr; 3] = [c"data_coding", c"index", c"total"];
 
