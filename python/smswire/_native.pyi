@@ -32,6 +32,7 @@ __all__ = [
     "pdu_decode",
     "pdu_encode",
     "pdu_encode_many",
+    "pdu_schema",
     "segment",
     "segment_many",
     "smart_replacement",
@@ -133,6 +134,12 @@ class PduBase:
 def pdu_decode(data: _Buffer) -> _Pdu: ...
 def pdu_encode(pdu: _Pdu) -> bytes: ...
 def pdu_encode_many(pdus: _Iterable[_Pdu]) -> bytes: ...
+
+# (command_id, class name, ((field, kind, limit, default), ...)) per PDU: the
+# native schema, for tests/pdu/test_schema.py.
+_SchemaField = tuple[str, int, int, int | str | bytes | tuple[()]]
+
+def pdu_schema() -> tuple[tuple[int, str, tuple[_SchemaField, ...]], ...]: ...
 
 @final
 class PduFramer:

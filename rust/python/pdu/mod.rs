@@ -22,8 +22,10 @@ mod framer;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
+use crate::pdu::codec::Value;
+use crate::pdu::schema::PDUS;
 use crate::pdu::PduError;
 
 use super::capi::{add_unary_function, buffer_to_bytes, UnaryFunction};
@@ -37,6 +39,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add_unary_function::<Decode>(m, wrap_pyfunction!(pdu_decode, m)?)?;
     add_unary_function::<Encode>(m, wrap_pyfunction!(pdu_encode, m)?)?;
     m.add_function(wrap_pyfunction!(pdu_encode_many, m)?)?;
+    m.add_function(wrap_pyfunction!(pdu_schema, m)?)?;
     m.add_class::<framer::PduFramer>()?;
     Ok(())
 }
@@ -214,4 +217,30 @@ impl UnaryFunction for Encode {
         static FULL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         &FULL
     }
+}
+
+/// The body schema the native codec walks (rust/pdu/schema.rs), for the
+/// test that holds it to `BODIES` and the dataclasses: per PDU, its
+/// command_id, class name and fields, each as (name, kind, limit, the
+/// value the decoder takes for the class's default).
+#[pyfunction]
+fn pdu_schema(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+    let pdus = PDUS.iter().map(|spec| {
+        let fields = spec.fields.iter().map(|field| {
+            let default = match Value::default_for(field.kind) {
+                Value::U8(octet) => octet.into_pyobject(py)?.into_any(),
+                Value::Str(_) => PyString::new(py, "").into_any(),
+                Value::Bytes(_) => PyBytes::new(py, b"").into_any(),
+                Value::Dests(_) | Value::Unsuccess(_) => PyTuple::empty(py).into_any(),
+            };
+            (field.name, field.kind.code(), field.kind.limit(), default).into_pyobject(py)
+        });
+        (
+            spec.command_id,
+            spec.name,
+            PyTuple::new(py, fields.collect::<PyResult<Vec<_>>>()?)?,
+        )
+            .into_pyobject(py)
+    });
+    PyTuple::new(py, pdus.collect::<PyResult<Vec<_>>>()?)
 }
