@@ -7,6 +7,7 @@
 //! so every read and write below is of a slot that exists.
 
 use std::ffi::{c_void, CStr};
+use std::marker::PhantomData;
 
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::ffi;
@@ -117,13 +118,20 @@ impl SlotLayout {
     }
 
     /// The field values of `object` if it is an instance of this class or
-    /// of a subclass (whose slots sit at the same offsets), each held for
-    /// as long as the `Fields` live, so code run meanwhile cannot free
-    /// them. The real type decides: a `__class__` that claims otherwise is
-    /// not trusted with the layout. An empty slot (emptied with
-    /// `object.__delattr__`) raises the AttributeError reading it raises.
+    /// of a subclass (whose slots sit at the same offsets). Each is kept
+    /// alive for as long as the `Fields` live, so code run meanwhile (an
+    /// `__eq__` that empties a slot with `object.__delattr__`) cannot free
+    /// it: a field at its class default is held by this layout, any other
+    /// value by the `Fields` (most fields are at their defaults, and under
+    /// the stable ABI each reference count change is a call). The real
+    /// type decides: a `__class__` that claims otherwise is not trusted
+    /// with the layout. An empty slot raises the AttributeError reading it
+    /// raises.
     #[inline]
-    pub fn read<'py>(&self, object: &Bound<'py, PyAny>) -> PyResult<Option<Fields<'py>>> {
+    pub fn read<'l, 'py>(
+        &'l self,
+        object: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Fields<'l, 'py>>> {
         let py = object.py();
         // SAFETY: both are live objects; PyObject_TypeCheck only reads types.
         if unsafe { ffi::PyObject_TypeCheck(object.as_ptr(), self.cls.as_ptr().cast()) } == 0 {
@@ -131,8 +139,10 @@ impl SlotLayout {
         }
         let mut fields = Fields {
             py,
+            _layout: PhantomData,
             values: [std::ptr::null_mut(); MAX_FIELDS],
-            count: 0,
+            count: self.offsets.len(),
+            owned: 0,
         };
         for (position, &offset) in self.offsets.iter().enumerate() {
             // SAFETY: `object` has this class's layout (checked above), so
@@ -145,11 +155,13 @@ impl SlotLayout {
                     Ok(_) => PyAttributeError::new_err(name.clone().unbind()),
                 });
             }
-            // SAFETY: a live object; the reference taken is released by
-            // `Fields::drop`, as `count` counts it.
-            unsafe { ffi::Py_INCREF(value) };
+            if value as usize != self.default_addresses[position] {
+                // SAFETY: a live object; the reference taken is released by
+                // `Fields::drop`, as its bit in `owned` says.
+                unsafe { ffi::Py_INCREF(value) };
+                fields.owned |= 1 << position;
+            }
             fields.values[position] = value;
-            fields.count = position + 1;
         }
         Ok(Some(fields))
     }
@@ -203,19 +215,25 @@ unsafe fn slot(object: *mut ffi::PyObject, offset: usize) -> *mut *mut ffi::PyOb
     unsafe { object.cast::<u8>().add(offset).cast() }
 }
 
-/// An instance's field values in field order, each a reference held.
-pub struct Fields<'py> {
+/// An instance's field values in field order, each alive while these are:
+/// a reference held here, or a default its layout holds.
+pub struct Fields<'l, 'py> {
     py: Python<'py>,
-    /// Live objects, each a reference this holds, in `values[..count]`.
+    _layout: PhantomData<&'l SlotLayout>,
+    /// In `values[..count]`: live objects (NULL only past a slot `read`
+    /// found empty, which then fails), each a default of the layout or,
+    /// bit set in `owned`, a reference held here.
     values: [*mut ffi::PyObject; MAX_FIELDS],
     count: usize,
+    owned: u32,
 }
 
-impl<'py> Fields<'py> {
+impl<'py> Fields<'_, 'py> {
     #[inline]
     pub fn get(&self, position: usize) -> Borrowed<'_, 'py, PyAny> {
         let value = self.values[..self.count][position];
-        // SAFETY: a live object this holds (`read` checked it is not NULL).
+        // SAFETY: a live object held here or by the layout, which outlives
+        // these (`read` returned them only once none was NULL).
         unsafe {
             std::hint::assert_unchecked(!value.is_null());
             Borrowed::from_ptr(self.py, value)
@@ -223,11 +241,14 @@ impl<'py> Fields<'py> {
     }
 }
 
-impl Drop for Fields<'_> {
+impl Drop for Fields<'_, '_> {
     fn drop(&mut self) {
-        for &value in &self.values[..self.count] {
-            // SAFETY: a reference this holds.
-            unsafe { ffi::Py_DECREF(value) };
+        let mut owned = self.owned;
+        while owned != 0 {
+            let position = owned.trailing_zeros() as usize;
+            owned &= owned - 1;
+            // SAFETY: a reference held here.
+            unsafe { ffi::Py_DECREF(self.values[position]) };
         }
     }
 }
@@ -275,14 +296,24 @@ impl<'l, 'py> NewInstance<'l, 'py> {
         self.owned |= 1 << position;
     }
 
-    /// Whether the field at `position` is still without a value (a
-    /// required field not set).
-    pub fn is_unset(&self, position: usize) -> bool {
-        self.pointers[position].is_null()
+    /// The positions of the required fields still without a value, in
+    /// order: only their bits are looked at, so none costs nothing.
+    pub fn unset(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut candidates = self.layout.required & !self.owned;
+        std::iter::from_fn(move || {
+            while candidates != 0 {
+                let position = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                if self.pointers[position].is_null() {
+                    return Some(position);
+                }
+            }
+            None
+        })
     }
 
     /// A new instance of the layout's class holding these values.
-    #[inline]
+    #[inline(always)]
     pub fn build(mut self) -> PyResult<Bound<'py, PyAny>> {
         let layout = self.layout;
         // SAFETY: the layout's own class and its tp_alloc.
@@ -296,7 +327,7 @@ impl<'l, 'py> NewInstance<'l, 'py> {
     /// that later gets a cycle stored into it (bypassing the frozen class
     /// with `object.__setattr__`) would leak it rather than have it
     /// collected, which is safe.
-    #[inline]
+    #[inline(always)]
     pub fn build_untracked(self) -> PyResult<Bound<'py, PyAny>> {
         let object = self.build()?;
         // SAFETY: a live, tracked instance of a GC type (its slots make it one).
@@ -338,12 +369,8 @@ impl<'l, 'py> NewInstance<'l, 'py> {
     ) -> PyResult<Bound<'py, PyAny>> {
         let layout = self.layout;
         // Only a required field can still be NULL here.
-        let mut unchecked = layout.required & !self.owned;
-        while unchecked != 0 {
-            if self.pointers[unchecked.trailing_zeros() as usize].is_null() {
-                return Err(PyTypeError::new_err("a required field was given no value"));
-            }
-            unchecked &= unchecked - 1;
+        if self.unset().next().is_some() {
+            return Err(PyTypeError::new_err("a required field was given no value"));
         }
         // SAFETY: tp_alloc returns a new, zeroed instance or NULL with an
         // exception set.

@@ -29,5 +29,7 @@ mod record;
 pub use function::{add_unary_function, UnaryFunction};
 pub use heap_type::{create_base_type, NewSlot};
 pub use instance::{Fields, NewInstance, SlotLayout};
-pub use objects::{buffer_to_bytes, exact_int, for_each_item, latin1_str, Text, Ucs4Buffer, Utf8};
+pub use objects::{
+    buffer_to_bytes, exact_int, for_each_keyword, latin1_str, Keyword, Text, Ucs4Buffer, Utf8,
+};
 pub use record::{create_record_type, new_record, Record};

@@ -136,31 +136,46 @@ pub fn buffer_to_bytes<'py>(object: &Bound<'py, PyAny>) -> PyResult<Bound<'py, P
     }
 }
 
-/// `f(key, value)` for each item of `dict`, in order, until it fails. Each
-/// key and value is held while `f` runs, so code it runs that changes the
-/// dict cannot free them (such a change may make the walk skip or repeat
-/// items, as a changed dict does to any iteration).
-pub fn for_each_item<'py>(
-    dict: &Bound<'py, PyDict>,
-    mut f: impl FnMut(Bound<'py, PyAny>, Bound<'py, PyAny>) -> PyResult<()>,
+/// A keyword of a call, as [`for_each_keyword`] found it.
+pub enum Keyword<'py> {
+    /// The keyword is `names[i]` itself (a keyword at a call site is the
+    /// interned name).
+    Named(usize),
+    /// Any other key, held.
+    Other(Bound<'py, PyAny>),
+}
+
+/// `f(keyword, value)` for each item of `kwargs`, in order, until it
+/// fails; a key that is one of `names` (by identity, which runs no code)
+/// comes as its position. Each value, and any other key, is held while `f`
+/// runs, so code it runs that changes the dict cannot free them (such a
+/// change may make the walk skip or repeat items, as a changed dict does to
+/// any iteration).
+pub fn for_each_keyword<'py, T>(
+    kwargs: &Bound<'py, PyDict>,
+    names: &[Py<T>],
+    mut f: impl FnMut(Keyword<'py>, Bound<'py, PyAny>) -> PyResult<()>,
 ) -> PyResult<()> {
-    let py = dict.py();
+    let py = kwargs.py();
     let mut position: ffi::Py_ssize_t = 0;
     loop {
         let mut key = std::ptr::null_mut();
         let mut value = std::ptr::null_mut();
-        // SAFETY: PyDict_Next reads a live dict and lends its key and
-        // value, which are taken as references of their own at once.
-        let (key, value) = unsafe {
-            if ffi::PyDict_Next(dict.as_ptr(), &mut position, &mut key, &mut value) == 0 {
+        // SAFETY: PyDict_Next reads a live dict and lends its key and value:
+        // the value is taken as a reference of its own at once, and the key
+        // compared by address, then taken as a reference of its own unless
+        // it is one of `names` (which `names` holds), all before `f` runs.
+        let (keyword, value) = unsafe {
+            if ffi::PyDict_Next(kwargs.as_ptr(), &mut position, &mut key, &mut value) == 0 {
                 return Ok(());
             }
-            (
-                Bound::from_borrowed_ptr(py, key),
-                Bound::from_borrowed_ptr(py, value),
-            )
+            let keyword = match names.iter().position(|name| name.as_ptr() == key) {
+                Some(index) => Keyword::Named(index),
+                None => Keyword::Other(Bound::from_borrowed_ptr(py, key)),
+            };
+            (keyword, Bound::from_borrowed_ptr(py, value))
         };
-        f(key, value)?;
+        f(keyword, value)?;
     }
 }
 

@@ -9,7 +9,9 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
-use super::super::capi::{create_base_type, for_each_item, NewInstance, NewSlot, SlotLayout};
+use super::super::capi::{
+    create_base_type, for_each_keyword, Keyword, NewInstance, NewSlot, SlotLayout,
+};
 use super::classes::cache;
 
 struct PduBase;
@@ -75,26 +77,34 @@ fn bind<'l, 'py>(
         values.set(position, argument);
     }
     if let Some(kwargs) = kwargs {
-        for_each_item(kwargs, |key, value| match field_index(names, &key) {
-            Some(index) if index >= positional => {
+        for_each_keyword(kwargs, names, |keyword, value| {
+            let index = match &keyword {
+                Keyword::Named(index) => Some(*index),
+                Keyword::Other(key) => field_index(names, key),
+            };
+            if let Some(index) = index.filter(|&index| index >= positional) {
                 values.set(index, value);
-                Ok(())
+                return Ok(());
             }
-            Some(_) => Err(PyTypeError::new_err(format!(
-                "{} got multiple values for argument '{key}'",
+            let name = match keyword {
+                Keyword::Named(index) => names[index].bind(py).to_string(),
+                Keyword::Other(key) => key.to_string(),
+            };
+            let problem = match index {
+                Some(_) => "got multiple values for argument",
+                None => "got an unexpected keyword argument",
+            };
+            Err(PyTypeError::new_err(format!(
+                "{} {problem} '{name}'",
                 function()?
-            ))),
-            None => Err(PyTypeError::new_err(format!(
-                "{} got an unexpected keyword argument '{key}'",
-                function()?
-            ))),
+            )))
         })?;
     }
-    let missing: Vec<String> = (0..count)
-        .filter(|&position| values.is_unset(position))
-        .map(|position| names[position].bind(py).to_string())
-        .collect();
-    if !missing.is_empty() {
+    if values.unset().next().is_some() {
+        let missing: Vec<String> = values
+            .unset()
+            .map(|position| names[position].bind(py).to_string())
+            .collect();
         return Err(PyTypeError::new_err(format!(
             "{} missing {} required positional argument{}: {}",
             function()?,
@@ -106,16 +116,12 @@ fn bind<'l, 'py>(
     Ok(values)
 }
 
-/// The position of the field a keyword names (a key whose `==` fails
-/// names none).
-#[inline]
+/// The position of the field a keyword that is not an interned name itself
+/// names, by `==` (a key whose `==` fails names none).
 fn field_index(names: &[Py<PyString>], key: &Bound<'_, PyAny>) -> Option<usize> {
-    // Keyword names at a call site are the interned names themselves.
-    names.iter().position(|name| name.is(key)).or_else(|| {
-        names
-            .iter()
-            .position(|name| name.bind(key.py()).as_any().eq(key).unwrap_or(false))
-    })
+    names
+        .iter()
+        .position(|name| name.bind(key.py()).as_any().eq(key).unwrap_or(false))
 }
 
 /// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`: CPython's list of missing arguments.

@@ -27,20 +27,21 @@ pub fn decode_one<'py>(
     };
     let body = &data[schema::HEADER_LENGTH..];
     codec::read_body(spec, body, sequence, &mut building)?;
-    let Building {
-        mut values, tlvs, ..
-    } = building;
     let count = spec.fields.len();
     if status != 0 {
-        values.set(count, status.into_pyobject(py)?.into_any());
+        let status = status.into_pyobject(py)?.into_any();
+        building.values.set(count, status);
     }
     if sequence != 0 {
-        values.set(count + 1, sequence.into_pyobject(py)?.into_any());
+        let sequence = sequence.into_pyobject(py)?.into_any();
+        building.values.set(count + 1, sequence);
     }
-    if !tlvs.is_empty() {
-        values.set(count + 2, PyTuple::new(py, tlvs)?.into_any());
+    if !building.tlvs.is_empty() {
+        let tlvs = PyTuple::new(py, std::mem::take(&mut building.tlvs))?.into_any();
+        building.values.set(count + 2, tlvs);
     }
-    Ok(values.build_untracked()?)
+    // Built in place: the gathered values are not moved first.
+    Ok(building.values.build_untracked()?)
 }
 
 /// Builds the Python object of a PDU from the parts the core decoder reads:

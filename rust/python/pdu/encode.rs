@@ -60,7 +60,7 @@ pub fn encode_one(
 /// (SMPP 3.4 §4.4.2): when it has no TLVs and every field is at its
 /// default. In the pure twin's order, with its errors: `not tlvs`, then the
 /// fields compared as a tuple compares them (identity, then `==`).
-fn omits_body(class: &SlotLayout, fields: &Fields<'_>, count: usize) -> PyResult<bool> {
+fn omits_body(class: &SlotLayout, fields: &Fields<'_, '_>, count: usize) -> PyResult<bool> {
     if fields.get(count + 2).is_truthy()? {
         return Ok(false);
     }
