@@ -260,11 +260,13 @@ impl Drop for Fields<'_, '_> {
 pub struct NewInstance<'l, 'py> {
     py: Python<'py>,
     layout: &'l SlotLayout,
-    /// NULL, a default `layout` holds, or (bit set in `owned`) a
-    /// reference this holds.
+    /// Until built: NULL, a default `layout` holds, or (bit set in
+    /// `owned`) a reference this holds.
     pointers: [*mut ffi::PyObject; MAX_FIELDS],
     /// Bit `i` set: `pointers[i]` is a reference this holds.
     owned: u32,
+    /// An instance was built: the references went to it.
+    built: bool,
 }
 
 impl<'l, 'py> NewInstance<'l, 'py> {
@@ -277,6 +279,7 @@ impl<'l, 'py> NewInstance<'l, 'py> {
                 .default_addresses
                 .map(|address| address as *mut ffi::PyObject),
             owned: 0,
+            built: false,
         }
     }
 
@@ -312,9 +315,10 @@ impl<'l, 'py> NewInstance<'l, 'py> {
         })
     }
 
-    /// A new instance of the layout's class holding these values.
+    /// A new instance of the layout's class holding these values (built in
+    /// place: by reference, so the values are not moved first). Once only.
     #[inline(always)]
-    pub fn build(mut self) -> PyResult<Bound<'py, PyAny>> {
+    pub fn build(&mut self) -> PyResult<Bound<'py, PyAny>> {
         let layout = self.layout;
         // SAFETY: the layout's own class and its tp_alloc.
         unsafe { self.build_instance_of(layout.cls.as_ptr().cast(), layout.alloc) }
@@ -328,7 +332,7 @@ impl<'l, 'py> NewInstance<'l, 'py> {
     /// with `object.__setattr__`) would leak it rather than have it
     /// collected, which is safe.
     #[inline(always)]
-    pub fn build_untracked(self) -> PyResult<Bound<'py, PyAny>> {
+    pub fn build_untracked(&mut self) -> PyResult<Bound<'py, PyAny>> {
         let object = self.build()?;
         // SAFETY: a live, tracked instance of a GC type (its slots make it one).
         unsafe { ffi::PyObject_GC_UnTrack(object.as_ptr().cast()) };
@@ -337,7 +341,7 @@ impl<'l, 'py> NewInstance<'l, 'py> {
 
     /// A new instance of `cls`, the layout's class or one deriving from it
     /// (checked), holding these values; its `__init__` is not called.
-    pub fn build_as(mut self, cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+    pub fn build_as(&mut self, cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
         let layout = self.layout;
         if cls.is(&layout.cls) {
             return self.build();
@@ -368,6 +372,11 @@ impl<'l, 'py> NewInstance<'l, 'py> {
         alloc: ffi::allocfunc,
     ) -> PyResult<Bound<'py, PyAny>> {
         let layout = self.layout;
+        if self.built {
+            return Err(PyTypeError::new_err(
+                "an instance was built from these values already",
+            ));
+        }
         // Only a required field can still be NULL here.
         if self.unset().next().is_some() {
             return Err(PyTypeError::new_err("a required field was given no value"));
@@ -388,6 +397,7 @@ impl<'l, 'py> NewInstance<'l, 'py> {
             }
         }
         self.owned = 0;
+        self.built = true;
         Ok(object)
     }
 }

@@ -40,7 +40,6 @@ pub fn decode_one<'py>(
         let tlvs = PyTuple::new(py, std::mem::take(&mut building.tlvs))?.into_any();
         building.values.set(count + 2, tlvs);
     }
-    // Built in place: the gathered values are not moved first.
     Ok(building.values.build_untracked()?)
 }
 
