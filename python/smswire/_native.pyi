@@ -1,10 +1,14 @@
 # Stubs of the Rust extension `smswire._native` (rust/python/). Keep them in
 # step with the bindings: this file is the contract mypy and users see.
 
-# ---- encoding (rust/python/encoding.rs); the pure twin: smswire/encoding/_pure.py
+# `python -m mypy.stubtest smswire._native` holds them to the built module
+# (.ci/run). A class the bindings build in Rust takes its arguments in
+# `__new__` and cannot be subclassed unless said (`@final`).
+
 from collections.abc import Iterable
 from collections.abc import Iterable as _Iterable
 from datetime import tzinfo as _tzinfo
+from typing import final
 
 from typing_extensions import Buffer as _Buffer
 
@@ -13,10 +17,38 @@ from smswire.encoding._profile import Profile
 from smswire.pdu._types import Pdu as _Pdu
 from smswire.smpp.receipts import DeliveryReceipt as _DeliveryReceipt
 
+__all__ = [
+    "Analysis",
+    "PduBase",
+    "PduFramer",
+    "Segment",
+    "analyze",
+    "analyze_many",
+    "decode_gsm7",
+    "decode_ucs2",
+    "encode_gsm7",
+    "encode_ucs2",
+    "message_id_keys",
+    "national_locking_table",
+    "national_single_shift_table",
+    "pack_septets",
+    "parse_receipt",
+    "pdu_decode",
+    "pdu_encode",
+    "pdu_encode_many",
+    "pdu_schema",
+    "segment",
+    "segment_many",
+    "smart_replacement",
+    "unpack_septets",
+]
+
+# ---- encoding (rust/python/encoding.rs, segment.rs); the pure twin: smswire/encoding/_pure.py
+@final
 class Segment:
-    def __init__(
-        self, udh: bytes, payload: bytes, data_coding: int, index: int, total: int
-    ) -> None: ...
+    def __new__(
+        cls, udh: bytes, payload: bytes, data_coding: int, index: int, total: int
+    ) -> Segment: ...
     @property
     def udh(self) -> bytes: ...
     @property
@@ -28,6 +60,7 @@ class Segment:
     @property
     def total(self) -> int: ...
 
+@final
 class Analysis:
     @property
     def encoding(self) -> str: ...
@@ -98,7 +131,7 @@ def unpack_septets(data: bytes, count: int, fill_bits: int = 0) -> bytes: ...
 def encode_ucs2(text: str) -> bytes: ...
 def decode_ucs2(data: bytes) -> str: ...
 
-# --- SMPP PDU codec (rust/python/pdu.rs; pure twin: smswire/pdu/_pure.py) ---
+# --- SMPP PDU codec (rust/python/pdu/; pure twin: smswire/pdu/_pure.py) ---
 class PduBase:
     """Base of the PDU dataclasses under the native backend (its tp_new fills their slots)."""
 
@@ -106,8 +139,15 @@ def pdu_decode(data: _Buffer) -> _Pdu: ...
 def pdu_encode(pdu: _Pdu) -> bytes: ...
 def pdu_encode_many(pdus: _Iterable[_Pdu]) -> bytes: ...
 
+# (command_id, class name, ((field, kind, limit, default), ...)) per PDU: the
+# native schema, for tests/pdu/test_schema.py.
+_SchemaField = tuple[str, int, int, int | str | bytes | tuple[()]]
+
+def pdu_schema() -> tuple[tuple[int, str, tuple[_SchemaField, ...]], ...]: ...
+
+@final
 class PduFramer:
-    def __init__(self, max_command_length: int = ...) -> None: ...
+    def __new__(cls, max_command_length: int = 65536) -> PduFramer: ...
     @property
     def max_command_length(self) -> int: ...
     def feed(self, data: _Buffer) -> list[_Pdu]: ...

@@ -1,7 +1,7 @@
 //! The body of every SMPP 3.4 PDU, field by field (SMPP 3.4 §4).
 //!
 //! Mirrors `BODIES` in `python/smswire/pdu/_types.py`; the binding reads the
-//! field names from here, and tests/pdu/test_pdu_native.py checks both agree.
+//! field names from here, and tests/pdu/test_schema.py checks both agree.
 
 /// SMPP 3.4 §3.2: command_length, command_id, command_status, sequence_number.
 pub const HEADER_LENGTH: usize = 16;

@@ -12,7 +12,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-use super::errors::smswire_error;
+use super::capi::Utf8;
+use super::errors::SmswireError;
 use super::segment::new_segment;
 use crate::encoding::national::{self, Language};
 use crate::encoding::{self as core, gsm7, plan, ucs2, Error, Options, Profile};
@@ -131,9 +132,8 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
         } => {
             let Ok(character) = character.into_pyobject(py);
             let Ok(index) = index.into_pyobject(py);
-            smswire_error(
+            SmswireError::Encoding.new_err(
                 py,
-                "EncodingError",
                 &message,
                 &[
                     ("character", character.into_any().unbind()),
@@ -150,9 +150,8 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
             let Ok(limit) = limit.into_pyobject(py);
             let Ok(units) = units.into_pyobject(py);
             let Ok(profile) = profile.into_pyobject(py);
-            smswire_error(
+            SmswireError::MessageTooLong.new_err(
                 py,
-                "MessageTooLong",
                 &message,
                 &[
                     ("limit", limit.into_any().unbind()),
@@ -161,7 +160,7 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
                 ],
             )
         }
-        Error::Configuration { message } => smswire_error(py, "ConfigurationError", &message, &[]),
+        Error::Configuration { message } => SmswireError::Configuration.new_err(py, &message, &[]),
     }
 }
 
@@ -169,10 +168,10 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
 
 /// The UTF-8 of a Python string. A lone surrogate (which UTF-8 cannot hold)
 /// raises `EncodingError` naming the first one, as the pure backend does.
-fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Bound<'py, PyBytes>> {
+fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Utf8<'py>> {
     let py = text.py();
-    match text.encode_utf8() {
-        Ok(bytes) => Ok(bytes),
+    match Utf8::encode(text) {
+        Ok(utf8) => Ok(utf8),
         Err(unencodable) => {
             let wide = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
             let wide = wide.cast::<PyBytes>()?.as_bytes();
@@ -190,9 +189,8 @@ fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Boun
                 message = format!("texts[{position}]: {message}");
             }
             let Ok(at) = index.into_pyobject(py);
-            Err(smswire_error(
+            Err(SmswireError::Encoding.new_err(
                 py,
-                "EncodingError",
                 &message,
                 &[
                     ("character", text.get_item(index)?.unbind()),
@@ -203,18 +201,10 @@ fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Boun
     }
 }
 
-fn as_str<'a>(bytes: &'a Bound<'_, PyBytes>) -> PyResult<&'a str> {
-    // SAFETY: `bytes` is what `utf8` returned: CPython's strict UTF-8 encoder
-    // only produces valid UTF-8, so validating it again would be wasted work.
-    Ok(unsafe { std::str::from_utf8_unchecked(bytes.as_bytes()) })
-}
-
 /// A batch of texts as UTF-8, up to the first that cannot be read; that one's
 /// error is returned beside them, to be raised only if every text before it
 /// succeeds (the order in which the pure backend meets errors).
-fn utf8_batch<'py>(
-    texts: &Bound<'py, PyAny>,
-) -> PyResult<(Vec<Bound<'py, PyBytes>>, Option<PyErr>)> {
+fn utf8_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Vec<Utf8<'py>>, Option<PyErr>)> {
     let mut out = Vec::new();
     for (position, text) in texts.try_iter()?.enumerate() {
         match utf8(text?.cast::<PyString>()?, Some(position)) {
@@ -296,7 +286,7 @@ fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> 
             "national must be a sequence of language codes such as ({},), not a string",
             national.repr()?
         );
-        return Err(smswire_error(py, "ConfigurationError", &message, &[]));
+        return Err(SmswireError::Configuration.new_err(py, &message, &[]));
     }
     let mut languages = Vec::new();
     for code in national.try_iter()? {
@@ -310,7 +300,7 @@ fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> 
                 code.repr()?,
                 known.join(", ")
             );
-            return Err(smswire_error(py, "ConfigurationError", &message, &[]));
+            return Err(SmswireError::Configuration.new_err(py, &message, &[]));
         };
         languages.push(language);
     }
@@ -341,7 +331,7 @@ fn analyze(
     let languages = languages_of(national)?;
     let bytes = utf8(text, None)?;
     let options = options(udh16, graphemes, &languages, smart);
-    core::analyze(as_str(&bytes)?, profile, &options)
+    core::analyze(bytes.as_str(), profile, &options)
         .map(Analysis)
         .map_err(|e| to_py(py, e))
 }
@@ -363,7 +353,7 @@ fn analyze_many(
     let profile = owned.as_ref().unwrap_or_else(|| standard());
     let languages = languages_of(national)?;
     let (bytes, unreadable) = utf8_batch(texts)?;
-    let strs = bytes.iter().map(as_str).collect::<PyResult<Vec<&str>>>()?;
+    let strs: Vec<&str> = bytes.iter().map(Utf8::as_str).collect();
     let options = options(udh16, graphemes, &languages, smart);
     let result = py.detach(|| plan::analyze_many(&strs, profile, &options));
     let analyses = result.map_err(|e| to_py(py, e))?;
@@ -408,7 +398,7 @@ fn segment<'py>(
     parts.clear();
     parts
         .push(
-            as_str(&bytes)?,
+            bytes.as_str(),
             profile,
             &options(udh16, graphemes, &languages, smart),
             reference,
@@ -456,7 +446,7 @@ fn segment_many<'py>(
     let profile = owned.as_ref().unwrap_or_else(|| standard());
     let languages = languages_of(national)?;
     let (bytes, unreadable) = utf8_batch(texts)?;
-    let strs = bytes.iter().map(as_str).collect::<PyResult<Vec<&str>>>()?;
+    let strs: Vec<&str> = bytes.iter().map(Utf8::as_str).collect();
     let options = options(udh16, graphemes, &languages, smart);
     let result = py.detach(|| plan::segment_many(&strs, profile, &options, packed));
     let messages = result.map_err(|e| to_py(py, e))?;
@@ -479,14 +469,15 @@ fn segment_many<'py>(
 fn encode_gsm7<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     let py = text.py();
     let bytes = utf8(text, None)?;
-    let septets = gsm7::encode_gsm7(as_str(&bytes)?).map_err(|e| to_py(py, e))?;
+    let septets = gsm7::encode_gsm7(bytes.as_str()).map_err(|e| to_py(py, e))?;
     Ok(PyBytes::new(py, &septets))
 }
 
 /// The text of septets given one per octet (3GPP TS 23.038 §6.2.1), in the
 /// national language tables `udh` names (IEI 0x25 locking, 0x24 single shift).
 #[pyfunction]
-#[pyo3(signature = (data, *, udh=b"".as_slice()))]
+// The default is spelled out: PyO3 renders a default it cannot print as `...`.
+#[pyo3(signature = (data, *, udh=b"".as_slice()), text_signature = "(data, *, udh=b'')")]
 fn decode_gsm7(py: Python<'_>, data: &[u8], udh: &[u8]) -> PyResult<String> {
     national::decode_gsm7(data, udh).map_err(|e| to_py(py, e))
 }
@@ -523,7 +514,7 @@ fn unpack_septets<'py>(
 fn encode_ucs2<'py>(text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
     let py = text.py();
     let bytes = utf8(text, None)?;
-    Ok(PyBytes::new(py, &ucs2::encode_ucs2(as_str(&bytes)?)))
+    Ok(PyBytes::new(py, &ucs2::encode_ucs2(bytes.as_str())))
 }
 
 /// The text of UTF-16BE octets; an odd length or a lone surrogate raises.

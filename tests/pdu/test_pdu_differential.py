@@ -24,6 +24,7 @@ from smswire.pdu import (
     PDU_CLASSES,
     DistributionList,
     Pdu,
+    QuerySmResp,
     SmeAddress,
     SubmitSm,
     Tlv,
@@ -161,6 +162,43 @@ def test_an_emptied_slot_fails_alike(name: str) -> None:
     entry = Tlv(1, b"")
     object.__delattr__(entry, "value")
     assert both(pure.encode, native.pdu_encode, SubmitSm(tlvs=(entry,)))[0] == "AttributeError"
+
+
+def test_a_value_in_use_stays_alive_while_encoding_runs_code() -> None:
+    # The omitted-body check of a response with an error status runs each
+    # field's ==. One that empties a slot (object.__delattr__ gets past the
+    # frozen class) drops the PDU's own reference to a value the encoder
+    # has read and still uses. The native encoder holds it, as the pure
+    # twin's tuple of values does: it is freed only once the PDU is encoded.
+    events: list[str] = []
+    held: list[Pdu] = []
+
+    class Vanishing(str):
+        __slots__ = ()
+
+        def __eq__(self, other: object) -> bool:
+            object.__delattr__(held[0], "message_id")
+            return True  # as if at its default, so the check goes on
+
+        def __del__(self) -> None:
+            events.append("message_id freed")
+
+    class Differing(str):
+        __slots__ = ()
+
+        def __eq__(self, other: object) -> bool:
+            events.append("final_date compared")
+            return False
+
+    encoded = []
+    for encode_with in (pure.encode, native.pdu_encode):
+        events.clear()
+        held[:] = [QuerySmResp(Vanishing("abc"), Differing(""), command_status=8)]
+        encoded.append(encode_with(held[0]))
+        assert events == ["final_date compared", "message_id freed"]
+        held.clear()
+    assert encoded[0] == encoded[1]
+    assert native.pdu_decode(encoded[1]).message_id == "abc"
 
 
 def test_decoded_pdus_are_left_out_of_the_cycle_collector() -> None:

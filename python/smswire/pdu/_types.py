@@ -6,7 +6,8 @@ Each keeps its fields in ``__slots__`` (no instance dict), which the native
 backend reads and writes in place.
 ``BODIES`` describes each body field by field (kind and maximum length); the
 pure codec walks it, and the Rust core holds the same table
-(rust/pdu/schema.rs), checked against this one by tests/pdu/test_schema.py.
+(rust/pdu/schema.rs). tests/pdu/test_schema.py holds the dataclasses, this
+table and the Rust one to each other, field by field.
 """
 
 from __future__ import annotations
