@@ -1,13 +1,14 @@
 """Programs the process tests start as real subprocesses (and SIGKILL).
 
-    python agents.py consume LOCATION CONSUMER OPTIONS_JSON
+    python agents.py consume LOCATION CONSUMER PACE OPTIONS_JSON
         Follow the consumer's events; per event print "got KEY", acknowledge
-        it, print "acked KEY". Ends after a second without events.
+        it, print "acked KEY", and rest PACE seconds (a consumer doing some
+        work). Ends after a second without events.
     python agents.py put LOCATION ROUTE PREFIX COUNT OPTIONS_JSON
         Print "start", put COUNT messages in one put_many, print "done".
     python agents.py work LOCATION ROUTE WORKER OPTIONS_JSON
-        Claim, mark, record accepted and settle until the route is empty for a
-        second; print "settled KEY" per message.
+        Print "ready", then claim, mark, record accepted and settle until the
+        route is empty for a second; print "settled KEY" per message.
     python agents.py watch LOCATION KEY OPTIONS_JSON
         Ask status(KEY) until it has an outcome; print the number of looks.
 
@@ -30,13 +31,16 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
-async def consume(location: str, consumer: str, options: dict[str, object]) -> None:
+async def consume(
+    location: str, consumer: str, pace: float, options: dict[str, object]
+) -> None:
     async with Outbox.open(location, **options) as outbox:
         feed = outbox.events(consumer, batch=20, idle_timeout=1.0)
         async for event in feed:
             say(f"got {event.key}")
             await feed.ack(event)
             say(f"acked {event.key}")
+            await asyncio.sleep(pace)
 
 
 async def put(
@@ -51,6 +55,7 @@ async def put(
 
 async def work(location: str, route: str, worker: str, options: dict[str, object]) -> None:
     store = await open_store(location, **options)
+    say("ready")
     idle_since = asyncio.get_running_loop().time()
     try:
         while asyncio.get_running_loop().time() - idle_since < 1.0:
@@ -90,7 +95,7 @@ def main(argv: list[str]) -> None:
     command, *args = argv
     options = json.loads(args[-1])
     if command == "consume":
-        asyncio.run(consume(args[0], args[1], options))
+        asyncio.run(consume(args[0], args[1], float(args[2]), options))
     elif command == "put":
         asyncio.run(put(args[0], args[1], args[2], int(args[3]), options))
     elif command == "work":
