@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, TypeVar
 
@@ -32,6 +33,16 @@ T = TypeVar("T")
 # https://www.sqlite.org/rescode.html: primary result codes (the low byte).
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 _BUSY_TEXTS = ("database is locked", "database table is locked")
+# Retrying the switch to WAL: the first pause, doubling to the longest.
+_WAL_RETRY_FIRST, _WAL_RETRY_MAX = 0.005, 0.1
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock."""
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return bool(code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED))
+    return str(exc) in _BUSY_TEXTS
 
 
 class Database:
@@ -72,15 +83,34 @@ class Database:
         )
         try:
             if not self._read_only:
-                # https://www.sqlite.org/wal.html: readers and the one writer work
-                # concurrently; the setting persists in the file.
-                connection.execute("PRAGMA journal_mode=WAL")
+                self._enter_wal(connection)
             connection.execute(f"PRAGMA synchronous={self._synchronous.upper()}")
             prepare(connection)
         except BaseException:
             connection.close()
             raise
         self._connection = connection
+
+    def _enter_wal(self, connection: sqlite3.Connection) -> None:
+        """Switch the file to WAL (https://www.sqlite.org/wal.html: readers and
+        the one writer work at once; the setting persists in the file).
+
+        Two connections switching a new file at once can deadlock on the lock
+        upgrade, and SQLite then answers BUSY at once instead of waiting (its
+        busy handler would wait forever), so the switch is retried here, for
+        as long as the busy timeout allows.
+        """
+        deadline = time.monotonic() + self._busy_timeout
+        pause = _WAL_RETRY_FIRST
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, _WAL_RETRY_MAX)
 
     async def write(self, operation: str, work: Callable[..., T], *args: object) -> T:
         """Run ``work(connection, *args)`` in one write transaction, committed
@@ -131,19 +161,14 @@ class Database:
             raise self._translate(operation, exc) from exc
 
     def _translate(self, operation: str, exc: sqlite3.Error) -> StoreError:
-        code = getattr(exc, "sqlite_errorcode", None)
-        text = str(exc)
-        busy = (code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)) or (
-            code is None and text in _BUSY_TEXTS
-        )
-        if busy:
+        if _is_busy(exc):
             return StoreBusy(
                 f"the outbox store {self.path} stayed locked by another process for over "
                 f"{self._busy_timeout:g} s ({operation}); nothing was committed",
                 operation=operation,
             )
         return StoreUnavailable(
-            f"the outbox store {self.path} cannot commit ({operation}): {text}; "
+            f"the outbox store {self.path} cannot commit ({operation}): {exc}; "
             "nothing was committed",
             operation=operation,
         )
