@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -61,9 +62,26 @@ _MESSAGE_DEFAULTS_V1: Mapping[str, object] = {
     "user_data_header": None,
 }
 MESSAGE_FIELDS_V1 = frozenset(("destination", "text", *_MESSAGE_DEFAULTS_V1))
+# The options stored as they are, read in one go and compared with their
+# defaults at once: most messages set none of them.
+_SCALAR_OPTIONS = (
+    "smart",
+    "flash",
+    "validity_period",
+    "service_type",
+    "registered_delivery",
+    "tariff",
+    "vat",
+    "charge_only",
+    "reference_id",
+    "asynchronous",
+)
+_SCALAR_DEFAULTS = tuple(_MESSAGE_DEFAULTS_V1[name] for name in _SCALAR_OPTIONS)
+_scalar_options = operator.attrgetter(*_SCALAR_OPTIONS)
 
 # ASCII-only text, so any str (a lone surrogate too) comes back as it went in.
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_string = json.encoder.encode_basestring_ascii
 _decode = json.JSONDecoder().decode
 
 _SMPP_RECEIPT, _LINK_REPORT, _MOBILE_ORIGINATED = "smpp_receipt", "link_report", "mo"
@@ -82,13 +100,15 @@ def _version(document: object, what: str) -> dict[str, Any]:
 
 def encode_message(message: Message) -> str:
     """``message`` as version-1 JSON text."""
-    document: dict[str, object] = {
-        "v": PAYLOAD_VERSION,
-        "destination": message.destination,
-        "text": message.text,
-    }
+    # The fields every message has are written directly (put_many writes tens
+    # of thousands a second); the options, rarely set, go through the encoder.
+    head = (
+        f'{{"v":{PAYLOAD_VERSION},"destination":{_string(message.destination)},'
+        f'"text":{_string(message.text)}'
+    )
     if message.source is not None:
-        document["source"] = message.source
+        head += f',"source":{_string(message.source)}'
+    document: dict[str, object] = {}
     if message.national:
         document["national"] = list(message.national)
     if message.concatenation is not Concatenation.UDH:
@@ -97,23 +117,15 @@ def encode_message(message: Message) -> str:
         document["tlvs"] = [[tlv.tag, tlv.value.hex()] for tlv in message.tlvs]
     if message.user_data_header is not None:
         document["user_data_header"] = message.user_data_header.hex()
-    for name in (
-        "smart",
-        "flash",
-        "validity_period",
-        "service_type",
-        "registered_delivery",
-        "tariff",
-        "vat",
-        "charge_only",
-        "reference_id",
-        "asynchronous",
-    ):
-        value = getattr(message, name)
-        if value != _MESSAGE_DEFAULTS_V1[name]:
-            document[name] = value
+    values = _scalar_options(message)
+    if values != _SCALAR_DEFAULTS:
+        for name, value, default in zip(_SCALAR_OPTIONS, values, _SCALAR_DEFAULTS):
+            if value != default:
+                document[name] = value
+    if not document:
+        return head + "}"
     try:
-        return _encode(document)
+        return f"{head},{_encode(document)[1:]}"
     except (TypeError, ValueError) as exc:
         # A NaN vat, a tariff that is no str: nothing JSON (or a provider) can carry.
         raise ConfigurationError(f"the message cannot be stored: {exc}") from None

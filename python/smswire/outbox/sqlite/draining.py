@@ -6,36 +6,77 @@ their lease's end. Claiming bumps ``attempt``, and every later report of the
 worker names that attempt, so a worker whose lease was taken over can no
 longer move the message (fencing); what it learnt of the provider's ids is
 still kept, since receipts need it.
+
+Each call reads the rows of all its claims in a few statements, decides which
+claims still hold, and writes with one ``executemany`` per table: a window's
+worth of messages costs a handful of statements, not a handful per message.
+The write lock is held throughout, so what was read cannot change before the
+write.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from smswire.errors import ClaimError
 from smswire.message import Outcome
 from smswire.outbox.receipts import part_keys
 from smswire.outbox.records import AcceptedPart, Claim, DeliveryState, EventKind, Settled, Via
 from smswire.outbox.serial import decode_message, encode_status
-from smswire.outbox.sqlite.events import add_event
+from smswire.outbox.sqlite.events import add_events, event_row
 from smswire.outbox.sqlite.inbound import any_waiting, match_waiting, refresh_delivery
+from smswire.outbox.sqlite.lookup import by_keys
 
-__all__ = ["claim", "extend", "mark_writing", "record", "release"]
+__all__ = ["CLAIMABLE", "claim", "extend", "mark_writing", "record", "release"]
 
-_HELD = "key = ? AND owner = ? AND attempt = ? AND due_at IS NOT NULL"
+# The claimable messages of a route, oldest due first, read from the
+# messages_due index (a partial index: settled messages are not in it).
+CLAIMABLE = (
+    "SELECT id, key, payload, attempt, marked_attempt, possibly_written FROM messages"
+    " WHERE route = ? AND due_at <= ? ORDER BY due_at LIMIT ?"
+)
+_PENDING = DeliveryState.PENDING.value
+
+
+class _Row(NamedTuple):
+    """What decides whether a claim still holds, and whether it was settled."""
+
+    id: int
+    route: str
+    owner: str | None
+    attempt: int
+    due_at: float | None
+    settled_attempt: int | None
+    outcome: str | None
+
+
+def _rows(connection: sqlite3.Connection, keys: Iterable[str]) -> dict[str, _Row]:
+    select = (
+        "SELECT key, id, route, owner, attempt, due_at, settled_attempt, outcome"
+        " FROM messages WHERE key IN ({})"
+    )
+    return {row[0]: _Row(*row[1:]) for row in by_keys(connection, select, keys)}
+
+
+def _holds(row: _Row | None, claim: Claim) -> bool:
+    """The claim is the message's current one (no outcome, not taken over)."""
+    return (
+        row is not None
+        and row.due_at is not None
+        and row.owner == claim.worker
+        and row.attempt == claim.attempt
+    )
 
 
 def claim(
     connection: sqlite3.Connection, now: float, route: str, worker: str, limit: int, lease: float
 ) -> list[Claim]:
-    rows = connection.execute(
-        "SELECT id, key, payload, attempt, marked_attempt, possibly_written FROM messages"
-        " WHERE route = ? AND due_at <= ? ORDER BY due_at LIMIT ?",
-        (route, now, limit),
-    ).fetchall()
+    rows = connection.execute(CLAIMABLE, (route, now, limit)).fetchall()
     claims = []
     updates = []
+    events = []
     for message, key, payload, attempt, marked_attempt, flagged in rows:
         # Marked by an earlier claim that left no outcome: it may have gone out.
         possibly = bool(flagged) or marked_attempt is not None
@@ -49,7 +90,7 @@ def claim(
                 )
             )
             if not flagged:
-                add_event(connection, now, EventKind.POSSIBLY_WRITTEN, route, key)
+                events.append(event_row(now, EventKind.POSSIBLY_WRITTEN, route, key))
         updates.append((worker, attempt + 1, now + lease, now, int(possibly), message))
         claims.append(
             Claim(key, route, decode_message(payload), worker, attempt + 1, possibly, earlier)
@@ -59,140 +100,171 @@ def claim(
         " possibly_written = ? WHERE id = ?",
         updates,
     )
+    add_events(connection, events)
     return claims
 
 
-def _fenced(
-    connection: sqlite3.Connection,
-    sql: str,
-    claims: Sequence[Claim],
-    values: tuple[object, ...],
-) -> frozenset[str]:
-    """Run ``sql`` (an UPDATE ending in the claim's fence, ``_HELD``) for each
-    claim; return the keys whose claim it no longer held."""
+def _split(
+    connection: sqlite3.Connection, claims: Sequence[Claim]
+) -> tuple[list[tuple[Claim, _Row]], set[str]]:
+    """The claims that still hold, with their rows, and the keys of the rest."""
+    rows = _rows(connection, (c.key for c in claims))
+    held = []
     lost = set()
     for c in claims:
-        if connection.execute(sql, (*values, c.key, c.worker, c.attempt)).rowcount == 0:
+        row = rows.get(c.key)
+        if row is not None and _holds(row, c):
+            held.append((c, row))
+        else:
             lost.add(c.key)
-    return frozenset(lost)
+    return held, lost
 
 
 def extend(
     connection: sqlite3.Connection, now: float, claims: Sequence[Claim], lease: float
 ) -> frozenset[str]:
-    sql = f"UPDATE messages SET due_at = ? WHERE {_HELD}"
-    return _fenced(connection, sql, claims, (now + lease,))
+    held, lost = _split(connection, claims)
+    connection.executemany(
+        "UPDATE messages SET due_at = ? WHERE id = ?", [(now + lease, row.id) for _, row in held]
+    )
+    return frozenset(lost)
 
 
 def release(
     connection: sqlite3.Connection, now: float, claims: Sequence[Claim], delay: float
 ) -> frozenset[str]:
-    for c in claims:
-        written = connection.execute(
-            "SELECT p.idx FROM parts p JOIN messages m ON m.id = p.message"
-            " WHERE m.key = ? AND p.attempt = ? LIMIT 1",
-            (c.key, c.attempt),
-        ).fetchone()
-        if written is not None:
+    held, lost = _split(connection, claims)
+    attempts = {row.id: c for c, row in held}
+    select = "SELECT message, attempt, idx FROM parts WHERE message IN ({})"
+    for message, attempt, index in by_keys(connection, select, attempts):
+        c = attempts[message]
+        if attempt == c.attempt:
             raise ClaimError(
-                f"key {c.key!r}: claim {c.attempt} has part {written[0]} accepted by the "
+                f"key {c.key!r}: claim {c.attempt} has part {index} accepted by the "
                 "provider, so it was written; record its outcome instead of releasing it"
             )
-    sql = (
-        "UPDATE messages SET owner = NULL, due_at = ?, marked_attempt ="
-        " CASE WHEN marked_attempt = attempt THEN NULL ELSE marked_attempt END,"
-        f" marked_at = NULL WHERE {_HELD}"
+    # The worker says none of it was written: its own mark goes with the claim.
+    connection.executemany(
+        "UPDATE messages SET owner = NULL, due_at = ?, marked_at = NULL, marked_attempt ="
+        " CASE WHEN marked_attempt = attempt THEN NULL ELSE marked_attempt END WHERE id = ?",
+        [(now + delay, row.id) for _, row in held],
     )
-    return _fenced(connection, sql, claims, (now + delay,))
+    return frozenset(lost)
 
 
 def mark_writing(
     connection: sqlite3.Connection, now: float, claims: Sequence[Claim]
 ) -> frozenset[str]:
+    held, lost = _split(connection, claims)
     # A lease that ran out may be taken over at any moment: writing under it
     # could send the message twice, so it is refused until extended.
-    sql = (
-        f"UPDATE messages SET marked_attempt = attempt, marked_at = ? WHERE due_at >= ? AND {_HELD}"
+    writable = []
+    for c, row in held:
+        if row.due_at is not None and row.due_at >= now:
+            writable.append((now, row.id))
+        else:
+            lost.add(c.key)
+    connection.executemany(
+        "UPDATE messages SET marked_attempt = attempt, marked_at = ? WHERE id = ?", writable
     )
-    return _fenced(connection, sql, claims, (now, now))
+    return frozenset(lost)
 
 
-def _record_part(
+def _record_parts(
     connection: sqlite3.Connection,
     now: float,
     oldest: float,
     via: Via,
-    part: AcceptedPart,
-    waiting: bool,
+    parts: Sequence[AcceptedPart],
+    rows: dict[str, _Row],
 ) -> None:
-    row = connection.execute(
-        "SELECT id, route FROM messages WHERE key = ?", (part.claim.key,)
-    ).fetchone()
-    if row is None:
-        raise ClaimError(f"key {part.claim.key!r} is not in this outbox; it was never claimed")
-    message, route = row
-    attempt = part.claim.attempt
-    inserted = connection.execute(
+    part_rows = []
+    key_rows: list[tuple[object, ...]] = []
+    for part in parts:
+        row = rows.get(part.claim.key)
+        if row is None:
+            raise ClaimError(f"key {part.claim.key!r} is not in this outbox; it was never claimed")
+        attempt = part.claim.attempt
+        part_rows.append((row.id, attempt, part.index, part.message_id, now, _PENDING))
+        key_rows.extend(
+            (row.route, key, row.id, attempt, part.index, rank, now)
+            for rank, key in enumerate(part_keys(via, part.message_id, part.index))
+        )
+    connection.executemany(
         "INSERT OR IGNORE INTO parts (message, attempt, idx, message_id, accepted_at, state)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (message, attempt, part.index, part.message_id, now, DeliveryState.PENDING.value),
-    ).rowcount
-    if not inserted:
-        return
-    keys = part_keys(via, part.message_id, part.index)
+        part_rows,
+    )
     # A newer part under the same id (an SMSC reusing ids) takes the key over.
     connection.executemany(
         "INSERT OR REPLACE INTO correlation (route, id_key, message, attempt, idx, rank,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(route, key, message, attempt, part.index, rank, now) for rank, key in enumerate(keys)],
+        key_rows,
     )
-    if waiting:
-        match_waiting(connection, now, oldest, route, keys, (message, attempt, part.index))
+    if any_waiting(connection):
+        for part in parts:
+            row = rows[part.claim.key]
+            match_waiting(
+                connection,
+                now,
+                oldest,
+                row.route,
+                part_keys(via, part.message_id, part.index),
+                (row.id, part.claim.attempt, part.index),
+            )
 
 
-def _settle(connection: sqlite3.Connection, now: float, settled: Settled) -> bool:
-    claim = settled.claim
-    row = connection.execute("SELECT id FROM messages WHERE key = ?", (claim.key,)).fetchone()
-    if row is None:
-        return False
-    accepted = settled.outcome is Outcome.ACCEPTED
-    updated = connection.execute(
+def _settle(
+    connection: sqlite3.Connection, now: float, settled: Sequence[Settled], rows: dict[str, _Row]
+) -> set[str]:
+    updates = []
+    events = []
+    accepted = []
+    lost = set()
+    for s in settled:
+        c = s.claim
+        row = rows.get(c.key)
+        if row is None or not _holds(row, c):
+            # Recorded already by this very claim (a repeated call) is not lost.
+            if row is None or row.settled_attempt != c.attempt or row.outcome != s.outcome.value:
+                lost.add(c.key)
+            continue
+        is_accepted = s.outcome is Outcome.ACCEPTED
+        updates.append(
+            (
+                s.outcome.value,
+                encode_status(s.status),
+                s.error,
+                s.parts,
+                now,
+                _PENDING if is_accepted else None,
+                row.id,
+            )
+        )
+        events.append(
+            event_row(
+                now, EventKind.OUTCOME, c.route, c.key, s.outcome, status=s.status, error=s.error
+            )
+        )
+        if is_accepted:
+            accepted.append((row.id, c.attempt))
+        # The same claim twice in one call is settled once.
+        rows[c.key] = row._replace(due_at=None, settled_attempt=c.attempt, outcome=s.outcome.value)
+    connection.executemany(
         "UPDATE messages SET outcome = ?, status = ?, error = ?, part_count = ?,"
         " settled_attempt = attempt, settled_at = ?, due_at = NULL, owner = NULL, delivery = ?"
-        " WHERE id = ? AND owner = ? AND attempt = ? AND due_at IS NOT NULL",
-        (
-            settled.outcome.value,
-            encode_status(settled.status),
-            settled.error,
-            settled.parts,
-            now,
-            DeliveryState.PENDING.value if accepted else None,
-            row[0],
-            claim.worker,
-            claim.attempt,
-        ),
-    ).rowcount
-    if not updated:
-        # Recorded already by this very claim (a repeated call) is not a lost claim.
-        again = connection.execute(
-            "SELECT 1 FROM messages WHERE id = ? AND settled_attempt = ? AND outcome = ?",
-            (row[0], claim.attempt, settled.outcome.value),
-        ).fetchone()
-        return again is not None
-    add_event(
-        connection,
-        now,
-        EventKind.OUTCOME,
-        claim.route,
-        claim.key,
-        settled.outcome,
-        status=settled.status,
-        error=settled.error,
+        " WHERE id = ?",
+        updates,
     )
-    if accepted:
-        # Receipts may have come before the outcome: they may settle it already.
-        refresh_delivery(connection, now, row[0], claim.attempt)
-    return True
+    add_events(connection, events)
+    # Receipts that came before the outcome may settle the delivery already;
+    # only messages with a part past pending can have any.
+    select = f"SELECT DISTINCT message FROM parts WHERE state != '{_PENDING}' AND message IN ({{}})"
+    received = {message for (message,) in by_keys(connection, select, (m for m, _ in accepted))}
+    for message, attempt in accepted:
+        if message in received:
+            refresh_delivery(connection, now, message, attempt)
+    return lost
 
 
 def record(
@@ -203,8 +275,7 @@ def record(
     parts: Sequence[AcceptedPart],
     settled: Sequence[Settled],
 ) -> frozenset[str]:
-    oldest = now - ttl
-    waiting = bool(parts) and any_waiting(connection)
-    for part in parts:
-        _record_part(connection, now, oldest, via, part, waiting)
-    return frozenset(s.claim.key for s in settled if not _settle(connection, now, s))
+    rows = _rows(connection, [p.claim.key for p in parts] + [s.claim.key for s in settled])
+    if parts:
+        _record_parts(connection, now, now - ttl, via, parts, rows)
+    return frozenset(_settle(connection, now, settled, rows))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from smswire.errors import ConfigurationError
@@ -19,14 +20,18 @@ from smswire.outbox.records import DeliveryState, Event, EventKind, ProviderStat
 from smswire.outbox.serial import decode_inbound, decode_status, encode_status
 from smswire.smpp.message import MobileOriginated
 
-__all__ = ["ack_events", "add_event", "expire_events", "read_events"]
+__all__ = ["ack_events", "add_events", "event_row", "expire_events", "read_events"]
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 _decode = json.JSONDecoder().decode
 
 
-def add_event(
-    connection: sqlite3.Connection,
+_INSERT = (
+    "INSERT INTO events (at, kind, route, key, state, receipt, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def event_row(
     now: float,
     kind: EventKind,
     route: str,
@@ -38,10 +43,11 @@ def add_event(
     part: int | None = None,
     message_id: str | None = None,
     billed: bool | None = None,
+    receipt: int | None = None,
     payload: str | None = None,
-) -> None:
-    """Append one event (inside the caller's transaction). ``payload`` is the
-    stored text of the receipt or handset message it carries."""
+) -> tuple[object, ...]:
+    """One event as a row of ``events``. ``receipt`` is the stored receipt it
+    carries (by its row id); ``payload`` the stored text of a handset message."""
     detail: dict[str, Any] = {}
     if status is not None:
         detail["status"] = encode_status(status)
@@ -55,24 +61,28 @@ def add_event(
         detail["billed"] = billed
     if payload is not None:
         detail["payload"] = payload
-    connection.execute(
-        "INSERT INTO events (at, kind, route, key, state, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            now,
-            kind.value,
-            route,
-            key,
-            None if state is None else state.value,
-            _encode(detail) if detail else None,
-        ),
+    return (
+        now,
+        kind.value,
+        route,
+        key,
+        None if state is None else state.value,
+        receipt,
+        _encode(detail) if detail else None,
     )
 
 
+def add_events(connection: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
+    """Append events (inside the caller's transaction), in order."""
+    connection.executemany(_INSERT, rows)
+
+
 def _event(row: tuple[Any, ...]) -> Event:
-    seq, at, kind_text, route, key, state, detail_text = row
+    seq, at, kind_text, route, key, state, detail_text, receipt_text = row
     kind = EventKind(kind_text)
     detail: dict[str, Any] = _decode(detail_text) if detail_text else {}
-    carried = decode_inbound(detail["payload"]) if "payload" in detail else None
+    text = receipt_text if receipt_text is not None else detail.get("payload")
+    carried = None if text is None else decode_inbound(text)
     receipt: Receipt | None = None
     mobile: MobileOriginated | None = None
     if isinstance(carried, MobileOriginated):
@@ -116,8 +126,9 @@ def read_events(
     else:
         position = _position(after)
     rows = connection.execute(
-        "SELECT seq, at, kind, route, key, state, detail FROM events"
-        " WHERE seq > ? ORDER BY seq LIMIT ?",
+        "SELECT e.seq, e.at, e.kind, e.route, e.key, e.state, e.detail, r.payload"
+        " FROM events e LEFT JOIN receipts r ON r.id = e.receipt"
+        " WHERE e.seq > ? ORDER BY e.seq LIMIT ?",
         (position, limit),
     ).fetchall()
     return [_event(row) for row in rows]

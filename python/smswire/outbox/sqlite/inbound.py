@@ -1,12 +1,12 @@
 """Receipts, reports and handset messages in the SQLite outbox, and how receipts
 find their parts.
 
-A receipt is stored first, then matched: through ``correlation`` (every form
-of every recorded id, per route) to the part it names. One whose id is not
-recorded yet waits under its keys in ``waiting``; recording the id later
-(:func:`match_waiting`, called as parts are recorded) matches it then. Each
-match moves the part's state and, once every part of an accepted message is
-final, the message's delivery state, with an event.
+A receipt is matched through ``correlation`` (every form of every recorded id,
+per route) to the part it names, and stored with that match. One whose id is
+not recorded yet is stored unmatched and waits under its keys in ``waiting``;
+recording the id later (:func:`match_waiting`, called as parts are recorded)
+matches it then. Each match moves the part's state and, once every part of an
+accepted message is final, the message's delivery state, with an event.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from smswire.outbox.receipts import (
 )
 from smswire.outbox.records import DeliveryState, EventKind, Inbound, Receipt
 from smswire.outbox.serial import decode_receipt, encode_inbound, fingerprint
-from smswire.outbox.sqlite.events import add_event
+from smswire.outbox.sqlite.events import add_events, event_row
 from smswire.smpp.message import MobileOriginated
 
 __all__ = ["any_waiting", "match_waiting", "record_inbound", "refresh_delivery"]
@@ -43,7 +43,7 @@ class _Trigger(NamedTuple):
 
     idx: int
     message_id: str
-    payload: str
+    receipt: int
 
 
 def _billed(value: int | None) -> bool | None:
@@ -74,35 +74,40 @@ def refresh_delivery(
     message: int,
     attempt: int,
     trigger: _Trigger | None = None,
-) -> None:
+    known: tuple[int, str, int | None] | None = None,
+) -> str | None:
     """Recompute an accepted message's delivery state from the parts of the
-    attempt that settled it; when it becomes final (or changes), say so in an
-    event."""
+    attempt that settled it (``known``: the (index, state, billed) of the part
+    just moved); when it becomes final, say so in an event. Returns the
+    message's key."""
     row = connection.execute(
         "SELECT key, route, outcome, settled_attempt, part_count, delivery"
         " FROM messages WHERE id = ?",
         (message,),
     ).fetchone()
     if row is None:
-        return
+        return None
     key, route, outcome, settled_attempt, part_count, delivery = row
     if outcome != "accepted" or settled_attempt != attempt:
-        return
-    parts = connection.execute(
-        "SELECT idx, state, billed FROM parts WHERE message = ? AND attempt = ?",
-        (message, attempt),
-    ).fetchall()
+        return str(key)
+    if part_count == 1 and known is not None and known[0] == 0:
+        # A one-part message (most are): the part just moved is all of it.
+        parts = [known]
+    else:
+        parts = connection.execute(
+            "SELECT idx, state, billed FROM parts WHERE message = ? AND attempt = ?",
+            (message, attempt),
+        ).fetchall()
     count = max([part_count, *(index + 1 for index, _, _ in parts)])
     by_index = {index: DeliveryState(state) for index, state, _ in parts}
     state = message_state([by_index.get(i, DeliveryState.PENDING) for i in range(count)])
     if not state.final or state.value == delivery:
-        return
+        return str(key)
     connection.execute(
         "UPDATE messages SET delivery = ?, delivered_at = ? WHERE id = ?",
         (state.value, now, message),
     )
-    add_event(
-        connection,
+    event = event_row(
         now,
         EventKind.DELIVERY,
         route,
@@ -111,23 +116,16 @@ def refresh_delivery(
         part=None if trigger is None else trigger.idx,
         message_id=None if trigger is None else trigger.message_id,
         billed=message_billed(_billed(billed) for _, _, billed in parts),
-        payload=None if trigger is None else trigger.payload,
+        receipt=None if trigger is None else trigger.receipt,
     )
+    add_events(connection, [event])
+    return str(key)
 
 
 def _apply(
-    connection: sqlite3.Connection,
-    now: float,
-    receipt_id: int,
-    receipt: Receipt,
-    payload: str,
-    part: _Part,
+    connection: sqlite3.Connection, now: float, receipt_id: int, receipt: Receipt, part: _Part
 ) -> str | None:
-    """Match a stored receipt to ``part``; return the message's key."""
-    connection.execute(
-        "UPDATE receipts SET message = ?, attempt = ?, idx = ? WHERE id = ?",
-        (part.message, part.attempt, part.idx, receipt_id),
-    )
+    """Move ``part`` by a stored receipt matched to it; return the message's key."""
     row = connection.execute(
         "SELECT state, billed FROM parts WHERE message = ? AND attempt = ? AND idx = ?", part
     ).fetchone()
@@ -140,10 +138,21 @@ def _apply(
                 " WHERE message = ? AND attempt = ? AND idx = ?",
                 (new[0].value, new[1], *part),
             )
-            trigger = _Trigger(part.idx, receipt_message_id(receipt), payload)
-            refresh_delivery(connection, now, part.message, part.attempt, trigger)
+            if new[0].final:
+                trigger = _Trigger(part.idx, receipt_message_id(receipt), receipt_id)
+                known = (part.idx, new[0].value, None if new[1] is None else int(new[1]))
+                return refresh_delivery(connection, now, part.message, part.attempt, trigger, known)
     key = connection.execute("SELECT key FROM messages WHERE id = ?", (part.message,)).fetchone()
     return None if key is None else str(key[0])
+
+
+def _duplicate(connection: sqlite3.Connection, route: str, digest: str) -> str | None:
+    row = connection.execute(
+        "SELECT m.key FROM receipts r JOIN messages m ON m.id = r.message"
+        " WHERE r.route = ? AND r.fingerprint = ?",
+        (route, digest),
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def record_inbound(
@@ -155,35 +164,38 @@ def record_inbound(
     for item in items:
         payload = encode_inbound(item)
         if isinstance(item, MobileOriginated):
-            add_event(connection, now, EventKind.MOBILE_ORIGINATED, route, payload=payload)
+            add_events(
+                connection, [event_row(now, EventKind.MOBILE_ORIGINATED, route, payload=payload)]
+            )
             matched.append(None)
             continue
         digest = fingerprint(payload)
+        keys = receipt_keys(item)
+        part = _find_part(connection, route, keys, oldest)
         cursor = connection.execute(
-            "INSERT OR IGNORE INTO receipts"
-            " (route, fingerprint, payload, received_at, state, billed) VALUES (?, ?, ?, ?, ?, ?)",
-            (route, digest, payload, now, receipt_state(item).value, receipt_billed(item)),
+            "INSERT OR IGNORE INTO receipts (route, fingerprint, payload, received_at, state,"
+            " billed, message, attempt, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                route,
+                digest,
+                payload,
+                now,
+                receipt_state(item).value,
+                receipt_billed(item),
+                *(part or (None, None, None)),
+            ),
         )
         if cursor.rowcount == 0:
             # The same receipt again (an acknowledgement the SMSC never got): stored once.
-            row = connection.execute(
-                "SELECT m.key FROM receipts r JOIN messages m ON m.id = r.message"
-                " WHERE r.route = ? AND r.fingerprint = ?",
-                (route, digest),
-            ).fetchone()
-            matched.append(None if row is None else str(row[0]))
-            continue
-        receipt_id = int(cursor.lastrowid or 0)
-        keys = receipt_keys(item)
-        part = _find_part(connection, route, keys, oldest)
-        if part is not None:
-            matched.append(_apply(connection, now, receipt_id, item, payload, part))
-            continue
-        connection.executemany(
-            "INSERT OR IGNORE INTO waiting (route, id_key, receipt) VALUES (?, ?, ?)",
-            [(route, key, receipt_id) for key in keys],
-        )
-        matched.append(None)
+            matched.append(_duplicate(connection, route, digest))
+        elif part is not None:
+            matched.append(_apply(connection, now, int(cursor.lastrowid or 0), item, part))
+        else:
+            connection.executemany(
+                "INSERT OR IGNORE INTO waiting (route, id_key, receipt) VALUES (?, ?, ?)",
+                [(route, key, cursor.lastrowid) for key in keys],
+            )
+            matched.append(None)
     return matched
 
 
@@ -207,8 +219,11 @@ def match_waiting(
             found.setdefault(receipt_id, payload)
     for receipt_id in sorted(found):
         connection.execute("DELETE FROM waiting WHERE receipt = ?", (receipt_id,))
-        payload = found[receipt_id]
-        _apply(connection, now, receipt_id, decode_receipt(payload), payload, _Part(*part))
+        connection.execute(
+            "UPDATE receipts SET message = ?, attempt = ?, idx = ? WHERE id = ?",
+            (*part, receipt_id),
+        )
+        _apply(connection, now, receipt_id, decode_receipt(found[receipt_id]), _Part(*part))
 
 
 def any_waiting(connection: sqlite3.Connection) -> bool:

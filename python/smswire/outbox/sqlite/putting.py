@@ -14,11 +14,9 @@ from collections.abc import Sequence
 from smswire.errors import KeyConflict
 from smswire.message import Message
 from smswire.outbox.serial import decode_message, encode_message
+from smswire.outbox.sqlite.lookup import by_keys
 
 __all__ = ["put"]
-
-# SQLite's default limit of bound parameters was 999 before 3.32: stay below it.
-_KEYS_PER_QUERY = 500
 
 
 def put(
@@ -51,23 +49,18 @@ def _check_conflicts(
         # The same key twice in one batch: the first went in, the second must match it.
         if wanted[key] != message:
             raise KeyConflict(f"key {key!r} is given twice with different messages", key=key)
-    keys = list(wanted)
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        chunk = keys[start : start + _KEYS_PER_QUERY]
-        marks = ",".join("?" * len(chunk))
-        for key, stored_route, payload in connection.execute(
-            f"SELECT key, route, payload FROM messages WHERE key IN ({marks})", chunk
-        ):
-            if stored_route != route:
-                raise KeyConflict(
-                    f"key {key!r} is in the outbox on route {stored_route!r}, not {route!r}",
-                    key=key,
-                )
-            # Text first (the usual case: the same message again), then as
-            # messages, so one stored by an older layout still equals it.
-            if payload != payloads[key] and decode_message(payload) != wanted[key]:
-                raise KeyConflict(
-                    f"key {key!r} is in the outbox with a different message; "
-                    "a key names one message for good",
-                    key=key,
-                )
+    select = "SELECT key, route, payload FROM messages WHERE key IN ({})"
+    for key, stored_route, payload in by_keys(connection, select, wanted):
+        if stored_route != route:
+            raise KeyConflict(
+                f"key {key!r} is in the outbox on route {stored_route!r}, not {route!r}",
+                key=key,
+            )
+        # Text first (the usual case: the same message again), then as
+        # messages, so one stored by an older layout still equals it.
+        if payload != payloads[key] and decode_message(payload) != wanted[key]:
+            raise KeyConflict(
+                f"key {key!r} is in the outbox with a different message; "
+                "a key names one message for good",
+                key=key,
+            )

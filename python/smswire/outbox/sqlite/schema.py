@@ -118,6 +118,7 @@ _V1 = (
     "CREATE INDEX waiting_by_receipt ON waiting (receipt)",
     # The feed. AUTOINCREMENT: a sequence number is never reused, even after
     # every event has expired, so a consumer's position stays meaningful.
+    # receipt: the matched receipt a DELIVERY event carries (kept with its message).
     """CREATE TABLE events (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         at REAL NOT NULL,
@@ -125,6 +126,7 @@ _V1 = (
         route TEXT NOT NULL,
         key TEXT,
         state TEXT,
+        receipt INTEGER,
         detail TEXT
     )""",
     """CREATE TABLE consumers (

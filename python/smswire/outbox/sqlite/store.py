@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from typing import Callable, TypeVar
 
-from smswire.errors import ConfigurationError, StoreError
+from smswire.errors import ConfigurationError, StoreError, StoreUnavailable
 from smswire.message import Message
 from smswire.outbox.records import (
     AcceptedPart,
@@ -133,6 +133,12 @@ class SqliteStore:
         return work(connection, self._clock(), *args)
 
     async def _write(self, operation: str, work: Callable[..., T], *args: object) -> T:
+        if self._read_only:
+            # Refused before it starts, even a call that would find nothing to change.
+            raise StoreUnavailable(
+                f"the outbox store {self.path} was opened read-only ({operation})",
+                operation=operation,
+            )
         result: T = await self._db.write(operation, self._timed, work, args)
         self._wake()
         self._schedule_sweep()
@@ -276,6 +282,8 @@ class SqliteStore:
 
     async def expire(self) -> int:
         total = 0
+        if self._read_only:
+            return 0
         while True:
             deleted: int = await self._db.write(
                 "expire",
