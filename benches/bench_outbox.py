@@ -137,5 +137,7 @@ def test_receipts(
             await store.record_inbound(ROUTE, read)
 
     cpu = time.process_time()
-    benchmark.pedantic(lambda reads: loop.run_until_complete(commit_all(reads)), setup=setup, rounds=ROUNDS)
+    benchmark.pedantic(
+        lambda reads: loop.run_until_complete(commit_all(reads)), setup=setup, rounds=ROUNDS
+    )
     per_item(benchmark, count, time.process_time() - cpu, ROUNDS)

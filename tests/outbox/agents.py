@@ -31,9 +31,7 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
-async def consume(
-    location: str, consumer: str, pace: float, options: dict[str, object]
-) -> None:
+async def consume(location: str, consumer: str, pace: float, options: dict[str, object]) -> None:
     async with Outbox.open(location, **options) as outbox:
         feed = outbox.events(consumer, batch=20, idle_timeout=1.0)
         async for event in feed:

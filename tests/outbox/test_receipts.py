@@ -10,7 +10,7 @@ from smswire.outbox.receipts import (
     combine_part,
     message_billed,
     message_state,
-    part_keys,
+    part_key,
     receipt_billed,
     receipt_keys,
     receipt_message_id,
@@ -28,19 +28,31 @@ D, P, U, E = (
 )
 
 
-def test_an_smpp_part_is_found_by_every_form_of_its_id() -> None:
-    assert part_keys(Via.SMPP, "0A1B", 3) == message_id_keys("0A1B") == ("0a1b", "a1b", "2587")
+def test_an_smpp_part_is_kept_under_its_id_lower_cased_without_leading_zeros() -> None:
+    assert part_key(Via.SMPP, "0A1B", 3) == "a1b"
+    assert part_key(Via.SMPP, "000", 0) == "0"
 
 
-def test_a_link_part_is_found_by_its_numbered_id_and_the_first_by_the_bare_id() -> None:
+def test_a_link_part_is_kept_under_its_numbered_id() -> None:
     # LINK guide: Delivery Reports, "{id}${n}" for part n of a multipart message.
-    assert part_keys(Via.LINK, "abc123", 0) == ("abc123$0", "abc123")
-    assert part_keys(Via.LINK, "abc123", 2) == ("abc123$2",)
+    assert part_key(Via.LINK, "abc123", 0) == "abc123$0"
+    assert part_key(Via.LINK, "abc123", 2) == "abc123$2"
 
 
-def test_receipts_look_up_by_the_forms_they_quote() -> None:
+@pytest.mark.parametrize(
+    ("submitted", "quoted"),
+    [("0A1B", "2587"), ("2587", "a1b"), ("2587", "0A1B"), ("00042", "42"), ("42", "0042")],
+)
+def test_a_receipt_looks_up_every_form_an_smsc_may_quote(submitted: str, quoted: str) -> None:
+    assert part_key(Via.SMPP, submitted, 0) in receipt_keys(smpp_receipt(quoted))
+
+
+def test_receipts_look_up_their_own_form_first() -> None:
+    assert message_id_keys("2587") == ("2587", "a1b")
     assert receipt_keys(smpp_receipt("2587")) == ("2587", "a1b")
-    assert receipt_keys(link_report("abc", ResultCode.SENT)) == ("abc",)
+    assert receipt_keys(smpp_receipt("0A1B")) == ("a1b", "2587")
+    # A single-part LINK message's report names the bare id: it is part 0.
+    assert receipt_keys(link_report("abc", ResultCode.SENT)) == ("abc$0",)
     assert receipt_keys(link_report("abc", ResultCode.SENT, part=1)) == ("abc$1",)
     assert receipt_message_id(link_report("abc", ResultCode.SENT, part=1)) == "abc$1"
     assert receipt_message_id(smpp_receipt("0A1B")) == "0A1B"

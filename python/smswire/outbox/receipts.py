@@ -3,7 +3,7 @@
 Pure functions both stores share, so a receipt correlates and reads the same
 whichever store holds it:
 
-- the keys under which an accepted part can be found again (:func:`part_keys`)
+- the key under which an accepted part can be found again (:func:`part_key`)
   and the keys a receipt looks it up by (:func:`receipt_keys`);
 - the state a receipt gives its part (:func:`receipt_state`), whether it says
   the part was billed (:func:`receipt_billed`), and the state a message's
@@ -23,7 +23,7 @@ __all__ = [
     "combine_part",
     "message_billed",
     "message_state",
-    "part_keys",
+    "part_key",
     "receipt_billed",
     "receipt_keys",
     "receipt_message_id",
@@ -49,26 +49,35 @@ _LINK_STATES = {
 }
 
 
-def part_keys(via: Via, message_id: str, index: int) -> tuple[str, ...]:
-    """The keys a receipt for part ``index`` of ``message_id`` may be found by,
-    most exact first.
+def _canonical(form: str) -> str:
+    return form.lstrip("0") or "0"
 
-    SMPP: every form :func:`~smswire.smpp.receipts.message_id_keys` gives (SMSCs
-    quote an id in decimal, hex or zero-padded). LINK: ``{id}${n}`` for part
-    n (# LINK guide: Delivery Reports), and the bare id for part 0, the form a
-    single-part message's report takes.
+
+def part_key(via: Via, message_id: str, index: int) -> str:
+    """The one key part ``index`` of ``message_id`` is found again by.
+
+    SMPP: the id lower-cased, without leading zeros; a receipt looks it up by
+    every form its own id may take (:func:`receipt_keys`), which covers an
+    SMSC quoting it in decimal, hex, zero-padded or another case. LINK:
+    ``{id}${n}`` (# LINK guide: Delivery Reports).
     """
     if via is Via.SMPP:
-        return message_id_keys(message_id)
-    keyed = f"{message_id}{PART_SEPARATOR}{index}"
-    return (keyed, message_id) if index == 0 else (keyed,)
+        return _canonical(message_id_keys(message_id)[0])
+    return f"{message_id}{PART_SEPARATOR}{index}"
 
 
 def receipt_keys(receipt: Receipt) -> tuple[str, ...]:
-    """The keys ``receipt`` looks its part up by, most exact first."""
+    """The keys ``receipt`` looks its part up by, most exact first.
+
+    SMPP: every form :func:`~smswire.smpp.receipts.message_id_keys` gives
+    (SMSCs quote an id in decimal, hex or zero-padded), as :func:`part_key`
+    writes them. LINK: ``{id}${n}``, with n 0 for a single-part message's
+    report (the guide gives it the bare id).
+    """
     if isinstance(receipt, DeliveryReceipt):
-        return message_id_keys(receipt.message_id)
-    return (receipt.id,)
+        forms = message_id_keys(receipt.message_id)
+        return tuple(dict.fromkeys(_canonical(form) for form in forms))
+    return (f"{receipt.message_id}{PART_SEPARATOR}{receipt.part or 0}",)
 
 
 def receipt_message_id(receipt: Receipt) -> str:

@@ -110,6 +110,22 @@ async def test_an_expired_lease_nobody_took_is_still_the_workers(store: OutboxSt
     assert await store.record(Via.SMPP, settled=[accepted(claim)]) == frozenset()
 
 
+async def test_a_worker_that_claims_its_message_again_cannot_use_the_old_claim(
+    store: OutboxStore,
+) -> None:
+    await put(store, ["a"])
+    old = (await claim_keys(store, 1, worker="w1", lease=SHORT_LEASE))["a"]
+    await asyncio.sleep(PAST_LEASE)
+    new = (await claim_keys(store, 1, worker="w1"))["a"]
+    assert (old.attempt, new.attempt) == (1, 2)
+    # Same worker, earlier claim: a stale report (a task that outlived its lease).
+    assert await store.mark_writing([old]) == {"a"}
+    assert await store.record(Via.SMPP, settled=[accepted(old)]) == {"a"}
+    assert await store.record(Via.SMPP, settled=[accepted(new)]) == frozenset()
+    status = await store.status("a")
+    assert status is not None and status.settled_attempt == 2
+
+
 async def test_an_extended_lease_is_not_taken_over(store: OutboxStore) -> None:
     await put(store, ["a"])
     claim = (await claim_keys(store, 1, lease=SHORT_LEASE))["a"]

@@ -179,11 +179,19 @@ async def test_an_intermediate_receipt_leaves_a_part_pending(store: OutboxStore)
     assert status is not None and status.delivery is DeliveryState.PENDING
     assert len(status.receipts) == 1 and status.receipts[0].state is DeliveryState.PENDING
     await store.record_inbound(ROUTE, [smpp_receipt("p0", "DELIVRD")])
-    # A late intermediate receipt does not undo a final one.
+    # A late receipt, intermediate or final, does not undo the first final one.
     await store.record_inbound(ROUTE, [smpp_receipt("p0", "ACCEPTD")])
+    await store.record_inbound(ROUTE, [smpp_receipt("p0", "UNDELIV")])
     status = await store.status("k")
     assert status is not None and status.delivery is DeliveryState.DELIVERED
-    assert len(status.receipts) == 3
+    assert status.parts[0].state is DeliveryState.DELIVERED
+    assert [r.state for r in status.receipts] == [
+        DeliveryState.PENDING,
+        DeliveryState.DELIVERED,
+        DeliveryState.PENDING,
+        DeliveryState.UNDELIVERABLE,
+    ]
+    assert names(await all_events(store)) == [("k", "accepted"), ("k", "delivered")]
 
 
 async def test_link_reports_name_their_parts_and_say_whether_billed(store: OutboxStore) -> None:

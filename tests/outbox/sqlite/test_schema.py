@@ -20,8 +20,7 @@ VERSION_1_OBJECTS = {
     ("table", "messages"),
     ("index", "messages_due"),
     ("table", "parts"),
-    ("table", "correlation"),
-    ("index", "correlation_by_age"),
+    ("index", "parts_by_id"),
     ("table", "receipts"),
     ("index", "receipts_by_message"),
     ("index", "receipts_unmatched"),
@@ -30,7 +29,6 @@ VERSION_1_OBJECTS = {
     ("table", "events"),
     ("table", "consumers"),
     ("table", "schema_version"),
-    ("table", "sqlite_sequence"),
 }
 
 # A later release's migration, as a test stands it in: a column and an index.

@@ -6,7 +6,11 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from smswire.errors import StoreUnavailable
 from smswire.outbox import AcceptedPart, SqliteStore, Via
+from smswire.outbox.sqlite import draining
 from smswire.outbox.sqlite.draining import CLAIMABLE
 from smswire.outbox.sqlite.store import EXPIRY_INTERVAL
 
@@ -31,7 +35,9 @@ def count(path: Path, sql: str) -> int:
         connection.close()
 
 
-async def test_expiry_forgets_correlation_and_events_but_keeps_messages(tmp_path: Path) -> None:
+async def test_expiry_forgets_unmatched_receipts_and_events_but_keeps_messages(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "outbox.db"
     clock = Clock()
     store = await SqliteStore.open(path, clock=clock)
@@ -46,7 +52,7 @@ async def test_expiry_forgets_correlation_and_events_but_keeps_messages(tmp_path
         settled=[accepted(claims["matched"]), accepted(claims["unmatched"])],
     )
     await store.record_inbound(ROUTE, [smpp_receipt("m1"), smpp_receipt("0a1b")])
-    assert count(path, "SELECT count(*) FROM waiting") == 3  # "0a1b" under three forms
+    assert count(path, "SELECT count(*) FROM waiting") == 2  # "0a1b" as "a1b" and "2587"
 
     clock.now += 6 * DAY
     assert await store.expire() == 0
@@ -54,10 +60,10 @@ async def test_expiry_forgets_correlation_and_events_but_keeps_messages(tmp_path
     assert await store.expire() > 0
     await store.close()
 
-    assert count(path, "SELECT count(*) FROM correlation") == 0
     assert count(path, "SELECT count(*) FROM waiting") == 0
     assert count(path, "SELECT count(*) FROM receipts WHERE message IS NULL") == 0
-    assert count(path, "SELECT count(*) FROM events") == 0
+    # All but the newest event, which keeps the numbering going.
+    assert count(path, "SELECT count(*) FROM events") == 1
     # The story of each message stays, receipts matched to it included.
     assert count(path, "SELECT count(*) FROM messages") == 2
     assert count(path, "SELECT count(*) FROM receipts WHERE message IS NOT NULL") == 1
@@ -109,3 +115,24 @@ async def test_a_large_batch_does_not_stall_the_event_loop(tmp_path: Path) -> No
         await store.close()
     # The batch ran on the store's thread; the loop kept turning meanwhile.
     assert ticks >= 10
+
+
+async def test_an_outcome_and_its_event_are_committed_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await SqliteStore.open(tmp_path / "outbox.db")
+    await put(store, ["a"])
+    [claim] = await store.claim(ROUTE, "w1", 1, 30.0)
+
+    def failing(connection: sqlite3.Connection, rows: object) -> None:
+        # The disk fails between the outcome's row and its event's.
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(draining, "add_events", failing)
+    with pytest.raises(StoreUnavailable, match="disk I/O error"):
+        await store.record(Via.SMPP, settled=[accepted(claim)])
+    monkeypatch.undo()
+    status = await store.status("a")
+    assert status is not None and status.outcome is None and status.claimed_by == "w1"
+    assert await store.read_events("c", None, 10, 0.0) == []
+    await store.close()

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from smswire.errors import ClaimError
 from smswire.message import Outcome
-from smswire.outbox.receipts import part_keys
+from smswire.outbox.receipts import part_key
 from smswire.outbox.records import AcceptedPart, Claim, DeliveryState, EventKind, Settled, Via
 from smswire.outbox.serial import decode_message, encode_status
 from smswire.outbox.sqlite.events import add_events, event_row
@@ -179,39 +179,22 @@ def _record_parts(
     rows: dict[str, _Row],
 ) -> None:
     part_rows = []
-    key_rows: list[tuple[object, ...]] = []
     for part in parts:
         row = rows.get(part.claim.key)
         if row is None:
             raise ClaimError(f"key {part.claim.key!r} is not in this outbox; it was never claimed")
-        attempt = part.claim.attempt
-        part_rows.append((row.id, attempt, part.index, part.message_id, now, _PENDING))
-        key_rows.extend(
-            (row.route, key, row.id, attempt, part.index, rank, now)
-            for rank, key in enumerate(part_keys(via, part.message_id, part.index))
+        key = part_key(via, part.message_id, part.index)
+        part_rows.append(
+            (row.id, part.claim.attempt, part.index, part.message_id, row.route, key, now, _PENDING)
         )
     connection.executemany(
-        "INSERT OR IGNORE INTO parts (message, attempt, idx, message_id, accepted_at, state)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO parts (message, attempt, idx, message_id, route, id_key,"
+        " accepted_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         part_rows,
     )
-    # A newer part under the same id (an SMSC reusing ids) takes the key over.
-    connection.executemany(
-        "INSERT OR REPLACE INTO correlation (route, id_key, message, attempt, idx, rank,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        key_rows,
-    )
     if any_waiting(connection):
-        for part in parts:
-            row = rows[part.claim.key]
-            match_waiting(
-                connection,
-                now,
-                oldest,
-                row.route,
-                part_keys(via, part.message_id, part.index),
-                (row.id, part.claim.attempt, part.index),
-            )
+        for message, attempt, index, _, route, key, _, _ in part_rows:
+            match_waiting(connection, now, oldest, route, key, (message, attempt, index))
 
 
 def _settle(

@@ -9,7 +9,6 @@ event N has seen every event below N: a position (the last acknowledged
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -22,12 +21,10 @@ from smswire.smpp.message import MobileOriginated
 
 __all__ = ["ack_events", "add_events", "event_row", "expire_events", "read_events"]
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode
-_decode = json.JSONDecoder().decode
-
 
 _INSERT = (
-    "INSERT INTO events (at, kind, route, key, state, receipt, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (at, kind, route, key, state, status, error, part, message_id, billed,"
+    " receipt, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -48,27 +45,19 @@ def event_row(
 ) -> tuple[object, ...]:
     """One event as a row of ``events``. ``receipt`` is the stored receipt it
     carries (by its row id); ``payload`` the stored text of a handset message."""
-    detail: dict[str, Any] = {}
-    if status is not None:
-        detail["status"] = encode_status(status)
-    if error is not None:
-        detail["error"] = error
-    if part is not None:
-        detail["part"] = part
-    if message_id is not None:
-        detail["message_id"] = message_id
-    if billed is not None:
-        detail["billed"] = billed
-    if payload is not None:
-        detail["payload"] = payload
     return (
         now,
         kind.value,
         route,
         key,
         None if state is None else state.value,
+        encode_status(status),
+        error,
+        part,
+        message_id,
+        billed,
         receipt,
-        _encode(detail) if detail else None,
+        payload,
     )
 
 
@@ -78,10 +67,10 @@ def add_events(connection: sqlite3.Connection, rows: Sequence[tuple[object, ...]
 
 
 def _event(row: tuple[Any, ...]) -> Event:
-    seq, at, kind_text, route, key, state, detail_text, receipt_text = row
+    seq, at, kind_text, route, key, state, status, error, part, message_id, billed = row[:11]
+    receipt_text, payload = row[11:]
     kind = EventKind(kind_text)
-    detail: dict[str, Any] = _decode(detail_text) if detail_text else {}
-    text = receipt_text if receipt_text is not None else detail.get("payload")
+    text = receipt_text if receipt_text is not None else payload
     carried = None if text is None else decode_inbound(text)
     receipt: Receipt | None = None
     mobile: MobileOriginated | None = None
@@ -97,11 +86,11 @@ def _event(row: tuple[Any, ...]) -> Event:
         key=key,
         outcome=Outcome(state) if kind is EventKind.OUTCOME else None,
         delivery=DeliveryState(state) if kind is EventKind.DELIVERY else None,
-        status=decode_status(detail.get("status")),
-        error=detail.get("error"),
-        part=detail.get("part"),
-        message_id=detail.get("message_id"),
-        billed=detail.get("billed"),
+        status=decode_status(status),
+        error=error,
+        part=part,
+        message_id=message_id,
+        billed=None if billed is None else bool(billed),
         receipt=receipt,
         mobile_originated=mobile,
     )
@@ -126,7 +115,8 @@ def read_events(
     else:
         position = _position(after)
     rows = connection.execute(
-        "SELECT e.seq, e.at, e.kind, e.route, e.key, e.state, e.detail, r.payload"
+        "SELECT e.seq, e.at, e.kind, e.route, e.key, e.state, e.status, e.error, e.part,"
+        " e.message_id, e.billed, r.payload, e.payload"
         " FROM events e LEFT JOIN receipts r ON r.id = e.receipt"
         " WHERE e.seq > ? ORDER BY e.seq LIMIT ?",
         (position, limit),
@@ -137,8 +127,8 @@ def read_events(
 def ack_events(connection: sqlite3.Connection, now: float, consumer: str, event_id: str) -> None:
     """Move ``consumer``'s acknowledged position forward to ``event_id``."""
     position = _position(event_id)
-    row = connection.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
-    if row is None or position > int(row[0]):
+    (last,) = connection.execute("SELECT max(seq) FROM events").fetchone()
+    if last is None or position > int(last):
         raise ConfigurationError(
             f"event id {event_id!r} is past the last event; acknowledge only events read"
         )
@@ -152,14 +142,17 @@ def ack_events(connection: sqlite3.Connection, now: float, consumer: str, event_
 
 
 def expire_events(connection: sqlite3.Connection, cutoff: float, batch: int) -> int:
-    """Delete up to ``batch`` of the oldest events, those from before ``cutoff``.
+    """Delete up to ``batch`` of the oldest events, those from before ``cutoff``,
+    always keeping the newest event: the next is numbered after the highest
+    left, so keeping one keeps every consumer's position meaningful.
 
     Events are numbered in time order, so the expired ones are a prefix: read
     the first ``batch`` and stop at the first one still young, rather than
     search the whole feed for old ones.
     """
+    (newest,) = connection.execute("SELECT max(seq) FROM events").fetchone()
     rows = connection.execute(
-        "SELECT seq, at FROM events ORDER BY seq LIMIT ?", (batch,)
+        "SELECT seq, at FROM events WHERE seq < ? ORDER BY seq LIMIT ?", (newest, batch)
     ).fetchall()
     last = None
     for seq, at in rows:

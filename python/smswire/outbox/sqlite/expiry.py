@@ -1,9 +1,10 @@
-"""Forgetting what is too old to matter: recorded ids, unmatched receipts, events.
+"""Forgetting what is too old to matter: unmatched receipts and events.
 
 Messages, their parts and the receipts matched to them stay (they are the
-answer to ``status``); what goes is what only served to correlate, and the
-feed. One call deletes at most ``batch`` rows of each kind, so the write lock
-is held briefly and other processes' commits go in between.
+answer to ``status``); a part's id simply stops matching receipts once it is
+older than the correlation TTL. What goes is what only waited to correlate,
+and the feed. One call deletes at most ``batch`` rows of each kind, so the
+write lock is held briefly and other processes' commits go in between.
 """
 
 from __future__ import annotations
@@ -24,11 +25,6 @@ def expire(
 ) -> int:
     """Delete one batch of each kind of expired record; return how many went."""
     cutoff = now - correlation_ttl
-    deleted = connection.execute(
-        "DELETE FROM correlation WHERE (route, id_key) IN (SELECT route, id_key FROM correlation"
-        " WHERE created_at < ? ORDER BY created_at LIMIT ?)",
-        (cutoff, batch),
-    ).rowcount
     unmatched = [
         (receipt,)
         for (receipt,) in connection.execute(
@@ -38,5 +34,4 @@ def expire(
     ]
     connection.executemany("DELETE FROM waiting WHERE receipt = ?", unmatched)
     connection.executemany("DELETE FROM receipts WHERE id = ?", unmatched)
-    deleted += len(unmatched)
-    return deleted + expire_events(connection, now - event_ttl, batch)
+    return len(unmatched) + expire_events(connection, now - event_ttl, batch)

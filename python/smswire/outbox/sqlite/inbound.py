@@ -1,8 +1,10 @@
 """Receipts, reports and handset messages in the SQLite outbox, and how receipts
 find their parts.
 
-A receipt is matched through ``correlation`` (every form of every recorded id,
-per route) to the part it names, and stored with that match. One whose id is
+A receipt is matched through ``parts_by_id`` (each accepted part's id, in the
+form :func:`~smswire.outbox.receipts.part_key` writes, per route) to the
+part it names, by every form its own id may take, and stored with that match.
+When an SMSC reuses an id, the newest part under it wins. One whose id is
 not recorded yet is stored unmatched and waits under its keys in ``waiting``;
 recording the id later (:func:`match_waiting`, called as parts are recorded)
 matches it then. Each match moves the part's state and, once every part of an
@@ -55,16 +57,16 @@ def _find_part(
 ) -> _Part | None:
     marks = ",".join("?" * len(keys))
     rows = connection.execute(
-        "SELECT id_key, rank, message, attempt, idx FROM correlation"
-        f" WHERE route = ? AND id_key IN ({marks}) AND created_at >= ?",
+        "SELECT id_key, accepted_at, message, attempt, idx FROM parts"
+        f" WHERE route = ? AND id_key IN ({marks}) AND accepted_at >= ?",
         (route, *keys, oldest),
     ).fetchall()
     if not rows:
         return None
-    # The receipt's most exact form against the part's most exact form first:
-    # a decimal id that is also some other id's hex form must match its own.
+    # The receipt's most exact form first (a decimal id that is also another
+    # id's hex form must match its own), then the newest part.
     order = {key: position for position, key in enumerate(keys)}
-    best = min(rows, key=lambda row: (order[row[0]], row[1]))
+    best = min(rows, key=lambda row: (order[row[0]], -row[1]))
     return _Part(best[2], best[3], best[4])
 
 
@@ -204,19 +206,18 @@ def match_waiting(
     now: float,
     oldest: float,
     route: str,
-    keys: tuple[str, ...],
+    key: str,
     part: tuple[int, int, int],
 ) -> None:
-    """Match the receipts waiting under any of ``keys`` to the part just
-    recorded, in the order they arrived."""
-    found: dict[int, str] = {}
-    for key in keys:
-        for receipt_id, payload in connection.execute(
+    """Match the receipts waiting under ``key`` to the part just recorded, in
+    the order they arrived."""
+    found = dict(
+        connection.execute(
             "SELECT r.id, r.payload FROM waiting w JOIN receipts r ON r.id = w.receipt"
             " WHERE w.route = ? AND w.id_key = ? AND r.received_at >= ?",
             (route, key, oldest),
-        ).fetchall():
-            found.setdefault(receipt_id, payload)
+        ).fetchall()
+    )
     for receipt_id in sorted(found):
         connection.execute("DELETE FROM waiting WHERE receipt = ?", (receipt_id,))
         connection.execute(

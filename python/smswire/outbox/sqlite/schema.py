@@ -70,28 +70,21 @@ _V1 = (
     )""",
     "CREATE INDEX messages_due ON messages (route, due_at) WHERE due_at IS NOT NULL",
     # Each part the provider accepted, per claim (a resend is a new attempt).
+    # id_key: the part's id in the one form receipts look it up by
+    # (smswire.outbox.receipts.part_key); parts_by_id is the correlation.
     """CREATE TABLE parts (
         message INTEGER NOT NULL,
         attempt INTEGER NOT NULL,
         idx INTEGER NOT NULL,
         message_id TEXT NOT NULL,
+        route TEXT NOT NULL,
+        id_key TEXT NOT NULL,
         accepted_at REAL NOT NULL,
         state TEXT NOT NULL,
         billed INTEGER,
         PRIMARY KEY (message, attempt, idx)
     ) WITHOUT ROWID""",
-    # Every form of every recorded id, per route, pointing at its part.
-    """CREATE TABLE correlation (
-        route TEXT NOT NULL,
-        id_key TEXT NOT NULL,
-        message INTEGER NOT NULL,
-        attempt INTEGER NOT NULL,
-        idx INTEGER NOT NULL,
-        rank INTEGER NOT NULL,
-        created_at REAL NOT NULL,
-        PRIMARY KEY (route, id_key)
-    ) WITHOUT ROWID""",
-    "CREATE INDEX correlation_by_age ON correlation (created_at)",
+    "CREATE INDEX parts_by_id ON parts (route, id_key)",
     # Every receipt and report; message is NULL while it waits for its id.
     """CREATE TABLE receipts (
         id INTEGER PRIMARY KEY,
@@ -116,18 +109,24 @@ _V1 = (
         PRIMARY KEY (route, id_key, receipt)
     ) WITHOUT ROWID""",
     "CREATE INDEX waiting_by_receipt ON waiting (receipt)",
-    # The feed. AUTOINCREMENT: a sequence number is never reused, even after
-    # every event has expired, so a consumer's position stays meaningful.
-    # receipt: the matched receipt a DELIVERY event carries (kept with its message).
+    # The feed, numbered in commit order. A number is never reused: expiry
+    # always keeps the newest event, so the next is numbered after it.
+    # receipt: the matched receipt a DELIVERY event carries (kept with its
+    # message); payload: the handset message a MOBILE_ORIGINATED one carries.
     """CREATE TABLE events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq INTEGER PRIMARY KEY,
         at REAL NOT NULL,
         kind TEXT NOT NULL,
         route TEXT NOT NULL,
         key TEXT,
         state TEXT,
+        status TEXT,
+        error TEXT,
+        part INTEGER,
+        message_id TEXT,
+        billed INTEGER,
         receipt INTEGER,
-        detail TEXT
+        payload TEXT
     )""",
     """CREATE TABLE consumers (
         name TEXT PRIMARY KEY,
@@ -136,9 +135,7 @@ _V1 = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "messages, parts, correlation, receipts, events", _V1),
-)
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "messages, parts, receipts, events", _V1),)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
