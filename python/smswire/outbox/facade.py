@@ -130,7 +130,7 @@ class Outbox:
         return await self.store.record_inbound(route, items)
 
     async def expire(self) -> int:
-        """Forget correlation data and events past their time now (the store
+        """Forget unmatched receipts and events past their time now (the store
         also does so on its own from time to time)."""
         return await self.store.expire()
 

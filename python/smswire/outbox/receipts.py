@@ -50,7 +50,8 @@ _LINK_STATES = {
 
 
 def _canonical(form: str) -> str:
-    return form.lstrip("0") or "0"
+    # Stored with every part: it must never change, or stored ids stop matching.
+    return form.strip().lower().lstrip("0") or "0"
 
 
 def part_key(via: Via, message_id: str, index: int) -> str:
@@ -62,7 +63,7 @@ def part_key(via: Via, message_id: str, index: int) -> str:
     ``{id}${n}`` (# LINK guide: Delivery Reports).
     """
     if via is Via.SMPP:
-        return _canonical(message_id_keys(message_id)[0])
+        return _canonical(message_id)
     return f"{message_id}{PART_SEPARATOR}{index}"
 
 

@@ -9,7 +9,7 @@ claims (:class:`Claim`), what it reports (:class:`AcceptedPart`,
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from smswire.link.codes import ResultCode
@@ -82,7 +82,10 @@ class Claim:
     own. ``possibly_written`` is True when an earlier claimer marked the
     message as about to be written and left no outcome: it may already have
     reached the provider (``earlier_message_ids`` are the ids the provider
-    gave parts of it then, if any came back).
+    gave parts of it then, if any came back). ``ref`` is the store's own
+    handle on the message (a row id, a stream entry id), to find it again
+    without a lookup by key; a claim is still judged by its key, worker and
+    attempt.
     """
 
     key: str
@@ -92,6 +95,7 @@ class Claim:
     attempt: int
     possibly_written: bool = False
     earlier_message_ids: tuple[str, ...] = ()
+    ref: int | str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,9 @@ _SCALAR_OPTIONS = (
 )
 _SCALAR_DEFAULTS = tuple(_MESSAGE_DEFAULTS_V1[name] for name in _SCALAR_OPTIONS)
 _scalar_options = operator.attrgetter(*_SCALAR_OPTIONS)
+# What a message with every option at its default is stored as.
+_PLAIN = frozenset(("v", "destination", "text", "source"))
+_PLAIN_FIELDS = len(_PLAIN)
 
 # ASCII-only text, so any str (a lone surrogate too) comes back as it went in.
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
@@ -134,6 +137,9 @@ def encode_message(message: Message) -> str:
 def decode_message(text: str) -> Message:
     """The message ``encode_message`` wrote (of any version up to this one's)."""
     document = _version(_decode(text), "message")
+    if len(document) <= _PLAIN_FIELDS and all(name in _PLAIN for name in document):
+        # Most messages: a destination, a text and a sender, every option at its default.
+        return Message(document["destination"], document["text"], source=document.get("source"))
     options = {name: document.get(name, default) for name, default in _MESSAGE_DEFAULTS_V1.items()}
     if "concatenation" in document:
         options["concatenation"] = Concatenation(document["concatenation"])

@@ -190,9 +190,11 @@ class OutboxStore(Protocol):
     # -- housekeeping --------------------------------------------------------
 
     async def expire(self) -> int:
-        """Forget correlation data (recorded ids, receipts still unmatched) and
-        events older than the store's TTL; return how many records went.
-        Expired data is treated as absent even before this runs."""
+        """Forget what only served correlation (receipts still waiting for
+        their id) and events, once older than the store's TTLs; return how
+        many records went. Expired data is treated as absent even before this
+        runs: a recorded id older than the correlation TTL matches no receipt.
+        A message's own story (parts, matched receipts, outcome) stays."""
         ...
 
     async def close(self) -> None:

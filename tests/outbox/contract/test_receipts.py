@@ -277,3 +277,33 @@ async def test_a_batch_of_receipts_is_one_call(store: OutboxStore) -> None:
         await sent(store, f"k{i}", [f"id{i}"])
     receipts = [smpp_receipt(f"id{i}") for i in range(5)]
     assert await store.record_inbound(ROUTE, receipts) == [f"k{i}" for i in range(5)]
+
+
+async def test_one_read_may_carry_every_receipt_of_a_message(store: OutboxStore) -> None:
+    await sent(store, "k", ["p0", "p1", "p2"])
+    read = [smpp_receipt("p0", "ENROUTE"), smpp_receipt("p0"), smpp_receipt("p1")]
+    read += [smpp_receipt("p2"), smpp_receipt("p1")]  # and one again
+    assert await store.record_inbound(ROUTE, read) == ["k"] * 5
+    status = await store.status("k")
+    assert status is not None and status.delivery is DeliveryState.DELIVERED
+    assert len(status.receipts) == 4
+    delivered = (await all_events(store))[-1]
+    # The event names the receipt that completed the message.
+    assert (delivered.name, delivered.part, delivered.message_id) == ("delivered", 2, "p2")
+
+
+async def test_events_of_one_read_keep_its_order(store: OutboxStore) -> None:
+    await sent(store, "a", ["1"])
+    await sent(store, "b", ["2"])
+    first = MobileOriginated("+4791234567", "2270", "first", 0)
+    last = MobileOriginated("+4791234567", "2270", "last", 0)
+    read = [first, smpp_receipt("2", "EXPIRED"), smpp_receipt("1"), last]
+    await store.record_inbound(ROUTE, read)
+    events = (await all_events(store))[2:]
+    assert [(e.key, e.name) for e in events] == [
+        (None, "mobile_originated"),
+        ("b", "expired"),
+        ("a", "delivered"),
+        (None, "mobile_originated"),
+    ]
+    assert [e.mobile_originated for e in (events[0], events[3])] == [first, last]

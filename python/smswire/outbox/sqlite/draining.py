@@ -25,8 +25,9 @@ from smswire.message import Outcome
 from smswire.outbox.receipts import part_key
 from smswire.outbox.records import AcceptedPart, Claim, DeliveryState, EventKind, Settled, Via
 from smswire.outbox.serial import decode_message, encode_status
+from smswire.outbox.sqlite.delivery import Moved, settle_deliveries
 from smswire.outbox.sqlite.events import add_events, event_row
-from smswire.outbox.sqlite.inbound import any_waiting, match_waiting, refresh_delivery
+from smswire.outbox.sqlite.inbound import any_waiting, match_waiting
 from smswire.outbox.sqlite.lookup import by_keys
 
 __all__ = ["CLAIMABLE", "claim", "extend", "mark_writing", "record", "release"]
@@ -52,12 +53,23 @@ class _Row(NamedTuple):
     outcome: str | None
 
 
-def _rows(connection: sqlite3.Connection, keys: Iterable[str]) -> dict[str, _Row]:
-    select = (
-        "SELECT key, id, route, owner, attempt, due_at, settled_attempt, outcome"
-        " FROM messages WHERE key IN ({})"
-    )
-    return {row[0]: _Row(*row[1:]) for row in by_keys(connection, select, keys)}
+def _rows(connection: sqlite3.Connection, claims: Iterable[Claim]) -> dict[str, _Row]:
+    """The rows of ``claims``' messages, by key: found by the row id the claim
+    carries (by key for a claim from elsewhere), and only under their key."""
+    by_id: list[object] = []
+    by_key: list[object] = []
+    for c in claims:
+        if isinstance(c.ref, int):
+            by_id.append(c.ref)
+        else:
+            by_key.append(c.key)
+    columns = "key, id, route, owner, attempt, due_at, settled_attempt, outcome"
+    found = {}
+    for where, values in (("id", by_id), ("key", by_key)):
+        select = f"SELECT {columns} FROM messages WHERE {where} IN ({{}})"
+        for row in by_keys(connection, select, values):
+            found[row[0]] = _Row(*row[1:])
+    return found
 
 
 def _holds(row: _Row | None, claim: Claim) -> bool:
@@ -93,7 +105,9 @@ def claim(
                 events.append(event_row(now, EventKind.POSSIBLY_WRITTEN, route, key))
         updates.append((worker, attempt + 1, now + lease, now, int(possibly), message))
         claims.append(
-            Claim(key, route, decode_message(payload), worker, attempt + 1, possibly, earlier)
+            Claim(
+                key, route, decode_message(payload), worker, attempt + 1, possibly, earlier, message
+            )
         )
     connection.executemany(
         "UPDATE messages SET owner = ?, attempt = ?, due_at = ?, claimed_at = ?,"
@@ -108,7 +122,7 @@ def _split(
     connection: sqlite3.Connection, claims: Sequence[Claim]
 ) -> tuple[list[tuple[Claim, _Row]], set[str]]:
     """The claims that still hold, with their rows, and the keys of the rest."""
-    rows = _rows(connection, (c.key for c in claims))
+    rows = _rows(connection, claims)
     held = []
     lost = set()
     for c in claims:
@@ -239,14 +253,13 @@ def _settle(
         " WHERE id = ?",
         updates,
     )
-    add_events(connection, events)
     # Receipts that came before the outcome may settle the delivery already;
     # only messages with a part past pending can have any.
     select = f"SELECT DISTINCT message FROM parts WHERE state != '{_PENDING}' AND message IN ({{}})"
     received = {message for (message,) in by_keys(connection, select, (m for m, _ in accepted))}
-    for message, attempt in accepted:
-        if message in received:
-            refresh_delivery(connection, now, message, attempt)
+    moved = [Moved(message, attempt) for message, attempt in accepted if message in received]
+    events += [event for _, event in settle_deliveries(connection, now, moved)]
+    add_events(connection, events)
     return lost
 
 
@@ -258,7 +271,7 @@ def record(
     parts: Sequence[AcceptedPart],
     settled: Sequence[Settled],
 ) -> frozenset[str]:
-    rows = _rows(connection, [p.claim.key for p in parts] + [s.claim.key for s in settled])
+    rows = _rows(connection, [p.claim for p in parts] + [s.claim for s in settled])
     if parts:
         _record_parts(connection, now, now - ttl, via, parts, rows)
     return frozenset(_settle(connection, now, settled, rows))

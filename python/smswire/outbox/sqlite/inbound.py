@@ -3,12 +3,15 @@ find their parts.
 
 A receipt is matched through ``parts_by_id`` (each accepted part's id, in the
 form :func:`~smswire.outbox.receipts.part_key` writes, per route) to the
-part it names, by every form its own id may take, and stored with that match.
-When an SMSC reuses an id, the newest part under it wins. One whose id is
-not recorded yet is stored unmatched and waits under its keys in ``waiting``;
+part it names, by every form its own id may take, and stored with that match;
+when an SMSC reuses an id, the newest part under it wins. One whose id is not
+recorded yet is stored unmatched and waits under its keys in ``waiting``;
 recording the id later (:func:`match_waiting`, called as parts are recorded)
 matches it then. Each match moves the part's state and, once every part of an
 accepted message is final, the message's delivery state, with an event.
+
+A read's worth of receipts is handled together: one look-up of the parts
+their ids name, one of the receipts already stored, then one write per table.
 """
 
 from __future__ import annotations
@@ -19,8 +22,6 @@ from typing import NamedTuple
 
 from smswire.outbox.receipts import (
     combine_part,
-    message_billed,
-    message_state,
     receipt_billed,
     receipt_keys,
     receipt_message_id,
@@ -28,177 +29,161 @@ from smswire.outbox.receipts import (
 )
 from smswire.outbox.records import DeliveryState, EventKind, Inbound, Receipt
 from smswire.outbox.serial import decode_receipt, encode_inbound, fingerprint
+from smswire.outbox.sqlite.delivery import Moved, Trigger, message_rows, settle_deliveries
 from smswire.outbox.sqlite.events import add_events, event_row
+from smswire.outbox.sqlite.lookup import by_keys
 from smswire.smpp.message import MobileOriginated
 
-__all__ = ["any_waiting", "match_waiting", "record_inbound", "refresh_delivery"]
+__all__ = ["any_waiting", "match_waiting", "record_inbound"]
+
+# (message, attempt, idx): a part.
+PartId = tuple[int, int, int]
 
 
-class _Part(NamedTuple):
-    message: int
-    attempt: int
-    idx: int
-
-
-class _Trigger(NamedTuple):
-    """The receipt that moved a part, for the event it may cause."""
-
-    idx: int
-    message_id: str
-    receipt: int
+class _Candidate(NamedTuple):
+    accepted_at: float
+    part: PartId
 
 
 def _billed(value: int | None) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _find_part(
-    connection: sqlite3.Connection, route: str, keys: tuple[str, ...], oldest: float
-) -> _Part | None:
-    marks = ",".join("?" * len(keys))
-    rows = connection.execute(
-        "SELECT id_key, accepted_at, message, attempt, idx FROM parts"
-        f" WHERE route = ? AND id_key IN ({marks}) AND accepted_at >= ?",
-        (route, *keys, oldest),
-    ).fetchall()
-    if not rows:
+class _Parts:
+    """The parts a batch's receipts may name, and their state as the batch moves them."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[_Candidate]] = {}
+        self.state: dict[PartId, tuple[DeliveryState, bool | None]] = {}
+        self.changed: set[PartId] = set()
+
+    @classmethod
+    def named(
+        cls, connection: sqlite3.Connection, route: str, keys: set[str], oldest: float
+    ) -> _Parts:
+        """The parts recorded on ``route`` since ``oldest`` under any of ``keys``."""
+        parts = cls()
+        select = (
+            "SELECT id_key, accepted_at, message, attempt, idx, state, billed FROM parts"
+            " WHERE route = ? AND accepted_at >= ? AND id_key IN ({})"
+        )
+        for key, at, message, attempt, index, state, billed in by_keys(
+            connection, select, keys, route, oldest
+        ):
+            part = (message, attempt, index)
+            parts.by_key.setdefault(key, []).append(_Candidate(at, part))
+            parts.state[part] = (DeliveryState(state), _billed(billed))
+        return parts
+
+    def find(self, keys: tuple[str, ...]) -> PartId | None:
+        """The part ``keys`` name: the receipt's most exact form first (a
+        decimal id that is also another id's hex form must match its own),
+        then the newest part under it."""
+        for key in keys:
+            candidates = self.by_key.get(key)
+            if candidates:
+                return max(candidates).part
         return None
-    # The receipt's most exact form first (a decimal id that is also another
-    # id's hex form must match its own), then the newest part.
-    order = {key: position for position, key in enumerate(keys)}
-    best = min(rows, key=lambda row: (order[row[0]], -row[1]))
-    return _Part(best[2], best[3], best[4])
 
-
-def refresh_delivery(
-    connection: sqlite3.Connection,
-    now: float,
-    message: int,
-    attempt: int,
-    trigger: _Trigger | None = None,
-    known: tuple[int, str, int | None] | None = None,
-) -> str | None:
-    """Recompute an accepted message's delivery state from the parts of the
-    attempt that settled it (``known``: the (index, state, billed) of the part
-    just moved); when it becomes final, say so in an event. Returns the
-    message's key."""
-    row = connection.execute(
-        "SELECT key, route, outcome, settled_attempt, part_count, delivery"
-        " FROM messages WHERE id = ?",
-        (message,),
-    ).fetchone()
-    if row is None:
-        return None
-    key, route, outcome, settled_attempt, part_count, delivery = row
-    if outcome != "accepted" or settled_attempt != attempt:
-        return str(key)
-    if part_count == 1 and known is not None and known[0] == 0:
-        # A one-part message (most are): the part just moved is all of it.
-        parts = [known]
-    else:
-        parts = connection.execute(
-            "SELECT idx, state, billed FROM parts WHERE message = ? AND attempt = ?",
-            (message, attempt),
-        ).fetchall()
-    count = max([part_count, *(index + 1 for index, _, _ in parts)])
-    by_index = {index: DeliveryState(state) for index, state, _ in parts}
-    state = message_state([by_index.get(i, DeliveryState.PENDING) for i in range(count)])
-    if not state.final or state.value == delivery:
-        return str(key)
-    connection.execute(
-        "UPDATE messages SET delivery = ?, delivered_at = ? WHERE id = ?",
-        (state.value, now, message),
-    )
-    event = event_row(
-        now,
-        EventKind.DELIVERY,
-        route,
-        key,
-        state,
-        part=None if trigger is None else trigger.idx,
-        message_id=None if trigger is None else trigger.message_id,
-        billed=message_billed(_billed(billed) for _, _, billed in parts),
-        receipt=None if trigger is None else trigger.receipt,
-    )
-    add_events(connection, [event])
-    return str(key)
-
-
-def _apply(
-    connection: sqlite3.Connection, now: float, receipt_id: int, receipt: Receipt, part: _Part
-) -> str | None:
-    """Move ``part`` by a stored receipt matched to it; return the message's key."""
-    row = connection.execute(
-        "SELECT state, billed FROM parts WHERE message = ? AND attempt = ? AND idx = ?", part
-    ).fetchone()
-    if row is not None:
-        old = (DeliveryState(row[0]), _billed(row[1]))
+    def move(self, part: PartId, receipt: Receipt) -> bool:
+        """Apply one more receipt to ``part``; True when that made it final."""
+        old = self.state[part]
         new = combine_part(old, (receipt_state(receipt), receipt_billed(receipt)))
-        if new != old:
-            connection.execute(
-                "UPDATE parts SET state = ?, billed = ?"
-                " WHERE message = ? AND attempt = ? AND idx = ?",
-                (new[0].value, new[1], *part),
-            )
-            if new[0].final:
-                trigger = _Trigger(part.idx, receipt_message_id(receipt), receipt_id)
-                known = (part.idx, new[0].value, None if new[1] is None else int(new[1]))
-                return refresh_delivery(connection, now, part.message, part.attempt, trigger, known)
-    key = connection.execute("SELECT key FROM messages WHERE id = ?", (part.message,)).fetchone()
-    return None if key is None else str(key[0])
+        if new == old:
+            return False
+        self.state[part] = new
+        self.changed.add(part)
+        return new[0].final and not old[0].final
 
+    def write(self, connection: sqlite3.Connection) -> None:
+        connection.executemany(
+            "UPDATE parts SET state = ?, billed = ? WHERE message = ? AND attempt = ? AND idx = ?",
+            [(*self.known(part)[1:], *part) for part in self.changed],
+        )
 
-def _duplicate(connection: sqlite3.Connection, route: str, digest: str) -> str | None:
-    row = connection.execute(
-        "SELECT m.key FROM receipts r JOIN messages m ON m.id = r.message"
-        " WHERE r.route = ? AND r.fingerprint = ?",
-        (route, digest),
-    ).fetchone()
-    return None if row is None else str(row[0])
+    def known(self, part: PartId) -> tuple[int, str, int | None]:
+        """(index, state, billed) of ``part``, as the delivery state reads them."""
+        state, billed = self.state[part]
+        return part[2], state.value, None if billed is None else int(billed)
 
 
 def record_inbound(
     connection: sqlite3.Connection, now: float, ttl: float, route: str, items: Sequence[Inbound]
 ) -> list[str | None]:
     """Store and match ``items`` (one transaction, the caller's)."""
-    oldest = now - ttl
-    matched: list[str | None] = []
-    for item in items:
-        payload = encode_inbound(item)
-        if isinstance(item, MobileOriginated):
-            add_events(
-                connection, [event_row(now, EventKind.MOBILE_ORIGINATED, route, payload=payload)]
-            )
-            matched.append(None)
+    payloads = [encode_inbound(item) for item in items]
+    receipts = [
+        (position, item, receipt_keys(item), fingerprint(payloads[position]))
+        for position, item in enumerate(items)
+        if not isinstance(item, MobileOriginated)
+    ]
+    wanted = {key for _, _, forms, _ in receipts for key in forms}
+    parts = _Parts.named(connection, route, wanted, now - ttl)
+    # Receipts stored before, by fingerprint, with the message they matched.
+    stored: dict[str, int | None] = dict(
+        by_keys(
+            connection,
+            "SELECT fingerprint, message FROM receipts WHERE route = ? AND fingerprint IN ({})",
+            (digest for *_, digest in receipts),
+            route,
+        )
+    )
+    (last_id,) = connection.execute("SELECT max(id) FROM receipts").fetchone()
+    next_id = int(last_id or 0)
+
+    matched: list[int | None] = [None] * len(items)  # the message row each item matched
+    events: list[tuple[int, tuple[object, ...]]] = [
+        (position, event_row(now, EventKind.MOBILE_ORIGINATED, route, payload=payloads[position]))
+        for position, item in enumerate(items)
+        if isinstance(item, MobileOriginated)
+    ]
+    receipt_rows = []
+    waiting_rows: list[tuple[str, str, int]] = []
+    moved: dict[PartId, Trigger] = {}
+    for position, receipt, keys, digest in receipts:
+        if digest in stored:
+            # The same receipt again (an acknowledgement the SMSC never got): stored once.
+            matched[position] = stored[digest]
             continue
-        digest = fingerprint(payload)
-        keys = receipt_keys(item)
-        part = _find_part(connection, route, keys, oldest)
-        cursor = connection.execute(
-            "INSERT OR IGNORE INTO receipts (route, fingerprint, payload, received_at, state,"
-            " billed, message, attempt, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        part = parts.find(keys)
+        next_id += 1
+        stored[digest] = matched[position] = None if part is None else part[0]
+        receipt_rows.append(
             (
+                next_id,
                 route,
                 digest,
-                payload,
+                payloads[position],
                 now,
-                receipt_state(item).value,
-                receipt_billed(item),
+                receipt_state(receipt).value,
+                receipt_billed(receipt),
                 *(part or (None, None, None)),
-            ),
-        )
-        if cursor.rowcount == 0:
-            # The same receipt again (an acknowledgement the SMSC never got): stored once.
-            matched.append(_duplicate(connection, route, digest))
-        elif part is not None:
-            matched.append(_apply(connection, now, int(cursor.lastrowid or 0), item, part))
-        else:
-            connection.executemany(
-                "INSERT OR IGNORE INTO waiting (route, id_key, receipt) VALUES (?, ?, ?)",
-                [(route, key, cursor.lastrowid) for key in keys],
             )
-            matched.append(None)
-    return matched
+        )
+        if part is None:
+            waiting_rows.extend((route, key, next_id) for key in keys)
+        elif parts.move(part, receipt):
+            moved[part] = Trigger(position, part[2], receipt_message_id(receipt), next_id)
+
+    connection.executemany(
+        "INSERT INTO receipts (id, route, fingerprint, payload, received_at, state, billed,"
+        " message, attempt, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        receipt_rows,
+    )
+    connection.executemany(
+        "INSERT OR IGNORE INTO waiting (route, id_key, receipt) VALUES (?, ?, ?)", waiting_rows
+    )
+    parts.write(connection)
+    rows = message_rows(connection, (m for m in matched if m is not None))
+    events += settle_deliveries(
+        connection,
+        now,
+        [Moved(p[0], p[1], parts.known(p), trigger) for p, trigger in moved.items()],
+        rows,
+    )
+    events.sort(key=lambda event: event[0])
+    add_events(connection, [event for _, event in events])
+    return [None if m is None or m not in rows else rows[m].key for m in matched]
 
 
 def match_waiting(
@@ -207,24 +192,36 @@ def match_waiting(
     oldest: float,
     route: str,
     key: str,
-    part: tuple[int, int, int],
+    part: PartId,
 ) -> None:
     """Match the receipts waiting under ``key`` to the part just recorded, in
     the order they arrived."""
-    found = dict(
-        connection.execute(
-            "SELECT r.id, r.payload FROM waiting w JOIN receipts r ON r.id = w.receipt"
-            " WHERE w.route = ? AND w.id_key = ? AND r.received_at >= ?",
-            (route, key, oldest),
-        ).fetchall()
-    )
-    for receipt_id in sorted(found):
+    found = connection.execute(
+        "SELECT r.id, r.payload FROM waiting w JOIN receipts r ON r.id = w.receipt"
+        " WHERE w.route = ? AND w.id_key = ? AND r.received_at >= ? ORDER BY r.id",
+        (route, key, oldest),
+    ).fetchall()
+    if not found:
+        return
+    state, billed = connection.execute(
+        "SELECT state, billed FROM parts WHERE message = ? AND attempt = ? AND idx = ?", part
+    ).fetchone()
+    parts = _Parts()
+    parts.state[part] = (DeliveryState(state), _billed(billed))
+    trigger = None
+    for receipt_id, payload in found:
         connection.execute("DELETE FROM waiting WHERE receipt = ?", (receipt_id,))
         connection.execute(
             "UPDATE receipts SET message = ?, attempt = ?, idx = ? WHERE id = ?",
             (*part, receipt_id),
         )
-        _apply(connection, now, receipt_id, decode_receipt(found[receipt_id]), _Part(*part))
+        receipt = decode_receipt(payload)
+        if parts.move(part, receipt):
+            trigger = Trigger(-1, part[2], receipt_message_id(receipt), receipt_id)
+    parts.write(connection)
+    if trigger is not None:
+        moved = Moved(part[0], part[1], parts.known(part), trigger)
+        add_events(connection, [event for _, event in settle_deliveries(connection, now, [moved])])
 
 
 def any_waiting(connection: sqlite3.Connection) -> bool:

@@ -13,11 +13,15 @@ KEYS_PER_QUERY = 500
 
 
 def by_keys(
-    connection: sqlite3.Connection, select: str, keys: Iterable[object]
+    connection: sqlite3.Connection,
+    select: str,
+    keys: Iterable[object],
+    *params: object,
 ) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``select`` (a query ending in ``IN ({})``) for ``keys``,
-    asked in chunks of :data:`KEYS_PER_QUERY`."""
+    """The rows of ``select`` (a query ending in ``IN ({})``, after ``params``)
+    for ``keys``, asked in chunks of :data:`KEYS_PER_QUERY`."""
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), KEYS_PER_QUERY):
         chunk = unique[start : start + KEYS_PER_QUERY]
-        yield from connection.execute(select.format(",".join("?" * len(chunk))), chunk)
+        marks = ",".join("?" * len(chunk))
+        yield from connection.execute(select.format(marks), (*params, *chunk)).fetchall()

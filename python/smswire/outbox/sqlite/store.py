@@ -54,7 +54,7 @@ DEFAULT_BUSY_TIMEOUT = 10.0
 # ceiling; a write from this process wakes the reader at once.
 FIRST_EVENT_POLL = 0.005
 DEFAULT_EVENT_POLL = 0.5
-# How often a store sweeps expired correlation data and events, and how many
+# How often a store sweeps unmatched receipts and events past their TTL, and how many
 # rows of each kind one sweep transaction deletes.
 EXPIRY_INTERVAL = 600.0
 EXPIRY_BATCH = 5_000
