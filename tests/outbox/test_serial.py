@@ -145,3 +145,11 @@ def test_the_same_receipt_has_the_same_fingerprint() -> None:
 def test_a_provider_status_keeps_whose_it_is(status: CommandStatus | ResultCode | None) -> None:
     back = decode_status(encode_status(status))
     assert back == status and type(back) is type(status)
+
+
+@pytest.mark.parametrize(
+    "damaged", ['{"v":1,"text":"no destination"}', '{"v":1,"destination":"+47",', "", "[]"]
+)
+def test_a_damaged_payload_is_refused(damaged: str) -> None:
+    with pytest.raises(StoreUnavailable):
+        decode_message(damaged)

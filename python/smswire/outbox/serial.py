@@ -16,6 +16,7 @@ import json
 import operator
 from collections.abc import Mapping
 from datetime import datetime
+from json.scanner import make_scanner
 from typing import Any
 
 from smswire.errors import ConfigurationError, StoreUnavailable
@@ -78,14 +79,26 @@ _SCALAR_OPTIONS = (
 )
 _SCALAR_DEFAULTS = tuple(_MESSAGE_DEFAULTS_V1[name] for name in _SCALAR_OPTIONS)
 _scalar_options = operator.attrgetter(*_SCALAR_OPTIONS)
-# What a message with every option at its default is stored as.
-_PLAIN = frozenset(("v", "destination", "text", "source"))
-_PLAIN_FIELDS = len(_PLAIN)
+_REQUIRED = frozenset(("destination", "text"))
 
 # ASCII-only text, so any str (a lone surrogate too) comes back as it went in.
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 _string = json.encoder.encode_basestring_ascii
-_decode = json.JSONDecoder().decode
+# The C scanner itself: what is read back is this module's own compact text,
+# so JSONDecoder.decode's whitespace handling around it is not needed.
+# (typeshed types the argument as a scanner; CPython's json passes the decoder.)
+_scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+def _decode(text: str) -> object:
+    try:
+        document, end = _scan(text, 0)
+    except (StopIteration, ValueError):
+        document, end = None, -1
+    if end != len(text):
+        raise StoreUnavailable(f"a stored payload is not JSON: {text[:60]!r}", operation="read")
+    return document
+
 
 _SMPP_RECEIPT, _LINK_REPORT, _MOBILE_ORIGINATED = "smpp_receipt", "link_report", "mo"
 
@@ -137,17 +150,25 @@ def encode_message(message: Message) -> str:
 def decode_message(text: str) -> Message:
     """The message ``encode_message`` wrote (of any version up to this one's)."""
     document = _version(_decode(text), "message")
-    if len(document) <= _PLAIN_FIELDS and all(name in _PLAIN for name in document):
-        # Most messages: a destination, a text and a sender, every option at its default.
-        return Message(document["destination"], document["text"], source=document.get("source"))
-    options = {name: document.get(name, default) for name, default in _MESSAGE_DEFAULTS_V1.items()}
+    fields = dict(_MESSAGE_DEFAULTS_V1)
+    for name, value in document.items():
+        if name in _MESSAGE_DEFAULTS_V1 or name in _REQUIRED:
+            fields[name] = value
+    if "national" in document:
+        fields["national"] = tuple(document["national"])
     if "concatenation" in document:
-        options["concatenation"] = Concatenation(document["concatenation"])
+        fields["concatenation"] = Concatenation(document["concatenation"])
     if "tlvs" in document:
-        options["tlvs"] = [Tlv(tag, bytes.fromhex(value)) for tag, value in document["tlvs"]]
+        fields["tlvs"] = tuple(Tlv(tag, bytes.fromhex(value)) for tag, value in document["tlvs"])
     if "user_data_header" in document:
-        options["user_data_header"] = bytes.fromhex(document["user_data_header"])
-    return Message(document["destination"], document["text"], **options)
+        fields["user_data_header"] = bytes.fromhex(document["user_data_header"])
+    if not isinstance(fields.get("destination"), str) or not isinstance(fields.get("text"), str):
+        raise StoreUnavailable("a stored message has no destination or text", operation="read")
+    # Checked when it was put: the fields go back as they were stored, without
+    # Message.__init__'s checks again (a third of a claim's cost otherwise).
+    message: Message = object.__new__(Message)
+    message.__dict__.update(fields)
+    return message
 
 
 def _time(value: datetime | None) -> str | None:

@@ -11,10 +11,10 @@ from smswire.pdu import CommandStatus
 
 from ..support import ROUTE, message, smpp_receipt
 
-ROUNDS = 10
-PER_ROUND = 500
-# What may grow over the measured rounds (3,000 messages): caches settling,
-# not a record per message (which would be 3,000 times some hundred bytes).
+ROUNDS = 9
+PER_ROUND = 300
+# What may grow over the measured rounds (1,500 messages): caches settling,
+# not a record per message (which would be 1,500 times some hundred bytes).
 ALLOWED_GROWTH = 60_000
 
 

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from smswire.outbox.receipts import message_billed, message_state
 from smswire.outbox.records import DeliveryState, EventKind
-from smswire.outbox.sqlite.events import event_row
-from smswire.outbox.sqlite.lookup import by_keys
+from smswire.outbox.sqlite.batches import by_keys
+from smswire.outbox.sqlite.events import EventRow, event_row
 
 __all__ = ["MessageRow", "Moved", "Trigger", "message_rows", "settle_deliveries"]
 
@@ -77,7 +77,7 @@ def settle_deliveries(
     now: float,
     moved: Sequence[Moved],
     rows: Mapping[int, MessageRow] | None = None,
-) -> list[tuple[int, tuple[object, ...]]]:
+) -> list[tuple[int, EventRow]]:
     """Recompute the delivery state of each moved message that is accepted by
     the attempt whose parts moved; write the new final states. Returns the
     DELIVERY events, each with the batch position of the receipt behind it

@@ -25,10 +25,10 @@ from smswire.message import Outcome
 from smswire.outbox.receipts import part_key
 from smswire.outbox.records import AcceptedPart, Claim, DeliveryState, EventKind, Settled, Via
 from smswire.outbox.serial import decode_message, encode_status
+from smswire.outbox.sqlite.batches import by_keys, update_rows
 from smswire.outbox.sqlite.delivery import Moved, settle_deliveries
-from smswire.outbox.sqlite.events import add_events, event_row
+from smswire.outbox.sqlite.events import EventRow, add_events, event_row
 from smswire.outbox.sqlite.inbound import any_waiting, match_waiting
-from smswire.outbox.sqlite.lookup import by_keys
 
 __all__ = ["CLAIMABLE", "claim", "extend", "mark_writing", "record", "release"]
 
@@ -213,31 +213,36 @@ def _record_parts(
 
 def _settle(
     connection: sqlite3.Connection, now: float, settled: Sequence[Settled], rows: dict[str, _Row]
-) -> set[str]:
-    updates = []
+) -> tuple[set[str], list[EventRow], list[tuple[int, int]]]:
+    updates: list[tuple[dict[str, object], int]] = []
     events = []
     accepted = []
     lost = set()
+    done = set()
     for s in settled:
         c = s.claim
         row = rows.get(c.key)
-        if row is None or not _holds(row, c):
+        if row is None or not _holds(row, c) or c.key in done:
             # Recorded already by this very claim (a repeated call) is not lost.
-            if row is None or row.settled_attempt != c.attempt or row.outcome != s.outcome.value:
-                lost.add(c.key)
+            if c.key in done or (
+                row is not None
+                and row.settled_attempt == c.attempt
+                and row.outcome == s.outcome.value
+            ):
+                continue
+            lost.add(c.key)
             continue
+        done.add(c.key)
         is_accepted = s.outcome is Outcome.ACCEPTED
-        updates.append(
-            (
-                s.outcome.value,
-                encode_status(s.status),
-                s.error,
-                s.parts,
-                now,
-                _PENDING if is_accepted else None,
-                row.id,
-            )
-        )
+        values: dict[str, object] = {
+            "outcome": s.outcome.value,
+            "status": encode_status(s.status),
+            "error": s.error,
+            "part_count": s.parts,
+            "settled_at": now,
+            "delivery": _PENDING if is_accepted else None,
+        }
+        updates.append((values, row.id))
         events.append(
             event_row(
                 now, EventKind.OUTCOME, c.route, c.key, s.outcome, status=s.status, error=s.error
@@ -245,22 +250,24 @@ def _settle(
         )
         if is_accepted:
             accepted.append((row.id, c.attempt))
-        # The same claim twice in one call is settled once.
-        rows[c.key] = row._replace(due_at=None, settled_attempt=c.attempt, outcome=s.outcome.value)
-    connection.executemany(
-        "UPDATE messages SET outcome = ?, status = ?, error = ?, part_count = ?,"
-        " settled_attempt = attempt, settled_at = ?, due_at = NULL, owner = NULL, delivery = ?"
-        " WHERE id = ?",
+    update_rows(
+        connection,
+        "messages",
         updates,
+        "settled_attempt = attempt, due_at = NULL, owner = NULL",
     )
+    return lost, events, accepted
+
+
+def _deliveries(
+    connection: sqlite3.Connection, now: float, accepted: list[tuple[int, int]]
+) -> list[EventRow]:
     # Receipts that came before the outcome may settle the delivery already;
     # only messages with a part past pending can have any.
     select = f"SELECT DISTINCT message FROM parts WHERE state != '{_PENDING}' AND message IN ({{}})"
     received = {message for (message,) in by_keys(connection, select, (m for m, _ in accepted))}
     moved = [Moved(message, attempt) for message, attempt in accepted if message in received]
-    events += [event for _, event in settle_deliveries(connection, now, moved)]
-    add_events(connection, events)
-    return lost
+    return [event for _, event in settle_deliveries(connection, now, moved)]
 
 
 def record(
@@ -274,4 +281,6 @@ def record(
     rows = _rows(connection, [p.claim for p in parts] + [s.claim for s in settled])
     if parts:
         _record_parts(connection, now, now - ttl, via, parts, rows)
-    return frozenset(_settle(connection, now, settled, rows))
+    lost, events, accepted = _settle(connection, now, settled, rows)
+    add_events(connection, events + _deliveries(connection, now, accepted))
+    return frozenset(lost)

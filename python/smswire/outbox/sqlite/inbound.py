@@ -29,9 +29,9 @@ from smswire.outbox.receipts import (
 )
 from smswire.outbox.records import DeliveryState, EventKind, Inbound, Receipt
 from smswire.outbox.serial import decode_receipt, encode_inbound, fingerprint
+from smswire.outbox.sqlite.batches import by_keys, insert_rows
 from smswire.outbox.sqlite.delivery import Moved, Trigger, message_rows, settle_deliveries
-from smswire.outbox.sqlite.events import add_events, event_row
-from smswire.outbox.sqlite.lookup import by_keys
+from smswire.outbox.sqlite.events import EventRow, add_events, event_row
 from smswire.smpp.message import MobileOriginated
 
 __all__ = ["any_waiting", "match_waiting", "record_inbound"]
@@ -96,9 +96,15 @@ class _Parts:
         return new[0].final and not old[0].final
 
     def write(self, connection: sqlite3.Connection) -> None:
+        # Parts whose billing nobody spoke of yet (SMPP's) keep it NULL unbound.
+        changed = [(*self.known(part)[1:], *part) for part in self.changed]
+        connection.executemany(
+            "UPDATE parts SET state = ? WHERE message = ? AND attempt = ? AND idx = ?",
+            [(state, *part) for state, billed, *part in changed if billed is None],
+        )
         connection.executemany(
             "UPDATE parts SET state = ?, billed = ? WHERE message = ? AND attempt = ? AND idx = ?",
-            [(*self.known(part)[1:], *part) for part in self.changed],
+            [row for row in changed if row[1] is not None],
         )
 
     def known(self, part: PartId) -> tuple[int, str, int | None]:
@@ -132,12 +138,12 @@ def record_inbound(
     next_id = int(last_id or 0)
 
     matched: list[int | None] = [None] * len(items)  # the message row each item matched
-    events: list[tuple[int, tuple[object, ...]]] = [
+    events: list[tuple[int, EventRow]] = [
         (position, event_row(now, EventKind.MOBILE_ORIGINATED, route, payload=payloads[position]))
         for position, item in enumerate(items)
         if isinstance(item, MobileOriginated)
     ]
-    receipt_rows = []
+    receipt_rows: list[dict[str, object]] = []
     waiting_rows: list[tuple[str, str, int]] = []
     moved: dict[PartId, Trigger] = {}
     for position, receipt, keys, digest in receipts:
@@ -148,28 +154,26 @@ def record_inbound(
         part = parts.find(keys)
         next_id += 1
         stored[digest] = matched[position] = None if part is None else part[0]
-        receipt_rows.append(
-            (
-                next_id,
-                route,
-                digest,
-                payloads[position],
-                now,
-                receipt_state(receipt).value,
-                receipt_billed(receipt),
-                *(part or (None, None, None)),
-            )
-        )
+        row: dict[str, object] = {
+            "id": next_id,
+            "route": route,
+            "fingerprint": digest,
+            "payload": payloads[position],
+            "received_at": now,
+            "state": receipt_state(receipt).value,
+        }
+        billed = receipt_billed(receipt)
+        if billed is not None:
+            row["billed"] = int(billed)
+        if part is not None:
+            row["message"], row["attempt"], row["idx"] = part
+        receipt_rows.append(row)
         if part is None:
             waiting_rows.extend((route, key, next_id) for key in keys)
         elif parts.move(part, receipt):
             moved[part] = Trigger(position, part[2], receipt_message_id(receipt), next_id)
 
-    connection.executemany(
-        "INSERT INTO receipts (id, route, fingerprint, payload, received_at, state, billed,"
-        " message, attempt, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        receipt_rows,
-    )
+    insert_rows(connection, "receipts", receipt_rows)
     connection.executemany(
         "INSERT OR IGNORE INTO waiting (route, id_key, receipt) VALUES (?, ?, ?)", waiting_rows
     )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from smswire.errors import KeyConflict
 from smswire.message import Message
 from smswire.outbox.serial import decode_message, encode_message
-from smswire.outbox.sqlite.lookup import by_keys
+from smswire.outbox.sqlite.batches import by_keys
 
 __all__ = ["put"]
 
