@@ -13,7 +13,18 @@
     ├── SmscError                    the provider refused a request, with its status
     ├── TransportError               the connection failed; nothing is known to be sent
     │   └── RequestNotSent           provably never reached the provider: safe to send again
-    └── OutcomeUnknown               may have reached the provider: never resend blindly
+    ├── OutcomeUnknown               may have reached the provider: never resend blindly
+    └── OutboxError                  the durable outbox refused or failed a request
+        ├── KeyConflict              a key put again with other content (also a ConfigurationError)
+        ├── ClaimError               a worker broke the draining contract (released a sent claim)
+        └── StoreError               the store did not do it; nothing of that call was committed
+            ├── StoreBusy            other processes held the store longer than the busy timeout
+            └── StoreUnavailable     the store cannot commit now (read-only, full, I/O, closed)
+
+A :class:`StoreError` from a write means that write is not durable, and a
+worker acts on it: it stops acknowledging receipts and stops claiming until
+the store commits again (``StoreBusy`` is worth retrying soon,
+``StoreUnavailable`` needs someone to free the disk or fix the file).
 
 ``OutcomeUnknown`` is deliberately *not* a :class:`TransportError`: code that
 retries on transport errors (the httpx habit) must never resend a message the
@@ -29,17 +40,23 @@ here, so ``except EncodingError`` catches the same thing whichever is active.
 from __future__ import annotations
 
 __all__ = [
+    "ClaimError",
     "ClientClosed",
     "ConfigurationError",
     "EncodingError",
+    "KeyConflict",
     "LocalProtocolError",
     "MessageTooLong",
+    "OutboxError",
     "OutcomeUnknown",
     "ProtocolError",
     "RemoteProtocolError",
     "RequestNotSent",
     "SmscError",
     "SmswireError",
+    "StoreBusy",
+    "StoreError",
+    "StoreUnavailable",
     "TransportError",
 ]
 
@@ -157,3 +174,47 @@ class OutcomeUnknown(SmswireError):
     lost after the request was written): the message may have been sent. An SMS
     cannot be recalled, so it was not retried; reconcile it through its delivery
     report or the provider's support before sending it again."""
+
+
+class OutboxError(SmswireError):
+    """The durable outbox refused a request, or its store failed one."""
+
+
+class KeyConflict(OutboxError, ConfigurationError):
+    """A key was put again with other content (another message, or another route).
+
+    A key names one message for good: putting the same message under it again
+    is harmless and sends nothing twice; putting a different one is a mistake
+    the caller must see. ``key`` is the application's key.
+    """
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class ClaimError(OutboxError):
+    """A worker asked for something the draining contract forbids, such as
+    releasing as never written a claim that has a part accepted. Nothing of
+    the call was committed."""
+
+
+class StoreError(OutboxError):
+    """The outbox store did not do what was asked; nothing of that call was
+    committed. ``operation`` names the call (``"put"``, ``"claim"``, ...)."""
+
+    def __init__(self, message: str, *, operation: str) -> None:
+        super().__init__(message)
+        self.operation = operation
+
+
+class StoreBusy(StoreError):
+    """Other processes held the store's write lock longer than the busy
+    timeout. Nothing was committed; the same call may succeed a moment later."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot commit: its file is read-only, the disk is full, an I/O
+    error, a corrupt or unknown file, a lost connection, or the store is
+    closed. Nothing was committed; stop taking work that needs the store until
+    it is repaired."""

@@ -1,0 +1,233 @@
+"""Receipts, reports and handset messages in the SQLite outbox, and how receipts
+find their parts.
+
+A receipt is matched through ``parts_by_id`` (each accepted part's id, in the
+form :func:`~smswire.outbox.receipts.part_key` writes, per route) to the
+part it names, by every form its own id may take, and stored with that match;
+when an SMSC reuses an id, the newest part under it wins. One whose id is not
+recorded yet is stored unmatched and waits under its keys in ``waiting``;
+recording the id later (:func:`match_waiting`, called as parts are recorded)
+matches it then. Each match moves the part's state and, once every part of an
+accepted message is final, the message's delivery state, with an event.
+
+A read's worth of receipts is handled together: one look-up of the parts
+their ids name, one of the receipts already stored, then one write per table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from smswire.outbox.receipts import (
+    combine_part,
+    receipt_billed,
+    receipt_keys,
+    receipt_message_id,
+    receipt_state,
+)
+from smswire.outbox.records import DeliveryState, EventKind, Inbound, Receipt
+from smswire.outbox.serial import decode_receipt, encode_inbound, fingerprint
+from smswire.outbox.sqlite.batches import by_keys, insert_rows
+from smswire.outbox.sqlite.delivery import Moved, Trigger, message_rows, settle_deliveries
+from smswire.outbox.sqlite.events import EventRow, add_events, event_row
+from smswire.smpp.message import MobileOriginated
+
+__all__ = ["any_waiting", "match_waiting", "record_inbound"]
+
+# (message, attempt, idx): a part.
+PartId = tuple[int, int, int]
+
+
+class _Candidate(NamedTuple):
+    accepted_at: float
+    part: PartId
+
+
+def _billed(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+class _Parts:
+    """The parts a batch's receipts may name, and their state as the batch moves them."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[_Candidate]] = {}
+        self.state: dict[PartId, tuple[DeliveryState, bool | None]] = {}
+        self.changed: set[PartId] = set()
+
+    @classmethod
+    def named(
+        cls, connection: sqlite3.Connection, route: str, keys: set[str], oldest: float
+    ) -> _Parts:
+        """The parts recorded on ``route`` since ``oldest`` under any of ``keys``."""
+        parts = cls()
+        select = (
+            "SELECT id_key, accepted_at, message, attempt, idx, state, billed FROM parts"
+            " WHERE route = ? AND accepted_at >= ? AND id_key IN ({})"
+        )
+        for key, at, message, attempt, index, state, billed in by_keys(
+            connection, select, keys, route, oldest
+        ):
+            part = (message, attempt, index)
+            parts.by_key.setdefault(key, []).append(_Candidate(at, part))
+            parts.state[part] = (DeliveryState(state), _billed(billed))
+        return parts
+
+    def find(self, keys: tuple[str, ...]) -> PartId | None:
+        """The part ``keys`` name: the receipt's most exact form first (a
+        decimal id that is also another id's hex form must match its own),
+        then the newest part under it."""
+        for key in keys:
+            candidates = self.by_key.get(key)
+            if candidates:
+                return max(candidates).part
+        return None
+
+    def move(self, part: PartId, receipt: Receipt) -> bool:
+        """Apply one more receipt to ``part``; True when that made it final."""
+        old = self.state[part]
+        new = combine_part(old, (receipt_state(receipt), receipt_billed(receipt)))
+        if new == old:
+            return False
+        self.state[part] = new
+        self.changed.add(part)
+        return new[0].final and not old[0].final
+
+    def write(self, connection: sqlite3.Connection) -> None:
+        # Parts whose billing nobody spoke of yet (SMPP's) keep it NULL unbound.
+        changed = [(*self.known(part)[1:], *part) for part in self.changed]
+        connection.executemany(
+            "UPDATE parts SET state = ? WHERE message = ? AND attempt = ? AND idx = ?",
+            [(state, *part) for state, billed, *part in changed if billed is None],
+        )
+        connection.executemany(
+            "UPDATE parts SET state = ?, billed = ? WHERE message = ? AND attempt = ? AND idx = ?",
+            [row for row in changed if row[1] is not None],
+        )
+
+    def known(self, part: PartId) -> tuple[int, str, int | None]:
+        """(index, state, billed) of ``part``, as the delivery state reads them."""
+        state, billed = self.state[part]
+        return part[2], state.value, None if billed is None else int(billed)
+
+
+def record_inbound(
+    connection: sqlite3.Connection, now: float, ttl: float, route: str, items: Sequence[Inbound]
+) -> list[str | None]:
+    """Store and match ``items`` (one transaction, the caller's)."""
+    payloads = [encode_inbound(item) for item in items]
+    receipts = [
+        (position, item, receipt_keys(item), fingerprint(payloads[position]))
+        for position, item in enumerate(items)
+        if not isinstance(item, MobileOriginated)
+    ]
+    wanted = {key for _, _, forms, _ in receipts for key in forms}
+    parts = _Parts.named(connection, route, wanted, now - ttl)
+    # Receipts stored before, by fingerprint, with the message they matched.
+    stored: dict[str, int | None] = dict(
+        by_keys(
+            connection,
+            "SELECT fingerprint, message FROM receipts WHERE route = ? AND fingerprint IN ({})",
+            (digest for *_, digest in receipts),
+            route,
+        )
+    )
+    (last_id,) = connection.execute("SELECT max(id) FROM receipts").fetchone()
+    next_id = int(last_id or 0)
+
+    matched: list[int | None] = [None] * len(items)  # the message row each item matched
+    events: list[tuple[int, EventRow]] = [
+        (position, event_row(now, EventKind.MOBILE_ORIGINATED, route, payload=payloads[position]))
+        for position, item in enumerate(items)
+        if isinstance(item, MobileOriginated)
+    ]
+    receipt_rows: list[dict[str, object]] = []
+    waiting_rows: list[tuple[str, str, int]] = []
+    moved: dict[PartId, Trigger] = {}
+    for position, receipt, keys, digest in receipts:
+        if digest in stored:
+            # The same receipt again (an acknowledgement the SMSC never got): stored once.
+            matched[position] = stored[digest]
+            continue
+        part = parts.find(keys)
+        next_id += 1
+        stored[digest] = matched[position] = None if part is None else part[0]
+        row: dict[str, object] = {
+            "id": next_id,
+            "route": route,
+            "fingerprint": digest,
+            "payload": payloads[position],
+            "received_at": now,
+            "state": receipt_state(receipt).value,
+        }
+        billed = receipt_billed(receipt)
+        if billed is not None:
+            row["billed"] = int(billed)
+        if part is not None:
+            row["message"], row["attempt"], row["idx"] = part
+        receipt_rows.append(row)
+        if part is None:
+            waiting_rows.extend((route, key, next_id) for key in keys)
+        elif parts.move(part, receipt):
+            moved[part] = Trigger(position, part[2], receipt_message_id(receipt), next_id)
+
+    insert_rows(connection, "receipts", receipt_rows)
+    connection.executemany(
+        "INSERT OR IGNORE INTO waiting (route, id_key, receipt) VALUES (?, ?, ?)", waiting_rows
+    )
+    parts.write(connection)
+    rows = message_rows(connection, (m for m in matched if m is not None))
+    events += settle_deliveries(
+        connection,
+        now,
+        [Moved(p[0], p[1], parts.known(p), trigger) for p, trigger in moved.items()],
+        rows,
+    )
+    events.sort(key=lambda event: event[0])
+    add_events(connection, [event for _, event in events])
+    return [None if m is None or m not in rows else rows[m].key for m in matched]
+
+
+def match_waiting(
+    connection: sqlite3.Connection,
+    now: float,
+    oldest: float,
+    route: str,
+    key: str,
+    part: PartId,
+) -> None:
+    """Match the receipts waiting under ``key`` to the part just recorded, in
+    the order they arrived."""
+    found = connection.execute(
+        "SELECT r.id, r.payload FROM waiting w JOIN receipts r ON r.id = w.receipt"
+        " WHERE w.route = ? AND w.id_key = ? AND r.received_at >= ? ORDER BY r.id",
+        (route, key, oldest),
+    ).fetchall()
+    if not found:
+        return
+    state, billed = connection.execute(
+        "SELECT state, billed FROM parts WHERE message = ? AND attempt = ? AND idx = ?", part
+    ).fetchone()
+    parts = _Parts()
+    parts.state[part] = (DeliveryState(state), _billed(billed))
+    trigger = None
+    for receipt_id, payload in found:
+        connection.execute("DELETE FROM waiting WHERE receipt = ?", (receipt_id,))
+        connection.execute(
+            "UPDATE receipts SET message = ?, attempt = ?, idx = ? WHERE id = ?",
+            (*part, receipt_id),
+        )
+        receipt = decode_receipt(payload)
+        if parts.move(part, receipt):
+            trigger = Trigger(-1, part[2], receipt_message_id(receipt), receipt_id)
+    parts.write(connection)
+    if trigger is not None:
+        moved = Moved(part[0], part[1], parts.known(part), trigger)
+        add_events(connection, [event for _, event in settle_deliveries(connection, now, [moved])])
+
+
+def any_waiting(connection: sqlite3.Connection) -> bool:
+    """Whether any receipt waits for its id (most of the time none does)."""
+    return connection.execute("SELECT 1 FROM waiting LIMIT 1").fetchone() is not None

@@ -1,0 +1,52 @@
+"""The store factory every contract test runs against, one parameter per store.
+
+A store is named by a *location* (what ``smswire.outbox.open_store`` opens), so
+a test can open the same store again (a restart) or hand it to a subprocess.
+The Redis store of the scale-out issue adds its parameter here (a real
+redis-server on a free port) and must pass the contract suite unchanged.
+
+Options the contract tests pass to a store: ``correlation_ttl`` and
+``event_ttl`` (seconds); every store takes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from smswire.outbox import OutboxStore, open_store
+
+STORES = ["sqlite"]
+
+StoreFactory = Callable[..., Awaitable[OutboxStore]]
+
+
+@pytest.fixture(params=STORES)
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the store under test lives (the same for every open in one test)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "outbox.db")
+    raise AssertionError(f"no store named {request.param}")
+
+
+@pytest.fixture
+async def make_store(store_location: str) -> AsyncIterator[StoreFactory]:
+    """Open the store under test (again, for a restart); all are closed at the end."""
+    opened: list[OutboxStore] = []
+
+    async def factory(**options: object) -> OutboxStore:
+        store = await open_store(store_location, **options)
+        opened.append(store)
+        return store
+
+    yield factory
+    for store in opened:
+        await store.close()
+
+
+@pytest.fixture
+async def store(make_store: StoreFactory) -> OutboxStore:
+    return await make_store()
