@@ -55,6 +55,7 @@ from smswire.pdu import (
     Pdu,
     SubmitSm,
     Tlv,
+    TlvTag,
     Unbind,
 )
 from smswire.smpp.addresses import (
@@ -91,10 +92,6 @@ from smswire.smpp.session import (
 from smswire.smpp.userdata import (
     DATA_CODING_FLASH_BIT,
     ESM_CLASS_UDHI,
-    TAG_MESSAGE_PAYLOAD,
-    TAG_SAR_MSG_REF_NUM,
-    TAG_SAR_SEGMENT_SEQNUM,
-    TAG_SAR_TOTAL_SEGMENTS,
     MultipartAssembler,
     message_body,
     split_user_data,
@@ -643,7 +640,7 @@ class SmppClient:
             analysis = analyze(message.text, profile=self.profile, smart=message.smart)
             text = _smart_text(message.text, analysis.replacements)
             body = encode_gsm7(text) if analysis.encoding == "gsm7" else encode_ucs2(text)
-            payload = (Tlv(TAG_MESSAGE_PAYLOAD, body),)
+            payload = (Tlv(TlvTag.MESSAGE_PAYLOAD, body),)
             return [submit_sm(0, analysis.data_coding | flash, b"", payload)]
         reference = self._next_reference()
         segments = segment(
@@ -665,9 +662,9 @@ class SmppClient:
                     seg.data_coding | flash,
                     seg.payload,
                     (
-                        Tlv(TAG_SAR_MSG_REF_NUM, reference.to_bytes(2, "big")),
-                        Tlv(TAG_SAR_TOTAL_SEGMENTS, bytes((seg.total,))),
-                        Tlv(TAG_SAR_SEGMENT_SEQNUM, bytes((seg.index,))),
+                        Tlv(TlvTag.SAR_MSG_REF_NUM, reference.to_bytes(2, "big")),
+                        Tlv(TlvTag.SAR_TOTAL_SEGMENTS, bytes((seg.total,))),
+                        Tlv(TlvTag.SAR_SEGMENT_SEQNUM, bytes((seg.index,))),
                     ),
                 )
                 for seg in segments

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 
+from smswire.pdu import TlvTag
 from smswire.smpp.message import Message
 
 __all__ = [
@@ -35,11 +36,6 @@ __all__ = [
 # SMPP 3.4 §5.2.12: esm_class bits 5-2 give the message type; 0b0001 is a receipt.
 ESM_CLASS_TYPE_MASK = 0x3C
 ESM_CLASS_DELIVERY_RECEIPT = 0x04
-
-# SMPP 3.4 §5.3.2: the TLV tags a receipt may carry.
-TAG_RECEIPTED_MESSAGE_ID = 0x001E
-TAG_NETWORK_ERROR_CODE = 0x0423
-TAG_MESSAGE_STATE = 0x0427
 
 
 class ReceiptState(enum.Enum):
@@ -198,12 +194,12 @@ def parse_receipt(
     state = _state(fields.get("stat"))
     network_error: tuple[int, int] | None = None
     for tag, value in tlvs:
-        if tag == TAG_RECEIPTED_MESSAGE_ID and value:
+        if tag == TlvTag.RECEIPTED_MESSAGE_ID and value:
             # SMPP 3.4 §5.3.2.12: a C-Octet string.
             message_id = value.rstrip(b"\x00").decode("latin-1")
-        elif tag == TAG_MESSAGE_STATE and len(value) == 1:
+        elif tag == TlvTag.MESSAGE_STATE and len(value) == 1:
             state = _STATE_BY_TLV.get(value[0], ReceiptState.UNKNOWN)
-        elif tag == TAG_NETWORK_ERROR_CODE and len(value) == 3:
+        elif tag == TlvTag.NETWORK_ERROR_CODE and len(value) == 3:
             # SMPP 3.4 §5.3.2.31: network type (1 octet), error code (2 octets).
             network_error = (value[0], int.from_bytes(value[1:3], "big"))
     return DeliveryReceipt(
