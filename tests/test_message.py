@@ -7,11 +7,13 @@ import pickle
 
 import pytest
 
+import smswire
 from smswire.errors import ConfigurationError, OutcomeUnknown, RequestNotSent, TransportError
 from smswire.message import (
     LINK_OPTIONS,
     SMPP_OPTIONS,
     Concatenation,
+    Delivery,
     Message,
     Outcome,
     SendResult,
@@ -118,3 +120,13 @@ def test_raise_for_outcome_raises_what_was_not_answered_with_the_result() -> Non
     # The httpx habit, `except TransportError: retry`, must never resend it.
     assert isinstance(caught.value, TransportError)
     assert not isinstance(unsure.value, TransportError)
+
+
+def test_the_vocabulary_is_at_the_top_level() -> None:
+    for name in ("Message", "Outcome", "SendResult", "Delivery", "Concatenation"):
+        assert getattr(smswire, name) is globals()[name]
+    assert {d.value for d in Delivery} == {"at_least_once", "at_most_once"}
+    for name in ("Timeouts", "Limits", "Backoff", "OutcomeUnknown", "ClientClosed"):
+        assert name in smswire.__all__
+    for name in ("SmppClient", "AsyncSmppClient", "LinkMobilityClient", "AsyncLinkMobilityClient"):
+        assert name in smswire.__all__

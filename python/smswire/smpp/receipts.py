@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 
+from smswire.message import Message
 from smswire.pdu import TlvTag
-from smswire.smpp.message import Message
 
 __all__ = [
     "DeliveryReceipt",

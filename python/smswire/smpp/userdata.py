@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from smswire.encoding import decode_gsm7, decode_ucs2
 from smswire.errors import EncodingError
 from smswire.pdu import TlvTag
-from smswire.smpp.message import MobileOriginated
 
 __all__ = [
     "DATA_CODING_FLASH_BIT",
+    "ESM_CLASS_UDHI",
+    "MobileOriginated",
     "MultipartAssembler",
     "UserData",
     "decode_text",
@@ -34,6 +35,17 @@ IEI_CONCAT_8 = 0x00
 IEI_CONCAT_16 = 0x08
 # Partial multipart messages kept while their other parts are awaited.
 MAX_PENDING_MULTIPART = 10_000
+
+
+@dataclass(frozen=True)
+class MobileOriginated:
+    """A text a handset sent, reassembled from every part the SMSC delivered."""
+
+    source: str
+    destination: str
+    text: str
+    data_coding: int
+    parts: int = 1
 
 
 @dataclass(frozen=True)
