@@ -14,6 +14,7 @@
     ├── TransportError               the connection failed; nothing is known to be sent
     │   └── RequestNotSent           provably never reached the provider: safe to send again
     └── OutcomeUnknown               may have reached the provider: never resend blindly
+        └── LinkResponseError        LINK answered, but not in the guide's shape (smswire.link)
 
 ``OutcomeUnknown`` is deliberately *not* a :class:`TransportError`: code that
 retries on transport errors (the httpx habit) must never resend a message the

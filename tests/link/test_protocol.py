@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smswire.errors import ConfigurationError, MessageTooLong
-from smswire.link import InvalidParameter, LinkResponseError, Message, Outcome, ResultCode
+from smswire.link import InvalidParameter, LinkResponseError, ResultCode
 from smswire.link.protocol import (
     USERDATA_MAX_GSM7_SEPTETS,
     USERDATA_MAX_UCS2_CHARACTERS,
@@ -20,6 +20,7 @@ from smswire.link.protocol import (
     prepare,
     redact,
 )
+from smswire.message import Concatenation, Message, Outcome
 
 from .conftest import PASSWORD
 
@@ -326,3 +327,36 @@ def test_redact_hides_the_query_value_and_every_encoding_of_the_secret() -> None
     assert PASSWORD not in cleaned
     assert quote_plus(PASSWORD) not in cleaned and quote(PASSWORD) not in cleaned
     assert "Username=u" in cleaned and "Source=1" in cleaned
+
+
+# --- the shared Message on LINK ---
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("flash", True), ("concatenation", Concatenation.SAR), ("registered_delivery", False)],
+)
+def test_an_option_only_smpp_understands_is_refused_by_name(option: str, value: object) -> None:
+    with pytest.raises(ConfigurationError, match=rf"^{option} is not an option LINK"):
+        prepare(_message(**{option: value}))
+
+
+def test_national_tables_are_refused_with_the_reason() -> None:
+    # LINK encodes Userdata itself: its query cannot name shift tables.
+    with pytest.raises(ConfigurationError, match="cannot name national language shift tables"):
+        prepare(_message(national=("tr",)))
+
+
+def test_smart_replaces_look_alikes_before_the_text_leaves() -> None:
+    prepared = prepare(_message(text="It’s “on” – see you…", smart=True))
+    assert (prepared.text, prepared.encoding) == ('It\'s "on" - see you...', "gsm7")
+    assert dict(build_query(CREDENTIALS, prepared))["Userdata"] == prepared.text
+    assert prepare(_message(text="It’s")).encoding == "ucs2"
+
+
+def test_the_default_source_applies_only_to_messages_that_name_none() -> None:
+    anonymous = Message("+4746910822", "Hello")
+    assert prepare(anonymous, default_source="Shop").source == "Shop"
+    assert prepare(_message(), default_source="Shop").source == "LINK"
+    with pytest.raises(ConfigurationError, match="no source"):
+        prepare(anonymous)
