@@ -8,6 +8,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -229,6 +230,21 @@ async def test_a_failing_progress_callback_stops_async_send_many_and_propagates(
     assert len(simulator.accepted) < 38
 
 
+async def test_the_rate_holds_from_the_first_request(
+    tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
+) -> None:
+    simulator, url = tls_simulator
+    messages = [Message(f"+4670000{n:04d}", "paced", source="LINK") for n in range(5)]
+    async with _async_client(url, client_tls, limits=Limits(window=5, rate=4)) as client:
+        started = time.monotonic()
+        results = await client.send_many(messages)
+        elapsed = time.monotonic() - started
+    assert all(r.ok for r in results) and len(simulator.accepted) == 5
+    # GCRA: five requests at 4/s are four intervals of 250 ms apart, however
+    # many may be in flight at once.
+    assert elapsed >= 4 / 4 - 0.01
+
+
 def test_send_many_of_nothing_is_nothing(client_tls: ssl.SSLContext) -> None:
     with _client(BaseUrl.N_EU, client_tls) as client:
         assert client.send_many([]) == []
@@ -250,6 +266,7 @@ def test_close_ends_the_thread_and_later_sends_are_refused(
     assert not _link_threads()
     with pytest.raises(ClientClosed):
         client.send("+4746910822", "after", source="LINK")
+    assert not _link_threads(), "a closed client starts no thread again"
     assert len(simulator.accepted) == 1
 
 

@@ -111,6 +111,7 @@ def test_close_ends_the_thread_and_later_sends_are_refused(
         smpp.send("+4512345678", "late", source="Acme")
     with pytest.raises(ClientClosed):
         smpp.connect()
+    assert not client_threads(), "a closed client starts no thread again"
 
 
 def test_a_refused_bind_raises_in_the_caller_s_thread(sim: SmscSimulator, ca_file: Path) -> None:

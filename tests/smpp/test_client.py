@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import logging
+import random
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -545,6 +547,40 @@ async def test_binds_refused_during_the_restart_are_retried(
         await restart
     assert result.ok
     assert sim.binds == 2
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordingBackoff(Backoff):
+    """A Backoff that notes which attempt each delay was asked for."""
+
+    attempts: list[int] = dataclasses.field(default_factory=list, compare=False)
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        self.attempts.append(attempt)
+        return super().delay(attempt, rng)
+
+
+async def test_the_reconnect_back_off_starts_again_only_after_a_healthy_bind(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    backoff = RecordingBackoff(initial=0.01, maximum=0.05, reset_after=2.0)
+
+    async def lose_the_bind() -> list[int]:
+        before = len(backoff.attempts)
+        await sim.restart(downtime=0.15)  # binds are refused meanwhile
+        assert (await smpp.send("+4512345678", "rebound", source="Acme")).ok
+        return backoff.attempts[before:]
+
+    async with connect(sim, ca_file, backoff=backoff) as smpp:
+        first = await lose_the_bind()
+        # At once again: that bind never proved healthy, so the back-off goes on.
+        second = await lose_the_bind()
+        await asyncio.sleep(2.2)
+        # After a bind that lasted reset_after, it starts again from the first delay.
+        third = await lose_the_bind()
+    assert first[0] == 0 and len(first) > 1
+    assert second[0] == len(first)
+    assert third[0] == 0
 
 
 async def send_through(
