@@ -245,6 +245,18 @@ async def test_the_rate_holds_from_the_first_request(
     assert elapsed >= 4 / 4 - 0.01
 
 
+def test_something_other_than_a_message_is_refused_and_nothing_leaves(
+    tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
+) -> None:
+    simulator, url = tls_simulator
+    with _client(url, client_tls) as client:
+        with pytest.raises(ConfigurationError, match="a Message is needed, not tuple"):
+            client.send_many([Message("+4746910822", "x", source="LINK"), ("LINK", "+47", "x")])  # type: ignore[list-item]
+        with pytest.raises(ConfigurationError, match="not str"):
+            client.send_message("+4746910822")  # type: ignore[arg-type]
+    assert simulator.accepted == []
+
+
 def test_send_many_of_nothing_is_nothing(client_tls: ssl.SSLContext) -> None:
     with _client(BaseUrl.N_EU, client_tls) as client:
         assert client.send_many([]) == []

@@ -349,6 +349,20 @@ async def test_send_many_returns_one_result_per_message_in_order_failures_includ
     assert sorted(progress) == [(1, 3), (2, 3), (3, 3)]
 
 
+async def test_something_other_than_a_message_is_refused_and_nothing_of_the_call_leaves(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    async with connect(sim, ca_file) as smpp:
+        with pytest.raises(ConfigurationError, match="a Message is needed, not tuple"):
+            await smpp.send_many(
+                [Message("+4511111111", "first", source="Acme"), ("+45", "old", "Acme")]  # type: ignore[list-item]
+            )
+        with pytest.raises(ConfigurationError, match="not str"):
+            await smpp.send_message("+4511111111")  # type: ignore[arg-type]
+        assert (await smpp.send("+4512345678", "after", source="Acme")).ok
+    assert [m.text for m in sim.received] == ["after"]
+
+
 class _Stop(Exception):
     pass
 
@@ -366,6 +380,20 @@ async def test_a_failing_progress_callback_stops_send_many_and_propagates(
         # What was written is settled; what was not is never written.
         assert (await smpp.send("+4512345678", "after", source="Acme")).ok
     assert len(sim.received) < 20
+
+
+async def test_a_progress_callback_that_raises_at_once_lets_nothing_out(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    def stop(done: int, total: int) -> None:
+        raise _Stop
+
+    batch = [Message("+45" + "1" * 30, "refused first"), *messages(["never", "sent"])]
+    async with connect(sim, ca_file) as smpp:
+        with pytest.raises(_Stop):
+            await smpp.send_many(batch, on_progress=stop)
+        await asyncio.sleep(0.1)
+    assert sim.received == []
 
 
 async def test_permanent_refusal_is_rejected_with_the_smsc_s_status() -> None:

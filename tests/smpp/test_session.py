@@ -358,3 +358,17 @@ def test_a_deliver_sm_is_answered_with_its_own_sequence_number() -> None:
     assert answer.command_status == CommandStatus.ESME_ROK
     (ack,) = smsc.receive_data(encode(answer))
     assert isinstance(ack, ResponseReceived)
+
+
+def test_a_pdu_that_cannot_be_encoded_is_refused_and_counts_for_nothing() -> None:
+    esme, smsc = pair(FakeClock(), window=4)
+    bind(esme, smsc)
+    too_long = SubmitSm(service_type="ABCDEFG")  # SMPP 3.4 §5.2.11: at most 5 octets
+    with pytest.raises(LocalProtocolError) as caught:
+        esme.send_many([SubmitSm(destination_addr="1"), too_long])
+    assert caught.value.field == "service_type"
+    with pytest.raises(LocalProtocolError):
+        esme.send(too_long)
+    # Nothing of either batch awaits a response that cannot come.
+    assert (esme.window_free, esme.outstanding) == (4, 0)
+    assert esme.next_deadline() is None or esme.next_deadline() != float("inf")

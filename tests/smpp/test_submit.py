@@ -179,3 +179,15 @@ def test_a_text_over_the_profile_s_limit_is_an_encoding_error() -> None:
         build_submits(
             Message("+4512345678", LONG_TEXT, source="Acme"), profile=Profile("one", max_parts=1)
         )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("service_type", "ABCDEFG"),  # SMPP 3.4 §5.2.11: at most 5 octets
+        ("validity_period", "tomorrow"),  # SMPP 3.4 §7.1: 16 characters or none
+    ],
+)
+def test_a_field_smpp_does_not_allow_is_refused_by_name(field: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"^{field}"):
+        build(LONG_TEXT, **{field: value})

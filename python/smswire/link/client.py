@@ -231,6 +231,8 @@ class AsyncLinkMobilityClient:
         :class:`~smswire.link.LinkResponseError`) when it may have: each
         carries the result.
         """
+        if not isinstance(message, Message):
+            raise ConfigurationError(f"a Message is needed, not {type(message).__name__}")
         return (await self._send(message)).raise_for_outcome()
 
     async def send_many(
@@ -241,6 +243,9 @@ class AsyncLinkMobilityClient:
         ``on_progress(done, total)`` runs after each; if it raises, the rest is
         not sent and the error propagates."""
         items = list(messages)
+        for item in items:
+            if not isinstance(item, Message):
+                raise ConfigurationError(f"a Message is needed, not {type(item).__name__}")
         results: list[SendResult | None] = [None] * len(items)
         indexes = iter(range(len(items)))
         done = 0

@@ -245,6 +245,7 @@ class AsyncSmppClient:
         when it may have: both carry the result.
         """
         self._check_open()
+        (message,) = _messages((message,))
         pdus = self._build(message)
         batch = self._pump.batch(1)
         self._pump.add(batch, 0, message, pdus)
@@ -266,16 +267,24 @@ class AsyncSmppClient:
         raises, what was not yet written is dropped and the error propagates.
         """
         self._check_open()
-        items = list(messages)
+        items = _messages(messages)
+        # Every message is built before any is queued: nothing goes out of a
+        # call that then raises.
+        built: list[list[SubmitSm] | SendResult] = []
+        for message in items:
+            try:
+                built.append(self._build(message))
+            except (ConfigurationError, EncodingError) as exc:
+                built.append(SendResult(message, Outcome.NOT_SENT, error=str(exc)))
         pump = self._pump
         batch = pump.batch(len(items), on_progress)
-        for index, message in enumerate(items):
-            try:
-                pdus = self._build(message)
-            except (ConfigurationError, EncodingError) as exc:
-                pump.settle_now(batch, index, SendResult(message, Outcome.NOT_SENT, error=str(exc)))
-                continue
-            pump.add(batch, index, message, pdus)
+        for index, (message, pdus) in enumerate(zip(items, built)):
+            if batch.future.done():
+                break  # the progress callback raised: queue no more
+            if isinstance(pdus, SendResult):
+                pump.settle_now(batch, index, pdus)
+            else:
+                pump.add(batch, index, message, pdus)
         pump.pump()
         return await batch.future
 
@@ -288,3 +297,11 @@ class AsyncSmppClient:
     def messages(self) -> AsyncIterator[MobileOriginated]:
         """Mobile-originated messages, reassembled, until the client closes."""
         return self._receiving.messages.items()
+
+
+def _messages(messages: Iterable[Message]) -> list[Message]:
+    items = list(messages)
+    for item in items:
+        if not isinstance(item, Message):
+            raise ConfigurationError(f"a Message is needed, not {type(item).__name__}")
+    return items

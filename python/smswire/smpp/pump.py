@@ -20,6 +20,7 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import Callable, Protocol
 
+from smswire.errors import LocalProtocolError
 from smswire.message import Delivery, Message, Outcome, SendResult
 from smswire.options import Backoff, Limits
 from smswire.pdu import CommandStatus, Pdu, SubmitSm
@@ -231,11 +232,34 @@ class SendPump:
 
     def _write(self, parts: list[_Part], session: Session) -> None:
         """The one place a batch of parts goes on the wire."""
-        sent, data = session.send_many([part.pdu for part in parts])
+        try:
+            sent, data = session.send_many([part.pdu for part in parts])
+        except LocalProtocolError:
+            parts, sent, data = self._write_each(parts, session)
         in_flight = self._in_flight
         for part, pdu in zip(parts, sent):
             in_flight[pdu.sequence_number] = part
         self._wire.write(data)
+
+    def _write_each(
+        self, parts: list[_Part], session: Session
+    ) -> tuple[list[_Part], list[Pdu], bytes]:
+        """A part the codec refuses must not sink its batch: one at a time, then;
+        each refused one is NOT_SENT with the reason, the others go."""
+        kept: list[_Part] = []
+        sent: list[Pdu] = []
+        chunks: list[bytes] = []
+        for part in parts:
+            try:
+                pdus, chunk = session.send_many([part.pdu])
+            except LocalProtocolError as exc:
+                outcome = Outcome.UNKNOWN if part.ambiguous else Outcome.NOT_SENT
+                self._settle(part, outcome, None, f"cannot be sent: {exc}")
+                continue
+            kept.append(part)
+            sent += pdus
+            chunks.append(chunk)
+        return kept, sent, b"".join(chunks)
 
     def _release_due(self) -> bool:
         """Requeue the retries now due; False while a throttling pause lasts."""

@@ -372,9 +372,14 @@ class Session:
         A request gets the next sequence number (any the PDU carries is
         replaced); a response must answer a request of the peer's by its
         sequence_number. Raises :class:`LocalProtocolError` for a request the
-        session state or the window does not allow.
+        session state or the window does not allow, or a PDU that cannot be
+        encoded (then nothing of it counts).
         """
-        return _pdu.encode(self._prepare(pdu, self._deadline()))
+        prepared = self._prepare(pdu, self._deadline())
+        try:
+            return _pdu.encode(prepared)
+        except ProtocolError as exc:
+            raise self._withdraw([prepared], exc) from None
 
     def respond(self, request: Pdu, status: int = 0) -> bytes:
         """Encode the response to a request of the peer's (deliver_sm, submit_sm, ...).
@@ -392,7 +397,8 @@ class Session:
 
         Returns the PDUs as sent (with their sequence numbers) and the bytes.
         The batch is checked whole before any of it counts: if the window
-        cannot take it all, nothing is sent and :class:`LocalProtocolError` is raised.
+        cannot take it all, or a PDU of it cannot be encoded, nothing is sent
+        and :class:`LocalProtocolError` is raised.
         """
         windowed = sum(
             1 for p in pdus if p.command_id not in _CONTROL and not p.command_id & _RESPONSE_BIT
@@ -406,7 +412,25 @@ class Session:
             )
         deadline = self._deadline()
         prepared = [self._prepare(p, deadline) for p in pdus]
-        return prepared, _pdu.encode_many(prepared)
+        try:
+            return prepared, _pdu.encode_many(prepared)
+        except ProtocolError as exc:
+            raise self._withdraw(prepared, exc) from None
+
+    def _withdraw(self, prepared: list[Pdu], exc: ProtocolError) -> LocalProtocolError:
+        """Forget requests prepared for a write that could not be encoded, so
+        none awaits a response that cannot come; the error, as ours."""
+        for pdu in prepared:
+            if pdu.command_id & _RESPONSE_BIT:
+                continue
+            if self._outstanding.pop(pdu.sequence_number, None) and pdu.command_id not in _CONTROL:
+                self._windowed -= 1
+        return LocalProtocolError(
+            f"cannot encode our own PDU: {exc}",
+            status=exc.status,
+            field=exc.field,
+            command_id=exc.command_id,
+        )
 
     # -- receiving -----------------------------------------------------------
 

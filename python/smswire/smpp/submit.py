@@ -20,9 +20,9 @@ from smswire.encoding import (
     encode_ucs2,
     segment,
 )
-from smswire.errors import ConfigurationError
+from smswire.errors import ConfigurationError, ProtocolError
 from smswire.message import SMPP_OPTIONS, Concatenation, Message
-from smswire.pdu import SubmitSm, Tlv, TlvTag
+from smswire.pdu import SubmitSm, Tlv, TlvTag, encode
 from smswire.smpp.addresses import (
     ALPHANUMERIC_SOURCE_LIMIT,
     SOURCE_ADDR_LIMIT,
@@ -78,12 +78,28 @@ def build_submits(
     23.040 §9.2.3.24.1, SMPP 3.4 §5.3.2.22); a sender counts it up per message.
     ``profile`` sets the part sizes and limits. Raises
     :class:`ConfigurationError` (an option SMPP does not understand, an address
-    the provider would refuse or alter) or :class:`~smswire.errors.EncodingError`
+    the provider would refuse or alter, a service_type, validity_period or TLV
+    that SMPP 3.4 does not allow) or :class:`~smswire.errors.EncodingError`
     (a text that cannot be sent) before anything is built.
     """
     message.refuse_options("SMPP", SMPP_OPTIONS)
     source = resolve_source(message, default_source, limit=source_limit, truncate=truncate_source)
     destination = destination_address(message.destination)
+    pdus = _pdus(message, source, destination, reference, profile)
+    if message.service_type or message.validity_period or message.tlvs:
+        # Fields the message sets as given: refused here, naming the field,
+        # rather than when the batch they would travel in is written.
+        for pdu in pdus:
+            try:
+                encode(pdu)
+            except ProtocolError as exc:
+                raise ConfigurationError(f"{exc.field or 'the message'}: {exc}") from None
+    return pdus
+
+
+def _pdus(
+    message: Message, source: Address, destination: Address, reference: int, profile: Profile
+) -> list[SubmitSm]:
     registered = REGISTERED_DELIVERY_FINAL if message.registered_delivery else 0
     # inMobile: 0x10 and 0x18 are GSM7 and UCS2 with message class 0 (flash);
     # 3GPP TS 23.038 §4: bit 4 set means bits 1-0 give the class.
