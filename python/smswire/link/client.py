@@ -149,7 +149,7 @@ class AsyncLinkMobilityClient:
             warnings.warn(
                 f"LINK client on plain HTTP ({url}): the password crosses the network readable",
                 InsecureTransportWarning,
-                stacklevel=3,
+                stacklevel=2,
             )
         elif url.scheme != "https":
             raise ConfigurationError(f"base_url {url} must be an https:// URL")
