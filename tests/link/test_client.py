@@ -7,7 +7,6 @@ import asyncio
 import logging
 import socket
 import ssl
-import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -262,26 +261,6 @@ def test_send_many_of_nothing_is_nothing(client_tls: ssl.SSLContext) -> None:
         assert client.send_many([]) == []
 
 
-def _link_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "smswire-link"]
-
-
-def test_close_ends_the_thread_and_later_sends_are_refused(
-    tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
-) -> None:
-    simulator, url = tls_simulator
-    client = _client(url, client_tls)
-    assert client.send("+4746910822", "before", source="LINK").ok
-    assert _link_threads()
-    client.close()
-    client.close()  # twice is once
-    assert not _link_threads()
-    with pytest.raises(ClientClosed):
-        client.send("+4746910822", "after", source="LINK")
-    assert not _link_threads(), "a closed client starts no thread again"
-    assert len(simulator.accepted) == 1
-
-
 async def test_an_async_client_refuses_sends_once_closed(
     tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
 ) -> None:
@@ -355,6 +334,28 @@ async def test_the_total_timeout_before_the_request_left_is_not_sent(
     assert "total timeout" in str(info.value) and "2 attempts" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("events", "never_left"),
+    [
+        (["connection.connect_tcp.started", "connection.start_tls.started"], True),
+        (["connection.connect_tcp.complete", "http11.send_request_headers.started"], False),
+        (["http2.send_request_headers.started"], False),
+        # A trace that says nothing proves nothing: it may have left.
+        ([], False),
+        (["http11.some_event_of_a_later_httpcore"], False),
+    ],
+)
+async def test_only_an_exchange_caught_connecting_counts_as_never_sent(
+    events: list[str], never_left: bool
+) -> None:
+    from smswire.link.client import _Exchange
+
+    exchange = _Exchange()
+    for event in events:
+        await exchange(event, {})
+    assert exchange.never_left is never_left
+
+
 async def _hang(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "http":
         await asyncio.sleep(3)
@@ -406,19 +407,6 @@ def test_the_total_timeout_caps_a_server_that_trickles(
         client.send("+4746910822", "Hello", source="LINK")
     assert "total timeout" in str(info.value)
     assert not isinstance(info.value, TransportError)
-
-
-def test_a_sync_read_timeout_is_unknown_too(
-    server_tls: tuple[Path, Path], client_tls: ssl.SSLContext
-) -> None:
-    timeouts = Timeouts(response=0.3, connect=5.0)
-    with (
-        Server(_hang, tls=server_tls) as server,
-        _client(server.url, client_tls, timeouts=timeouts) as client,
-        pytest.raises(OutcomeUnknown) as info,
-    ):
-        client.send("+4746910822", "Hello", source="LINK")
-    assert_no_secret(info.value)
 
 
 async def _echo(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -3,11 +3,8 @@ a report receiver and a simulator (# LINK guide: SMSC Simple HTTP, v5.2)."""
 
 from __future__ import annotations
 
-from smswire.link.client import (
-    AsyncLinkMobilityClient,
-    InsecureTransportWarning,
-    LinkMobilityClient,
-)
+from smswire.link.blocking import LinkMobilityClient
+from smswire.link.client import AsyncLinkMobilityClient, InsecureTransportWarning
 from smswire.link.codes import ResultCode
 from smswire.link.errors import InvalidParameter, LinkResponseError, MalformedReport
 from smswire.link.protocol import BaseUrl, LinkReply

@@ -1,10 +1,11 @@
-"""The LINK sender: an asyncio driver over httpx, and its blocking twin.
+"""The LINK sender: an asyncio driver over httpx.
 
 Every decision (validation, the query, reading the reply) is a pure function of
 :mod:`smswire.link.protocol`; :class:`AsyncLinkMobilityClient` owns the pooled
 connections, TLS, the rate, the retry policy and the concurrency of
-:meth:`~AsyncLinkMobilityClient.send_many`. :class:`LinkMobilityClient` runs it
-on an event loop in a thread of its own, as the blocking SMPP client does.
+:meth:`~AsyncLinkMobilityClient.send_many`. Its blocking twin,
+:class:`~smswire.link.blocking.LinkMobilityClient`, runs it on an event loop in
+a thread of its own, as the blocking SMPP client does.
 
 Retry policy: an SMS is not idempotent. A request is retried only when it
 provably never reached the server: the connection was refused, the TLS
@@ -31,7 +32,6 @@ from typing import Any, Callable
 
 import httpx
 
-from smswire._blocking import LoopThread
 from smswire.errors import (
     ClientClosed,
     ConfigurationError,
@@ -62,14 +62,15 @@ from smswire.options import (
 from smswire.ratelimit import RateLimiter
 from smswire.tls import verifying_context
 
-__all__ = ["AsyncLinkMobilityClient", "InsecureTransportWarning", "LinkMobilityClient"]
+__all__ = ["AsyncLinkMobilityClient", "InsecureTransportWarning"]
 
 _log = logging.getLogger("smswire.link")
 
 # Failures before the request left: retrying cannot send a message twice.
 _NEVER_REACHED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# httpcore's trace event once the request starts to leave: from here on a
-# failure may follow a request the server has.
+# httpcore's trace events: connecting (TCP, TLS) is "connection.*"; once the
+# request starts to leave, a failure may follow a request the server has.
+_CONNECTING = "connection."
 _WRITING = "send_request_headers.started"
 
 ProgressCallback = Callable[[int, int], None]
@@ -98,16 +99,28 @@ _install_log_redaction()
 
 
 class _Exchange:
-    """One attempt's trace: whether the request began to leave."""
+    """One attempt's trace: whether it was still connecting when it stopped.
 
-    __slots__ = ("written",)
+    Only that proves the request never left; an exchange the trace says
+    nothing about (a pooled connection's wait, a trace that changed its
+    names) counts as one that may have, so it is never sent twice.
+    """
+
+    __slots__ = ("connecting", "written")
 
     def __init__(self) -> None:
+        self.connecting = False
         self.written = False
 
     async def __call__(self, event: str, info: dict[str, Any]) -> None:
         if event.endswith(_WRITING):
             self.written = True
+        elif event.startswith(_CONNECTING):
+            self.connecting = True
+
+    @property
+    def never_left(self) -> bool:
+        return self.connecting and not self.written
 
 
 class AsyncLinkMobilityClient:
@@ -350,7 +363,7 @@ class AsyncLinkMobilityClient:
         what provably never reached the server is."""
         if isinstance(exc, asyncio.TimeoutError):
             reason = f"no whole answer within the total timeout of {self.timeouts.total} s"
-            never_reached = not exchange.written
+            never_reached = exchange.never_left
         else:
             reason = f"{type(exc).__name__}: {redact(str(exc), self._secrets)}"
             never_reached = isinstance(exc, _NEVER_REACHED)
@@ -393,75 +406,3 @@ class AsyncLinkMobilityClient:
 
 def _outcome_of(exc: SmswireError) -> Outcome:
     return Outcome.NOT_SENT if isinstance(exc, RequestNotSent) else Outcome.UNKNOWN
-
-
-class LinkMobilityClient:
-    """The blocking twin of :class:`AsyncLinkMobilityClient`: the same
-    arguments, the same methods without ``await``, run on an event loop in a
-    thread of its own. A context manager, or call :meth:`close`; sends after
-    it raise :class:`~smswire.errors.ClientClosed`. ``on_progress`` callbacks
-    run on the client's thread."""
-
-    def __init__(
-        self,
-        base_url: str | BaseUrl,
-        *,
-        service_id: int,
-        username: str,
-        password: str,
-        source: str | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-        allow_insecure_http: bool = False,
-        timeouts: Timeouts = DEFAULT_TIMEOUTS,
-        limits: Limits = DEFAULT_LIMITS,
-        backoff: Backoff = DEFAULT_BACKOFF,
-    ) -> None:
-        self._client = AsyncLinkMobilityClient(
-            base_url,
-            service_id=service_id,
-            username=username,
-            password=password,
-            source=source,
-            ssl_context=ssl_context,
-            allow_insecure_http=allow_insecure_http,
-            timeouts=timeouts,
-            limits=limits,
-            backoff=backoff,
-        )
-        self._thread = LoopThread("smswire-link")
-
-    def __repr__(self) -> str:
-        return repr(self._client).replace("AsyncLinkMobilityClient", type(self).__name__, 1)
-
-    def __enter__(self) -> LinkMobilityClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close as :meth:`AsyncLinkMobilityClient.close` does, then end the thread.
-        Idempotent."""
-        if self._thread.stopped:
-            return
-        try:
-            self._thread.run(self._client.close)
-        finally:
-            self._thread.stop()
-
-    def send(
-        self, destination: str, text: str, *, source: str | None = None, **options: Any
-    ) -> SendResult:
-        """See :meth:`AsyncLinkMobilityClient.send`."""
-        return self.send_message(Message(destination, text, source=source, **options))
-
-    def send_message(self, message: Message) -> SendResult:
-        """See :meth:`AsyncLinkMobilityClient.send_message`."""
-        return self._thread.run(lambda: self._client.send_message(message))
-
-    def send_many(
-        self, messages: Iterable[Message], *, on_progress: ProgressCallback | None = None
-    ) -> list[SendResult]:
-        """See :meth:`AsyncLinkMobilityClient.send_many`."""
-        items = list(messages)
-        return self._thread.run(lambda: self._client.send_many(items, on_progress=on_progress))
