@@ -1,4 +1,5 @@
-//! The native core of smswire: SMS text encoding and the SMPP 3.4 PDU codec.
+//! The native core of smswire: SMS text encoding, the SMPP 3.4 PDU codec and
+//! delivery receipts.
 //!
 //! The modules below are plain Rust with their own unit tests; nothing in them
 //! knows about Python. The PyO3 binding layer lives in [`python`] and is compiled
@@ -6,6 +7,7 @@
 
 pub mod encoding;
 pub mod pdu;
+pub mod receipt;
 
 #[cfg(feature = "python")]
 mod python;

@@ -4,12 +4,14 @@
 # ---- encoding (rust/python/encoding.rs); the pure twin: smswire/encoding/_pure.py
 from collections.abc import Iterable
 from collections.abc import Iterable as _Iterable
+from datetime import tzinfo as _tzinfo
 
 from typing_extensions import Buffer as _Buffer
 
 from smswire.encoding._national import NationalLanguage
 from smswire.encoding._profile import Profile
 from smswire.pdu._types import Pdu as _Pdu
+from smswire.smpp.receipts import DeliveryReceipt as _DeliveryReceipt
 
 class Segment:
     def __init__(
@@ -114,3 +116,15 @@ class PduFramer:
 def national_locking_table(identifier: int) -> str | None: ...
 def national_single_shift_table(identifier: int) -> str | None: ...
 def smart_replacement(ch: str) -> str | None: ...
+
+# ---- delivery receipts (rust/python/receipt.rs); the pure twin: smswire/smpp/_receipt_pure.py
+def parse_receipt(
+    short_message: bytes,
+    tlvs: _Iterable[tuple[int, bytes]] = ...,
+    *,
+    source: str = ...,
+    destination: str = ...,
+    tz: _tzinfo | None = ...,
+    data_coding: int = ...,
+) -> _DeliveryReceipt: ...
+def message_id_keys(message_id: str) -> tuple[str, ...]: ...

@@ -41,6 +41,19 @@ class Concatenation(enum.Enum):
     PAYLOAD = "payload"
 
 
+class Delivery(enum.Enum):
+    """What becomes of a message that may have reached the provider without an answer
+    (its submit_sm went out and the connection died before the response; a worker
+    died after marking it as about to be written).
+
+    AT_LEAST_ONCE sends it again: none lost, and such a message may arrive twice.
+    AT_MOST_ONCE reports it as ``Outcome.UNKNOWN``: no duplicates, the caller decides.
+    """
+
+    AT_LEAST_ONCE = "at_least_once"
+    AT_MOST_ONCE = "at_most_once"
+
+
 # The options only one way out understands; every other field means the same on both.
 SMPP_OPTIONS = frozenset(
     ("flash", "concatenation", "validity_period", "service_type", "registered_delivery", "tlvs")
@@ -181,19 +194,6 @@ class Message:
                     f"{name} is not an option {way} understands; "
                     f"it applies to {'SMPP' if name in SMPP_OPTIONS else 'LINK'} only"
                 )
-
-
-class Delivery(enum.Enum):
-    """What becomes of a request whose answer was lost with the connection.
-
-    ``AT_LEAST_ONCE`` sends it again once reconnected: none is lost, and one
-    whose answer was lost may reach the handset twice. ``AT_MOST_ONCE``
-    reports it as :attr:`Outcome.UNKNOWN` and never sends it again: no
-    duplicates, and the caller decides.
-    """
-
-    AT_LEAST_ONCE = "at_least_once"
-    AT_MOST_ONCE = "at_most_once"
 
 
 class Outcome(enum.Enum):

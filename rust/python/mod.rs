@@ -10,6 +10,7 @@ mod encoding;
 mod errors;
 mod national;
 mod pdu;
+mod receipt;
 mod segment;
 
 #[pymodule]
@@ -18,5 +19,6 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     encoding::register(m)?;
     pdu::register(m)?;
     national::register(m)?;
+    receipt::register(m)?;
     Ok(())
 }

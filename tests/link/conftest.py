@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ssl
 import threading
 import time
@@ -11,6 +12,8 @@ from typing import Any, Callable
 import pytest
 import trustme
 import uvicorn
+
+from smswire.link.simulator import LINK_TLS12_CIPHERS
 
 # Distinctive, and with characters that URL-encoding changes, so a leak in any
 # form (raw, quote_plus, quote) is caught.
@@ -25,7 +28,8 @@ PATIENCE = 15.0
 class Server:
     """A uvicorn server on 127.0.0.1 in a thread of its own, on a free port."""
 
-    def __init__(self, app: Any, *, tls: tuple[Path, Path] | None = None) -> None:
+    def __init__(self, app: Any, *, tls: tuple[Path, Path] | None = None, **options: Any) -> None:
+        """``options`` go to uvicorn.Config as they are (``http="h11"``, ``root_path``)."""
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
@@ -37,6 +41,10 @@ class Server:
             timeout_graceful_shutdown=1,
             ssl_certfile=None if tls is None else str(tls[0]),
             ssl_keyfile=None if tls is None else str(tls[1]),
+            # What LINK offers (# LINK guide: Appendix 2), so every TLS test of
+            # the client meets the platform's suites.
+            ssl_ciphers=LINK_TLS12_CIPHERS,
+            **options,
         )
         self.scheme = "https" if tls else "http"
         self._server = uvicorn.Server(config)
@@ -71,14 +79,15 @@ def wait_until(condition: Callable[[], object], *, what: str) -> None:
 
 @pytest.fixture(scope="session")
 def ca() -> trustme.CA:
-    return trustme.CA()
+    # RSA, as LINK's TLS 1.2 suites (ECDHE-RSA-*) need; trustme's default is ECDSA.
+    return trustme.CA(key_type=trustme.KeyType.RSA)
 
 
 @pytest.fixture(scope="session")
 def server_tls(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(certificate chain, key) files for 127.0.0.1, issued by ``ca``."""
     directory = tmp_path_factory.mktemp("tls")
-    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert = ca.issue_cert("127.0.0.1", "localhost", key_type=trustme.KeyType.RSA)
     chain, key = directory / "chain.pem", directory / "key.pem"
     cert.cert_chain_pems[0].write_to_path(str(chain))
     for blob in cert.cert_chain_pems[1:]:
@@ -93,3 +102,17 @@ def client_tls(ca: trustme.CA) -> ssl.SSLContext:
     context = ssl.create_default_context()
     ca.configure_trust(context)
     return context
+
+
+# uvicorn's two HTTP/1.1 parsers frame a body each its own way: the receiver
+# must hold under both. httptools comes with the sim extra.
+HTTP_PARSERS = [
+    "h11",
+    pytest.param(
+        "httptools",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("httptools") is None,
+            reason="httptools is not installed (pip install 'smswire[sim]')",
+        ),
+    ),
+]

@@ -76,3 +76,40 @@ def test_str_shows_the_code_and_what_it_means() -> None:
 def test_text_does_not_convert() -> None:
     with pytest.raises(ValueError):
         ResultCode("1001")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1001", 1001), (" 2104\r\n", 2104), ("0", 0), ("0001000", 1000), ("2147483647", 2**31 - 1)],
+)
+def test_from_text_reads_decimal_digits(text: str, expected: int) -> None:
+    assert ResultCode.from_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "not decimal digits"),
+        ("-1", "not decimal digits"),
+        ("+1001", "not decimal digits"),
+        ("1_001", "not decimal digits"),
+        ("10 01", "not decimal digits"),
+        ("\u0661\u0660\u0660\u0661", "not decimal digits"),  # Arabic-Indic 1001
+        ("\uff11\uff10\uff10\uff11", "not decimal digits"),  # fullwidth 1001
+        ("\u00b9", "not decimal digits"),  # superscript one: str.isdigit says yes
+        ("2147483648", "over 2147483647"),
+        ("9" * 5000, "over 2147483647"),
+        ("0" * 5000 + "1" * 11, "over 2147483647"),
+    ],
+)
+def test_from_text_refuses_anything_else_with_a_value_error(text: str, says: str) -> None:
+    with pytest.raises(ValueError, match=says) as info:
+        ResultCode.from_text(text, name="resultCode")
+    assert str(info.value).startswith("resultCode ")
+    assert len(str(info.value)) < 120  # a long value is quoted in part
+
+
+@pytest.mark.parametrize("value", [-1, 2**31, 10**5000], ids=["negative", "2**31", "10**5000"])
+def test_a_number_no_result_code_can_be_does_not_convert(value: int) -> None:
+    with pytest.raises(ValueError):
+        ResultCode(value)

@@ -15,6 +15,8 @@ from smswire.link.protocol import (
     USERDATA_MAX_UCS2_CHARACTERS,
     Credentials,
     build_query,
+    check_source,
+    check_user_data,
     parse_send_response,
     parse_user_data_header,
     prepare,
@@ -36,8 +38,25 @@ def _message(**overrides: object) -> Message:
 # --- LINK guide: Query parameters, validation before any request leaves ---
 
 
-@pytest.mark.parametrize("source", ["+46732594084", "72401", "LINK", "Shop 24", "A.B-C_D&E"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "+46732594084",
+        "72401",
+        "LINK",
+        "Shop 24",
+        "A.B-C_D&E",
+        # GSM 7-bit default alphabet letters (3GPP TS 23.038 §6.2.1), as Nordic senders need.
+        "Bl\u00f8k",
+        "\u00c5hl\u00e9ns",
+        "Caf\u00e9",
+        "\u00d8rsted \u00c6\u00c9\u00dc",
+        "@\u00a3$\u00a5\u00e8\u00f9\u00ec\u00f2\u00c7\u00d8\u00f8",
+        "\u0394\u03a6\u0393\u039b\u03a9",  # the Greek capitals of the default alphabet
+    ],
+)
 def test_source_accepts_international_short_and_text(source: str) -> None:
+    assert check_source(source) == source
     prepare(_message(source=source))
 
 
@@ -50,17 +69,41 @@ def test_source_accepts_international_short_and_text(source: str) -> None:
         "+4673259408412345",  # 16 digits: over E.164's 15
         "1234567890123456",
         "TwelveChars1",  # alphanumeric over 11
-        "Shop\u00e5",  # not a GSM 7-bit sender character
+        "\u00c5hl\u00e9ns Caf\u00e9s",  # GSM 7-bit, but 12 characters
+        "Shop\u4e2d",  # not in the GSM 7-bit default alphabet
+        "Caf\u00ea",  # ê is not either (é is)
+        "Shop\u20ac",  # the euro sign is an extension character (two septets)
+        "[LINK]",
         "ab+c",
         "a\nb",
+        "a\rb",
+        "   ",
+        "\u0664\u0666\u0667",  # Arabic-Indic digits are not a number, nor GSM 7-bit
     ],
 )
 def test_source_refuses_what_is_neither_number_nor_short_text(source: str) -> None:
     with pytest.raises(InvalidParameter) as info:
         prepare(_message(source=source))
     assert info.value.parameter == "Source"
-    assert info.value.result_code == ResultCode.INVALID_SOURCE
     assert "Source" in str(info.value)
+    # Refused before any request: a configuration error, not a made-up LINK answer.
+    assert isinstance(info.value, ConfigurationError)
+    assert not hasattr(info.value, "result_code")
+
+
+def test_the_alphanumeric_length_can_be_raised_for_a_route_that_takes_more() -> None:
+    long_name = "\u00c5hl\u00e9ns Caf\u00e9s"  # 12 characters
+    with pytest.raises(InvalidParameter, match="over the limit of 11"):
+        prepare(_message(source=long_name))
+    assert prepare(_message(source=long_name), alphanumeric_max=12).message.source == long_name
+    with pytest.raises(InvalidParameter, match="over the limit of 12"):
+        prepare(_message(source=long_name + "s"), alphanumeric_max=12)
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 11.0])
+def test_the_alphanumeric_limit_must_be_a_positive_int(limit: object) -> None:
+    with pytest.raises(ConfigurationError, match="alphanumeric_max"):
+        check_source("LINK", alphanumeric_max=limit)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("destination", ["", "LINK", "+46 73", "+", "+0467", "1" * 16, "46-73"])
@@ -68,7 +111,6 @@ def test_destination_must_be_a_number(destination: str) -> None:
     with pytest.raises(InvalidParameter) as info:
         prepare(_message(destination=destination))
     assert info.value.parameter == "Destination"
-    assert info.value.result_code == ResultCode.INVALID_DESTINATION
 
 
 def test_userdata_at_the_gsm7_limit_passes_and_one_more_septet_fails() -> None:
@@ -111,7 +153,6 @@ def test_userdata_must_not_be_empty_unless_charge_only() -> None:
     with pytest.raises(InvalidParameter) as info:
         prepare(_message(text=""))
     assert info.value.parameter == "Userdata"
-    assert info.value.result_code == ResultCode.INVALID_USER_DATA
     prepare(_message(text="", charge_only=True, tariff="SEK1000"))
 
 
@@ -121,17 +162,21 @@ def test_userdata_that_cannot_be_encoded_is_invalid_user_data() -> None:
     assert info.value.parameter == "Userdata"
 
 
-@pytest.mark.parametrize("tariff", ["SEK1000", "SEK0", "NOK250", "EUR1"])
-def test_tariff_is_a_currency_code_and_minor_units(tariff: str) -> None:
-    prepare(_message(tariff=tariff))
+# LINK guide: Tariff, "Set to null or SEK0 for bulk messages".
+@pytest.mark.parametrize("tariff", ["SEK1000", "SEK0", "NOK250", "EUR1", "null"])
+def test_tariff_is_a_currency_code_and_minor_units_or_null(tariff: str) -> None:
+    prepared = prepare(_message(tariff=tariff))
+    assert ("Tariff", tariff) in build_query(CREDENTIALS, prepared)
 
 
-@pytest.mark.parametrize("tariff", ["", "SEK", "1000", "sek1000", "SEK10.00", "SEK-1", "SEKR100"])
+@pytest.mark.parametrize(
+    "tariff",
+    ["", "SEK", "1000", "sek1000", "SEK10.00", "SEK-1", "SEKR100", "NULL", "None", "SEK\u0661"],
+)
 def test_tariff_in_another_shape_is_refused(tariff: str) -> None:
     with pytest.raises(InvalidParameter) as info:
         prepare(_message(tariff=tariff))
     assert info.value.parameter == "Tariff"
-    assert info.value.result_code == ResultCode.INVALID_TARIFF
 
 
 @pytest.mark.parametrize("vat", [0, 0.0, 25.0, 12.5, 100])
@@ -144,7 +189,6 @@ def test_vat_outside_0_to_100_is_refused(vat: object) -> None:
     with pytest.raises(InvalidParameter) as info:
         prepare(_message(vat=vat))
     assert info.value.parameter == "Vat"
-    assert info.value.result_code == ResultCode.INVALID_VAT
 
 
 @pytest.mark.parametrize("udh", [b"", b"\x05\x00\x03\x01\x02", b"\x06\x00\x03\x01\x02\x01"])
@@ -152,7 +196,6 @@ def test_user_data_header_length_octet_must_count_the_rest(udh: bytes) -> None:
     with pytest.raises(InvalidParameter) as info:
         prepare(_message(user_data_header=udh))
     assert info.value.parameter == "UserdataHeader"
-    assert info.value.result_code == ResultCode.INVALID_USER_DATA_HEADER
 
 
 @pytest.mark.parametrize("text", ["", "0", "zz", "05000301020"])
@@ -327,6 +370,103 @@ def test_redact_hides_the_query_value_and_every_encoding_of_the_secret() -> None
     assert PASSWORD not in cleaned
     assert quote_plus(PASSWORD) not in cleaned and quote(PASSWORD) not in cleaned
     assert "Username=u" in cleaned and "Source=1" in cleaned
+
+
+# A reply is a peer's text: whatever it holds, the parser answers a LinkReply
+# or a LinkResponseError (the client makes that the message's UNKNOWN), never
+# a bare ValueError that would take a whole batch down with it.
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"9" * 5000 + b";Sent;id", "over 2147483647"),
+        (b"2147483648;Sent;id", "over 2147483647"),
+        (b"-1;Unknown error", "not decimal digits"),
+        (b"+1000;Sent;id", "not decimal digits"),
+        ("\u0661\u0660\u0660\u0660;Sent;id".encode(), "not decimal digits"),
+        (b"1000", "no ';'"),
+    ],
+)
+def test_a_reply_with_an_unreadable_code_is_a_response_error(body: bytes, says: str) -> None:
+    with pytest.raises(LinkResponseError) as info:
+        parse_send_response(200, body)
+    assert says in str(info.value) and info.value.status_code == 200
+    assert len(str(info.value)) < 500
+
+
+@given(st.binary(max_size=200) | st.text(max_size=60).map(str.encode))
+def test_any_reply_is_a_result_or_a_response_error(body: bytes) -> None:
+    try:
+        result = parse_send_response(200, body)
+    except LinkResponseError:
+        return
+    assert 0 <= int(result.code) <= 2**31 - 1
+
+
+@given(
+    digits=st.text(alphabet=st.characters(whitelist_categories=("Nd",)), min_size=1, max_size=12)
+)
+def test_only_ascii_digits_are_a_result_code(digits: str) -> None:
+    body = f"{digits};Sent;id-1".encode()
+    if digits.isascii() and int(digits) <= 2**31 - 1:
+        assert parse_send_response(200, body).code == int(digits)
+    else:
+        with pytest.raises(LinkResponseError):
+            parse_send_response(200, body)
+
+
+# --- LINK guide: UserdataHeader, priced with the header in every part ---
+
+
+@pytest.mark.parametrize(
+    ("header_octets", "text", "parts"),
+    [
+        # 3GPP TS 23.040 §9.2.3.24: a 6-octet header leaves 153 septets (fill bits included).
+        (6, "a" * 153, 1),
+        (6, "a" * 154, 2),
+        (6, "a" * 160, 2),  # 160 GSM characters are one part only without a header
+        (6, "a" * 306, 2),
+        (6, "a" * 307, 3),
+        (7, "a" * 152, 1),  # 7 octets: 8 septets with the fill bits
+        (7, "a" * 153, 2),
+        (1, "a" * 158, 1),  # UDHL alone
+        (1, "a" * 159, 2),
+        # An extension character's two septets stay in one part.
+        (6, "a" * 152 + "\u20ac", 2),
+        (6, "a" * 151 + "\u20ac", 1),
+        # UCS2: a 6-octet header leaves 67 UTF-16 units.
+        (6, "\u4e2d" * 67, 1),
+        (6, "\u4e2d" * 68, 2),
+        (6, "\u4e2d" * 66 + "\U0001f600", 2),  # a surrogate pair never straddles
+        (6, "\u4e2d" * 65 + "\U0001f600", 1),
+        (139, "a", 1),  # one septet of room
+        (139, "a" * 9, 9),
+    ],
+)
+def test_a_user_data_header_is_counted_in_every_part(
+    header_octets: int, text: str, parts: int
+) -> None:
+    header = bytes((header_octets - 1,)) + b"\x00" * (header_octets - 1)
+    assert prepare(_message(text=text, user_data_header=header)).segments == parts
+    _, _, segments = check_user_data(text, user_data_header=header)
+    assert segments == parts
+
+
+def test_a_header_that_leaves_no_room_for_the_text_is_refused() -> None:
+    full = bytes((139,)) + b"\x00" * 139  # 140 octets: the whole part
+    with pytest.raises(InvalidParameter, match="UserdataHeader of 140 octets") as info:
+        prepare(_message(text="a", user_data_header=full))
+    assert info.value.parameter == "UserdataHeader"
+    one_septet = bytes((138,)) + b"\x00" * 138  # room for one septet, not an escape pair
+    with pytest.raises(InvalidParameter, match="too few"):
+        prepare(_message(text="\u20ac", user_data_header=one_septet))
+    with pytest.raises(InvalidParameter, match="over the 255"):
+        prepare(_message(text="a" * 256, user_data_header=one_septet))
+
+
+def test_charge_only_with_a_header_and_no_text_is_one_part() -> None:
+    header = bytes.fromhex("050003CC0201")
+    prepared = prepare(_message(text="", charge_only=True, user_data_header=header))
+    assert prepared.segments == 1
 
 
 # --- the shared Message on LINK ---

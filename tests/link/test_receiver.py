@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,13 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from smswire.errors import ConfigurationError
 from smswire.link import LINK_REPORT_SOURCES, DeliveryReport, DeliveryReportReceiver, ResultCode
-from smswire.link.receiver import client_address
+from smswire.link.receiver import InvalidReport, client_address
 
 from .conftest import Server
 
-_DATA = Path(__file__).parent / "data"
-_GUIDE_EXAMPLE = (_DATA / "report_delivered.json").read_bytes()
+_DATA = Path(__file__).parent / "data" / "references" / "reports"
+_GUIDE_EXAMPLE = (_DATA / "guide_delivered.json").read_bytes()
 
 
 class Collector:
@@ -204,3 +206,162 @@ def test_client_address(peer: str | None, forwarded: list[str], expected: str | 
 
     trusted = (ipaddress.ip_network("127.0.0.0/8"),)
     assert client_address(peer, forwarded, trusted) == expected
+
+
+# --- Malformed reports: a 400 that says why, the raw body kept, never a 500 ---
+
+_DIGITS_5000 = "9" * 5000
+# Each of these once got a 500 and a traceback, so the platform resent it forever.
+_ONCE_A_500 = {
+    "a 5,000-digit resultCode": (
+        f'{{"id": "m", "resultCode": {_DIGITS_5000}}}',
+        "application/json",
+        "resultCode",
+    ),
+    "a 5,000-digit segments": (
+        f'{{"id": "m", "resultCode": 1001, "segments": {_DIGITS_5000}}}',
+        "application/json",
+        "segments",
+    ),
+    "a 5,000-digit $part": (
+        f'{{"id": "m${_DIGITS_5000}", "resultCode": 1001}}',
+        "application/json",
+        "id",
+    ),
+    "a timestamp offset of +99:00": (
+        '{"id": "m", "resultCode": 1001, "timestamp": "2015-11-19T09:37:00+99:00"}',
+        "application/json",
+        "timestamp",
+    ),
+    "a 5,000-digit form resultCode": (
+        f"id=m&resultCode={_DIGITS_5000}",
+        "application/x-www-form-urlencoded",
+        "resultCode",
+    ),
+}
+
+
+class Refused:
+    def __init__(self) -> None:
+        self.invalid: list[InvalidReport] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, invalid: InvalidReport) -> None:
+        with self.lock:
+            self.invalid.append(invalid)
+
+
+@pytest.mark.parametrize("case", list(_ONCE_A_500))
+def test_a_malformed_report_gets_400_naming_the_field_and_its_body_is_kept(
+    case: str, collector: Collector, caplog: pytest.LogCaptureFixture
+) -> None:
+    body, content_type, field = _ONCE_A_500[case]
+    refused = Refused()
+    app = DeliveryReportReceiver(collector, on_invalid=refused, max_body_size=8192)
+    with Server(app) as server:
+        response = httpx.post(
+            f"http://127.0.0.1:{server.port}/",
+            content=body.encode(),
+            headers={"content-type": content_type},
+        )
+    assert response.status_code == 400, response.text
+    assert response.text.startswith("malformed delivery report:") and field in response.text
+    assert len(response.text) < 300  # the reason quotes the value, not all of it
+    assert collector.reports == []
+    [invalid] = refused.invalid
+    assert (invalid.body, invalid.field, invalid.content_type) == (
+        body.encode(),
+        field,
+        content_type,
+    )
+    assert (invalid.method, invalid.client) == ("POST", "127.0.0.1")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_by_default_a_malformed_report_is_logged_whole(
+    collector: Collector, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="smswire.link.receiver")
+    body = b'{"id": "m-77", "resultCode": 1001, "timestamp": "2015-11-19T09:37:00+99:00"}'
+    with Server(DeliveryReportReceiver(collector)) as server:
+        response = httpx.post(f"http://127.0.0.1:{server.port}/", content=body)
+        query = httpx.get(f"http://127.0.0.1:{server.port}/", params={"id": "q-1"})
+    assert (response.status_code, query.status_code) == (400, 400)
+    logged = [r.getMessage() for r in caplog.records if r.name == "smswire.link.receiver"]
+    assert any(body.decode() in line and "+99:00" in line for line in logged)
+    assert any("id=q-1" in line and "resultCode" in line for line in logged)
+
+
+def test_an_on_invalid_hook_that_fails_gets_a_500_so_the_report_comes_again(
+    collector: Collector,
+) -> None:
+    async def broken(invalid: InvalidReport) -> None:
+        raise RuntimeError("dead-letter store down")
+
+    with Server(DeliveryReportReceiver(collector, on_invalid=broken)) as server:
+        response = httpx.post(f"http://127.0.0.1:{server.port}/", content=b"{broken")
+    assert response.status_code == 500
+
+
+# --- Paths: counted from the mount point, with or without a final slash ---
+
+
+@pytest.mark.parametrize("path", ["/dlr", "/dlr/"])
+def test_a_configured_path_is_served_with_and_without_a_final_slash(
+    collector: Collector, path: str
+) -> None:
+    with Server(DeliveryReportReceiver(collector, path=path)) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        answers = [
+            httpx.post(f"{base}{asked}", content=_GUIDE_EXAMPLE, follow_redirects=False)
+            for asked in ("/dlr", "/dlr/")
+        ]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert len(collector.reports) == 2
+
+
+def test_uvicorns_root_path_is_honoured(collector: Collector) -> None:
+    # Behind a proxy that strips /reports, uvicorn --root-path /reports.
+    app = DeliveryReportReceiver(collector, path="/dlr")
+    with Server(app, root_path="/reports") as server:
+        response = httpx.post(f"http://127.0.0.1:{server.port}/dlr", content=_GUIDE_EXAMPLE)
+    assert response.status_code == 200
+
+
+def test_path_slash_serves_a_starlette_mount(collector: Collector) -> None:
+    starlette = pytest.importorskip("starlette", reason="starlette is a test dependency")
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    assert starlette.__version__
+    receiver = DeliveryReportReceiver(collector, path="/")
+    app = Starlette(routes=[Mount("/dlr", app=receiver)])
+    with Server(app) as server:
+        response = httpx.post(
+            f"http://127.0.0.1:{server.port}/dlr/", content=_GUIDE_EXAMPLE, follow_redirects=False
+        )
+    assert response.status_code == 200
+    assert len(collector.reports) == 1
+
+
+def test_a_path_under_a_starlette_mount_is_served_without_a_redirect(
+    collector: Collector,
+) -> None:
+    pytest.importorskip("starlette", reason="starlette is a test dependency")
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    receiver = DeliveryReportReceiver(collector, path="/dlr")
+    app = Starlette(routes=[Mount("/hooks", app=receiver)])
+    with Server(app) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        answers = [
+            httpx.post(f"{base}{asked}", content=_GUIDE_EXAMPLE, follow_redirects=False)
+            for asked in ("/hooks/dlr", "/hooks/dlr/", "/hooks/other")
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 404]
+
+
+def test_a_path_must_start_with_a_slash(collector: Collector) -> None:
+    with pytest.raises(ConfigurationError, match="path"):
+        DeliveryReportReceiver(collector, path="dlr")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smswire.link import DeliveryReport, MalformedReport, ReportFormat, ResultCode
 from smswire.link.reports import (
@@ -21,12 +25,12 @@ from smswire.link.reports import (
     split_id,
 )
 
-_DATA = Path(__file__).parent / "data"
+_DATA = Path(__file__).parent / "data" / "references" / "reports"
 UTC = timezone.utc
 
 
 def test_guide_example_of_a_delivered_message() -> None:
-    report = parse_report_json((_DATA / "report_delivered.json").read_bytes())
+    report = parse_report_json((_DATA / "guide_delivered.json").read_bytes())
     assert report == DeliveryReport(
         message_id="0",
         part=None,
@@ -49,7 +53,7 @@ def test_guide_example_of_a_delivered_message() -> None:
 
 
 def test_guide_example_of_a_number_that_does_not_exist() -> None:
-    report = parse_report_json((_DATA / "report_number_error.json").read_bytes())
+    report = parse_report_json((_DATA / "guide_number_error.json").read_bytes())
     assert report.result_code is ResultCode.NUMBER_ERROR
     assert report.result_code.is_final and report.result_code.delivered is False
     assert report.operator is None and report.operator_result_code is None
@@ -57,7 +61,7 @@ def test_guide_example_of_a_number_that_does_not_exist() -> None:
     assert report.destination == "+4746910823"
 
 
-@pytest.mark.parametrize("name", ["report_delivered.json", "report_number_error.json"])
+@pytest.mark.parametrize("name", ["guide_delivered.json", "guide_number_error.json"])
 @pytest.mark.parametrize("fmt", [ReportFormat.XML, ReportFormat.POST, ReportFormat.JSON])
 def test_each_posted_format_carries_the_same_report(name: str, fmt: ReportFormat) -> None:
     report = parse_report_json((_DATA / name).read_bytes())
@@ -67,7 +71,7 @@ def test_each_posted_format_carries_the_same_report(name: str, fmt: ReportFormat
     assert parse_report(body, None) == report
 
 
-@pytest.mark.parametrize("name", ["report_delivered.json", "report_number_error.json"])
+@pytest.mark.parametrize("name", ["guide_delivered.json", "guide_number_error.json"])
 def test_get_query_parameters_carry_the_same_report(name: str) -> None:
     report = parse_report_json((_DATA / name).read_bytes())
     assert parse_report_fields(report_fields(report)) == report
@@ -168,7 +172,23 @@ def test_rfc3339_timestamps_become_aware_datetimes(text: str, expected: datetime
     assert parsed == expected and parsed.tzinfo is not None
 
 
-@pytest.mark.parametrize("text", ["2015-11-19", "19/11/2015 09:37", "2015-13-01T00:00:00Z", "x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2015-11-19",
+        "19/11/2015 09:37",
+        "2015-13-01T00:00:00Z",
+        "x",
+        # RFC 3339 §5.6: time-numoffset is time-hour (00-23) ":" time-minute (00-59).
+        "2015-11-19T09:37:00+99:00",
+        "2015-11-19T09:37:00-24:00",
+        "2015-11-19T09:37:00+05:60",
+        # RFC 5234 Appendix B.1: DIGIT is ASCII, not any script's digit.
+        "\u0662015-11-19T09:37:00Z",
+        "2015-11-19T09:37:00+0\u0665:00",
+        "\uff12\uff10\uff11\uff15-11-19T09:37:00Z",
+    ],
+)
 def test_other_timestamps_are_malformed(text: str) -> None:
     with pytest.raises(MalformedReport) as info:
         parse_rfc3339(text, field_name="sentTimestamp")
@@ -191,6 +211,15 @@ def test_format_rfc3339_writes_utc_with_z() -> None:
         (b'{"id": {"x": 1}, "resultCode": 1001}', "id"),
         (b'{"id": "m", "resultCode": 1, "segments": "two"}', "segments"),
         (b'{"id": "m", "resultCode": "--5"}', "resultCode"),
+        (b'{"id": "m", "resultCode": -1}', "resultCode"),
+        (b'{"id": "m", "resultCode": 1001.0}', "resultCode"),
+        (b'{"id": "m", "resultCode": ' + b"9" * 5000 + b"}", "resultCode"),
+        (b'{"id": "m", "resultCode": 1, "segments": ' + b"9" * 5000 + b"}", "segments"),
+        (b'{"id": "m", "resultCode": 1, "segments": -1}', "segments"),
+        (b'{"id": "m", "resultCode": 1, "segments": 256}', "segments"),
+        (b'{"id": "m", "resultCode": 1, "segments": "\\u0662"}', "segments"),
+        (b'{"id": "m$' + b"9" * 5000 + b'", "resultCode": 1}', "id"),
+        (b'{"id": "m$256", "resultCode": 1}', "id"),
         (b'{"id": "m", "resultCode": 1, "timestamp": "yesterday"}', "timestamp"),
         (b'{"id": "m", "resultCode": 1, "customParameters": 5}', "customParameters"),
         (b'{"id": "m", "resultCode": 1, "customParameters": [5]}', "customParameters"),
@@ -236,3 +265,95 @@ def test_a_get_report_has_no_body_to_render() -> None:
     report = DeliveryReport(message_id="m", result_code=ResultCode.SENT)
     with pytest.raises(ValueError):
         render_report(report, ReportFormat.GET)
+
+
+def test_a_huge_number_in_custom_parameters_is_kept_as_written() -> None:
+    digits = "7" * 5000
+    report = parse_report_json(
+        f'{{"id": "m", "resultCode": 1001, "customParameters": {{"n": {digits}}}}}'.encode()
+    )
+    assert report.custom_parameters == {"n": digits}
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("id", "m"), ("resultCode", "9" * 5000)],
+        [("id", "m"), ("resultCode", "1001"), ("segments", "9" * 5000)],
+        [("id", "m$" + "9" * 5000), ("resultCode", "1001")],
+        [("id", "m"), ("resultCode", "1001"), ("sentTimestamp", "2015-11-19T09:37:00+99:00")],
+    ],
+)
+def test_malformed_fields_are_a_malformed_report(pairs: list[tuple[str, str]]) -> None:
+    with pytest.raises(MalformedReport):
+        parse_report_fields(pairs)
+
+
+# Whatever a peer posts, the parser answers a report or a MalformedReport:
+# anything else would be a 500, which the platform answers by resending forever.
+_DIGITS = st.text(alphabet=st.characters(whitelist_categories=("Nd",)), max_size=8)
+# Lengths at the edges that matter: a part count's 3 digits, an Integer's 10,
+# CPython's 4,300-digit conversion limit.
+_LONG_DIGITS = st.sampled_from([1, 3, 4, 10, 11, 4300, 4301, 5000]).map(lambda n: "9" * n)
+# json.dumps cannot write an int of more than 4,300 digits: a placeholder string
+# is swapped for the bare number after dumping.
+_BARE_NUMBER = "bare-number"
+_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    _DIGITS,
+    _LONG_DIGITS,
+    st.just(_BARE_NUMBER),
+    st.builds(
+        lambda sign, h, m: f"2015-11-19T09:37:00{sign}{h:02d}:{m:02d}",
+        st.sampled_from("+-"),
+        st.sampled_from([0, 23, 24, 99]),
+        st.sampled_from([0, 59, 60, 99]),
+    ),
+    st.builds(lambda d: "m$" + d, _DIGITS | _LONG_DIGITS),
+    st.lists(st.dictionaries(st.sampled_from(["key", "Value", "x"]), st.text(max_size=5))),
+)
+_VALID: dict[str, object] = {"id": "m", "resultCode": "1001"}
+_FIELD = st.sampled_from(
+    [
+        "id",
+        "resultCode",
+        "segments",
+        "timestamp",
+        "sentTimestamp",
+        "refId",
+        "operator",
+        "operatorResultCode",
+        "customParameters",
+        "gateCustomParameters",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(field=_FIELD, value=_VALUE, others=st.dictionaries(_FIELD, _VALUE, max_size=4))
+def test_any_json_report_is_a_report_or_malformed(
+    field: str, value: object, others: dict[str, object]
+) -> None:
+    # One fuzzed field over a valid report, so it is read, not cut short by a missing id.
+    for document in ({**_VALID, field: value}, {**_VALID, **others}):
+        text = json.dumps(document).replace(f'"{_BARE_NUMBER}"', "9" * 5000)
+        for parse in (parse_report_json, lambda b: parse_report(b, None)):
+            with contextlib.suppress(MalformedReport):
+                parse(text.encode())
+
+
+@settings(max_examples=500, deadline=None)
+@given(field=_FIELD, value=_VALUE, others=st.dictionaries(_FIELD, _VALUE, max_size=4))
+def test_any_form_report_is_a_report_or_malformed(
+    field: str, value: object, others: dict[str, object]
+) -> None:
+    for fields in ({**_VALID, field: value}, {**_VALID, **others}):
+        pairs = [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in fields.items()]
+        body = urlencode(pairs).encode()
+        for cut in (body, body[:-3]):
+            with contextlib.suppress(MalformedReport):
+                parse_report(cut, "application/x-www-form-urlencoded")

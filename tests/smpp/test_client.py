@@ -269,7 +269,7 @@ def test_an_ssl_context_that_does_not_check_the_host_name_is_refused() -> None:
 
 async def test_plain_tcp_only_when_asked_for() -> None:
     async with (
-        SmscSimulator(accounts={ACCOUNT: PASSWORD}) as plain,
+        SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as plain,
         AsyncSmppClient(
             "127.0.0.1", plain.port, system_id=ACCOUNT, password=PASSWORD, tls=False
         ) as smpp,
@@ -805,7 +805,7 @@ def test_a_client_made_before_the_event_loop_runs_works_in_it() -> None:
     smpp = AsyncSmppClient("127.0.0.1", 0, system_id=ACCOUNT, password=PASSWORD, tls=False)
 
     async def use() -> DeliveryReceipt:
-        async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as plain:
+        async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as plain:
             smpp.port = plain.port
             async with smpp:
                 await smpp.send("+4512345678", "made early", source="Acme")

@@ -307,6 +307,23 @@ def test_a_command_length_out_of_bounds_is_fatal() -> None:
     assert isinstance(nack, GenericNack)
 
 
+def test_a_body_shorter_than_its_fields_fails_that_request_alone() -> None:
+    esme, smsc = pair(FakeClock())
+    bind(esme, smsc)
+    # command_length is within bounds, but the body ends inside service_type.
+    short = struct.pack(">IIII", 18, CommandId.SUBMIT_SM, 0, 7) + b"ab"
+    events = smsc.receive_data(short + esme.send(SubmitSm(destination_addr="45")))
+    assert isinstance(events[0], PduRejected)
+    assert isinstance(events[1], RequestReceived)
+    assert smsc.state is SessionState.BOUND_TRX
+    (response,) = decode_all(smsc.data_to_send())
+    assert isinstance(response, SubmitSmResp)
+    assert (response.sequence_number, response.command_status) == (
+        7,
+        CommandStatus.ESME_RINVCMDLEN,
+    )
+
+
 def test_pdus_split_across_reads_are_reassembled() -> None:
     esme, smsc = pair(FakeClock())
     bind(esme, smsc)

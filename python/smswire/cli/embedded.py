@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from smswire.errors import ConfigurationError
+from smswire.link.simulator import LINK_TLS12_CIPHERS
 
 __all__ = ["LocalAuthority", "serve_https"]
 
@@ -32,8 +33,9 @@ class LocalAuthority:
             import trustme
         except ImportError as exc:  # pragma: no cover - trustme is in the cli extra
             raise ConfigurationError("the demo needs trustme: pip install 'smswire[cli]'") from exc
-        self._ca = trustme.CA()
-        self._cert = self._ca.issue_cert("127.0.0.1", "localhost")
+        # RSA: the LINK simulator's TLS 1.2 suites are ECDHE-RSA (LINK guide: Appendix 2).
+        self._ca = trustme.CA(key_type=trustme.KeyType.RSA)
+        self._cert = self._ca.issue_cert("127.0.0.1", "localhost", key_type=trustme.KeyType.RSA)
         self.ca_file = directory / "ca.pem"
         self.certfile, self.keyfile = directory / "cert.pem", directory / "key.pem"
         self._ca.cert_pem.write_to_path(str(self.ca_file))
@@ -65,6 +67,7 @@ async def serve_https(app: Any, authority: LocalAuthority) -> AsyncIterator[str]
         log_level="warning",
         ssl_certfile=str(authority.certfile),
         ssl_keyfile=str(authority.keyfile),
+        ssl_ciphers=LINK_TLS12_CIPHERS,
         proxy_headers=False,
         timeout_graceful_shutdown=1,
     )

@@ -90,7 +90,7 @@ def _simulate(args: argparse.Namespace) -> int:
         args.host,
         args.port,
         accounts=accounts,
-        tls=_tls(args),
+        tls=_tls(args) or False,
         receipt_delay=args.receipt_delay,
         tps_limit=args.tps_limit,
         failure_rate=args.failure_rate,

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["ResultCode"]
+__all__ = ["RESULT_CODE_MAX", "ResultCode"]
+
+# LINK guide: Returns and Delivery Reports, resultCode is an "Integer". The
+# guide's codes have at most four digits; anything past a 32-bit signed integer
+# (ten digits) is not a code the platform can mean, and reading it whole would
+# let a hostile reply cost quadratic time (CPython refuses over 4,300 digits).
+RESULT_CODE_MAX = 2**31 - 1
+_RESULT_CODE_MAX_DIGITS = len(str(RESULT_CODE_MAX))
 
 
 class ResultCode(IntEnum):
@@ -202,6 +209,8 @@ class ResultCode(IntEnum):
         # A code the guide does not list: readable, its state unknown.
         if not isinstance(value, int) or isinstance(value, bool):
             return None
+        if not 0 <= value <= RESULT_CODE_MAX:
+            return None
         member = int.__new__(cls, value)
         member._name_ = f"UNLISTED_{value}"
         member._value_ = value
@@ -211,6 +220,21 @@ class ResultCode(IntEnum):
         member.billed = None
         return member
 
+    @classmethod
+    def from_text(cls, text: str, *, name: str = "result code") -> ResultCode:
+        """The code written as decimal text: ASCII digits only (no sign, no
+        other script's digits), surrounding whitespace ignored, at most
+        :data:`RESULT_CODE_MAX`. Raises ``ValueError`` naming the value ``name``."""
+        digits = text.strip()
+        if not digits or not digits.isascii() or not digits.isdigit():
+            raise ValueError(f"{name} {_quote(digits)} is not decimal digits")
+        significant = digits.lstrip("0") or "0"
+        if len(significant) > _RESULT_CODE_MAX_DIGITS or int(significant) > RESULT_CODE_MAX:
+            raise ValueError(
+                f"{name} {_quote(digits)} is over {RESULT_CODE_MAX}, the largest Integer"
+            )
+        return cls(int(significant))
+
     @property
     def is_known(self) -> bool:
         """Whether the guide's table lists this code."""
@@ -218,3 +242,13 @@ class ResultCode(IntEnum):
 
     def __str__(self) -> str:
         return f"{self._value_} {self.description}"
+
+
+# How much of an unreadable result code an error quotes.
+_QUOTE_MAX = 20
+
+
+def _quote(text: str) -> str:
+    if len(text) <= _QUOTE_MAX:
+        return repr(text)
+    return f"{text[:_QUOTE_MAX]!r}... ({len(text)} characters)"

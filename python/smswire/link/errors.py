@@ -20,15 +20,14 @@ __all__ = [
 class InvalidParameter(ConfigurationError):
     """A query parameter failed validation before any request left.
 
-    ``parameter`` is the guide's name for it (``Source``, ``Tariff``, ...);
-    ``result_code`` is the code LINK answers for such input, so the simulator
-    and the client agree on it.
+    ``parameter`` is the guide's name for it (``Source``, ``Tariff``, ...).
+    It carries no LINK result code: LINK never saw the request. (The
+    simulator answers such input with the code the platform would.)
     """
 
-    def __init__(self, message: str, *, parameter: str, result_code: int) -> None:
+    def __init__(self, message: str, *, parameter: str) -> None:
         super().__init__(message)
         self.parameter = parameter
-        self.result_code = result_code
 
 
 class LinkResponseError(OutcomeUnknown):

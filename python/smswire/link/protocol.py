@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import quote, quote_plus
 
-from smswire.encoding import LINK_MOBILITY, analyze, apply_replacements
+from smswire.encoding import LINK_MOBILITY, MAX_PARTS, analyze, apply_replacements, encode_gsm7
 from smswire.errors import ConfigurationError, EncodingError, MessageTooLong
 from smswire.link.codes import ResultCode
 from smswire.link.errors import InvalidParameter, LinkResponseError
@@ -64,7 +64,8 @@ class BaseUrl(str, Enum):
 USERDATA_MAX_GSM7_SEPTETS = 1377
 USERDATA_MAX_UCS2_CHARACTERS = 567
 # 3GPP TS 23.040 §9.1.2.5: an alphanumeric originating address holds at most
-# 11 GSM7 characters (10 octets of packed septets).
+# 11 GSM7 characters (10 octets of packed septets). The default; a route that
+# takes longer names can be given its own limit.
 ALPHANUMERIC_SOURCE_MAX = 11
 # ITU-T E.164 §6.1: an international number has at most 15 digits.
 E164_MAX_DIGITS = 15
@@ -76,16 +77,24 @@ VAT_MAX = 100.0
 USER_DATA_MAX_OCTETS = 140
 # How much of an unexpected reply body an error quotes.
 EXCERPT_MAX = 200
+# 3GPP TS 23.038 §6.2.1: seven bits a septet, 0x1B the escape to the extension table.
+_SEPTET_BITS = 7
+_ESCAPE = 0x1B
+_BMP_MAX = 0xFFFF
 
 _INTERNATIONAL = re.compile(rf"\+[1-9][0-9]{{1,{E164_MAX_DIGITS - 1}}}")
 _DIGITS = re.compile(rf"[0-9]{{1,{E164_MAX_DIGITS}}}")
-# The printable ASCII characters of the GSM 7-bit default alphabet that are not
-# escapes (3GPP TS 23.038 §6.2.1), which handsets show in a sender name; "+"
-# is left out so an alphanumeric source never looks like a number.
-_ALPHANUMERIC = re.compile(rf"[A-Za-z0-9 !\"#$%&'()*,\-./:;<=>?@_]{{1,{ALPHANUMERIC_SOURCE_MAX}}}")
+# 3GPP TS 23.038 §6.2.1: septets of the default alphabet a sender name cannot
+# hold: LF and CR break the line a handset shows, ESC (0x1B) opens the
+# extension table, whose characters take two septets and which many networks
+# do not show in an address. "+" (0x2B) is left to numbers, so an alphanumeric
+# source never looks like one.
+_NOT_IN_A_NAME = {0x0A: "a line feed", 0x0D: "a carriage return", 0x1B: "an extension character"}
+_PLUS = 0x2B
 # LINK guide: Tariff, "To charge 10 SEK use tariff SEK1000": an ISO 4217 code
-# followed by the amount in minor units.
+# followed by the amount in minor units; "Set to null or SEK0 for bulk messages".
 _TARIFF = re.compile(r"([A-Z]{3})([0-9]+)")
+TARIFF_BULK = "null"
 _PASSWORD_IN_QUERY = re.compile(r"(?i)(password=)[^&\s'\"#]*")
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 
@@ -162,27 +171,48 @@ class LinkReply:
         return reply_outcome(self.code)
 
 
-def check_source(source: str) -> str:
+def check_source(source: str, *, alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX) -> str:
     """# LINK guide: Source, "full international numbers (+46732594084), short
-    numbers (72401) or text (LINK)"."""
+    numbers (72401) or text (LINK)". Text is any characters of the GSM 7-bit
+    default alphabet (Bløk, Åhléns, Café), at most ``alphanumeric_max`` of them."""
+    if isinstance(alphanumeric_max, bool) or not isinstance(alphanumeric_max, int):
+        raise ConfigurationError(
+            f"alphanumeric_max must be an int, got {type(alphanumeric_max).__name__}"
+        )
+    if alphanumeric_max < 1:
+        raise ConfigurationError(f"alphanumeric_max must be 1 or more, got {alphanumeric_max}")
     if _INTERNATIONAL.fullmatch(source) or _DIGITS.fullmatch(source):
         return source
-    if source.startswith("+") or source.isdigit():
+    if source.startswith("+") or (source.isascii() and source.isdigit()):
         raise InvalidParameter(
             f"Source {source!r} is not a number: '+' and 2 to {E164_MAX_DIGITS} digits "
             f"(ITU-T E.164), or a short number of at most {E164_MAX_DIGITS} digits",
             parameter="Source",
-            result_code=ResultCode.INVALID_SOURCE,
         )
-    if not _ALPHANUMERIC.fullmatch(source):
+    problem = _alphanumeric_problem(source, alphanumeric_max)
+    if problem is not None:
         raise InvalidParameter(
-            f"Source {source!r} is not a valid alphanumeric sender: 1 to "
-            f"{ALPHANUMERIC_SOURCE_MAX} characters of letters, digits, space and "
-            "GSM 7-bit punctuation",
+            f"Source {source!r} is not a valid alphanumeric sender: {problem}",
             parameter="Source",
-            result_code=ResultCode.INVALID_SOURCE,
         )
     return source
+
+
+def _alphanumeric_problem(source: str, limit: int) -> str | None:
+    if not source.strip():
+        return "it has no character to show"
+    if len(source) > limit:
+        return f"{len(source)} characters, over the limit of {limit}"
+    try:
+        septets = encode_gsm7(source)
+    except EncodingError as exc:
+        return f"{exc.character!r} is not in the GSM 7-bit default alphabet"
+    for septet, what in _NOT_IN_A_NAME.items():
+        if septet in septets:
+            return f"it holds {what}"
+    if _PLUS in septets:
+        return "'+' belongs to numbers"
+    return None
 
 
 def check_destination(destination: str) -> str:
@@ -193,18 +223,17 @@ def check_destination(destination: str) -> str:
         f"Destination {destination!r} is not a number: '+' and 2 to {E164_MAX_DIGITS} "
         f"digits, or 1 to {E164_MAX_DIGITS} digits",
         parameter="Destination",
-        result_code=ResultCode.INVALID_DESTINATION,
     )
 
 
 def check_tariff(tariff: str) -> str:
-    """# LINK guide: Tariff, a currency code and the amount in minor units."""
-    if not _TARIFF.fullmatch(tariff):
+    """# LINK guide: Tariff, a currency code and the amount in minor units, or
+    "null" (bulk, as SEK0 is)."""
+    if tariff != TARIFF_BULK and not _TARIFF.fullmatch(tariff):
         raise InvalidParameter(
             f"Tariff {tariff!r} is not a currency code followed by an amount in minor "
-            "units (SEK1000 charges 10 SEK; SEK0 for bulk)",
+            f"units (SEK1000 charges 10 SEK; SEK0 or {TARIFF_BULK} for bulk)",
             parameter="Tariff",
-            result_code=ResultCode.INVALID_TARIFF,
         )
     return tariff
 
@@ -215,13 +244,11 @@ def check_vat(vat: float) -> float:
         raise InvalidParameter(
             f"Vat must be a number from {VAT_MIN} to {VAT_MAX}, got {type(vat).__name__}",
             parameter="Vat",
-            result_code=ResultCode.INVALID_VAT,
         )
     if not math.isfinite(vat) or not VAT_MIN <= vat <= VAT_MAX:
         raise InvalidParameter(
             f"Vat {vat!r} is outside {VAT_MIN} to {VAT_MAX} (a percentage)",
             parameter="Vat",
-            result_code=ResultCode.INVALID_VAT,
         )
     return float(vat)
 
@@ -234,7 +261,6 @@ def check_user_data_header(udh: bytes) -> bytes:
             f"octet (UDHL) must count the octets after it, at most "
             f"{USER_DATA_MAX_OCTETS} octets in all",
             parameter="UserdataHeader",
-            result_code=ResultCode.INVALID_USER_DATA_HEADER,
         )
     return udh
 
@@ -245,21 +271,24 @@ def parse_user_data_header(value: str) -> bytes:
         raise InvalidParameter(
             f"UserdataHeader {value!r} is not hexadecimal octets",
             parameter="UserdataHeader",
-            result_code=ResultCode.INVALID_USER_DATA_HEADER,
         )
     return check_user_data_header(bytes.fromhex(value))
 
 
-def check_user_data(text: str, *, charge_only: bool = False) -> tuple[str, int, int]:
+def check_user_data(
+    text: str, *, charge_only: bool = False, user_data_header: bytes | None = None
+) -> tuple[str, int, int]:
     """(encoding, units, segments) of the Userdata, within the guide's limits.
 
     # LINK guide: Userdata, at most 1377 GSM7 septets or 567 UCS2 characters.
+    With a ``user_data_header`` every part carries it, so each holds that much
+    less text (# 3GPP TS 23.040 §9.2.3.24: header and text share a part's
+    140 octets) and the segments are counted that way.
     """
     if not text and not charge_only:
         raise InvalidParameter(
             "Userdata is empty; only a ChargeOnly request may carry no text",
             parameter="Userdata",
-            result_code=ResultCode.INVALID_USER_DATA,
         )
     try:
         analysis = analyze(text, profile=LINK_MOBILITY)
@@ -282,14 +311,61 @@ def check_user_data(text: str, *, charge_only: bool = False) -> tuple[str, int, 
         raise InvalidParameter(
             f"Userdata cannot be encoded: {exc}",
             parameter="Userdata",
-            result_code=ResultCode.INVALID_USER_DATA,
         ) from None
-    return analysis.encoding, analysis.units, analysis.segments
+    segments = analysis.segments
+    if user_data_header is not None and text:
+        segments = _parts_beside(user_data_header, text, analysis.encoding == "ucs2")
+    return analysis.encoding, analysis.units, segments
 
 
-def prepare(message: Message, *, default_source: str | None = None) -> PreparedMessage:
+def _parts_beside(header: bytes, text: str, ucs2: bool) -> int:
+    """How many parts ``text`` takes when each part also carries ``header``.
+
+    # 3GPP TS 23.040 §9.2.3.24: the header takes the first octets of the 140;
+    # GSM7 text starts at the next septet boundary (fill bits), UCS2 text at
+    # the next octet. An extension character (ESC and its septet) or a
+    # surrogate pair never straddles two parts.
+    """
+    room_bits = (USER_DATA_MAX_OCTETS - len(header)) * 8
+    if ucs2:
+        capacity = room_bits // 16
+        units = [2 if ord(ch) > _BMP_MAX else 1 for ch in text]
+    else:
+        capacity = room_bits // _SEPTET_BITS
+        septets = encode_gsm7(text)
+        units = [2 if septet == _ESCAPE else 1 for septet in septets]
+        # The septet after ESC belongs to its pair: count the pair once.
+        units = [cost for cost, prior in zip(units, (0, *septets)) if prior != _ESCAPE]
+    parts, used = 1, 0
+    for cost in units:
+        if cost > capacity:
+            raise InvalidParameter(
+                f"UserdataHeader of {len(header)} octets leaves {capacity} "
+                f"{'UCS2 units' if ucs2 else 'septets'} a part, too few for the Userdata",
+                parameter="UserdataHeader",
+            )
+        if used + cost > capacity:
+            parts, used = parts + 1, 0
+        used += cost
+    if parts > MAX_PARTS:
+        raise InvalidParameter(
+            f"Userdata beside a UserdataHeader of {len(header)} octets needs {parts} parts, "
+            f"over the {MAX_PARTS} a message can have",
+            parameter="UserdataHeader",
+        )
+    return parts
+
+
+def prepare(
+    message: Message,
+    *,
+    default_source: str | None = None,
+    alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
+) -> PreparedMessage:
     """Check every parameter of ``message`` as the guide defines it.
 
+    ``default_source`` is the Source of a message that names none;
+    ``alphanumeric_max`` is the longest text Source accepted (default 11).
     Raises :class:`~smswire.errors.ConfigurationError` for an option LINK does
     not take (SMPP's, or ``national``), :class:`InvalidParameter` naming the
     parameter, or :class:`~smswire.errors.MessageTooLong` for Userdata over the
@@ -305,15 +381,17 @@ def prepare(message: Message, *, default_source: str | None = None) -> PreparedM
     source = message.source if message.source is not None else default_source
     if source is None:
         raise ConfigurationError("no source: give the message a source or the client a default")
-    check_source(source)
+    check_source(source, alphanumeric_max=alphanumeric_max)
     check_destination(message.destination)
     text = message.text
     if message.smart:
         replacements = analyze(text, profile=LINK_MOBILITY, smart=True).replacements
         text = apply_replacements(text, replacements)
-    encoding, units, segments = check_user_data(text, charge_only=message.charge_only)
     if message.user_data_header is not None:
         check_user_data_header(message.user_data_header)
+    encoding, units, segments = check_user_data(
+        text, charge_only=message.charge_only, user_data_header=message.user_data_header
+    )
     if message.tariff is not None:
         check_tariff(message.tariff)
     if message.vat is not None:
@@ -380,15 +458,17 @@ def parse_send_response(status_code: int, body: bytes, *, secrets: Iterable[str]
         )
     text = body.decode("utf-8", errors="replace").strip()
     head, sep, rest = text.partition(";")
-    head = head.strip()
-    if not sep or not head.isascii() or not head.isdigit():
+    try:
+        if not sep:
+            raise ValueError("there is no ';' after the result code")
+        code = ResultCode.from_text(head)
+    except ValueError as exc:
         quoted = excerpt(body, secrets)
         raise LinkResponseError(
-            f"LINK reply is not 'resultCode;resultDescription;messageId': {quoted!r}",
+            f"LINK reply is not 'resultCode;resultDescription;messageId' ({exc}): {quoted!r}",
             status_code=status_code,
             excerpt=quoted,
-        )
-    code = ResultCode(int(head))
+        ) from None
     description, message_id = rest, ""
     if rest.endswith(";"):
         description = rest[:-1]

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -23,6 +23,8 @@ from xml.etree.ElementTree import Element, ParseError, SubElement, tostring
 import defusedxml.ElementTree as SafeElementTree
 from defusedxml import DefusedXmlException
 
+from smswire.encoding import MAX_PARTS
+from smswire.link._rfc3339 import format_rfc3339, read_rfc3339
 from smswire.link.codes import ResultCode
 from smswire.link.errors import MalformedReport
 
@@ -47,17 +49,18 @@ _RESULT, _OPERATOR_RESULT, _SEGMENTS = "resultCode", "operatorResultCode", "segm
 _GATE, _CUSTOM = "gateCustomParameters", "customParameters"
 _FIELDS = (_REF_ID, _ID, _OPERATOR, _SENT, _TIMESTAMP, _RESULT, _OPERATOR_RESULT, _SEGMENTS)
 _CANONICAL = {name.lower(): name for name in (*_FIELDS, _GATE, _CUSTOM)}
+# json.loads with an option builds a decoder per call; one serves every report.
+_JSON = json.JSONDecoder(parse_int=str)
 # A key-value report spells a parameter "customParameters.source" or
 # "customParameters[source]"; a key that is no field at all (the guide's
 # source, destination, received) is a custom parameter too.
 _PARAMETER_KEY = re.compile(r"(?i)(gateCustomParameters|customParameters)(?:\.(.+)|\[(.+)\])")
 
-_INTEGER = re.compile(r"-?[0-9]+")
-# RFC 3339 §5.6 date-time (§5.6 NOTE: a space may stand for "T").
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))?"
-)
+# LINK guide: segments, "The number of segments ... the message was split
+# into", and the n of "{id}${n}": a message has at most MAX_PARTS parts
+# (3GPP TS 23.040 §9.2.3.24.1), so three digits are the most either needs.
+_COUNT_MAX_DIGITS = len(str(MAX_PARTS))
+_COUNT = re.compile(rf"[0-9]{{1,{_COUNT_MAX_DIGITS}}}")
 
 
 class ReportFormat(Enum):
@@ -107,46 +110,27 @@ class DeliveryReport:
 
 
 def split_id(raw: str) -> tuple[str, int | None]:
-    """``abc123$0`` -> (``abc123``, 0); an id without a numeric part -> (id, None)."""
+    """``abc123$0`` -> (``abc123``, 0); an id without a numeric part -> (id, None).
+
+    Raises :class:`MalformedReport` for a part number over :data:`MAX_PARTS`."""
     base, sep, ordinal = raw.rpartition(PART_SEPARATOR)
-    if sep and base and ordinal.isascii() and ordinal.isdigit():
-        return base, int(ordinal)
-    return raw, None
+    if not (sep and base and ordinal.isascii() and ordinal.isdigit()):
+        return raw, None
+    if not _COUNT.fullmatch(ordinal) or int(ordinal) > MAX_PARTS:
+        raise MalformedReport(
+            f"id part number {_shorten(ordinal)} is over {MAX_PARTS}, the most parts a message has",
+            field=_ID,
+        )
+    return base, int(ordinal)
 
 
 def parse_rfc3339(value: str, *, field_name: str = _TIMESTAMP) -> datetime:
-    """An aware datetime from RFC 3339 text.
-
-    A time without an offset is taken as UTC, which the guide says all its
-    timestamps are (# LINK guide: sentTimestamp, timestamp).
-    """
-    match = _RFC3339.fullmatch(value.strip())
-    if match is None:
-        raise MalformedReport(
-            f"{field_name} {value!r} is not an RFC 3339 date-time", field=field_name
-        )
-    year, month, day, hour, minute, second = (int(match.group(i)) for i in range(1, 7))
-    fraction, sign, off_h, off_m = match.group(7, 9, 10, 11)
-    microsecond = int((fraction or "0")[:6].ljust(6, "0"))
-    # RFC 3339 §5.7 allows a leap second 60; datetime does not hold one.
-    second = min(second, 59)
-    tz = timezone.utc
-    if sign is not None:
-        offset = timedelta(hours=int(off_h), minutes=int(off_m))
-        tz = timezone(-offset if sign == "-" else offset)
+    """An aware datetime from RFC 3339 text; a time without an offset is UTC,
+    which the guide says all its timestamps are (# LINK guide: timestamp)."""
     try:
-        return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tz)
+        return read_rfc3339(value)
     except ValueError as exc:
-        raise MalformedReport(f"{field_name} {value!r}: {exc}", field=field_name) from None
-
-
-def format_rfc3339(moment: datetime) -> str:
-    """UTC RFC 3339 text with a ``Z``, as the guide's examples write it."""
-    utc = moment.astimezone(timezone.utc)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if utc.microsecond:
-        text += f".{utc.microsecond:06d}"
-    return text + "Z"
+        raise MalformedReport(f"{field_name} {_shorten(value)} {exc}", field=field_name) from None
 
 
 def _text(value: object, name: str) -> str | None:
@@ -157,16 +141,42 @@ def _text(value: object, name: str) -> str | None:
     return str(value)
 
 
-def _integer(value: object, name: str) -> int | None:
+def _count(value: object, name: str) -> int | None:
+    """A count of parts: 0 to MAX_PARTS, written in ASCII digits."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise MalformedReport(f"{name} must be an integer, got a boolean", field=name)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-        return int(value.strip())
-    raise MalformedReport(f"{name} must be an integer, got {value!r}", field=name)
+    if isinstance(value, str) and _COUNT.fullmatch(value.strip()):
+        count = int(value.strip())
+        if count <= MAX_PARTS:
+            return count
+    raise MalformedReport(
+        f"{name} must be a whole number from 0 to {MAX_PARTS}, got {_shorten(value)}", field=name
+    )
+
+
+def _result_code(value: object) -> ResultCode:
+    if value is None or value == "":
+        raise MalformedReport("the report has no resultCode", field=_RESULT)
+    if not isinstance(value, str):
+        raise MalformedReport(
+            f"resultCode must be an integer, got {type(value).__name__}", field=_RESULT
+        )
+    try:
+        return ResultCode.from_text(value, name=_RESULT)
+    except ValueError as exc:
+        raise MalformedReport(str(exc), field=_RESULT) from None
+
+
+# How much of an offending value an error quotes: the reason must stay readable
+# (and loggable) however long the value.
+_QUOTE_MAX = 40
+
+
+def _shorten(value: object) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= _QUOTE_MAX:
+        return repr(text) if isinstance(value, str) else text
+    return f"{text[:_QUOTE_MAX]!r}... ({len(text)} characters)"
 
 
 def _parameters(value: object, name: str) -> dict[str, str]:
@@ -196,21 +206,19 @@ def _build(
     raw_id = _text(fields.get(_ID), _ID)
     if not raw_id:
         raise MalformedReport("the report has no id", field=_ID)
-    code = _integer(fields.get(_RESULT), _RESULT)
-    if code is None:
-        raise MalformedReport("the report has no resultCode", field=_RESULT)
+    code = _result_code(fields.get(_RESULT))
     message_id, part = split_id(raw_id)
     sent, stamp = _text(fields.get(_SENT), _SENT), _text(fields.get(_TIMESTAMP), _TIMESTAMP)
     return DeliveryReport(
         message_id=message_id,
-        result_code=ResultCode(code),
+        result_code=code,
         part=part,
         ref_id=_text(fields.get(_REF_ID), _REF_ID),
         operator=_text(fields.get(_OPERATOR), _OPERATOR),
         sent_at=parse_rfc3339(sent, field_name=_SENT) if sent else None,
         timestamp=parse_rfc3339(stamp, field_name=_TIMESTAMP) if stamp else None,
         operator_result_code=_text(fields.get(_OPERATOR_RESULT), _OPERATOR_RESULT),
-        segments=_integer(fields.get(_SEGMENTS), _SEGMENTS),
+        segments=_count(fields.get(_SEGMENTS), _SEGMENTS),
         gate_custom_parameters=dict(gate),
         custom_parameters=dict(custom),
     )
@@ -219,7 +227,9 @@ def _build(
 def parse_report_json(body: bytes) -> DeliveryReport:
     """A JSON report, as in the guide's "Delivery Report Example"."""
     try:
-        document = json.loads(body)
+        # Numbers stay the digits they were written as: each field reads its
+        # own with its own limit, and no huge number is converted whole.
+        document = _JSON.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except (ValueError, RecursionError) as exc:
         raise MalformedReport(f"the report is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
@@ -282,15 +292,16 @@ def parse_report_fields(pairs: Iterable[tuple[str, str]]) -> DeliveryReport:
     custom: dict[str, str] = {}
     for key, value in pairs:
         name = _CANONICAL.get(key.lower())
+        if name is not None and name not in (_GATE, _CUSTOM):
+            # LINK guide: refId, "If not, this will be null": flat forms spell it.
+            fields[name] = None if value in ("", "null") else value
+            continue
         match = _PARAMETER_KEY.fullmatch(key)
         if match is not None:
             target = gate if match.group(1).lower() == _GATE.lower() else custom
             target[match.group(2) or match.group(3)] = value
-        elif name in (_GATE, _CUSTOM):
-            raise MalformedReport(f"{key} needs a key: {key}.name=value", field=name)
         elif name is not None:
-            # LINK guide: refId, "If not, this will be null": flat forms spell it.
-            fields[name] = None if value in ("", "null") else value
+            raise MalformedReport(f"{key} needs a key: {key}.name=value", field=name)
         else:
             custom[key] = value
     return _build(fields, gate, custom)

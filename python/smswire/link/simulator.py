@@ -14,6 +14,7 @@ import asyncio
 import hmac
 import logging
 import random
+import re
 import ssl
 import uuid
 from collections.abc import Coroutine, Mapping
@@ -29,6 +30,7 @@ from smswire.link._asgi import Receive, Scope, Send, lifespan, respond
 from smswire.link.codes import ResultCode
 from smswire.link.errors import InvalidParameter
 from smswire.link.protocol import (
+    ALPHANUMERIC_SOURCE_MAX,
     check_destination,
     check_source,
     check_tariff,
@@ -38,14 +40,42 @@ from smswire.link.protocol import (
 )
 from smswire.link.reports import DeliveryReport, ReportFormat, render_report, report_fields
 
-__all__ = ["LinkSimulator", "SimulatedMessage"]
+__all__ = ["LINK_TLS12_CIPHERS", "LINK_TLS13_CIPHERS", "LinkSimulator", "SimulatedMessage"]
 
 _log = logging.getLogger("smswire.link.simulator")
+
+# LINK guide: Appendix 2, Supported Ciphers: what the platform offers, so a
+# client's TLS settings are tested against it. Serve the simulator with an RSA
+# certificate and these (uvicorn's ssl_ciphers); the DHE and CBC suites the
+# guide removed on 2025-10-15 are not among them, and TLS 1.0/1.1 have no
+# suite here at all.
+LINK_TLS12_CIPHERS = (
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305"
+)
+# TLS 1.3: 0x1301, 0x1302, 0x1303, which are OpenSSL's default TLS 1.3 suites
+# (Python's ssl cannot narrow them, and need not).
+LINK_TLS13_CIPHERS = frozenset(
+    ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
+)
 
 DEFAULT_REPORT_ATTEMPTS = 5
 DEFAULT_REPORT_RETRY_INTERVAL = 0.5
 _REPORT_TIMEOUT = httpx.Timeout(10.0)
 _CREDENTIALS = frozenset({"ServiceId", "Username", "Password"})
+# The result code the platform answers for a parameter that fails its check
+# (# LINK guide: Result Codes); a flag that is neither true nor false has no
+# code of its own, so it gets 0 Unknown error.
+_REFUSAL = {
+    "Source": ResultCode.INVALID_SOURCE,
+    "Destination": ResultCode.INVALID_DESTINATION,
+    "Userdata": ResultCode.INVALID_USER_DATA,
+    "UserdataHeader": ResultCode.INVALID_USER_DATA_HEADER,
+    "Tariff": ResultCode.INVALID_TARIFF,
+    "Vat": ResultCode.INVALID_VAT,
+}
+# LINK guide: Vat is a "Double": decimal digits, a fraction and an exponent
+# (as a client's repr of a float writes 1e-05), ASCII only.
+_DOUBLE = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]{1,3})?")
 
 
 @dataclass(frozen=True)
@@ -66,7 +96,8 @@ def _ratio(value: float, name: str) -> float:
 class LinkSimulator:
     """ASGI application answering like LINK's SMSC Simple HTTP endpoint.
 
-    Requests with other credentials get ``auth_failure_code``. With a
+    Requests with other credentials get ``auth_failure_code``; a Source of
+    text may be up to ``alphanumeric_max`` characters. With a
     ``callback_url`` each accepted message gets one delivery report per part
     after ``report_delay`` seconds, retried up to ``report_attempts`` times
     until the receiver answers 200 (and ``report_ack_body``, when set).
@@ -90,6 +121,7 @@ class LinkSimulator:
         unknown_subscriber_share: float = 0.0,
         seed: int | None = None,
         operator: str = "sim.operator",
+        alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
     ) -> None:
         if not_delivered_share + unknown_subscriber_share > 1.0:
             raise ConfigurationError("the failure shares must add up to at most 1")
@@ -112,6 +144,8 @@ class LinkSimulator:
         self._unknown_subscriber = _ratio(unknown_subscriber_share, "unknown_subscriber_share")
         self._random = random.Random(seed)
         self._operator = operator
+        self._alphanumeric_max = alphanumeric_max
+        check_source("LINK", alphanumeric_max=alphanumeric_max)  # refuses a bad limit now
         self._http: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.accepted: list[SimulatedMessage] = []
@@ -160,19 +194,22 @@ class LinkSimulator:
             flags = {
                 name: _flag(parameters.get(name, "false"), name) for name in ("ChargeOnly", "Async")
             }
-            check_source(parameters.get("Source", ""))
+            check_source(parameters.get("Source", ""), alphanumeric_max=self._alphanumeric_max)
             check_destination(parameters.get("Destination", ""))
-            _, _, segments = check_user_data(
-                parameters.get("Userdata", ""), charge_only=flags["ChargeOnly"]
-            )
+            header = None
             if "UserdataHeader" in parameters:
-                parse_user_data_header(parameters["UserdataHeader"])
-            if parameters.get("Tariff", "null") != "null":
+                header = parse_user_data_header(parameters["UserdataHeader"])
+            _, _, segments = check_user_data(
+                parameters.get("Userdata", ""),
+                charge_only=flags["ChargeOnly"],
+                user_data_header=header,
+            )
+            if "Tariff" in parameters:
                 check_tariff(parameters["Tariff"])
             if "Vat" in parameters:
                 check_vat(_number(parameters["Vat"]))
         except InvalidParameter as exc:
-            return self._reply(ResultCode(exc.result_code))
+            return self._reply(_REFUSAL.get(exc.parameter, ResultCode.UNKNOWN_ERROR))
         except MessageTooLong:
             return self._reply(ResultCode.INVALID_USER_DATA)
         message_id = uuid.uuid4().hex
@@ -275,17 +312,10 @@ def _flag(value: str, name: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    raise InvalidParameter(
-        f"{name} {value!r} is neither true nor false",
-        parameter=name,
-        result_code=ResultCode.UNKNOWN_ERROR,
-    )
+    raise InvalidParameter(f"{name} {value!r} is neither true nor false", parameter=name)
 
 
 def _number(value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise InvalidParameter(
-            f"Vat {value!r} is not a number", parameter="Vat", result_code=ResultCode.INVALID_VAT
-        ) from None
+    if not _DOUBLE.fullmatch(value):
+        raise InvalidParameter(f"Vat {value!r} is not a number", parameter="Vat")
+    return float(value)

@@ -7,23 +7,48 @@ text of Appendix B::
     id:IIIIIIIIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm
     stat:DDDDDDD err:E text: . . . . . . . . .
 
-SMSCs differ in the details, so parsing is tolerant: keys in any case, fields
-missing or reordered, dates of 10 or 12 digits, ids in decimal, hex or UUID
-form (inMobile's). When the receipted_message_id, message_state or
-network_error_code TLVs (SMPP 3.4 §5.3.2.12, §5.3.2.35, §5.3.2.31) are present
-they win over the text.
+SMSCs differ in the details, so parsing is tolerant, and never raises on
+what an SMSC sent: a receipt it cannot read at all comes back with state
+UNKNOWN and its raw octets, so nothing is lost. It reads
+
+- the text by the deliver_sm's data_coding: UTF-16BE when it says UCS2,
+  Latin-1 otherwise (keys and digits are ASCII in every coding);
+- keys in any ASCII case, in any order, missing, repeated (the first counts),
+  the date keys as ``submit date``, ``submit_date``, ``submitdate`` or
+  wrapped across lines (inMobile's guide);
+- fields after ``text:``: taken while their keys are known and not yet seen;
+  the text ends where the first of them starts, and keeps everything else;
+- a trailing NUL (a C-string terminator) after the last field or the text;
+- dates as ``YYMMDDhhmm``, ``YYMMDDhhmmss``, ``YYYYMMDDhhmm`` (only where the
+  first reading is no date), ``YYYYMMDDhhmmss`` and SMPP absolute time
+  ``YYMMDDhhmmsstnnp`` (§7.1.1, in its own offset; relative times refused),
+  two-digit years pivoted as POSIX ``%y`` does (69-99 are 19xx);
+- ``stat`` and ``err`` as typed values, with the raw tokens kept beside them
+  (a non-standard ``stat:DND_REJECTED`` is state UNKNOWN; ``err:21b`` has no
+  numeric error);
+- ids in decimal, hex or UUID form (inMobile's); only ASCII digits are
+  digits anywhere.
+
+When the receipted_message_id, message_state or network_error_code TLVs
+(SMPP 3.4 §5.3.2.12, §5.3.2.35, §5.3.2.31) are present they win over the
+text; a malformed one is ignored.
+
+``parse_receipt`` and ``message_id_keys`` are the native ones (rust/receipt/)
+or the pure twin (``_receipt_pure``), as ``smswire._backend`` chose; both
+build the same ``DeliveryReceipt``.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
+from typing import TYPE_CHECKING
 
+from smswire._backend import NATIVE
 from smswire.message import Message
-from smswire.pdu import TlvTag
+from smswire.smpp import _receipt_pure
 
 __all__ = [
     "DeliveryReceipt",
@@ -55,43 +80,16 @@ class ReceiptState(enum.Enum):
         return self not in (ReceiptState.ENROUTE, ReceiptState.ACCEPTED)
 
 
-# SMPP 3.4 §5.2.28: the message_state TLV's values.
-_STATE_BY_TLV = {
-    1: ReceiptState.ENROUTE,
-    2: ReceiptState.DELIVERED,
-    3: ReceiptState.EXPIRED,
-    4: ReceiptState.DELETED,
-    5: ReceiptState.UNDELIVERABLE,
-    6: ReceiptState.ACCEPTED,
-    7: ReceiptState.UNKNOWN,
-    8: ReceiptState.REJECTED,
-}
-# Spellings seen in the field besides Appendix B's seven-letter codes.
-_STATE_ALIASES = {
-    "DELIVERED": ReceiptState.DELIVERED,
-    "UNDELIVERABLE": ReceiptState.UNDELIVERABLE,
-    "ACCEPTED": ReceiptState.ACCEPTED,
-    "REJECTED": ReceiptState.REJECTED,
-    "DELETED": ReceiptState.DELETED,
-    "EXPIRED": ReceiptState.EXPIRED,
-    "FAILED": ReceiptState.UNDELIVERABLE,
-}
-
-# The keys of Appendix B; "text" runs to the end of the message.
-_FIELD = re.compile(
-    r"\b(?P<key>id|sub|dlvrd|submit[\s_]?date|done[\s_]?date|stat|err|text)\s*:\s*",
-    re.IGNORECASE,
-)
-
-
 @dataclass(frozen=True)
 class DeliveryReceipt:
     """One delivery receipt.
 
     ``error`` follows inMobile's rule: the absolute value of the status code
-    (``err:005`` is status -5). ``network_error`` is the (network type, error
-    code) pair of the network_error_code TLV when one came. ``message`` is the
-    message the receipt belongs to when the client could correlate it.
+    (``err:005`` is status -5). ``raw_stat`` and ``raw_err`` are the ``stat``
+    and ``err`` tokens as the SMSC wrote them ("" when absent), beside the
+    typed ``state`` and ``error``. ``network_error`` is the (network type,
+    error code) pair of the network_error_code TLV when one came. ``message``
+    is the message the receipt belongs to when the client could correlate it.
     """
 
     message_id: str
@@ -103,6 +101,8 @@ class DeliveryReceipt:
     delivered: int | None = None
     text: str = ""
     raw: bytes = b""
+    raw_stat: str = ""
+    raw_err: str = ""
     source: str = ""
     destination: str = ""
     network_error: tuple[int, int] | None = None
@@ -118,123 +118,43 @@ def is_receipt(esm_class: int) -> bool:
     return esm_class & ESM_CLASS_TYPE_MASK == ESM_CLASS_DELIVERY_RECEIPT
 
 
-def _fields(text: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    matches = list(_FIELD.finditer(text))
-    for i, match in enumerate(matches):
-        key = re.sub(r"[\s_]", "", match.group("key").lower())
-        if key == "text":
-            found[key] = text[match.end() :]
-            break
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        value = text[match.end() : end].strip()
-        # A value is one token; what follows it is not part of it.
-        found.setdefault(key, value.split()[0] if value else "")
-    return found
-
-
-def _date(value: str | None, tz: tzinfo) -> datetime | None:
-    # Appendix B: YYMMDDhhmm; many SMSCs add seconds (YYMMDDhhmmss).
-    if not value or not value.isdigit() or len(value) not in (10, 12):
-        return None
-    try:
-        return datetime(
-            2000 + int(value[0:2]),
-            int(value[2:4]),
-            int(value[4:6]),
-            int(value[6:8]),
-            int(value[8:10]),
-            int(value[10:12]) if len(value) == 12 else 0,
-            tzinfo=tz,
-        )
-    except ValueError:
-        return None
-
-
-def _count(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-def _error(value: str | None) -> int | None:
-    if not value:
-        return None
-    try:
-        # inMobile: err is the absolute value of its (negative) status code.
-        return abs(int(value, 16 if value.lower().startswith(("0x", "-0x")) else 10))
-    except ValueError:
-        return None
-
-
-def _state(value: str | None) -> ReceiptState:
-    if not value:
-        return ReceiptState.UNKNOWN
-    upper = value.upper()
-    try:
-        return ReceiptState(upper)
-    except ValueError:
-        return _STATE_ALIASES.get(upper, ReceiptState.UNKNOWN)
-
-
-def parse_receipt(
+def _parse_receipt_pure(
     short_message: bytes,
     tlvs: Iterable[tuple[int, bytes]] = (),
     *,
     source: str = "",
     destination: str = "",
-    tz: tzinfo = timezone.utc,
+    tz: tzinfo | None = timezone.utc,
+    data_coding: int = 0,
 ) -> DeliveryReceipt:
     """Parse a receipt from a deliver_sm's short_message (or message_payload) and TLVs.
 
-    ``tlvs`` are (tag, value) pairs. Dates carry ``tz`` (Appendix B leaves the
-    zone to the SMSC; UTC unless told).
+    ``tlvs`` are (tag, value) pairs, ``data_coding`` the deliver_sm's. Dates
+    carry ``tz`` (Appendix B leaves the zone to the SMSC; UTC unless told),
+    except SMPP absolute times, which name their own offset.
     """
-    text = short_message.decode("latin-1")
-    fields = _fields(text)
-    message_id = fields.get("id", "")
-    state = _state(fields.get("stat"))
-    network_error: tuple[int, int] | None = None
-    for tag, value in tlvs:
-        if tag == TlvTag.RECEIPTED_MESSAGE_ID and value:
-            # SMPP 3.4 §5.3.2.12: a C-Octet string.
-            message_id = value.rstrip(b"\x00").decode("latin-1")
-        elif tag == TlvTag.MESSAGE_STATE and len(value) == 1:
-            state = _STATE_BY_TLV.get(value[0], ReceiptState.UNKNOWN)
-        elif tag == TlvTag.NETWORK_ERROR_CODE and len(value) == 3:
-            # SMPP 3.4 §5.3.2.31: network type (1 octet), error code (2 octets).
-            network_error = (value[0], int.from_bytes(value[1:3], "big"))
+    reading = _receipt_pure.read_receipt(short_message, tlvs, tz, data_coding)
     return DeliveryReceipt(
-        message_id=message_id,
-        state=state,
-        error=_error(fields.get("err")),
-        submit_date=_date(fields.get("submitdate"), tz),
-        done_date=_date(fields.get("donedate"), tz),
-        submitted=_count(fields.get("sub")),
-        delivered=_count(fields.get("dlvrd")),
-        text=fields.get("text", ""),
+        message_id=reading.message_id,
+        state=ReceiptState(reading.state),
+        error=reading.error,
+        submit_date=reading.submit_date,
+        done_date=reading.done_date,
+        submitted=reading.submitted,
+        delivered=reading.delivered,
+        text=reading.text,
         raw=short_message,
+        raw_stat=reading.raw_stat,
+        raw_err=reading.raw_err,
         source=source,
         destination=destination,
-        network_error=network_error,
+        network_error=reading.network_error,
     )
 
 
-_HEX = re.compile(r"[0-9a-fA-F]+")
-
-
-def message_id_keys(message_id: str) -> tuple[str, ...]:
-    """The forms under which a message id may come back in a receipt.
-
-    SMPP 3.4 leaves the id's format to the SMSC, and some answer submit_sm with
-    a hex id but quote it in decimal in the receipt text (or the reverse), or
-    pad it with zeros; correlating tries every form.
-    """
-    norm = message_id.strip().lower()
-    keys = [norm]
-    stripped = norm.lstrip("0") or "0"
-    if stripped != norm:
-        keys.append(stripped)
-    if norm.isdigit() and len(norm) <= 20:
-        keys.append(format(int(norm), "x"))
-    elif _HEX.fullmatch(norm) and len(norm) <= 16:
-        keys.append(str(int(norm, 16)))
-    return tuple(keys)
+if TYPE_CHECKING or NATIVE is None:
+    parse_receipt = _parse_receipt_pure
+    message_id_keys = _receipt_pure.message_id_keys
+else:
+    parse_receipt = NATIVE.parse_receipt
+    message_id_keys = NATIVE.message_id_keys

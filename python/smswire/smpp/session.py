@@ -72,6 +72,10 @@ class Role(enum.Enum):
 class SessionState(enum.Enum):
     """The session states of SMPP 3.4 §2.3."""
 
+    # Members are singletons: hash them by identity. Enum's own __hash__ runs
+    # Python code on every lookup of the per-state tables, once per PDU.
+    __hash__ = object.__hash__
+
     OPEN = "open"  # connected, not bound
     BOUND_TX = "bound_tx"
     BOUND_RX = "bound_rx"
@@ -200,6 +204,17 @@ def _response_classes() -> dict[int, type[Pdu]]:
 
 _RESPONSES = _response_classes()
 
+# What every PDU is compared with, bound once as plain ints and members: on
+# CPython 3.11 an enum attribute lookup costs more than the rest of a PDU's
+# dispatch.
+_GENERIC_NACK = int(CommandId.GENERIC_NACK)
+_ENQUIRE_LINK = int(CommandId.ENQUIRE_LINK)
+_ENQUIRE_LINK_RESP = int(CommandId.ENQUIRE_LINK_RESP)
+_UNBIND = int(CommandId.UNBIND)
+_UNBIND_RESP = int(CommandId.UNBIND_RESP)
+_ALERT_NOTIFICATION = int(CommandId.ALERT_NOTIFICATION)
+_OPEN, _UNBOUND, _CLOSED = SessionState.OPEN, SessionState.UNBOUND, SessionState.CLOSED
+
 
 def _remote(exc: ProtocolError) -> RemoteProtocolError:
     """The codec's error about bytes the peer sent, as the peer's fault."""
@@ -298,8 +313,8 @@ class Session:
     # -- sending -------------------------------------------------------------
 
     def _allowed(self, table: Mapping[SessionState, frozenset[int]], command_id: int) -> bool:
-        state = self._was if self._state is SessionState.UNBOUND else self._state
-        if self._state is SessionState.CLOSED:
+        state = self._was if self._state is _UNBOUND else self._state
+        if self._state is _CLOSED:
             return False
         return command_id in table.get(state, ())
 
@@ -316,7 +331,7 @@ class Session:
         command_id = pdu.command_id
         if command_id & _RESPONSE_BIT:
             pending = self._peer_pending.pop(pdu.sequence_number, None)
-            if pending is None and command_id != CommandId.GENERIC_NACK:
+            if pending is None and command_id != _GENERIC_NACK:
                 raise LocalProtocolError(
                     f"{type(pdu).__name__} answers sequence_number {pdu.sequence_number}, "
                     "which no request of the peer is waiting on",
@@ -325,14 +340,10 @@ class Session:
                     command_id=command_id,
                     sequence_number=pdu.sequence_number,
                 )
-            if (
-                pdu.command_status == 0
-                and command_id in _BOUND
-                and self._state is SessionState.OPEN
-            ):
+            if pdu.command_status == 0 and command_id in _BOUND and self._state is _OPEN:
                 self._state = _BOUND[command_id]
             return pdu
-        if self._state is SessionState.UNBOUND or not self._allowed(self._ours, command_id):
+        if self._state is _UNBOUND or not self._allowed(self._ours, command_id):
             raise LocalProtocolError(
                 f"{type(pdu).__name__} may not be sent in session state {self._state.value}",
                 status=CommandStatus.ESME_RINVBNDSTS,
@@ -355,8 +366,8 @@ class Session:
                     command_id=command_id,
                 )
             self._windowed += 1
-        elif command_id == CommandId.UNBIND:
-            self._was, self._state = self._state, SessionState.UNBOUND
+        elif command_id == _UNBIND:
+            self._was, self._state = self._state, _UNBOUND
         seq = self._next_sequence()
         pdu = with_sequence_number(pdu, seq)
         self._outstanding[seq] = (pdu, deadline)
@@ -453,7 +464,10 @@ class Session:
             except ProtocolError as exc:
                 fault = _remote(exc)
                 events.append(self._reject(fault))
-                if fault.status == CommandStatus.ESME_RINVCMDLEN:
+                # Only a header whose command_length is out of bounds loses the
+                # framing; a body that ends inside a field (the same status,
+                # with its command_id known) was skipped whole.
+                if fault.status == CommandStatus.ESME_RINVCMDLEN and fault.command_id is None:
                     self._state = SessionState.CLOSED
                     raise fault from exc
                 chunk = b""
@@ -498,29 +512,25 @@ class Session:
             request = entry[0]
             if request.command_id not in _CONTROL:
                 self._windowed -= 1
-            if command_id == CommandId.ENQUIRE_LINK_RESP:
+            if command_id == _ENQUIRE_LINK_RESP:
                 self._enquiring = False
                 return
             bound = _BOUND.get(command_id)
-            if (
-                bound is not None
-                and received.command_status == 0
-                and self.state is SessionState.OPEN
-            ):
+            if bound is not None and received.command_status == 0 and self._state is _OPEN:
                 self._state = bound
             events.append(ResponseReceived(received, request))
-            if command_id == CommandId.UNBIND_RESP:
+            if command_id == _UNBIND_RESP:
                 events.append(Unbound(by_peer=False))
             return
-        if command_id == CommandId.ENQUIRE_LINK:
+        if command_id == _ENQUIRE_LINK:
             # SMPP 3.4 §4.11: answered in any state, by either side.
             self._outbox.append(_pdu.encode(_pdu.EnquireLinkResp(sequence_number=seq)))
             return
-        if command_id == CommandId.UNBIND and self._state is not SessionState.OPEN:
+        if command_id == _UNBIND and self._state is not _OPEN:
             # SMPP 3.4 §4.2: answer unbind_resp; the session is no longer bound.
             self._outbox.append(_pdu.encode(_pdu.UnbindResp(sequence_number=seq)))
-            if self._state is not SessionState.UNBOUND:
-                self._was, self._state = self._state, SessionState.UNBOUND
+            if self._state is not _UNBOUND:
+                self._was, self._state = self._state, _UNBOUND
             events.append(Unbound(by_peer=True))
             return
         if not self._allowed(self._theirs, command_id):
@@ -542,7 +552,7 @@ class Session:
                 _pdu.encode(response_class(command_status=status, sequence_number=seq))
             )
             return
-        if command_id != CommandId.ALERT_NOTIFICATION:
+        if command_id != _ALERT_NOTIFICATION:
             # SMPP 3.4 §4.12.1: alert_notification is the one request without a response.
             self._peer_pending[seq] = command_id
         events.append(RequestReceived(received))

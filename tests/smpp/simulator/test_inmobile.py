@@ -1,10 +1,17 @@
-"""The simulator as inMobile describes its SMSC, seen by a bare session on a socket."""
+"""The simulator as inMobile describes its SMSC, seen by a bare session on a socket.
+
+Each rule is quoted from inMobile's SMPP notes where a test checks it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import ssl
 import uuid
+from pathlib import Path
+
+import pytest
 
 from smswire.pdu import (
     BindReceiver,
@@ -12,23 +19,16 @@ from smswire.pdu import (
     BindTransmitter,
     CommandStatus,
     DeliverSm,
-    Pdu,
     QuerySm,
     SubmitSm,
     Unbind,
 )
-from smswire.smpp import SmscSimulator
-from smswire.smpp.session import (
-    ConnectionClosed,
-    Event,
-    RequestReceived,
-    ResponseReceived,
-    Role,
-    Session,
-    Unbound,
-)
+from smswire.smpp import AsyncSmppClient, SmscSimulator
+from smswire.smpp.session import ConnectionClosed, RequestReceived, ResponseReceived, Unbound
+from smswire.smpp.simulator import SOURCE_ADDR_KEPT
 
-from .support import ACCOUNT, PASSWORD
+from ..support import ACCOUNT, PASSWORD
+from .support import RawEsme
 
 # inMobile's documented receipt, with its id a UUID.
 INMOBILE_RECEIPT = re.compile(
@@ -37,43 +37,8 @@ INMOBILE_RECEIPT = re.compile(
 )
 
 
-class RawEsme:
-    """An ESME of nothing but a session and a socket: every PDU is visible."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-        self.session = Session(Role.ESME, enquire_link_interval=None)
-        self.events: list[Event] = []
-
-    @classmethod
-    async def connect(cls, sim: SmscSimulator) -> RawEsme:
-        return cls(*await asyncio.open_connection("127.0.0.1", sim.port))
-
-    def send(self, pdu: Pdu) -> None:
-        self.writer.write(self.session.send(pdu))
-
-    async def next(self) -> Event:
-        while not self.events:
-            data = await asyncio.wait_for(self.reader.read(65536), 10)
-            self.events += self.session.receive_data(data)
-            self.writer.write(self.session.data_to_send())
-        return self.events.pop(0)
-
-    async def response(self) -> Pdu:
-        event = await self.next()
-        assert isinstance(event, ResponseReceived), event
-        return event.pdu
-
-    async def bind(self, pdu: Pdu | None = None) -> int:
-        self.send(pdu or BindTransceiver(system_id=ACCOUNT, password=PASSWORD))
-        return (await self.response()).command_status
-
-    def close(self) -> None:
-        self.writer.close()
-
-
 async def test_binds_check_system_id_and_password() -> None:
-    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as sim:
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as sim:
         for bind, status in [
             (BindTransmitter(system_id="nobody", password=PASSWORD), CommandStatus.ESME_RINVSYSID),
             (BindReceiver(system_id=ACCOUNT, password="wrong"), CommandStatus.ESME_RINVPASWD),
@@ -86,7 +51,7 @@ async def test_binds_check_system_id_and_password() -> None:
 
 
 async def test_submit_sm_gets_a_uuid_and_a_receipt_in_inmobiles_format() -> None:
-    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as sim:
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as sim:
         esme = await RawEsme.connect(sim)
         await esme.bind()
         esme.send(SubmitSm(destination_addr="45", short_message=b"Hi", registered_delivery=1))
@@ -104,7 +69,7 @@ async def test_submit_sm_gets_a_uuid_and_a_receipt_in_inmobiles_format() -> None
 
 
 async def test_receipts_wait_for_a_receiver_to_bind() -> None:
-    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as sim:
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as sim:
         transmitter = await RawEsme.connect(sim)
         await transmitter.bind(BindTransmitter(system_id=ACCOUNT, password=PASSWORD))
         transmitter.send(SubmitSm(destination_addr="45", short_message=b"x", registered_delivery=1))
@@ -119,7 +84,7 @@ async def test_receipts_wait_for_a_receiver_to_bind() -> None:
 
 
 async def test_commands_inmobile_does_not_support_get_rinvcmdid() -> None:
-    async with SmscSimulator() as sim:
+    async with SmscSimulator(tls=False) as sim:
         esme = await RawEsme.connect(sim)
         await esme.bind()
         esme.send(QuerySm(message_id="x"))
@@ -129,7 +94,7 @@ async def test_commands_inmobile_does_not_support_get_rinvcmdid() -> None:
 
 
 async def test_restart_refuses_submits_unbinds_closes_and_refuses_binds_meanwhile() -> None:
-    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as sim:
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as sim:
         esme = await RawEsme.connect(sim)
         await esme.bind()
         restart = asyncio.create_task(sim.restart(downtime=0.5))
@@ -151,7 +116,7 @@ async def test_restart_refuses_submits_unbinds_closes_and_refuses_binds_meanwhil
 
 
 async def test_submits_that_cross_the_restart_get_rsubmitfail() -> None:
-    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, receipt_delay=None) as sim:
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False, receipt_delay=None) as sim:
         esme = await RawEsme.connect(sim)
         await esme.bind()
         restart = asyncio.create_task(sim.restart(downtime=0.05))
@@ -164,3 +129,73 @@ async def test_submits_that_cross_the_restart_get_rsubmitfail() -> None:
     assert [r.command_status for r in responses] == [CommandStatus.ESME_RSUBMITFAIL]
     assert sim.received == []
     assert [r.status for r in sim.rejected] == [CommandStatus.ESME_RSUBMITFAIL]
+
+
+async def test_tls_unless_asked_otherwise_with_a_ca_a_client_is_told_to_trust() -> None:
+    # inMobile: "port 2775 (ssl is required for all connections - no support for non-ssl)".
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as sim:
+        assert sim.tls
+        assert sim.ca_file is not None and sim.ca_file.is_file()
+        # As inMobile asks its customers: trust the certificate file it gives.
+        async with AsyncSmppClient(
+            "127.0.0.1", sim.port, system_id=ACCOUNT, password=PASSWORD, tls=sim.ca_file
+        ) as smpp:
+            assert (await smpp.send("+4512345678", "over TLS", source="Acme")).ok
+        esme = await RawEsme.connect(sim, sim.client_context())
+        assert await esme.bind() == CommandStatus.ESME_ROK
+        esme.close()
+        ca_file = sim.ca_file
+    assert sim.received[0].text == "over TLS"
+    assert not ca_file.exists(), "the throw-away CA goes with the simulator"
+
+
+async def test_a_plain_tcp_client_gets_no_smpp_from_the_default_simulator() -> None:
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}) as sim:
+        reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+        esme = RawEsme(reader, writer)
+        esme.send(BindTransceiver(system_id=ACCOUNT, password=PASSWORD))
+        data = await asyncio.wait_for(reader.read(65536), 10)
+        writer.close()
+    # The TLS layer refuses what is not a ClientHello: end of stream or an alert record.
+    assert data == b"" or data[0] == 0x15
+    assert sim.binds == 0
+
+
+async def test_plain_tcp_only_when_asked_and_a_given_context_as_given(
+    server_tls: ssl.SSLContext,
+) -> None:
+    async with SmscSimulator(tls=False) as plain:
+        assert not plain.tls and plain.ca_file is None
+        esme = await RawEsme.connect(plain)
+        assert await esme.bind() == CommandStatus.ESME_ROK
+        esme.close()
+    async with SmscSimulator(tls=server_tls) as given:
+        assert given.tls and given.ca_file is None
+        with pytest.raises(RuntimeError, match="no certificate authority was minted"):
+            given.client_context()
+
+
+async def test_the_ca_goes_where_asked_and_stays(tmp_path: Path) -> None:
+    async with SmscSimulator(tls=True, ca_dir=tmp_path) as sim:
+        assert sim.ca_file == tmp_path / "ca.pem"
+    assert (tmp_path / "ca.pem").is_file()
+
+
+async def test_source_addr_keeps_its_first_15_characters() -> None:
+    # inMobile: "The source_addr parameter has a max length of 15 characters. If the
+    # source_addr parameter is any longer, anything after the 15th character,
+    # will be discarded."
+    sent = "4512345678901234567"
+    async with SmscSimulator(tls=False) as sim:
+        esme = await RawEsme.connect(sim)
+        await esme.bind()
+        response = await esme.submit(source_addr_ton=1, source_addr=sent, registered_delivery=1)
+        receipt = await esme.request()
+        esme.close()
+    assert response.command_status == CommandStatus.ESME_ROK
+    (message,) = sim.received
+    assert message.source == sent[:SOURCE_ADDR_KEPT] == "451234567890123"
+    assert isinstance(receipt, DeliverSm)
+    assert receipt.destination_addr == sent[:SOURCE_ADDR_KEPT]
+    (submit,) = sim.record.accepted
+    assert submit.pdu.source_addr == sent, "the record keeps the PDU as received"
