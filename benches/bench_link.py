@@ -33,7 +33,8 @@ from typing import Any
 import httpx
 import pytest
 
-from smswire.link import AsyncLinkMobilityClient, InsecureTransportWarning, Message, Outcome
+from smswire import Limits, Message, Outcome
+from smswire.link import AsyncLinkMobilityClient, InsecureTransportWarning
 from smswire.link.protocol import Credentials, build_query, prepare
 
 COUNT_ENV = "SMSWIRE_BENCH_LINK_MESSAGES"
@@ -67,7 +68,7 @@ def _messages(count: int) -> list[Message]:
             text = words * rng.randint(4, 10)
         else:
             text = "Привет, как дела? " * rng.randint(1, 6)
-        out.append(Message("LINK", f"+4670{n:07d}", text))
+        out.append(Message(f"+4670{n:07d}", text, source="LINK"))
     return out
 
 
@@ -98,12 +99,12 @@ async def _smswire(url: str, messages: list[Message]) -> int:
             service_id=1,
             username="user",
             password=PASSWORD,
-            limits=LIMITS,
+            limits=Limits(window=CONCURRENCY),
             allow_insecure_http=True,
         )
     async with client:
-        outcomes = await client.send_many(messages, concurrency=CONCURRENCY)
-    return sum(o.outcome is Outcome.ACCEPTED for o in outcomes)
+        results = await client.send_many(messages)
+    return sum(r.outcome is Outcome.ACCEPTED for r in results)
 
 
 async def _bare(url: str, queries: list[tuple[tuple[str, str], ...]]) -> int:

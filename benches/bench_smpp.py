@@ -33,14 +33,14 @@ WARMUP = 500
 # The client under measurement, in its own process; prints one JSON line.
 OURS = """
 import asyncio, json, resource, sys, time
-from smswire.smpp import Message, SmppClient
+from smswire import AsyncSmppClient, Limits, Message
 
 async def main(port, ca, window, n, warmup):
     tls = ca if ca != "-" else False
-    async with SmppClient("127.0.0.1", port, system_id="bench", password="bench",
-                          tls=tls, window=window) as smpp:
+    async with AsyncSmppClient("127.0.0.1", port, system_id="bench", password="bench",
+                               tls=tls, limits=Limits(window=window)) as smpp:
         def batch(count, tag):
-            return [Message("+4512345678", f"bench {tag} {i}", "Bench",
+            return [Message("+4512345678", f"bench {tag} {i}", source="Bench",
                             registered_delivery=False) for i in range(count)]
         await smpp.send_many(batch(warmup, "w"))
         messages = batch(n, "m")

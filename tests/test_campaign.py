@@ -7,6 +7,7 @@ tests/cli.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,15 +15,17 @@ from pathlib import Path
 import pytest
 
 from smswire.campaign import (
+    SENDING,
     CampaignRow,
     InvalidRow,
     Price,
     ResultsJournal,
-    SendOutcome,
     read_campaign,
     run_campaign,
 )
 from smswire.errors import ConfigurationError, SmswireError, TransportError
+from smswire.message import Message, Outcome, SendResult
+from smswire.pdu import CommandStatus
 
 
 class ScriptedSender:
@@ -37,19 +40,24 @@ class ScriptedSender:
             raise ConfigurationError(f"destination {row.destination!r} is not a number")
         return Price("gsm7", 1 + len(row.text) // 160)
 
-    async def send(self, rows: Sequence[CampaignRow]) -> list[SendOutcome]:
+    async def send(self, rows: Sequence[CampaignRow]) -> list[SendResult]:
         if self.explode_on and any(row.text == self.explode_on for row in rows):
             raise KeyboardInterrupt  # the run stops mid-batch, as with Ctrl-C
-        outcomes = []
+        results = []
         for row in rows:
             self.sent.append(row.line)
+            message = Message(row.destination, row.text, source=row.source)
             if row.text == "reject me":
-                outcomes.append(SendOutcome("failed", error="ESME_RINVDSTADR"))
+                status = CommandStatus.ESME_RINVDSTADR
+                results.append(SendResult(message, Outcome.REJECTED, (), status, "refused"))
             elif row.text == "lost":
-                outcomes.append(SendOutcome("unknown", error="connection lost"))
+                results.append(SendResult(message, Outcome.UNKNOWN, error="connection lost"))
             else:
-                outcomes.append(SendOutcome("accepted", (f"id-{row.line}",)))
-        return outcomes
+                status = CommandStatus.ESME_ROK
+                results.append(
+                    SendResult(message, Outcome.ACCEPTED, (f"id-{row.line}",), status, parts=1)
+                )
+        return results
 
 
 CSV = (
@@ -89,7 +97,8 @@ async def test_bad_rows_are_reported_with_their_line_and_do_not_stop_the_others(
     with ResultsJournal(tmp_path / "out.csv", resume=False) as journal:
         summary = await run_campaign(_rows(), sender, journal)
     assert sender.sent == [2, 7, 8]
-    assert summary.states == {"accepted": 2, "failed": 1, "invalid": 2}
+    # The journal and the summary speak the Outcome words and no others.
+    assert summary.outcomes == {"accepted": 2, "rejected": 1, "not_sent": 2}
     assert [(r.line, r.error) for r in summary.invalid] == [
         (4, "destination 'x123' is not a number"),
         (6, "destination is empty"),
@@ -97,7 +106,9 @@ async def test_bad_rows_are_reported_with_their_line_and_do_not_stop_the_others(
     assert not summary.all_accounted_for
     recorded = ResultsJournal._load(tmp_path / "out.csv")
     assert recorded[2].message_ids == ("id-2",)
-    assert recorded[7].state == "failed" and recorded[7].error == "ESME_RINVDSTADR"
+    assert (recorded[7].outcome, recorded[7].status) == ("rejected", "ESME_RINVDSTADR")
+    assert recorded[4].outcome == "not_sent" and "not a number" in recorded[4].error
+    assert [r.line for r in summary.failed] == [7]
 
 
 async def test_dry_run_prices_every_row_and_sends_none(tmp_path: Path) -> None:
@@ -105,8 +116,11 @@ async def test_dry_run_prices_every_row_and_sends_none(tmp_path: Path) -> None:
     with ResultsJournal(tmp_path / "out.csv", resume=False) as journal:
         summary = await run_campaign(_rows(), sender, journal, dry_run=True)
     assert sender.sent == []
-    assert summary.states["priced"] == 3
+    assert summary.outcomes == {"not_sent": 5}
     assert summary.parts == 3
+    assert summary.failed == [] and len(summary.invalid) == 2
+    recorded = ResultsJournal._load(tmp_path / "out.csv")
+    assert {r.outcome for r in recorded.values()} == {"not_sent"}
 
 
 async def test_an_existing_results_file_is_never_overwritten(tmp_path: Path) -> None:
@@ -154,12 +168,12 @@ async def test_resume_refuses_an_edited_input_file(tmp_path: Path) -> None:
 
 async def test_a_batch_whose_fate_is_unknown_is_recorded_as_unknown(tmp_path: Path) -> None:
     class Broken(ScriptedSender):
-        async def send(self, rows: Sequence[CampaignRow]) -> list[SendOutcome]:
+        async def send(self, rows: Sequence[CampaignRow]) -> list[SendResult]:
             raise TransportError("connection reset")
 
     with ResultsJournal(tmp_path / "out.csv", resume=False) as journal:
         summary = await run_campaign(_rows(), Broken(), journal)
-    assert summary.states["unknown"] == 3
+    assert summary.outcomes["unknown"] == 3
     assert all("connection reset" in r.error for r in summary.failed)
     assert issubclass(TransportError, SmswireError)
 
@@ -169,3 +183,15 @@ def test_a_file_that_is_not_a_results_file_is_refused(tmp_path: Path) -> None:
     out.write_text("a,b\n1,2\n")
     with pytest.raises(ConfigurationError, match="not a smswire results file"):
         ResultsJournal(out, resume=True)
+
+
+async def test_only_the_outcome_words_and_the_sending_marker_reach_the_journal(
+    tmp_path: Path,
+) -> None:
+    text = "destination,text\n+4700000001,fine\n+4700000002,lost\nx1,bad\n+4700000003,reject me\n"
+    out = tmp_path / "out.csv"
+    with ResultsJournal(out, resume=False) as journal:
+        await run_campaign(_rows(text), ScriptedSender(), journal)
+    with out.open(newline="", encoding="utf-8") as stream:
+        written = {record["outcome"] for record in csv.DictReader(stream)}
+    assert written == {SENDING} | {o.value for o in Outcome}

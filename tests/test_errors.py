@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import smswire.errors as errors
+import smswire.link
 from smswire.errors import (
     ClaimError,
     ConfigurationError,
@@ -36,12 +37,20 @@ def drawn_parents() -> dict[str, str]:
     return parents
 
 
+# Classes the drawing shows that live with their way out, not in smswire.errors.
+_ELSEWHERE = {"LinkResponseError": smswire.link}
+
+
+def drawn_class(name: str) -> type:
+    return getattr(_ELSEWHERE.get(name, errors), name)  # type: ignore[no-any-return]
+
+
 def test_the_drawing_shows_every_class_under_its_base() -> None:
     parents = drawn_parents()
     exported = {name for name in errors.__all__ if name != "SmswireError"}
-    assert set(parents) == exported
+    assert set(parents) == exported | set(_ELSEWHERE)
     for name, parent in parents.items():
-        assert getattr(errors, name).__bases__[0] is getattr(errors, parent), name
+        assert drawn_class(name).__bases__[0] is drawn_class(parent), name
 
 
 def test_the_outbox_errors_are_smswire_errors_a_worker_can_tell_apart() -> None:

@@ -7,8 +7,17 @@ import pickle
 
 import pytest
 
-from smswire.errors import ConfigurationError
-from smswire.message import LINK_OPTIONS, SMPP_OPTIONS, Concatenation, Message, Outcome, SendResult
+import smswire
+from smswire.errors import ConfigurationError, OutcomeUnknown, RequestNotSent, TransportError
+from smswire.message import (
+    LINK_OPTIONS,
+    SMPP_OPTIONS,
+    Concatenation,
+    Delivery,
+    Message,
+    Outcome,
+    SendResult,
+)
 from smswire.pdu import CommandStatus, Tlv
 
 
@@ -80,3 +89,44 @@ def test_message_id_is_the_first_part_id() -> None:
     result = SendResult(message, Outcome.ACCEPTED, ("a", "b"), CommandStatus.ESME_ROK, parts=2)
     assert result.message_id == "a"
     assert SendResult(message, Outcome.NOT_SENT).message_id is None
+
+
+def test_a_replaced_message_knows_its_own_options() -> None:
+    plain = Message("1", "x", source="A")
+    flashing = dataclasses.replace(plain, flash=True)
+    assert flashing.options_set() == ("flash",)
+    assert plain.options_set() == ()
+    with pytest.raises(ConfigurationError, match=r"^flash"):
+        flashing.refuse_options("LINK", LINK_OPTIONS)
+    assert pickle.loads(pickle.dumps(flashing)).options_set() == ("flash",)
+
+
+@pytest.mark.parametrize("outcome", [Outcome.ACCEPTED, Outcome.REJECTED])
+def test_raise_for_outcome_returns_what_the_provider_answered(outcome: Outcome) -> None:
+    result = SendResult(Message("1", "x"), outcome, status=CommandStatus.ESME_RINVDSTADR)
+    assert result.raise_for_outcome() is result
+
+
+def test_raise_for_outcome_raises_what_was_not_answered_with_the_result() -> None:
+    message = Message("1", "x")
+    not_sent = SendResult(message, Outcome.NOT_SENT, error="never written")
+    with pytest.raises(RequestNotSent, match="never written") as caught:
+        not_sent.raise_for_outcome()
+    assert caught.value.result is not_sent
+    unknown = SendResult(message, Outcome.UNKNOWN, error="response lost")
+    with pytest.raises(OutcomeUnknown, match="response lost") as unsure:
+        unknown.raise_for_outcome()
+    assert unsure.value.result is unknown
+    # The httpx habit, `except TransportError: retry`, must never resend it.
+    assert isinstance(caught.value, TransportError)
+    assert not isinstance(unsure.value, TransportError)
+
+
+def test_the_vocabulary_is_at_the_top_level() -> None:
+    for name in ("Message", "Outcome", "SendResult", "Delivery", "Concatenation"):
+        assert getattr(smswire, name) is globals()[name]
+    assert {d.value for d in Delivery} == {"at_least_once", "at_most_once"}
+    for name in ("Timeouts", "Limits", "Backoff", "OutcomeUnknown", "ClientClosed"):
+        assert name in smswire.__all__
+    for name in ("SmppClient", "AsyncSmppClient", "LinkMobilityClient", "AsyncLinkMobilityClient"):
+        assert name in smswire.__all__

@@ -2,7 +2,8 @@
 
 GSM 03.38 and UCS2 encoding with exact segmentation, an SMPP 3.4 codec and
 client, and LINK Mobility's SMSC Simple HTTP interface, on a Rust core with a
-pure-Python twin.
+pure-Python twin. Both ways out speak one vocabulary: a :class:`Message` goes
+in, a :class:`SendResult` with its :class:`Outcome` comes back.
 """
 
 from __future__ import annotations
@@ -27,10 +28,15 @@ from smswire.encoding import (
     unpack_septets,
 )
 from smswire.errors import (
+    ClientClosed,
     ConfigurationError,
     EncodingError,
+    LocalProtocolError,
     MessageTooLong,
+    OutcomeUnknown,
     ProtocolError,
+    RemoteProtocolError,
+    RequestNotSent,
     SmscError,
     SmswireError,
     TransportError,
@@ -43,14 +49,12 @@ from smswire.link import (
     LinkSimulator,
     ResultCode,
 )
-
-# Names both ways out share (Message, SendResult) stay in smswire.smpp and
-# smswire.link; only the unambiguous ones are lifted here.
+from smswire.message import Concatenation, Delivery, Message, Outcome, SendResult
+from smswire.options import Backoff, Limits, Timeouts
 from smswire.smpp import (
-    Delivery,
+    AsyncSmppClient,
     DeliveryReceipt,
     ReceiptState,
-    SendState,
     SmppClient,
     SmscSimulator,
 )
@@ -63,26 +67,38 @@ __all__ = [
     "STANDARD",
     "Analysis",
     "AsyncLinkMobilityClient",
+    "AsyncSmppClient",
+    "Backoff",
+    "ClientClosed",
+    "Concatenation",
     "ConfigurationError",
     "Delivery",
     "DeliveryReceipt",
     "DeliveryReport",
     "DeliveryReportReceiver",
     "EncodingError",
+    "Limits",
     "LinkMobilityClient",
     "LinkSimulator",
+    "LocalProtocolError",
+    "Message",
     "MessageTooLong",
     "NationalLanguage",
+    "Outcome",
+    "OutcomeUnknown",
     "Profile",
     "ProtocolError",
     "ReceiptState",
+    "RemoteProtocolError",
+    "RequestNotSent",
     "ResultCode",
     "Segment",
-    "SendState",
+    "SendResult",
     "SmppClient",
     "SmscError",
     "SmscSimulator",
     "SmswireError",
+    "Timeouts",
     "TransportError",
     "__version__",
     "analyze",

@@ -2,12 +2,13 @@
 
 A campaign reads rows of ``destination,text[,source]``, checks and prices each
 one, and sends them through any :class:`CampaignSender` (SMPP or LINK). Every
-outcome is appended to a results file and flushed to disk before the next
-batch goes out, and a ``sending`` line is written *before* a batch leaves, so a
-run that stops half way (crash, Ctrl-C, power) leaves a file that says which
-rows were sent, which were not, and which may have been: ``--resume`` sends the
-first kind never again, the second kind now, and the third only when asked
-(``resend_unknown``), because an SMS cannot be recalled.
+row's :class:`~smswire.message.Outcome` is appended to a results file and
+flushed to disk before the next batch goes out, and a ``sending`` line is
+written *before* a batch leaves, so a run that stops half way (crash, Ctrl-C,
+power) leaves a file that says which rows were sent, which were not, and which
+may have been: ``--resume`` sends the first kind never again, the second kind
+now, and the third only when asked (``resend_unknown``), because an SMS cannot
+be recalled.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from pathlib import Path
 from typing import Callable, Protocol, TextIO, Union
 
 from smswire.errors import ConfigurationError, SmswireError
+from smswire.message import Outcome, SendResult
 
 __all__ = [
     "BATCH_SIZE",
+    "SENDING",
     "CampaignRow",
     "CampaignSender",
     "CampaignSummary",
@@ -32,7 +35,6 @@ __all__ = [
     "Price",
     "ResultsJournal",
     "RowResult",
-    "SendOutcome",
     "read_campaign",
     "run_campaign",
 ]
@@ -45,16 +47,12 @@ BATCH_SIZE = 256
 REQUIRED_COLUMNS = ("destination", "text")
 OPTIONAL_COLUMNS = ("source",)
 
-# Journal states. `sending` is written before a batch leaves and is superseded
-# by the outcome; a `sending` line with nothing after it means "maybe sent".
-ACCEPTED, FAILED, UNKNOWN, INVALID, PRICED, SENDING = (
-    "accepted",
-    "failed",
-    "unknown",
-    "invalid",
-    "priced",
-    "sending",
-)
+# The journal's one marker of its own, written before a batch leaves and
+# superseded by each row's outcome: a `sending` line with nothing after it
+# means "maybe sent". Every other line holds one of the four Outcome words.
+SENDING = "sending"
+# Why a valid row of a dry run is NOT_SENT.
+DRY_RUN = "dry run: validated and priced, not sent"
 
 
 @dataclass(frozen=True)
@@ -92,25 +90,19 @@ class Price:
 
 
 @dataclass(frozen=True)
-class SendOutcome:
-    """What the sender learned about one row: ``state`` is accepted, failed or unknown."""
-
-    state: str
-    message_ids: tuple[str, ...] = ()
-    error: str = ""
-
-
-@dataclass(frozen=True)
 class RowResult:
-    """One line of the results file."""
+    """One line of the results file: ``outcome`` is an :class:`Outcome`'s
+    value, or :data:`SENDING` while the row's batch is on its way; ``status``
+    names the provider's answer (an SMPP command_status, a LINK result code)."""
 
     line: int
     fingerprint: str
     destination: str
-    state: str
+    outcome: str
     parts: int = 0
     encoding: str = ""
     message_ids: tuple[str, ...] = ()
+    status: str = ""
     error: str = ""
 
 
@@ -120,17 +112,19 @@ class CampaignSender(Protocol):
     def price(self, row: CampaignRow) -> Price:
         """Validate the row for this way out; raise a SmswireError naming the problem."""
 
-    async def send(self, rows: Sequence[CampaignRow]) -> list[SendOutcome]:
-        """Send the rows; one outcome per row, in the rows' order, failures included."""
+    async def send(self, rows: Sequence[CampaignRow]) -> list[SendResult]:
+        """Send the rows; one result per row, in the rows' order, failures included."""
 
 
 @dataclass
 class CampaignSummary:
-    """Counts of a finished (or resumed) run."""
+    """Counts of a finished (or resumed) run: rows by outcome, and the rows
+    that need attention (``invalid``: refused before sending; ``failed``:
+    rejected, not sent or unknown)."""
 
     rows: int = 0
     parts: int = 0
-    states: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
     encodings: Counter[str] = field(default_factory=Counter)
     skipped: int = 0
     unknown_not_resent: list[int] = field(default_factory=list)
@@ -139,13 +133,8 @@ class CampaignSummary:
 
     @property
     def all_accounted_for(self) -> bool:
-        """True when no row ended failed, invalid or unknown."""
-        return not (
-            self.states[FAILED]
-            or self.states[INVALID]
-            or self.states[UNKNOWN]
-            or self.unknown_not_resent
-        )
+        """True when every row was accepted (or, in a dry run, priced)."""
+        return not (self.invalid or self.failed or self.unknown_not_resent)
 
 
 def read_campaign(stream: TextIO) -> Iterator[CampaignRow | InvalidRow]:
@@ -190,17 +179,18 @@ class ResultsJournal:
     """The results file: an append-only CSV, each line flushed to disk as written.
 
     A row may appear more than once (``sending`` and then its outcome); the
-    last line for a row is its state.
+    last line for a row is its outcome.
     """
 
     FIELDS = (
         "line",
         "fingerprint",
         "destination",
-        "state",
+        "outcome",
         "parts",
         "encoding",
         "message_ids",
+        "status",
         "error",
     )
 
@@ -239,10 +229,11 @@ class ResultsJournal:
                     line=line,
                     fingerprint=record["fingerprint"],
                     destination=record["destination"],
-                    state=record["state"],
+                    outcome=record["outcome"],
                     parts=parts,
                     encoding=record["encoding"],
                     message_ids=tuple(filter(None, record["message_ids"].split(" "))),
+                    status=record["status"],
                     error=record["error"],
                 )
             return last
@@ -255,10 +246,11 @@ class ResultsJournal:
                     result.line,
                     result.fingerprint,
                     result.destination,
-                    result.state,
+                    result.outcome,
                     result.parts,
                     result.encoding,
                     " ".join(result.message_ids),
+                    result.status,
                     result.error,
                 )
             )
@@ -295,9 +287,9 @@ async def run_campaign(
 ) -> CampaignSummary:
     """Check, price and (unless ``dry_run``) send every row, journaling each outcome.
 
-    A row that fails validation is journaled as ``invalid`` with its reason and
-    does not stop the others. ``on_progress(n)`` is called as ``n`` more rows
-    are done.
+    A row that fails validation is journaled as NOT_SENT with its reason and
+    does not stop the others; so is every valid row of a dry run.
+    ``on_progress(n)`` is called as ``n`` more rows are done.
     """
     if batch_size < 1:
         raise ConfigurationError(f"batch_size must be at least 1, got {batch_size}")
@@ -305,16 +297,16 @@ async def run_campaign(
     summary = CampaignSummary()
     batch: list[_Pending] = []
 
-    def done(results: Sequence[RowResult]) -> None:
+    def done(results: Sequence[RowResult], *, invalid: bool = False) -> None:
         journal.record(results)
         for result in results:
-            summary.states[result.state] += 1
+            summary.outcomes[result.outcome] += 1
             summary.parts += result.parts
             if result.encoding:
                 summary.encodings[result.encoding] += 1
-            if result.state == INVALID:
+            if invalid:
                 summary.invalid.append(result)
-            elif result.state in (FAILED, UNKNOWN):
+            elif result.outcome != _ACCEPTED and result.error != DRY_RUN:
                 summary.failed.append(result)
         advance(len(results))
 
@@ -322,26 +314,24 @@ async def run_campaign(
         if not batch:
             return
         rows = [row for row, _ in batch]
-        journal.record(_result(row, price, SENDING) for row, price in batch)
+        journal.record(_row(row, price, SENDING) for row, price in batch)
         try:
-            outcomes = await sender.send(rows)
+            results = await sender.send(rows)
         except SmswireError as exc:
             # The batch's fate is not known row by row: say so, lose nothing.
-            outcomes = [SendOutcome(UNKNOWN, error=f"batch failed: {exc}")] * len(rows)
-        if len(outcomes) != len(rows):
-            raise RuntimeError(f"sender returned {len(outcomes)} outcomes for {len(rows)} rows")
-        done(
-            [
-                _result(row, price, outcome.state, outcome.message_ids, outcome.error)
-                for (row, price), outcome in zip(batch, outcomes)
-            ]
-        )
+            error = f"batch failed: {exc}"
+            outcomes = [_row(row, price, _UNKNOWN, error=error) for row, price in batch]
+        else:
+            if len(results) != len(rows):
+                raise RuntimeError(f"sender returned {len(results)} results for {len(rows)} rows")
+            outcomes = [_sent(row, price, result) for (row, price), result in zip(batch, results)]
+        done(outcomes)
         batch.clear()
 
     for item in items:
         summary.rows += 1
         if isinstance(item, InvalidRow):
-            done([RowResult(item.line, "", "", INVALID, error=item.error)])
+            done([RowResult(item.line, "", "", _NOT_SENT, error=item.error)], invalid=True)
             continue
         earlier = journal.previous.get(item.line)
         if earlier is not None and earlier.fingerprint not in ("", item.fingerprint):
@@ -349,24 +339,25 @@ async def run_campaign(
                 f"line {item.line} of the CSV differs from the run being resumed; "
                 "resume only with the same input file"
             )
-        if earlier is not None and earlier.state == ACCEPTED:
+        if earlier is not None and earlier.outcome == _ACCEPTED:
             summary.skipped += 1
-            summary.states[ACCEPTED] += 1
+            summary.outcomes[_ACCEPTED] += 1
             advance(1)
             continue
-        if earlier is not None and earlier.state in (SENDING, UNKNOWN) and not resend_unknown:
+        if earlier is not None and earlier.outcome in (SENDING, _UNKNOWN) and not resend_unknown:
             summary.unknown_not_resent.append(item.line)
             advance(1)
             continue
         try:
             price = sender.price(item)
         except SmswireError as exc:
-            done(
-                [RowResult(item.line, item.fingerprint, item.destination, INVALID, error=str(exc))]
+            refused = RowResult(
+                item.line, item.fingerprint, item.destination, _NOT_SENT, error=str(exc)
             )
+            done([refused], invalid=True)
             continue
         if dry_run:
-            done([_result(item, price, PRICED)])
+            done([_row(item, price, _NOT_SENT, error=DRY_RUN)])
             continue
         batch.append((item, price))
         if len(batch) >= batch_size:
@@ -375,20 +366,33 @@ async def run_campaign(
     return summary
 
 
-def _result(
-    row: CampaignRow,
-    price: Price,
-    state: str,
-    message_ids: tuple[str, ...] = (),
-    error: str = "",
-) -> RowResult:
+_ACCEPTED = Outcome.ACCEPTED.value
+_NOT_SENT = Outcome.NOT_SENT.value
+_UNKNOWN = Outcome.UNKNOWN.value
+
+
+def _row(row: CampaignRow, price: Price, outcome: str, *, error: str = "") -> RowResult:
     return RowResult(
         line=row.line,
         fingerprint=row.fingerprint,
         destination=row.destination,
-        state=state,
+        outcome=outcome,
         parts=price.parts,
         encoding=price.encoding,
-        message_ids=message_ids,
         error=error,
+    )
+
+
+def _sent(row: CampaignRow, price: Price, result: SendResult) -> RowResult:
+    status = result.status
+    return RowResult(
+        line=row.line,
+        fingerprint=row.fingerprint,
+        destination=row.destination,
+        outcome=result.outcome.value,
+        parts=result.parts or price.parts,
+        encoding=price.encoding,
+        message_ids=result.message_ids,
+        status="" if status is None else status.name,
+        error=result.error or "",
     )

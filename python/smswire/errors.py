@@ -14,6 +14,7 @@
     ├── TransportError               the connection failed; nothing is known to be sent
     │   └── RequestNotSent           provably never reached the provider: safe to send again
     ├── OutcomeUnknown               may have reached the provider: never resend blindly
+    │   └── LinkResponseError        LINK answered, but not in the guide's shape (smswire.link)
     └── OutboxError                  the durable outbox refused or failed a request
         ├── KeyConflict              a key put again with other content (also a ConfigurationError)
         ├── ClaimError               a worker broke the draining contract (released a sent claim)
@@ -38,6 +39,8 @@ here, so ``except EncodingError`` catches the same thing whichever is active.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "ClaimError",
@@ -166,14 +169,35 @@ class TransportError(SmswireError):
 class RequestNotSent(TransportError):
     """The request provably never reached the provider (connection refused, TLS
     handshake failure, connect timeout), even after the retries: the message was
-    not sent and may safely be sent again."""
+    not sent and may safely be sent again.
+
+    ``result`` is the message's :class:`~smswire.message.SendResult`
+    (``Outcome.NOT_SENT``) where a client had built one.
+    """
+
+    def __init__(self, message: str, *, result: Any = None) -> None:
+        super().__init__(message)
+        # A SendResult; typed loosely so this module, the root of the package,
+        # imports nothing of it.
+        self.result = result
 
 
 class OutcomeUnknown(SmswireError):
     """The request may have reached the provider (a read timeout, a connection
     lost after the request was written): the message may have been sent. An SMS
     cannot be recalled, so it was not retried; reconcile it through its delivery
-    report or the provider's support before sending it again."""
+    report or the provider's support before sending it again.
+
+    ``result`` is the message's :class:`~smswire.message.SendResult`
+    (``Outcome.UNKNOWN``, with the ids of any parts the provider did accept)
+    where a client had built one.
+    """
+
+    def __init__(self, message: str, *, result: Any = None) -> None:
+        super().__init__(message)
+        # A SendResult; typed loosely so this module, the root of the package,
+        # imports nothing of it.
+        self.result = result
 
 
 class OutboxError(SmswireError):

@@ -15,14 +15,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
 
-from smswire.errors import ConfigurationError
+from smswire.errors import ConfigurationError, OutcomeUnknown, RequestNotSent
 from smswire.pdu import Tlv
-
-if TYPE_CHECKING:
-    from smswire.link.codes import ResultCode
-    from smswire.pdu import CommandStatus
 
 __all__ = [
     "LINK_OPTIONS",
@@ -138,41 +133,62 @@ class Message:
             raise ConfigurationError(
                 f"concatenation must be a Concatenation, not {concatenation!r}"
             )
-        values: tuple[tuple[str, object], ...] = (
-            ("destination", destination),
-            ("text", text),
-            ("source", source),
-            ("national", tuple(national)),
-            ("smart", bool(smart)),
-            ("flash", bool(flash)),
-            ("concatenation", concatenation),
-            ("validity_period", validity_period),
-            ("service_type", service_type),
-            ("registered_delivery", bool(registered_delivery)),
-            ("tlvs", tuple(tlvs)),
-            ("tariff", tariff),
-            ("vat", vat),
-            ("charge_only", bool(charge_only)),
-            ("reference_id", reference_id),
-            ("asynchronous", bool(asynchronous)),
-            ("user_data_header", user_data_header),
+        tlvs = tuple(tlvs)
+        # Frozen: the fields are set once, here, through the instance dict.
+        self.__dict__.update(
+            destination=destination,
+            text=text,
+            source=source,
+            national=tuple(national),
+            smart=bool(smart),
+            flash=bool(flash),
+            concatenation=concatenation,
+            validity_period=validity_period,
+            service_type=service_type,
+            registered_delivery=bool(registered_delivery),
+            tlvs=tlvs,
+            tariff=tariff,
+            vat=vat,
+            charge_only=bool(charge_only),
+            reference_id=reference_id,
+            asynchronous=bool(asynchronous),
+            user_data_header=user_data_header,
         )
-        for field_name, field_value in values:
-            object.__setattr__(self, field_name, field_value)
+        # Which way-specific options are set is worked out once, here, so that
+        # a client refusing the other way's options costs next to nothing per
+        # message; almost every message sets none.
+        options: tuple[str, ...] = ()
+        if (
+            flash
+            or concatenation is not Concatenation.UDH
+            or validity_period
+            or service_type
+            or not registered_delivery
+            or tlvs
+            or tariff is not None
+            or vat is not None
+            or charge_only
+            or reference_id is not None
+            or asynchronous
+            or user_data_header is not None
+        ):
+            options = tuple(
+                field.name
+                for field in fields(self)
+                if (field.name in SMPP_OPTIONS or field.name in LINK_OPTIONS)
+                and getattr(self, field.name) != field.default
+            )
+        self.__dict__["_options"] = options
 
     def options_set(self) -> tuple[str, ...]:
         """The way-specific options given a value other than their default."""
-        return tuple(
-            field.name
-            for field in fields(self)
-            if (field.name in SMPP_OPTIONS or field.name in LINK_OPTIONS)
-            and getattr(self, field.name) != field.default
-        )
+        options: tuple[str, ...] = self.__dict__["_options"]
+        return options
 
     def refuse_options(self, way: str, understood: frozenset[str]) -> None:
         """Raise :class:`ConfigurationError` naming the first option set that
         ``way`` (``"SMPP"``, ``"LINK"``) does not understand."""
-        for name in self.options_set():
+        for name in self.__dict__["_options"]:
             if name not in understood:
                 raise ConfigurationError(
                     f"{name} is not an option {way} understands; "
@@ -203,7 +219,8 @@ class SendResult:
     message: Message
     outcome: Outcome
     message_ids: tuple[str, ...] = ()
-    status: CommandStatus | ResultCode | None = None
+    # An IntEnum, so that this module, beneath both ways out, names neither.
+    status: enum.IntEnum | None = None
     error: str | None = None
     parts: int = 0
 
@@ -216,3 +233,14 @@ class SendResult:
     def message_id(self) -> str | None:
         """The first (for LINK, the only) message id, if any."""
         return self.message_ids[0] if self.message_ids else None
+
+    def raise_for_outcome(self) -> SendResult:
+        """This result when the provider answered (ACCEPTED or REJECTED), as
+        httpx's ``raise_for_status``; raises :class:`~smswire.errors.RequestNotSent`
+        for NOT_SENT and :class:`~smswire.errors.OutcomeUnknown` for UNKNOWN,
+        each carrying this result."""
+        if self.outcome is Outcome.NOT_SENT:
+            raise RequestNotSent(self.error or "the message was not sent", result=self)
+        if self.outcome is Outcome.UNKNOWN:
+            raise OutcomeUnknown(self.error or "the message may have been sent", result=self)
+        return self

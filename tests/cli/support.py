@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 # Bounds a broken run; never what a test asserts.
 PATIENCE = 120.0
@@ -48,3 +50,12 @@ async def run_cli(*args: str | Path, env: Mapping[str, str] = {}) -> Run:
     stdout, stderr = await asyncio.wait_for(process.communicate(), PATIENCE)
     assert process.returncode is not None
     return Run(process.returncode, stdout.decode(), stderr.decode())
+
+
+def wait_until(condition: Callable[[], object], *, what: str) -> None:
+    """Poll ``condition`` until it holds, for at most :data:`PATIENCE` seconds."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.01)

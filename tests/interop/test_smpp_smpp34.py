@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from smswire.smpp import ReceiptState, SendState, SmppClient
+from smswire import AsyncSmppClient, Message, Outcome, ReceiptState
 
 SERVER = """
 import asyncio, sys, smpp34
@@ -73,14 +73,14 @@ async def smpp34_port() -> AsyncIterator[int]:
 
 
 async def test_our_client_sends_gsm7_ucs2_and_long_messages_to_smpp34(smpp34_port: int) -> None:
-    async with SmppClient(
-        "127.0.0.1", smpp34_port, system_id="acme", password="any", tls=False
+    async with AsyncSmppClient(
+        "127.0.0.1", smpp34_port, system_id="acme", password="any", tls=False, source="Acme"
     ) as smpp:
         results = await smpp.send_many(
             [
-                ("+4512345678", "Hello smpp34", "Acme"),
-                ("+4512345678", "Привет", "Acme"),
-                ("+4512345678", "long " * 80, "Acme"),
+                Message("+4512345678", "Hello smpp34"),
+                Message("+4512345678", "Привет"),
+                Message("+4512345678", "long " * 80),
             ]
         )
         receipts = []
@@ -88,7 +88,7 @@ async def test_our_client_sends_gsm7_ucs2_and_long_messages_to_smpp34(smpp34_por
             receipts.append(receipt)
             if len(receipts) == 5:
                 break
-    assert [r.state for r in results] == [SendState.ACCEPTED] * 3
+    assert [r.outcome for r in results] == [Outcome.ACCEPTED] * 3
     assert [len(r.message_ids) for r in results] == [1, 1, 3]
     # Hex ids in submit_sm_resp, decimal ids in the receipts: they still correlate.
     texts = sorted(r.message.text for r in receipts if r.message is not None)
@@ -99,7 +99,7 @@ async def test_our_client_sends_gsm7_ucs2_and_long_messages_to_smpp34(smpp34_por
 async def test_smpp34_closing_instead_of_answering_unbind_is_a_completed_unbind(
     smpp34_port: int,
 ) -> None:
-    smpp = SmppClient("127.0.0.1", smpp34_port, system_id="acme", password="any", tls=False)
+    smpp = AsyncSmppClient("127.0.0.1", smpp34_port, system_id="acme", password="any", tls=False)
     await smpp.connect()
     result = await smpp.send("+4512345678", "then unbind", source="Acme")
     await smpp.close(timeout=5.0)

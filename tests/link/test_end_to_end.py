@@ -9,23 +9,22 @@ from pathlib import Path
 
 import pytest
 
+from smswire import Limits, Message, Outcome
 from smswire.link import (
     AsyncLinkMobilityClient,
     DeliveryReport,
     DeliveryReportReceiver,
     LinkSimulator,
-    Message,
-    Outcome,
     ReportFormat,
 )
 
 from .conftest import PASSWORD, SERVICE_ID, USERNAME, Server, wait_until
 
 _MESSAGES = [
-    Message("LINK", "+4746910822", "One part"),
-    Message("72401", "+4746910823", "Three GSM7 parts " + "x" * 300, reference_id="in-42"),
-    Message("+46732594084", "4746910824", "Two UCS2 parts \u4e2d" * 6, asynchronous=True),
-    Message("Shop", "+4746910825", "e" * 1377),  # the GSM7 limit: nine parts
+    Message("+4746910822", "One part", source="LINK"),
+    Message("+4746910823", "Three GSM7 parts " + "x" * 300, source="72401", reference_id="in-42"),
+    Message("4746910824", "Two UCS2 parts \u4e2d" * 6, source="+46732594084", asynchronous=True),
+    Message("+4746910825", "e" * 1377, source="Shop"),  # the GSM7 limit: nine parts
 ]
 
 
@@ -59,17 +58,17 @@ async def test_every_part_of_every_message_is_reported_to_the_receiver(
                 username=USERNAME,
                 password=PASSWORD,
                 ssl_context=client_tls,
+                limits=Limits(window=4),
             ) as client:
-                outcomes = await client.send_many(_MESSAGES, concurrency=4)
-            expected_parts = sum(o.result.segments or 0 for o in outcomes if o.result)
+                results = await client.send_many(_MESSAGES)
+            expected_parts = sum(r.parts for r in results)
             wait_until(lambda: len(reports) == expected_parts, what="every part's report")
 
-    assert [o.outcome for o in outcomes] == [Outcome.ACCEPTED] * len(_MESSAGES)
-    assert [o.result.segments for o in outcomes if o.result] == [1, 3, 2, 9]
-    for message, outcome in zip(_MESSAGES, outcomes):
-        assert outcome.result is not None
-        segments = outcome.result.segments or 0
-        mine = [r for r in reports if r.message_id == outcome.message_id]
+    assert [r.outcome for r in results] == [Outcome.ACCEPTED] * len(_MESSAGES)
+    assert [r.parts for r in results] == [1, 3, 2, 9]
+    for message, result in zip(_MESSAGES, results):
+        segments = result.parts
+        mine = [r for r in reports if r.message_id == result.message_id]
         expected = [None] if segments == 1 else list(range(segments))
         assert sorted((r.part for r in mine), key=lambda p: -1 if p is None else p) == expected
         for report in mine:

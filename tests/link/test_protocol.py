@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smswire.errors import ConfigurationError, MessageTooLong
-from smswire.link import InvalidParameter, LinkResponseError, Message, Outcome, ResultCode
+from smswire.link import InvalidParameter, LinkResponseError, ResultCode
 from smswire.link.protocol import (
     USERDATA_MAX_GSM7_SEPTETS,
     USERDATA_MAX_UCS2_CHARACTERS,
@@ -22,6 +22,7 @@ from smswire.link.protocol import (
     prepare,
     redact,
 )
+from smswire.message import Concatenation, Message, Outcome
 
 from .conftest import PASSWORD
 
@@ -371,7 +372,7 @@ def test_redact_hides_the_query_value_and_every_encoding_of_the_secret() -> None
     assert "Username=u" in cleaned and "Source=1" in cleaned
 
 
-# A reply is a peer's text: whatever it holds, the parser answers a SendResult
+# A reply is a peer's text: whatever it holds, the parser answers a LinkReply
 # or a LinkResponseError (the client makes that the message's UNKNOWN), never
 # a bare ValueError that would take a whole batch down with it.
 @pytest.mark.parametrize(
@@ -466,3 +467,36 @@ def test_charge_only_with_a_header_and_no_text_is_one_part() -> None:
     header = bytes.fromhex("050003CC0201")
     prepared = prepare(_message(text="", charge_only=True, user_data_header=header))
     assert prepared.segments == 1
+
+
+# --- the shared Message on LINK ---
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("flash", True), ("concatenation", Concatenation.SAR), ("registered_delivery", False)],
+)
+def test_an_option_only_smpp_understands_is_refused_by_name(option: str, value: object) -> None:
+    with pytest.raises(ConfigurationError, match=rf"^{option} is not an option LINK"):
+        prepare(_message(**{option: value}))
+
+
+def test_national_tables_are_refused_with_the_reason() -> None:
+    # LINK encodes Userdata itself: its query cannot name shift tables.
+    with pytest.raises(ConfigurationError, match="cannot name national language shift tables"):
+        prepare(_message(national=("tr",)))
+
+
+def test_smart_replaces_look_alikes_before_the_text_leaves() -> None:
+    prepared = prepare(_message(text="It’s “on” – see you…", smart=True))
+    assert (prepared.text, prepared.encoding) == ('It\'s "on" - see you...', "gsm7")
+    assert dict(build_query(CREDENTIALS, prepared))["Userdata"] == prepared.text
+    assert prepare(_message(text="It’s")).encoding == "ucs2"
+
+
+def test_the_default_source_applies_only_to_messages_that_name_none() -> None:
+    anonymous = Message("+4746910822", "Hello")
+    assert prepare(anonymous, default_source="Shop").source == "Shop"
+    assert prepare(_message(), default_source="Shop").source == "LINK"
+    with pytest.raises(ConfigurationError, match="no source"):
+        prepare(anonymous)

@@ -32,11 +32,11 @@ from smswire.link import (
     DeliveryReportReceiver,
     LinkResponseError,
     LinkSimulator,
-    Message,
     ReportFormat,
 )
 from smswire.link.protocol import parse_send_response, prepare
 from smswire.link.reports import parse_report, parse_report_fields
+from smswire.message import Message
 
 from .conftest import PASSWORD, PATIENCE, SERVICE_ID, USERNAME, Server
 
@@ -151,7 +151,7 @@ async def test_the_client_sends_the_query_the_guide_describes(
     path, _, query = request.target.partition("?")
     assert path == "/smscsimplehttp"
     assert query == case["query"]
-    assert result.segments == prepare(_message(case["message"])).segments == case["segments"]
+    assert result.parts == prepare(_message(case["message"])).segments == case["segments"]
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from smswire.link import DeliveryReport, DeliveryReportReceiver, LinkSimulator, ReportFormat
-from smswire.link.client import tls_context
 from smswire.link.simulator import LINK_TLS12_CIPHERS, LINK_TLS13_CIPHERS
+from smswire.tls import verifying_context
 
 from .conftest import PASSWORD, PATIENCE, SERVICE_ID, USERNAME, Server, wait_until
 
@@ -273,7 +273,7 @@ def _trusted(client_tls: ssl.SSLContext) -> str:
 def test_the_link_clients_default_tls_negotiates_tls13_with_a_listed_suite(
     tls_port: int, client_tls: ssl.SSLContext
 ) -> None:
-    version, cipher, _ = _handshake(tls_port, tls_context(client_tls))
+    version, cipher, _ = _handshake(tls_port, verifying_context(client_tls))
     assert version == "TLSv1.3" and cipher in LINK_TLS13_CIPHERS
 
 

@@ -24,7 +24,7 @@ from smswire.outbox.serial import (
     fingerprint,
 )
 from smswire.pdu import CommandStatus
-from smswire.smpp.message import MobileOriginated
+from smswire.smpp.userdata import MobileOriginated
 from smswire.smpp.receipts import DeliveryReceipt, ReceiptState
 
 from .support import every_option

@@ -23,6 +23,7 @@ from smswire.pdu import (
     Tlv,
     TlvTag,
     UnsuccessSme,
+    with_sequence_number,
 )
 from smswire.pdu._types import BODIES, CLASSES, FIELD_STATUS
 
@@ -189,3 +190,19 @@ def test_a_required_field_must_be_given() -> None:
     with pytest.raises(TypeError, match="takes from 2 to 3 positional arguments but 4 were given"):
         Tlv(1, b"", 3)  # type: ignore[call-arg]
     assert Tlv(value=b"x", tag=5) == Tlv(5, b"x")
+
+
+@pytest.mark.parametrize("cls", PDU_CLASSES, ids=lambda cls: cls.__name__)
+def test_with_sequence_number_changes_that_field_and_no_other(cls: type) -> None:
+    pdu: Any = cls(
+        command_status=3, sequence_number=9, tlvs=(Tlv(TlvTag.SOURCE_PORT, b"\x00\x01"),)
+    )
+    renumbered = with_sequence_number(pdu, 0x7FFFFFFF)
+    assert type(renumbered) is cls
+    assert renumbered == dataclasses.replace(pdu, sequence_number=0x7FFFFFFF)
+    assert pdu.sequence_number == 9, "the original is left as it was"
+
+
+def test_a_submit_sm_s_body_survives_renumbering() -> None:
+    submit = SubmitSm(destination_addr="4512345678", esm_class=0x40, short_message=b"hi")
+    assert with_sequence_number(submit, 42) == dataclasses.replace(submit, sequence_number=42)

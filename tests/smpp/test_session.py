@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from smswire.errors import ProtocolError
+from smswire.errors import LocalProtocolError, RemoteProtocolError
 from smswire.pdu import (
     BindTransceiver,
     BindTransceiverResp,
@@ -91,7 +91,7 @@ def test_bind_refused_leaves_the_session_open() -> None:
 
 def test_submit_sm_before_bind_is_refused_locally() -> None:
     esme, _ = pair(FakeClock())
-    with pytest.raises(ProtocolError) as caught:
+    with pytest.raises(LocalProtocolError) as caught:
         esme.send(SubmitSm(destination_addr="4512345678"))
     assert caught.value.status == CommandStatus.ESME_RINVBNDSTS
 
@@ -168,12 +168,12 @@ def test_the_window_caps_requests_awaiting_a_response() -> None:
     bind(esme, smsc)
     esme.send(SubmitSm())
     assert esme.window_free == 1
-    with pytest.raises(ProtocolError) as caught:
+    with pytest.raises(LocalProtocolError) as caught:
         esme.send_many([SubmitSm(), SubmitSm()])
     assert caught.value.field == "window"
     assert esme.window_free == 1, "a refused batch takes no room"
     esme.send(SubmitSm())
-    with pytest.raises(ProtocolError):
+    with pytest.raises(LocalProtocolError):
         esme.send(SubmitSm())
     # Control requests are not windowed: a full window can still probe the link.
     esme.send(EnquireLink())
@@ -249,7 +249,7 @@ def test_unbind_from_the_peer_is_answered_and_leaves_the_bound_state() -> None:
     assert esme.state is SessionState.UNBOUND
     (answer,) = decode_all(esme.data_to_send())
     assert isinstance(answer, UnbindResp)
-    with pytest.raises(ProtocolError):
+    with pytest.raises(LocalProtocolError):
         esme.send(SubmitSm())
 
 
@@ -287,6 +287,9 @@ def test_an_undecodable_request_is_answered_and_reading_goes_on() -> None:
     unknown = struct.pack(">IIII", 16, 0x00000099, 0, 5)
     events = smsc.receive_data(unknown + esme.send(SubmitSm()))
     assert isinstance(events[0], PduRejected)
+    # The peer's fault, not ours.
+    assert isinstance(events[0].error, RemoteProtocolError)
+    assert not isinstance(events[0].error, LocalProtocolError)
     assert isinstance(events[1], RequestReceived)
     (nack,) = decode_all(smsc.data_to_send())
     assert isinstance(nack, GenericNack)
@@ -296,7 +299,7 @@ def test_an_undecodable_request_is_answered_and_reading_goes_on() -> None:
 
 def test_a_command_length_out_of_bounds_is_fatal() -> None:
     smsc = Session(Role.SMSC, clock=FakeClock())
-    with pytest.raises(ProtocolError) as caught:
+    with pytest.raises(RemoteProtocolError) as caught:
         smsc.receive_data(struct.pack(">IIII", 8, 4, 0, 1))
     assert caught.value.status == CommandStatus.ESME_RINVCMDLEN
     assert smsc.state is SessionState.CLOSED
@@ -339,7 +342,7 @@ def test_connection_lost_reports_every_unanswered_request() -> None:
     assert isinstance(event, ConnectionClosed)
     assert [p.destination_addr for p in event.unanswered] == ["a", "b"]
     assert esme.state is SessionState.CLOSED
-    with pytest.raises(ProtocolError):
+    with pytest.raises(LocalProtocolError):
         esme.send(SubmitSm())
 
 
@@ -355,7 +358,7 @@ def test_inactivity_timeout_is_reported_after_silence() -> None:
 
 def test_a_response_must_answer_a_request_of_the_peer() -> None:
     smsc = Session(Role.SMSC, clock=FakeClock())
-    with pytest.raises(ProtocolError) as caught:
+    with pytest.raises(LocalProtocolError) as caught:
         smsc.send(DeliverSmResp(sequence_number=77))
     assert caught.value.field == "sequence_number"
 
@@ -372,3 +375,17 @@ def test_a_deliver_sm_is_answered_with_its_own_sequence_number() -> None:
     assert answer.command_status == CommandStatus.ESME_ROK
     (ack,) = smsc.receive_data(encode(answer))
     assert isinstance(ack, ResponseReceived)
+
+
+def test_a_pdu_that_cannot_be_encoded_is_refused_and_counts_for_nothing() -> None:
+    esme, smsc = pair(FakeClock(), window=4)
+    bind(esme, smsc)
+    too_long = SubmitSm(service_type="ABCDEFG")  # SMPP 3.4 §5.2.11: at most 5 octets
+    with pytest.raises(LocalProtocolError) as caught:
+        esme.send_many([SubmitSm(destination_addr="1"), too_long])
+    assert caught.value.field == "service_type"
+    with pytest.raises(LocalProtocolError):
+        esme.send(too_long)
+    # Nothing of either batch awaits a response that cannot come.
+    assert (esme.window_free, esme.outstanding) == (4, 0)
+    assert esme.next_deadline() is None or esme.next_deadline() != float("inf")

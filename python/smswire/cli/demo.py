@@ -30,11 +30,11 @@ from smswire.link import (
     DeliveryReportReceiver,
     LinkSimulator,
 )
-from smswire.link import Message as LinkMessage
+from smswire.message import Message, SendResult
+from smswire.options import Limits
 from smswire.sample import SampleMessage, sample_batch
 from smswire.sim import LocalAuthority, serve_https
-from smswire.smpp import Message as SmppMessage
-from smswire.smpp import SmppClient, SmscSimulator
+from smswire.smpp import AsyncSmppClient, SmscSimulator
 
 __all__ = ["DemoRoute", "register", "run_demo"]
 
@@ -43,6 +43,8 @@ SOURCE = "smswire"
 # answer within a fraction of a second, so this bounds only a broken run.
 RECEIPT_PATIENCE = 30.0
 RECEIPT_DELAY = 0.05
+# LINK requests at once: enough to keep the simulator busy.
+LINK_WINDOW = 32
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -137,12 +139,13 @@ async def _smpp_route(
         accounts={"demo": password}, tls=authority.server_context(), receipt_delay=RECEIPT_DELAY
     )
     async with smsc:
-        client = SmppClient(
+        client = AsyncSmppClient(
             "127.0.0.1",
             smsc.port,
             system_id="demo",
             password=password,
             tls=authority.client_context(),
+            source=SOURCE,
         )
         async with client:
             await _smpp_send(batch, client, route, terminal)
@@ -150,25 +153,31 @@ async def _smpp_route(
 
 
 async def _smpp_send(
-    batch: Sequence[SampleMessage], client: SmppClient, route: DemoRoute, terminal: Terminal
+    batch: Sequence[SampleMessage], client: AsyncSmppClient, route: DemoRoute, terminal: Terminal
 ) -> None:
-    messages = [SmppMessage(m.destination, m.text, SOURCE, flash=m.flash) for m in batch]
+    messages = [Message(m.destination, m.text, flash=m.flash) for m in batch]
     started = time.perf_counter()
     with terminal.progress("SMPP: sending", len(messages)) as advance:
         results = await client.send_many(messages, on_progress=_stepper(advance))
     route.seconds = time.perf_counter() - started
-    for message, result in zip(messages, results):
-        route.parts += max(len(result.message_ids), 1)
-        if result.ok:
-            route.accepted += 1
-            route.receipts_expected += len(result.message_ids)
-        else:
-            route.failures.append((message.destination, result.error or result.status.name))
+    _count(route, results)
     with terminal.progress("SMPP: receipts", route.receipts_expected) as advance:
         await _collect(route, _smpp_receipts(client), advance)
 
 
-async def _smpp_receipts(client: SmppClient) -> AsyncIterator[str]:
+def _count(route: DemoRoute, results: Sequence[SendResult]) -> None:
+    """Parts sent, messages accepted and the receipts they are owed (one a part)."""
+    for result in results:
+        route.parts += max(result.parts, 1)
+        if result.ok:
+            route.accepted += 1
+            route.receipts_expected += result.parts
+        else:
+            reason = result.error or result.outcome.value
+            route.failures.append((result.message.destination, reason))
+
+
+async def _smpp_receipts(client: AsyncSmppClient) -> AsyncIterator[str]:
     async for receipt in client.receipts():
         yield receipt.state.value
 
@@ -195,7 +204,9 @@ async def _link_route(
                 service_id=1,
                 username="demo",
                 password=password,
+                source=SOURCE,
                 ssl_context=authority.client_context(),
+                limits=Limits(window=LINK_WINDOW),
             )
             async with client:
                 await _link_send(batch, client, reports, route, terminal)
@@ -209,20 +220,12 @@ async def _link_send(
     route: DemoRoute,
     terminal: Terminal,
 ) -> None:
-    messages = [LinkMessage(SOURCE, m.destination, m.text) for m in batch]
+    messages = [Message(m.destination, m.text) for m in batch]
     started = time.perf_counter()
     with terminal.progress("LINK: sending", len(messages)) as advance:
-        outcomes = await client.send_many(messages, concurrency=32, on_progress=_stepper(advance))
+        results = await client.send_many(messages, on_progress=_stepper(advance))
     route.seconds = time.perf_counter() - started
-    for message, outcome in zip(messages, outcomes):
-        segments = outcome.result.segments if outcome.result else None
-        route.parts += segments or 1
-        if outcome.result is not None and outcome.result.accepted:
-            route.accepted += 1
-            route.receipts_expected += segments or 1
-        else:
-            reason = str(outcome.error) if outcome.error else outcome.outcome.value
-            route.failures.append((message.destination, reason))
+    _count(route, results)
 
     async def states() -> AsyncIterator[str]:
         while True:

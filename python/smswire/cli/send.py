@@ -10,15 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from smswire.campaign import (
-    ACCEPTED,
     BATCH_SIZE,
-    PRICED,
+    DRY_RUN,
     CampaignRow,
     CampaignSender,
     CampaignSummary,
@@ -26,12 +24,15 @@ from smswire.campaign import (
     read_campaign,
     run_campaign,
 )
-from smswire.cli.senders import LinkSender, SmppSender
+from smswire.cli.senders import PRICES, ClientSender
 from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
 from smswire.errors import ConfigurationError
 from smswire.link import AsyncLinkMobilityClient
-from smswire.smpp import SmppClient
+from smswire.message import Outcome
+from smswire.options import Limits
+from smswire.smpp import AsyncSmppClient
+from smswire.tls import verifying_context
 
 __all__ = ["register"]
 
@@ -40,7 +41,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     send = commands.add_parser(
         "send",
         help="send one SMS through SMPP or LINK",
-        description="Send one text to one destination; prints its state and message ids.",
+        description="Send one text to one destination; prints its outcome and message ids.",
     )
     send.add_argument("destination")
     send.add_argument("text")
@@ -64,7 +65,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="with --resume, send again rows whose fate is unknown (risking duplicates)",
     )
-    csv.add_argument("--concurrency", type=int, default=64, help="LINK requests at once")
+    csv.add_argument(
+        "--concurrency", type=int, default=Limits().window, help="LINK requests at once"
+    )
     csv.add_argument(
         "--batch-size",
         type=int,
@@ -93,47 +96,45 @@ def _common(parser: argparse.ArgumentParser) -> None:
 @contextlib.asynccontextmanager
 async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]:
     """The sender ``--via`` names, connected unless this is a dry run."""
-    config = load_config(args.config)
     # `send` has --flash and `send-csv` has --concurrency; each lacks the other.
-    concurrency = getattr(args, "concurrency", 64)
-    flash = getattr(args, "flash", False)
+    options = {"flash": True} if getattr(args, "flash", False) else {}
+    price = PRICES[args.via]
     if args.dry_run:
         # Pricing needs no connection, and no settings either.
-        if args.via == "smpp":
-            yield SmppSender(None, args.source, flash)
-        else:
-            yield LinkSender(None, args.source, concurrency, args.rate)
+        yield ClientSender(None, price, args.source, options)
         return
+    config = load_config(args.config)
+    client: AsyncSmppClient | AsyncLinkMobilityClient
     if args.via == "smpp":
         smpp = smpp_settings(config, url=args.url, ca_file=args.ca_file)
-        tls: bool | str = smpp.ca_file if smpp.tls and smpp.ca_file else smpp.tls
-        client = SmppClient(
+        client = AsyncSmppClient(
             smpp.host,
             smpp.port,
             system_id=smpp.system_id,
             password=smpp.password,
-            tls=tls,
-            rate_limit=args.rate,
+            tls=(smpp.ca_file or True) if smpp.tls else False,
+            limits=Limits(rate=args.rate),
         )
-        async with client:
-            yield SmppSender(client, args.source, flash)
-        return
-    link = link_settings(config, url=args.url, ca_file=args.ca_file)
-    context = ssl.create_default_context(cafile=link.ca_file) if link.ca_file else None
-    async with AsyncLinkMobilityClient(
-        link.url,
-        service_id=link.service_id,
-        username=link.username,
-        password=link.password,
-        ssl_context=context,
-        allow_insecure_http=args.allow_insecure_http,
-    ) as http:
-        yield LinkSender(http, args.source, concurrency, args.rate)
+    else:
+        link = link_settings(config, url=args.url, ca_file=args.ca_file)
+        client = AsyncLinkMobilityClient(
+            link.url,
+            service_id=link.service_id,
+            username=link.username,
+            password=link.password,
+            ssl_context=verifying_context(ca_file=link.ca_file) if link.ca_file else None,
+            allow_insecure_http=args.allow_insecure_http,
+            limits=Limits(window=getattr(args, "concurrency", Limits().window), rate=args.rate),
+        )
+    if isinstance(client, AsyncSmppClient):
+        await client.connect()
+    try:
+        yield ClientSender(client, price, args.source, options)
+    finally:
+        await client.close()
 
 
 def _send_one(args: argparse.Namespace) -> int:
-    if args.flash and args.via != "smpp":
-        raise ConfigurationError("--flash is an SMPP option (data_coding class 0)")
     row = CampaignRow(0, args.destination, args.text, args.source)
 
     async def go() -> dict[str, Any]:
@@ -145,19 +146,27 @@ def _send_one(args: argparse.Namespace) -> int:
                 "parts": price.parts,
             }
             if args.dry_run:
-                return {**report, "state": PRICED, "message_ids": [], "error": ""}
-            (outcome,) = await sender.send([row])
+                return {
+                    **report,
+                    "outcome": Outcome.NOT_SENT.value,
+                    "message_ids": [],
+                    "status": "",
+                    "error": DRY_RUN,
+                }
+            (result,) = await sender.send([row])
             return {
                 **report,
-                "state": outcome.state,
-                "message_ids": list(outcome.message_ids),
-                "error": outcome.error,
+                "parts": result.parts or price.parts,
+                "outcome": result.outcome.value,
+                "message_ids": list(result.message_ids),
+                "status": "" if result.status is None else result.status.name,
+                "error": result.error or "",
             }
 
     report = asyncio.run(go())
     terminal = Terminal(json_output=args.json)
     terminal.record(report)
-    return 0 if report["state"] in (ACCEPTED, PRICED) else 1
+    return 0 if report["outcome"] == Outcome.ACCEPTED.value or args.dry_run else 1
 
 
 def _send_csv(args: argparse.Namespace) -> int:

@@ -23,12 +23,12 @@ def summary_json(summary: CampaignSummary) -> dict[str, Any]:
     return {
         "rows": summary.rows,
         "parts": summary.parts,
-        "states": dict(summary.states),
+        "outcomes": dict(summary.outcomes),
         "encodings": dict(summary.encodings),
         "skipped_already_sent": summary.skipped,
         "unknown_not_resent": summary.unknown_not_resent,
         "problems": [
-            {"line": r.line, "state": r.state, "error": r.error}
+            {"line": r.line, "outcome": r.outcome, "status": r.status, "error": r.error}
             for r in summary.invalid + summary.failed
         ],
         "all_accounted_for": summary.all_accounted_for,
@@ -97,7 +97,7 @@ class Terminal:
         rows: list[tuple[str, Any]] = [
             ("rows", summary.rows),
             ("parts", summary.parts),
-            *((f"state: {state}", n) for state, n in sorted(summary.states.items())),
+            *((f"outcome: {outcome}", n) for outcome, n in sorted(summary.outcomes.items())),
             *((f"encoding: {enc}", n) for enc, n in sorted(summary.encodings.items())),
             ("skipped (sent in an earlier run)", summary.skipped),
             ("unknown, not resent", len(summary.unknown_not_resent)),
@@ -108,8 +108,8 @@ class Terminal:
         if problems:
             self.table(
                 "rows that need attention",
-                ("line", "state", "reason"),
-                [(p["line"], p["state"], p["error"]) for p in problems],
+                ("line", "outcome", "status", "reason"),
+                [(p["line"], p["outcome"], p["status"], p["error"]) for p in problems],
             )
 
 

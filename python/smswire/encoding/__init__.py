@@ -24,6 +24,7 @@ __all__ = [
     "Segment",
     "analyze",
     "analyze_many",
+    "apply_replacements",
     "decode_gsm7",
     "decode_ucs2",
     "encode_gsm7",
@@ -62,3 +63,17 @@ else:
     unpack_septets = NATIVE.unpack_septets
     encode_ucs2 = NATIVE.encode_ucs2
     decode_ucs2 = NATIVE.decode_ucs2
+
+
+def apply_replacements(text: str, replacements: tuple[tuple[int, str, str], ...]) -> str:
+    """``text`` with the look-alike replacements ``analyze(smart=True)`` reported
+    (``(index, original, replacement)``) applied: the text a sender puts on the wire.
+
+    Plain Python on either backend: it only rearranges what analyze returned.
+    """
+    if not replacements:
+        return text
+    characters = list(text)
+    for index, _, replacement in replacements:
+        characters[index] = replacement
+    return "".join(characters)

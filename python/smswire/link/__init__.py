@@ -3,21 +3,11 @@ a report receiver and a simulator (# LINK guide: SMSC Simple HTTP, v5.2)."""
 
 from __future__ import annotations
 
-from smswire.link.client import (
-    AsyncLinkMobilityClient,
-    InsecureTransportWarning,
-    LinkMobilityClient,
-    SendOutcome,
-)
+from smswire.link.blocking import LinkMobilityClient
+from smswire.link.client import AsyncLinkMobilityClient, InsecureTransportWarning
 from smswire.link.codes import ResultCode
-from smswire.link.errors import (
-    InvalidParameter,
-    LinkResponseError,
-    MalformedReport,
-    OutcomeUnknown,
-    RequestNotSent,
-)
-from smswire.link.protocol import BaseUrl, Message, Outcome, SendResult
+from smswire.link.errors import InvalidParameter, LinkResponseError, MalformedReport
+from smswire.link.protocol import BaseUrl, LinkReply
 from smswire.link.receiver import LINK_REPORT_SOURCES, DeliveryReportReceiver
 from smswire.link.reports import DeliveryReport, ReportFormat
 from smswire.link.simulator import LinkSimulator
@@ -31,15 +21,10 @@ __all__ = [
     "InsecureTransportWarning",
     "InvalidParameter",
     "LinkMobilityClient",
+    "LinkReply",
     "LinkResponseError",
     "LinkSimulator",
     "MalformedReport",
-    "Message",
-    "Outcome",
-    "OutcomeUnknown",
     "ReportFormat",
-    "RequestNotSent",
     "ResultCode",
-    "SendOutcome",
-    "SendResult",
 ]

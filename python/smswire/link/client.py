@@ -1,15 +1,19 @@
-"""The LINK sender: thin sync and async drivers over httpx.
+"""The LINK sender: an asyncio driver over httpx.
 
 Every decision (validation, the query, reading the reply) is a pure function of
-:mod:`smswire.link.protocol`; the drivers own the pooled connections, TLS, the
-retry policy and the concurrency of :meth:`send_many`.
+:mod:`smswire.link.protocol`; :class:`AsyncLinkMobilityClient` owns the pooled
+connections, TLS, the rate, the retry policy and the concurrency of
+:meth:`~AsyncLinkMobilityClient.send_many`. Its blocking twin,
+:class:`~smswire.link.blocking.LinkMobilityClient`, runs it on an event loop in
+a thread of its own, as the blocking SMPP client does.
 
 Retry policy: an SMS is not idempotent. A request is retried only when it
 provably never reached the server: the connection was refused, the TLS
 handshake failed, connecting timed out. Anything later (a read timeout, a
-connection lost after the request was written) is never retried and raises
-:class:`~smswire.link.errors.OutcomeUnknown`; in :meth:`send_many` such a
-message is reported as ``Outcome.UNKNOWN``.
+connection lost after the request was written, the ``total`` timeout once the
+request was on its way) is never retried: it is ``Outcome.UNKNOWN``, raised by
+:meth:`~AsyncLinkMobilityClient.send` as
+:class:`~smswire.errors.OutcomeUnknown`.
 
 The password travels in the query string (# LINK guide: How to send SMS), so
 the drivers redact it from everything they raise or log, and filter the
@@ -20,59 +24,55 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import ssl
-import threading
-import time
+import sys
 import warnings
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from typing import Callable, TypeVar
+from typing import Any, Callable
 
 import httpx
 
-from smswire.errors import ConfigurationError, EncodingError, SmswireError
-from smswire.link.errors import OutcomeUnknown, RequestNotSent
+from smswire.errors import (
+    ClientClosed,
+    ConfigurationError,
+    EncodingError,
+    OutcomeUnknown,
+    RequestNotSent,
+    SmswireError,
+)
+from smswire.link.errors import LinkResponseError
 from smswire.link.protocol import (
     BaseUrl,
     Credentials,
-    Message,
-    Outcome,
-    SendResult,
+    PreparedMessage,
     build_query,
     parse_send_response,
     prepare,
     redact,
 )
+from smswire.message import Message, Outcome, SendResult
+from smswire.options import (
+    DEFAULT_BACKOFF,
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUTS,
+    Backoff,
+    Limits,
+    Timeouts,
+)
+from smswire.ratelimit import RateLimiter
+from smswire.tls import verifying_context
 
-__all__ = [
-    "DEFAULT_LIMITS",
-    "DEFAULT_TIMEOUT",
-    "AsyncLinkMobilityClient",
-    "InsecureTransportWarning",
-    "LinkMobilityClient",
-    "RateLimiter",
-    "SendOutcome",
-    "tls_context",
-]
+__all__ = ["AsyncLinkMobilityClient", "InsecureTransportWarning"]
 
 _log = logging.getLogger("smswire.link")
 
-# A send waits for the platform to hand the message on; connecting is quick or broken.
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-# Keep-alive for every pooled connection, so a batch never re-handshakes TLS.
-DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-DEFAULT_CONNECT_RETRIES = 2
-DEFAULT_RETRY_BACKOFF = 0.25
-DEFAULT_CONCURRENCY = 16
-# LINK guide: Appendix 2, TLS 1.2 is the floor ("legacy"), 1.3 preferred.
-TLS_FLOOR = ssl.TLSVersion.TLSv1_2
-
 # Failures before the request left: retrying cannot send a message twice.
-_NEVER_REACHED = (httpx.ConnectError, httpx.ConnectTimeout)
+_NEVER_REACHED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# httpcore's trace events: connecting (TCP, TLS) is "connection.*"; once the
+# request starts to leave, a failure may follow a request the server has.
+_CONNECTING = "connection."
+_WRITING = "send_request_headers.started"
 
-_T = TypeVar("_T")
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -98,59 +98,44 @@ def _install_log_redaction() -> None:
 _install_log_redaction()
 
 
-def tls_context(ssl_context: ssl.SSLContext | None = None) -> ssl.SSLContext:
-    """A verifying context with TLS 1.2 as the floor; 1.3 is negotiated when the
-    server offers it. A given context must verify host names; a floor below
-    TLS 1.2 is raised to it."""
-    context = ssl.create_default_context() if ssl_context is None else ssl_context
-    if not context.check_hostname or context.verify_mode != ssl.CERT_REQUIRED:
-        raise ConfigurationError("ssl_context must verify the certificate and the host name")
-    if context.minimum_version < TLS_FLOOR:
-        context.minimum_version = TLS_FLOOR
-    return context
+class _Exchange:
+    """One attempt's trace: whether it was still connecting when it stopped.
 
-
-@dataclass(frozen=True)
-class SendOutcome:
-    """What :meth:`send_many` learned about one message.
-
-    ``result`` is the platform's answer when there was one; ``error`` says why
-    not (``NOT_SENT``: invalid or never reached, safe to send again; ``UNKNOWN``:
-    it may have been sent).
+    Only that proves the request never left; an exchange the trace says
+    nothing about (a pooled connection's wait, a trace that changed its
+    names) counts as one that may have, so it is never sent twice.
     """
 
-    message: Message
-    outcome: Outcome
-    result: SendResult | None = None
-    error: SmswireError | None = None
+    __slots__ = ("connecting", "written")
+
+    def __init__(self) -> None:
+        self.connecting = False
+        self.written = False
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event.endswith(_WRITING):
+            self.written = True
+        elif event.startswith(_CONNECTING):
+            self.connecting = True
 
     @property
-    def message_id(self) -> str | None:
-        return None if self.result is None else self.result.message_id
+    def never_left(self) -> bool:
+        return self.connecting and not self.written
 
 
-class RateLimiter:
-    """Spaces starts ``1/rate`` seconds apart; ``reserve`` says how long to wait."""
+class AsyncLinkMobilityClient:
+    """An asyncio LINK SMSC Simple HTTP sender over one pooled connection set.
 
-    def __init__(self, rate: float) -> None:
-        if not (math.isfinite(rate) and rate > 0):
-            raise ConfigurationError(
-                f"rate must be a positive number of messages per second, got {rate!r}"
-            )
-        self._interval = 1.0 / rate
-        self._next = -math.inf
-        self._lock = threading.Lock()
-
-    def reserve(self, now: float) -> float:
-        with self._lock:
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-            return slot - now
-
-
-class _ClientBase:
-    """What both drivers share: the checked URL, credentials, TLS, the retry
-    policy and the reading of replies. Each driver adds its httpx client."""
+    ``base_url`` is one of :class:`~smswire.link.protocol.BaseUrl` or the URL
+    support assigned. ``source``: the sender of messages that name none.
+    ``ssl_context`` replaces the default verifying context (it must verify;
+    its floor is raised to TLS 1.2). ``timeouts``: ``connect``, ``response``
+    (each read and write), ``total`` (one whole exchange), ``close``.
+    ``limits``: ``window`` requests at once (one pooled connection each),
+    ``rate`` POSTs per second (``burst`` at once), ``retries`` of a request
+    that never reached the server, spaced by ``backoff``. Use it as an async
+    context manager, or call :meth:`close`.
+    """
 
     def __init__(
         self,
@@ -159,12 +144,12 @@ class _ClientBase:
         service_id: int,
         username: str,
         password: str,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
-        limits: httpx.Limits = DEFAULT_LIMITS,
+        source: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
         allow_insecure_http: bool = False,
-        connect_retries: int = DEFAULT_CONNECT_RETRIES,
-        retry_backoff: float = DEFAULT_RETRY_BACKOFF,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        limits: Limits = DEFAULT_LIMITS,
+        backoff: Backoff = DEFAULT_BACKOFF,
     ) -> None:
         url = httpx.URL(str(base_url.value if isinstance(base_url, BaseUrl) else base_url))
         if url.scheme == "http":
@@ -183,299 +168,241 @@ class _ClientBase:
             raise ConfigurationError(f"base_url {url} must be an https:// URL")
         if url.query:
             raise ConfigurationError(f"base_url {url} must not carry a query")
-        if connect_retries < 0:
-            raise ConfigurationError(f"connect_retries must be 0 or more, got {connect_retries}")
+        for name, value, kind in (
+            ("timeouts", timeouts, Timeouts),
+            ("limits", limits, Limits),
+            ("backoff", backoff, Backoff),
+        ):
+            if not isinstance(value, kind):
+                raise ConfigurationError(f"{name} must be a {kind.__name__}, not {value!r}")
         self._url = url
         self._credentials = Credentials(service_id, username, password)
         self._secrets = (password,)
-        self._limits = limits
-        self._connect_retries = connect_retries
-        self._retry_backoff = retry_backoff
-        self._connect(timeout, limits, tls_context(ssl_context))
-
-    def _connect(
-        self, timeout: httpx.Timeout, limits: httpx.Limits, verify: ssl.SSLContext
-    ) -> None:
-        raise NotImplementedError
+        self.source = source
+        self.timeouts = timeouts
+        self.limits = limits
+        self._backoff = backoff
+        self._limiter = None if limits.rate is None else RateLimiter(limits.rate, limits.burst)
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                connect=timeouts.connect,
+                read=timeouts.response,
+                write=timeouts.response,
+                pool=timeouts.response,
+            ),
+            limits=httpx.Limits(
+                max_connections=limits.window, max_keepalive_connections=limits.window
+            ),
+            verify=verifying_context(ssl_context),
+            trust_env=False,
+        )
+        self._in_flight = 0
+        self._drained: asyncio.Future[None] | None = None
+        self._closing = False
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={str(self._url)!r}, credentials={self._credentials!r})"
         )
 
-    def _query(self, message: Message) -> tuple[int, tuple[tuple[str, str], ...]]:
-        """(segments, query) of a message, validated before anything leaves."""
-        prepared = prepare(message)
-        return prepared.segments, build_query(self._credentials, prepared)
-
-    def _check_concurrency(self, concurrency: int) -> None:
-        limit = self._limits.max_connections
-        if concurrency < 1 or (limit is not None and concurrency > limit):
-            raise ConfigurationError(
-                f"concurrency must be from 1 to limits.max_connections ({limit}), got {concurrency}"
-            )
-
-    def _failure(self, exc: httpx.HTTPError, attempt: int) -> SmswireError | None:
-        """The error a failed attempt raises, or None when it is retried: only
-        what provably never reached the server is."""
-        reason = f"{type(exc).__name__}: {redact(str(exc), self._secrets)}"
-        if isinstance(exc, _NEVER_REACHED) and attempt <= self._connect_retries:
-            _log.warning("LINK request not sent (attempt %d), retrying: %s", attempt, reason)
-            return None
-        if isinstance(exc, (*_NEVER_REACHED, httpx.PoolTimeout)):
-            plural = "s" if attempt > 1 else ""
-            return RequestNotSent(f"LINK request not sent ({attempt} attempt{plural}): {reason}")
-        return OutcomeUnknown(
-            f"LINK request may have been sent, outcome unknown, not retried: {reason}"
-        )
-
-    def _backoff(self, attempt: int) -> float:
-        return self._retry_backoff * (1 << (attempt - 1))
-
-    def _result(self, response: httpx.Response, segments: int) -> SendResult:
-        result = parse_send_response(response.status_code, response.content, secrets=self._secrets)
-        _log.debug("LINK answered %s for message id %s", result.code, result.message_id)
-        return replace(result, segments=segments)
-
-
-def _failed(message: Message, exc: SmswireError) -> SendOutcome:
-    # Invalid input and unreached servers sent nothing; anything else may have.
-    if isinstance(exc, (ConfigurationError, EncodingError, RequestNotSent)):
-        return SendOutcome(message, Outcome.NOT_SENT, error=exc)
-    return SendOutcome(message, Outcome.UNKNOWN, error=exc)
-
-
-class LinkMobilityClient(_ClientBase):
-    """A synchronous LINK SMSC Simple HTTP sender with one pooled connection set.
-
-    ``base_url`` is one of :class:`BaseUrl` or the URL support assigned.
-    ``ssl_context`` replaces the default verifying context (its floor is raised
-    to TLS 1.2); ``connect_retries`` counts the retries of a request that never
-    reached the server, ``retry_backoff`` the first pause between them. Use it
-    as a context manager, or call :meth:`close`.
-    """
-
-    def _connect(
-        self, timeout: httpx.Timeout, limits: httpx.Limits, verify: ssl.SSLContext
-    ) -> None:
-        self._http = httpx.Client(timeout=timeout, limits=limits, verify=verify, trust_env=False)
-
-    def __enter__(self) -> LinkMobilityClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    def send(
-        self,
-        source: str,
-        destination: str,
-        text: str,
-        *,
-        user_data_header: bytes | None = None,
-        reference_id: str | None = None,
-        tariff: str | None = None,
-        vat: float | None = None,
-        charge_only: bool = False,
-        asynchronous: bool = False,
-    ) -> SendResult:
-        """Send one SMS; see :class:`~smswire.link.protocol.Message` for the
-        parameters. Returns the platform's answer, refusals included; raises for
-        invalid input (nothing sent), :class:`RequestNotSent`,
-        :class:`OutcomeUnknown` and :class:`LinkResponseError`."""
-        return self.send_message(
-            Message(
-                source,
-                destination,
-                text,
-                user_data_header=user_data_header,
-                reference_id=reference_id,
-                tariff=tariff,
-                vat=vat,
-                charge_only=charge_only,
-                asynchronous=asynchronous,
-            )
-        )
-
-    def send_message(self, message: Message) -> SendResult:
-        segments, query = self._query(message)
-        attempt = 1
-        while True:
-            try:
-                response = self._http.post(self._url, params=query)
-            except httpx.HTTPError as exc:
-                error = self._failure(exc, attempt)
-            else:
-                return self._result(response, segments)
-            if error is not None:
-                raise error from None
-            time.sleep(self._backoff(attempt))
-            attempt += 1
-
-    def send_many(
-        self,
-        messages: Iterable[Message],
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        rate: float | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> list[SendOutcome]:
-        """Send every message with at most ``concurrency`` in flight (threads) and
-        at most ``rate`` starts per second; one :class:`SendOutcome` per message,
-        in input order. ``on_progress(done, total)`` runs after each message."""
-        items = list(messages)
-        self._check_concurrency(concurrency)
-        limiter = None if rate is None else RateLimiter(rate)
-        results: list[SendOutcome | None] = [None] * len(items)
-        indexes = iter(range(len(items)))
-        lock = threading.Lock()
-        stop = threading.Event()
-        done = 0
-
-        def worker() -> None:
-            nonlocal done
-            while not stop.is_set():
-                with lock:
-                    index = next(indexes, None)
-                if index is None:
-                    return
-                if limiter is not None:
-                    time.sleep(limiter.reserve(time.monotonic()))
-                try:
-                    result = self.send_message(items[index])
-                except SmswireError as exc:
-                    results[index] = _failed(items[index], exc)
-                else:
-                    results[index] = SendOutcome(items[index], result.outcome, result=result)
-                with lock:
-                    done += 1
-                    if on_progress is not None:
-                        try:
-                            on_progress(done, len(items))
-                        except BaseException:
-                            stop.set()
-                            raise
-
-        with ThreadPoolExecutor(max_workers=min(concurrency, max(len(items), 1))) as pool:
-            futures = [pool.submit(worker) for _ in range(min(concurrency, len(items)))]
-        for future in futures:
-            future.result()
-        return _complete(results)
-
-
-def _complete(results: list[_T | None]) -> list[_T]:
-    out = [r for r in results if r is not None]
-    if len(out) != len(results):
-        raise AssertionError("send_many finished with a message unaccounted for")
-    return out
-
-
-class AsyncLinkMobilityClient(_ClientBase):
-    """The asyncio twin of :class:`LinkMobilityClient`: the same arguments, the
-    same results, ``await`` on every send; an async context manager."""
-
-    def _connect(
-        self, timeout: httpx.Timeout, limits: httpx.Limits, verify: ssl.SSLContext
-    ) -> None:
-        self._http = httpx.AsyncClient(
-            timeout=timeout, limits=limits, verify=verify, trust_env=False
-        )
-
     async def __aenter__(self) -> AsyncLinkMobilityClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
+        await self.close()
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
+        """Stop new sends, wait up to ``timeouts.close`` for those in flight,
+        close the connections. Idempotent."""
+        if self._closing:
+            return
+        self._closing = True
+        if self._in_flight:
+            self._drained = asyncio.get_running_loop().create_future()
+            await asyncio.wait([self._drained], timeout=self.timeouts.close)
         await self._http.aclose()
 
+    # -- sending ---------------------------------------------------------------
+
     async def send(
-        self,
-        source: str,
-        destination: str,
-        text: str,
-        *,
-        user_data_header: bytes | None = None,
-        reference_id: str | None = None,
-        tariff: str | None = None,
-        vat: float | None = None,
-        charge_only: bool = False,
-        asynchronous: bool = False,
+        self, destination: str, text: str, *, source: str | None = None, **options: Any
     ) -> SendResult:
-        """See :meth:`LinkMobilityClient.send`."""
-        return await self.send_message(
-            Message(
-                source,
-                destination,
-                text,
-                user_data_header=user_data_header,
-                reference_id=reference_id,
-                tariff=tariff,
-                vat=vat,
-                charge_only=charge_only,
-                asynchronous=asynchronous,
-            )
-        )
+        """Send one text; see :class:`~smswire.message.Message` for the options."""
+        return await self.send_message(Message(destination, text, source=source, **options))
 
     async def send_message(self, message: Message) -> SendResult:
-        segments, query = self._query(message)
-        attempt = 1
-        while True:
-            try:
-                response = await self._http.post(self._url, params=query)
-            except httpx.HTTPError as exc:
-                error = self._failure(exc, attempt)
-            else:
-                return self._result(response, segments)
-            if error is not None:
-                raise error from None
-            await asyncio.sleep(self._backoff(attempt))
-            attempt += 1
+        """Send one message; returns the result when LINK answered with a code
+        it lists (ACCEPTED, or REJECTED with its :class:`ResultCode`).
+
+        Raises before anything leaves for invalid input
+        (:class:`~smswire.errors.ConfigurationError`,
+        :class:`~smswire.errors.EncodingError`) or a closed client
+        (:class:`~smswire.errors.ClientClosed`); afterwards
+        :class:`~smswire.errors.RequestNotSent` when the request never reached
+        the server, even after the retries, and
+        :class:`~smswire.errors.OutcomeUnknown` (or its
+        :class:`~smswire.link.LinkResponseError`) when it may have: each
+        carries the result.
+        """
+        if not isinstance(message, Message):
+            raise ConfigurationError(f"a Message is needed, not {type(message).__name__}")
+        return (await self._send(message)).raise_for_outcome()
 
     async def send_many(
-        self,
-        messages: Iterable[Message],
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        rate: float | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> list[SendOutcome]:
-        """See :meth:`LinkMobilityClient.send_many`; here ``concurrency`` counts
-        tasks on this event loop."""
+        self, messages: Iterable[Message], *, on_progress: ProgressCallback | None = None
+    ) -> list[SendResult]:
+        """Send every message, ``limits.window`` at once within ``limits.rate``;
+        one result per message, in input order, failures included.
+        ``on_progress(done, total)`` runs after each; if it raises, the rest is
+        not sent and the error propagates."""
         items = list(messages)
-        self._check_concurrency(concurrency)
-        limiter = None if rate is None else RateLimiter(rate)
-        results: list[SendOutcome | None] = [None] * len(items)
+        for item in items:
+            if not isinstance(item, Message):
+                raise ConfigurationError(f"a Message is needed, not {type(item).__name__}")
+        results: list[SendResult | None] = [None] * len(items)
         indexes = iter(range(len(items)))
         done = 0
+        stopped = False
 
         async def worker() -> None:
             nonlocal done
             for index in indexes:
-                if limiter is not None:
-                    delay = limiter.reserve(time.monotonic())
-                    if delay > 0:
-                        await asyncio.sleep(delay)
-                try:
-                    result = await self.send_message(items[index])
-                except SmswireError as exc:
-                    results[index] = _failed(items[index], exc)
-                else:
-                    results[index] = SendOutcome(items[index], result.outcome, result=result)
+                if stopped:
+                    # A cancellation can be lost before Python 3.12 (wait_for
+                    # returns a result that came at the same moment): stop here.
+                    return
+                results[index] = await self._settle(items[index])
                 done += 1
                 if on_progress is not None:
                     on_progress(done, len(items))
 
-        tasks = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, len(items)))]
+        tasks = [
+            asyncio.ensure_future(worker()) for _ in range(min(self.limits.window, len(items)))
+        ]
         try:
             await asyncio.gather(*tasks)
         except BaseException:
+            stopped = True
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        return _complete(results)
+        settled = [r for r in results if r is not None]
+        if len(settled) != len(items):
+            raise AssertionError("send_many finished with a message unaccounted for")
+        return settled
+
+    async def _settle(self, message: Message) -> SendResult:
+        """The message's result, whatever became of it."""
+        try:
+            return await self._send(message)
+        except (ConfigurationError, EncodingError, ClientClosed) as exc:
+            return SendResult(message, Outcome.NOT_SENT, error=str(exc))
+        except (RequestNotSent, OutcomeUnknown) as exc:
+            if isinstance(exc.result, SendResult):
+                return exc.result
+            return SendResult(message, _outcome_of(exc), error=str(exc))
+
+    async def _send(self, message: Message) -> SendResult:
+        """Validate, send with the retry policy, read the reply; raises for
+        invalid input, a closed client and a failed exchange."""
+        if self._closing:
+            raise ClientClosed()
+        prepared = prepare(message, default_source=self.source)
+        query = build_query(self._credentials, prepared)
+        self._in_flight += 1
+        try:
+            attempt = 1
+            while True:
+                await self._pace()
+                exchange = _Exchange()
+                try:
+                    response = await self._post(query, exchange)
+                except (httpx.HTTPError, asyncio.TimeoutError) as exc:
+                    error = self._failure(exc, exchange, attempt, prepared)
+                    if error is not None:
+                        raise error from None
+                else:
+                    return self._result(response, prepared)
+                await asyncio.sleep(self._backoff.delay(attempt - 1))
+                attempt += 1
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight and self._drained is not None and not self._drained.done():
+                self._drained.set_result(None)
+
+    async def _pace(self) -> None:
+        limiter = self._limiter
+        if limiter is not None:
+            delay = limiter.reserve(asyncio.get_running_loop().time())
+            if delay > 0:
+                await asyncio.sleep(delay)
+
+    async def _post(
+        self, query: tuple[tuple[str, str], ...], exchange: _Exchange
+    ) -> httpx.Response:
+        post = self._http.post(self._url, params=query, extensions={"trace": exchange})
+        total = self.timeouts.total
+        if total is None:
+            return await post
+        if sys.version_info >= (3, 11):
+            # No task of its own per request, and no cancellation lost to a
+            # result that came at the same moment, as wait_for can before 3.12.
+            async with asyncio.timeout(total):
+                return await post
+        return await asyncio.wait_for(post, total)  # pragma: no cover - Python 3.9, 3.10
+
+    def _failure(
+        self,
+        exc: httpx.HTTPError | asyncio.TimeoutError,
+        exchange: _Exchange,
+        attempt: int,
+        prepared: PreparedMessage,
+    ) -> SmswireError | None:
+        """The error a failed attempt raises, or None when it is retried: only
+        what provably never reached the server is."""
+        if isinstance(exc, asyncio.TimeoutError):
+            reason = f"no whole answer within the total timeout of {self.timeouts.total} s"
+            never_reached = exchange.never_left
+        else:
+            reason = f"{type(exc).__name__}: {redact(str(exc), self._secrets)}"
+            never_reached = isinstance(exc, _NEVER_REACHED)
+        message = prepared.message
+        if never_reached:
+            if attempt <= self.limits.retries:
+                _log.warning("LINK request not sent (attempt %d), retrying: %s", attempt, reason)
+                return None
+            plural = "s" if attempt > 1 else ""
+            text = f"LINK request not sent ({attempt} attempt{plural}): {reason}"
+            return RequestNotSent(text, result=SendResult(message, Outcome.NOT_SENT, error=text))
+        text = f"LINK request may have been sent, outcome unknown, not retried: {reason}"
+        return OutcomeUnknown(
+            text,
+            result=SendResult(message, Outcome.UNKNOWN, error=text, parts=prepared.segments),
+        )
+
+    def _result(self, response: httpx.Response, prepared: PreparedMessage) -> SendResult:
+        message = prepared.message
+        try:
+            reply = parse_send_response(
+                response.status_code, response.content, secrets=self._secrets
+            )
+        except LinkResponseError as exc:
+            exc.result = SendResult(
+                message, Outcome.UNKNOWN, error=str(exc), parts=prepared.segments
+            )
+            raise
+        _log.debug("LINK answered %s for message id %s", reply.code, reply.message_id)
+        outcome = reply.outcome
+        return SendResult(
+            message,
+            outcome,
+            (reply.message_id,) if reply.message_id else (),
+            reply.code,
+            None if outcome is Outcome.ACCEPTED else f"{reply.code}: {reply.description}",
+            prepared.segments,
+        )
+
+
+def _outcome_of(exc: SmswireError) -> Outcome:
+    return Outcome.NOT_SENT if isinstance(exc, RequestNotSent) else Outcome.UNKNOWN

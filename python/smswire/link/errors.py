@@ -1,20 +1,19 @@
 """Errors of the LINK sender and the report receiver, each one a caller acts on.
 
-They subclass the package's classes, so ``except ConfigurationError`` or
-``except TransportError`` still catches them. None of their messages carries
-the password: text that may (an httpx error, a reply body) is redacted first.
+They subclass the package's classes (drawn in :mod:`smswire.errors`), so
+``except ConfigurationError`` or ``except OutcomeUnknown`` still catches them.
+None of their messages carries the password: text that may (an httpx error, a
+reply body) is redacted first.
 """
 
 from __future__ import annotations
 
-from smswire.errors import ConfigurationError, OutcomeUnknown, RequestNotSent, SmswireError
+from smswire.errors import ConfigurationError, OutcomeUnknown, SmswireError
 
 __all__ = [
     "InvalidParameter",
     "LinkResponseError",
     "MalformedReport",
-    "OutcomeUnknown",
-    "RequestNotSent",
 ]
 
 
@@ -31,11 +30,12 @@ class InvalidParameter(ConfigurationError):
         self.parameter = parameter
 
 
-class LinkResponseError(SmswireError):
+class LinkResponseError(OutcomeUnknown):
     """The endpoint answered, but not with a 200 ``resultCode;resultDescription;...``.
 
     ``status_code`` is the HTTP status, ``excerpt`` the start of the body
-    (redacted). Whether the message went out is unknown: do not resend blindly.
+    (redacted). Whether the message went out is unknown, so this is an
+    :class:`OutcomeUnknown`: do not resend blindly.
     """
 
     def __init__(self, message: str, *, status_code: int, excerpt: str) -> None:

@@ -2,9 +2,16 @@
 
 Everything a sender decides lives here as pure functions, so the sync and the
 async driver share one implementation and the simulator validates with the very
-same rules: :func:`prepare` checks a :class:`Message` before anything leaves,
-:func:`build_query` renders the guide's query parameters, and
-:func:`parse_send_response` reads ``resultCode;resultDescription;messageId``.
+same rules: :func:`prepare` checks a :class:`~smswire.message.Message` before
+anything leaves, :func:`build_query` renders the guide's query parameters, and
+:func:`parse_send_response` reads ``resultCode;resultDescription;messageId``
+into a :class:`LinkReply`.
+
+Of the shared message's options, LINK takes its own (tariff, VAT, charge-only,
+reference id, asynchronous, a raw user data header) and ``smart``, applied
+here before the text leaves. ``national`` it refuses: LINK encodes Userdata
+itself, in GSM7 or UCS2, and the query has no way to name national language
+shift tables; a message that may use them goes by SMPP.
 """
 
 from __future__ import annotations
@@ -16,24 +23,24 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import quote, quote_plus
 
-from smswire.encoding import LINK_MOBILITY, MAX_PARTS, analyze, encode_gsm7
+from smswire.encoding import LINK_MOBILITY, MAX_PARTS, analyze, apply_replacements, encode_gsm7
 from smswire.errors import ConfigurationError, EncodingError, MessageTooLong
 from smswire.link.codes import ResultCode
 from smswire.link.errors import InvalidParameter, LinkResponseError
+from smswire.message import LINK_OPTIONS, Message, Outcome
 
 __all__ = [
     "USERDATA_MAX_GSM7_SEPTETS",
     "USERDATA_MAX_UCS2_CHARACTERS",
     "BaseUrl",
     "Credentials",
-    "Message",
-    "Outcome",
+    "LinkReply",
     "PreparedMessage",
-    "SendResult",
     "build_query",
     "parse_send_response",
     "prepare",
     "redact",
+    "reply_outcome",
 ]
 
 
@@ -126,61 +133,42 @@ class Credentials:
 
 
 @dataclass(frozen=True)
-class Message:
-    """One SMS to send: the message parameters of the guide's query."""
-
-    source: str
-    destination: str
-    text: str
-    user_data_header: bytes | None = None
-    reference_id: str | None = None
-    tariff: str | None = None
-    vat: float | None = None
-    charge_only: bool = False
-    asynchronous: bool = False
-
-
-@dataclass(frozen=True)
 class PreparedMessage:
-    """A validated :class:`Message` with what it will cost: ``segments`` is the
-    number of SMS it is billed as, ``encoding`` "gsm7" or "ucs2"."""
+    """A validated :class:`~smswire.message.Message` as it will leave: its
+    ``source`` (the client's default where it named none), its ``text`` (with
+    look-alikes replaced when ``smart``), and what it will cost: ``segments``
+    is the number of SMS it is billed as, ``encoding`` "gsm7" or "ucs2"."""
 
     message: Message
+    source: str
+    text: str
     encoding: str
     units: int
     segments: int
 
 
-class Outcome(Enum):
-    """What became of a message, as far as the sender can know."""
-
-    ACCEPTED = "accepted"  # the platform took it: a TEMP or a delivered code
-    REJECTED = "rejected"  # the platform answered a FINAL not-delivered code
-    NOT_SENT = "not_sent"  # never left (invalid, or never reached the server): safe to resend
-    UNKNOWN = "unknown"  # may have been sent: reconcile, do not resend blindly
+def reply_outcome(code: ResultCode) -> Outcome:
+    """What a send's result code says of the message (# LINK guide: Result codes):
+    a TEMP code or a delivered one took it, a FINAL not-delivered one refused it,
+    and a code the guide does not list leaves it unknown."""
+    if code.is_final is False or code.delivered is True:
+        return Outcome.ACCEPTED
+    if code.is_final is None or code.delivered is None:
+        return Outcome.UNKNOWN
+    return Outcome.REJECTED
 
 
 @dataclass(frozen=True)
-class SendResult:
-    """The endpoint's answer (# LINK guide: Returns) and the segment count
-    the message is billed as (``None`` when not known, as for a bare reply)."""
+class LinkReply:
+    """The endpoint's answer to a send (# LINK guide: Returns), as it came."""
 
     code: ResultCode
     description: str
     message_id: str | None
-    segments: int | None = None
 
     @property
     def outcome(self) -> Outcome:
-        if self.code.is_final is False or self.code.delivered is True:
-            return Outcome.ACCEPTED
-        if self.code.is_final is None or self.code.delivered is None:
-            return Outcome.UNKNOWN
-        return Outcome.REJECTED
-
-    @property
-    def accepted(self) -> bool:
-        return self.outcome is Outcome.ACCEPTED
+        return reply_outcome(self.code)
 
 
 def check_source(source: str, *, alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX) -> str:
@@ -369,26 +357,46 @@ def _parts_beside(header: bytes, text: str, ucs2: bool) -> int:
 
 
 def prepare(
-    message: Message, *, alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX
+    message: Message,
+    *,
+    default_source: str | None = None,
+    alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
 ) -> PreparedMessage:
     """Check every parameter of ``message`` as the guide defines it.
 
+    ``default_source`` is the Source of a message that names none;
     ``alphanumeric_max`` is the longest text Source accepted (default 11).
-    Raises :class:`InvalidParameter` naming the parameter, or
-    :class:`~smswire.errors.MessageTooLong` for Userdata over the guide's limit.
+    Raises :class:`~smswire.errors.ConfigurationError` for an option LINK does
+    not take (SMPP's, or ``national``), :class:`InvalidParameter` naming the
+    parameter, or :class:`~smswire.errors.MessageTooLong` for Userdata over the
+    guide's limit.
     """
-    check_source(message.source, alphanumeric_max=alphanumeric_max)
+    message.refuse_options("LINK", LINK_OPTIONS)
+    if message.national:
+        raise ConfigurationError(
+            "national is not an option LINK understands: LINK encodes Userdata itself "
+            "(GSM7 or UCS2) and its query cannot name national language shift tables; "
+            "send the message by SMPP to use them, or without national"
+        )
+    source = message.source if message.source is not None else default_source
+    if source is None:
+        raise ConfigurationError("no source: give the message a source or the client a default")
+    check_source(source, alphanumeric_max=alphanumeric_max)
     check_destination(message.destination)
+    text = message.text
+    if message.smart:
+        replacements = analyze(text, profile=LINK_MOBILITY, smart=True).replacements
+        text = apply_replacements(text, replacements)
     if message.user_data_header is not None:
         check_user_data_header(message.user_data_header)
     encoding, units, segments = check_user_data(
-        message.text, charge_only=message.charge_only, user_data_header=message.user_data_header
+        text, charge_only=message.charge_only, user_data_header=message.user_data_header
     )
     if message.tariff is not None:
         check_tariff(message.tariff)
     if message.vat is not None:
         check_vat(message.vat)
-    return PreparedMessage(message, encoding, units, segments)
+    return PreparedMessage(message, source, text, encoding, units, segments)
 
 
 def _flag(value: bool) -> str:
@@ -404,9 +412,9 @@ def build_query(credentials: Credentials, prepared: PreparedMessage) -> tuple[tu
         ("ServiceId", str(credentials.service_id)),
         ("Username", credentials.username),
         ("Password", credentials.password),
-        ("Source", message.source),
+        ("Source", prepared.source),
         ("Destination", message.destination),
-        ("Userdata", message.text),
+        ("Userdata", prepared.text),
     ]
     if message.user_data_header is not None:
         # The guide leaves the UDH format to support; octets travel as hex.
@@ -430,9 +438,7 @@ def excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
     return redact(text, secrets)
 
 
-def parse_send_response(
-    status_code: int, body: bytes, *, secrets: Iterable[str] = ()
-) -> SendResult:
+def parse_send_response(status_code: int, body: bytes, *, secrets: Iterable[str] = ()) -> LinkReply:
     """Read ``resultCode;resultDescription;messageId`` (# LINK guide: Returns).
 
     The id comes "if successful": for a code that accepted the message the last
@@ -469,10 +475,10 @@ def parse_send_response(
     elif ";" in rest:
         before, _, last = rest.rpartition(";")
         takes_id = (
-            SendResult(code, "", None).outcome is Outcome.ACCEPTED
+            reply_outcome(code) is Outcome.ACCEPTED
             if code.is_known
             else bool(last) and not any(c.isspace() for c in last)
         )
         if takes_id:
             description, message_id = before, last
-    return SendResult(code, redact(description.strip(), secrets), message_id.strip() or None)
+    return LinkReply(code, redact(description.strip(), secrets), message_id.strip() or None)

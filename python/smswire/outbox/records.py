@@ -16,7 +16,7 @@ from smswire.link.codes import ResultCode
 from smswire.link.reports import DeliveryReport
 from smswire.message import Message, Outcome, SendResult
 from smswire.pdu import CommandStatus
-from smswire.smpp.message import MobileOriginated
+from smswire.smpp.userdata import MobileOriginated
 from smswire.smpp.receipts import DeliveryReceipt
 
 __all__ = [
@@ -166,7 +166,14 @@ class Settled:
     @classmethod
     def of(cls, claim: Claim, result: SendResult) -> Settled:
         """The outcome a client's :class:`~smswire.message.SendResult` reports."""
-        return cls(claim, result.outcome, result.status, result.error, result.parts)
+        status = result.status
+        # SendResult types its status as any IntEnum so that smswire.message
+        # imports neither way out; a client only ever puts one of these there.
+        if status is not None and not isinstance(status, (CommandStatus, ResultCode)):
+            raise TypeError(
+                f"a SendResult status must be a CommandStatus or ResultCode, not {status!r}"
+            )
+        return cls(claim, result.outcome, status, result.error, result.parts)
 
 
 @dataclass(frozen=True)

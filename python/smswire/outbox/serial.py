@@ -25,7 +25,7 @@ from smswire.link.reports import DeliveryReport
 from smswire.message import Concatenation, Message
 from smswire.outbox.records import Inbound, ProviderStatus, Receipt
 from smswire.pdu import CommandStatus, Tlv
-from smswire.smpp.message import MobileOriginated
+from smswire.smpp.userdata import MobileOriginated
 from smswire.smpp.receipts import DeliveryReceipt, ReceiptState
 
 __all__ = [

@@ -76,6 +76,7 @@ from smswire.pdu._types import (
     Unbind,
     UnbindResp,
     UnsuccessSme,
+    with_sequence_number,
 )
 
 if TYPE_CHECKING or NATIVE is None:
@@ -157,4 +158,5 @@ __all__ = [
     "sc_interface_version",
     "source_port",
     "user_message_reference",
+    "with_sequence_number",
 ]

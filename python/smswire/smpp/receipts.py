@@ -47,8 +47,8 @@ from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING
 
 from smswire._backend import NATIVE
+from smswire.message import Message
 from smswire.smpp import _receipt_pure
-from smswire.smpp.message import Message
 
 __all__ = [
     "DeliveryReceipt",

@@ -24,9 +24,18 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from smswire import pdu as _pdu
-from smswire.errors import ConfigurationError, ProtocolError
-from smswire.pdu import CommandId, CommandStatus, Framer, Pdu
-from smswire.pdu._types import FIELD_VALUES
+from smswire.errors import (
+    ConfigurationError,
+    LocalProtocolError,
+    ProtocolError,
+    RemoteProtocolError,
+)
+from smswire.options import (
+    DEFAULT_ENQUIRE_LINK_INTERVAL,
+    DEFAULT_RESPONSE_TIMEOUT,
+    DEFAULT_WINDOW,
+)
+from smswire.pdu import CommandId, CommandStatus, Framer, Pdu, with_sequence_number
 
 __all__ = [
     "DEFAULT_ENQUIRE_LINK_INTERVAL",
@@ -50,13 +59,6 @@ _log = logging.getLogger("smswire.smpp")
 
 # SMPP 3.4 §5.1.4: sequence_number runs 0x00000001 to 0x7FFFFFFF.
 MAX_SEQUENCE_NUMBER = 0x7FFFFFFF
-# Requests awaiting a response. SMPP 3.4 §2.7 leaves the window to the peers;
-# SMSCs commonly allow 10 to a few hundred, and 64 keeps a TLS link of 50 ms
-# round trip busy at over 1,000 submit_sm/s.
-DEFAULT_WINDOW = 64
-# SMPP 3.4 §7.2 leaves the timers to implementations; these are the common values.
-DEFAULT_RESPONSE_TIMEOUT = 30.0
-DEFAULT_ENQUIRE_LINK_INTERVAL = 30.0
 
 # SMPP 3.4 §5.1.2: a response's command_id is its request's with bit 31 set.
 _RESPONSE_BIT = 0x80000000
@@ -122,7 +124,7 @@ class InactivityTimeout:
 class PduRejected:
     """A received PDU could not be decoded; it has been answered with ``error.status``."""
 
-    error: ProtocolError
+    error: RemoteProtocolError
 
 
 @dataclass(frozen=True)
@@ -214,16 +216,17 @@ _ALERT_NOTIFICATION = int(CommandId.ALERT_NOTIFICATION)
 _OPEN, _UNBOUND, _CLOSED = SessionState.OPEN, SessionState.UNBOUND, SessionState.CLOSED
 
 
-def _with_sequence(pdu: Pdu, sequence_number: int) -> Pdu:
-    """``dataclasses.replace(pdu, sequence_number=...)`` for a PDU already valid.
-
-    Every submit_sm passes here; ``replace`` walks ``dataclasses.fields`` and
-    passes every field by keyword, several times the cost of this positional
-    rebuild (sequence_number is the second last field of every PDU).
-    """
-    values = FIELD_VALUES[type(pdu)](pdu)
-    cls: Callable[..., Pdu] = type(pdu)
-    return cls(*values[:-2], sequence_number, values[-1])
+def _remote(exc: ProtocolError) -> RemoteProtocolError:
+    """The codec's error about bytes the peer sent, as the peer's fault."""
+    if isinstance(exc, RemoteProtocolError):
+        return exc
+    return RemoteProtocolError(
+        str(exc),
+        status=exc.status,
+        field=exc.field,
+        command_id=exc.command_id,
+        sequence_number=exc.sequence_number,
+    )
 
 
 class Session:
@@ -329,7 +332,7 @@ class Session:
         if command_id & _RESPONSE_BIT:
             pending = self._peer_pending.pop(pdu.sequence_number, None)
             if pending is None and command_id != _GENERIC_NACK:
-                raise ProtocolError(
+                raise LocalProtocolError(
                     f"{type(pdu).__name__} answers sequence_number {pdu.sequence_number}, "
                     "which no request of the peer is waiting on",
                     status=CommandStatus.ESME_RINVCMDID,
@@ -341,7 +344,7 @@ class Session:
                 self._state = _BOUND[command_id]
             return pdu
         if self._state is _UNBOUND or not self._allowed(self._ours, command_id):
-            raise ProtocolError(
+            raise LocalProtocolError(
                 f"{type(pdu).__name__} may not be sent in session state {self._state.value}",
                 status=CommandStatus.ESME_RINVBNDSTS,
                 command_id=command_id,
@@ -349,14 +352,14 @@ class Session:
         if command_id in _BINDS and any(
             r.command_id in _BINDS for r, _ in self._outstanding.values()
         ):
-            raise ProtocolError(
+            raise LocalProtocolError(
                 "a bind is already awaiting its response",
                 status=CommandStatus.ESME_RALYBND,
                 command_id=command_id,
             )
         if command_id not in _CONTROL:
             if self._windowed >= self.window:
-                raise ProtocolError(
+                raise LocalProtocolError(
                     f"the window of {self.window} outstanding requests is full",
                     status=CommandStatus.ESME_RTHROTTLED,
                     field="window",
@@ -366,7 +369,7 @@ class Session:
         elif command_id == _UNBIND:
             self._was, self._state = self._state, _UNBOUND
         seq = self._next_sequence()
-        pdu = _with_sequence(pdu, seq)
+        pdu = with_sequence_number(pdu, seq)
         self._outstanding[seq] = (pdu, deadline)
         return pdu
 
@@ -379,10 +382,15 @@ class Session:
 
         A request gets the next sequence number (any the PDU carries is
         replaced); a response must answer a request of the peer's by its
-        sequence_number. Raises :class:`ProtocolError` for a request the
-        session state or the window does not allow.
+        sequence_number. Raises :class:`LocalProtocolError` for a request the
+        session state or the window does not allow, or a PDU that cannot be
+        encoded (then nothing of it counts).
         """
-        return _pdu.encode(self._prepare(pdu, self._deadline()))
+        prepared = self._prepare(pdu, self._deadline())
+        try:
+            return _pdu.encode(prepared)
+        except ProtocolError as exc:
+            raise self._withdraw([prepared], exc) from None
 
     def respond(self, request: Pdu, status: int = 0) -> bytes:
         """Encode the response to a request of the peer's (deliver_sm, submit_sm, ...).
@@ -400,13 +408,14 @@ class Session:
 
         Returns the PDUs as sent (with their sequence numbers) and the bytes.
         The batch is checked whole before any of it counts: if the window
-        cannot take it all, nothing is sent and :class:`ProtocolError` is raised.
+        cannot take it all, or a PDU of it cannot be encoded, nothing is sent
+        and :class:`LocalProtocolError` is raised.
         """
         windowed = sum(
             1 for p in pdus if p.command_id not in _CONTROL and not p.command_id & _RESPONSE_BIT
         )
         if self._windowed + windowed > self.window:
-            raise ProtocolError(
+            raise LocalProtocolError(
                 f"{windowed} requests do not fit the window ({self.window_free} of "
                 f"{self.window} free)",
                 status=CommandStatus.ESME_RTHROTTLED,
@@ -414,7 +423,25 @@ class Session:
             )
         deadline = self._deadline()
         prepared = [self._prepare(p, deadline) for p in pdus]
-        return prepared, _pdu.encode_many(prepared)
+        try:
+            return prepared, _pdu.encode_many(prepared)
+        except ProtocolError as exc:
+            raise self._withdraw(prepared, exc) from None
+
+    def _withdraw(self, prepared: list[Pdu], exc: ProtocolError) -> LocalProtocolError:
+        """Forget requests prepared for a write that could not be encoded, so
+        none awaits a response that cannot come; the error, as ours."""
+        for pdu in prepared:
+            if pdu.command_id & _RESPONSE_BIT:
+                continue
+            if self._outstanding.pop(pdu.sequence_number, None) and pdu.command_id not in _CONTROL:
+                self._windowed -= 1
+        return LocalProtocolError(
+            f"cannot encode our own PDU: {exc}",
+            status=exc.status,
+            field=exc.field,
+            command_id=exc.command_id,
+        )
 
     # -- receiving -----------------------------------------------------------
 
@@ -422,7 +449,7 @@ class Session:
         """Feed bytes from the peer; returns what they mean, in order.
 
         ``b""`` means the peer closed the connection. Raises
-        :class:`ProtocolError` when the stream cannot be framed any more
+        :class:`RemoteProtocolError` when the stream cannot be framed any more
         (a command_length out of bounds, SMPP 3.4 §3.2); a generic_nack for
         it is in the outbox, and the connection must close.
         """
@@ -435,20 +462,21 @@ class Session:
             try:
                 pdus = self._framer.feed(chunk)
             except ProtocolError as exc:
-                events.append(self._reject(exc))
+                fault = _remote(exc)
+                events.append(self._reject(fault))
                 # Only a header whose command_length is out of bounds loses the
                 # framing; a body that ends inside a field (the same status,
                 # with its command_id known) was skipped whole.
-                if exc.status == CommandStatus.ESME_RINVCMDLEN and exc.command_id is None:
+                if fault.status == CommandStatus.ESME_RINVCMDLEN and fault.command_id is None:
                     self._state = SessionState.CLOSED
-                    raise
+                    raise fault from exc
                 chunk = b""
                 continue
             for received in pdus:
                 self._dispatch(received, events)
             return events
 
-    def _reject(self, exc: ProtocolError) -> PduRejected:
+    def _reject(self, exc: RemoteProtocolError) -> PduRejected:
         # SMPP 3.4 §4.3: an unrecognised or corrupt PDU is answered with
         # generic_nack; a request whose body is bad gets its own response with
         # the error status, so the peer can match it.

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from smswire.encoding import decode_gsm7, decode_ucs2
 from smswire.errors import EncodingError
-from smswire.smpp.message import MobileOriginated
+from smswire.pdu import TlvTag
 
 __all__ = [
     "DATA_CODING_FLASH_BIT",
+    "ESM_CLASS_UDHI",
+    "MobileOriginated",
     "MultipartAssembler",
     "UserData",
     "decode_text",
@@ -31,14 +33,19 @@ DATA_CODING_FLASH_BIT = 0x10
 # 3GPP TS 23.040 §9.2.3.24.1 and .8: concatenation with 8- and 16-bit references.
 IEI_CONCAT_8 = 0x00
 IEI_CONCAT_16 = 0x08
-# SMPP 3.4 §5.3.2.22-24: the SAR TLVs.
-TAG_SAR_MSG_REF_NUM = 0x020C
-TAG_SAR_TOTAL_SEGMENTS = 0x020E
-TAG_SAR_SEGMENT_SEQNUM = 0x020F
-# SMPP 3.4 §5.3.2.32: the whole user data in a TLV, short_message then empty.
-TAG_MESSAGE_PAYLOAD = 0x0424
 # Partial multipart messages kept while their other parts are awaited.
 MAX_PENDING_MULTIPART = 10_000
+
+
+@dataclass(frozen=True)
+class MobileOriginated:
+    """A text a handset sent, reassembled from every part the SMSC delivered."""
+
+    source: str
+    destination: str
+    text: str
+    data_coding: int
+    parts: int = 1
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,11 @@ class UserData:
 
 
 def message_body(short_message: bytes, tlvs: Iterable[tuple[int, bytes]]) -> bytes:
-    """The user data of a PDU: short_message, or the message_payload TLV when it is empty."""
+    """The user data of a PDU: short_message, or the message_payload TLV when it
+    is empty (SMPP 3.4 §5.3.2.32: the whole user data in one TLV)."""
     if short_message:
         return short_message
-    return next((value for tag, value in tlvs if tag == TAG_MESSAGE_PAYLOAD), b"")
+    return next((value for tag, value in tlvs if tag == TlvTag.MESSAGE_PAYLOAD), b"")
 
 
 def split_user_data(
@@ -80,17 +88,18 @@ def split_user_data(
                 return UserData(payload, int.from_bytes(data[0:2], "big"), data[2], data[3], udh)
             at += 2 + length
         return UserData(payload, udh=udh)
+    # SMPP 3.4 §5.3.2.22-24: the SAR TLVs.
     sar = {
         tag: value
         for tag, value in tlvs
-        if tag in (TAG_SAR_MSG_REF_NUM, TAG_SAR_TOTAL_SEGMENTS, TAG_SAR_SEGMENT_SEQNUM)
+        if tag in (TlvTag.SAR_MSG_REF_NUM, TlvTag.SAR_TOTAL_SEGMENTS, TlvTag.SAR_SEGMENT_SEQNUM)
     }
     if len(sar) == 3:
         return UserData(
             body,
-            int.from_bytes(sar[TAG_SAR_MSG_REF_NUM], "big"),
-            sar[TAG_SAR_TOTAL_SEGMENTS][0],
-            sar[TAG_SAR_SEGMENT_SEQNUM][0],
+            int.from_bytes(sar[TlvTag.SAR_MSG_REF_NUM], "big"),
+            sar[TlvTag.SAR_TOTAL_SEGMENTS][0],
+            sar[TlvTag.SAR_SEGMENT_SEQNUM][0],
         )
     return UserData(body)
 

@@ -8,7 +8,7 @@ import pytest
 
 from smswire.link.codes import ResultCode
 from smswire.outbox import AcceptedPart, Claim, DeliveryState, EventKind, OutboxStore, Via
-from smswire.smpp.message import MobileOriginated
+from smswire.smpp.userdata import MobileOriginated
 
 from ..conftest import StoreFactory
 from ..support import ROUTE, accepted, all_events, claim_keys, link_report, names, put, smpp_receipt

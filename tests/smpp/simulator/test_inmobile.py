@@ -23,7 +23,7 @@ from smswire.pdu import (
     SubmitSm,
     Unbind,
 )
-from smswire.smpp import SmppClient, SmscSimulator
+from smswire.smpp import AsyncSmppClient, SmscSimulator
 from smswire.smpp.session import ConnectionClosed, RequestReceived, ResponseReceived, Unbound
 from smswire.smpp.simulator import SOURCE_ADDR_KEPT
 
@@ -137,7 +137,7 @@ async def test_tls_unless_asked_otherwise_with_a_ca_a_client_is_told_to_trust() 
         assert sim.tls
         assert sim.ca_file is not None and sim.ca_file.is_file()
         # As inMobile asks its customers: trust the certificate file it gives.
-        async with SmppClient(
+        async with AsyncSmppClient(
             "127.0.0.1", sim.port, system_id=ACCOUNT, password=PASSWORD, tls=sim.ca_file
         ) as smpp:
             assert (await smpp.send("+4512345678", "over TLS", source="Acme")).ok

@@ -18,7 +18,7 @@ from smswire.message import Outcome
 from smswire.outbox.records import DeliveryState, Event, EventKind, ProviderStatus, Receipt
 from smswire.outbox.serial import decode_inbound, decode_status, encode_status
 from smswire.outbox.sqlite.batches import insert_rows
-from smswire.smpp.message import MobileOriginated
+from smswire.smpp.userdata import MobileOriginated
 
 __all__ = ["EventRow", "ack_events", "add_events", "event_row", "expire_events", "read_events"]
 

@@ -32,7 +32,7 @@ from smswire.outbox.serial import decode_receipt, encode_inbound, fingerprint
 from smswire.outbox.sqlite.batches import by_keys, insert_rows
 from smswire.outbox.sqlite.delivery import Moved, Trigger, message_rows, settle_deliveries
 from smswire.outbox.sqlite.events import EventRow, add_events, event_row
-from smswire.smpp.message import MobileOriginated
+from smswire.smpp.userdata import MobileOriginated
 
 __all__ = ["any_waiting", "match_waiting", "record_inbound"]
 

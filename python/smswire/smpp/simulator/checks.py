@@ -8,19 +8,17 @@ connection.
 
 from __future__ import annotations
 
-from smswire.pdu import CommandStatus, SubmitSm
-from smswire.smpp.userdata import (
-    ESM_CLASS_UDHI,
-    TAG_SAR_MSG_REF_NUM,
-    TAG_SAR_SEGMENT_SEQNUM,
-    TAG_SAR_TOTAL_SEGMENTS,
-    message_body,
-)
+from smswire.pdu import CommandStatus, SubmitSm, TlvTag
+from smswire.smpp.userdata import ESM_CLASS_UDHI, message_body
 
 __all__ = ["submit_refusal"]
 
 # SMPP 3.4 §5.3.2.22-24: the SAR TLVs and their sizes in octets.
-_SAR_SIZES = {TAG_SAR_MSG_REF_NUM: 2, TAG_SAR_TOTAL_SEGMENTS: 1, TAG_SAR_SEGMENT_SEQNUM: 1}
+_SAR_SIZES: dict[int, int] = {
+    TlvTag.SAR_MSG_REF_NUM: 2,
+    TlvTag.SAR_TOTAL_SEGMENTS: 1,
+    TlvTag.SAR_SEGMENT_SEQNUM: 1,
+}
 
 
 def submit_refusal(pdu: SubmitSm) -> int:
@@ -40,8 +38,8 @@ def submit_refusal(pdu: SubmitSm) -> int:
         if len(sar) != len(_SAR_SIZES):
             # The three describe one segment together; one alone says nothing.
             return CommandStatus.ESME_RMISSINGOPTPARAM
-        total = sar[TAG_SAR_TOTAL_SEGMENTS][0]
-        index = sar[TAG_SAR_SEGMENT_SEQNUM][0]
+        total = sar[TlvTag.SAR_TOTAL_SEGMENTS][0]
+        index = sar[TlvTag.SAR_SEGMENT_SEQNUM][0]
         # SMPP 3.4 §5.3.2.23-24: both run from 1, the segment within the total.
         if not 1 <= index <= total:
             return CommandStatus.ESME_RINVOPTPARAMVAL

@@ -1,4 +1,5 @@
-"""`smswire send-csv` and `smswire send` against the simulators, over TLS."""
+"""`smswire send-csv` and `smswire send` against the simulators, over TLS: every
+row and every --json line in the Outcome words, and nothing else."""
 
 from __future__ import annotations
 
@@ -66,8 +67,10 @@ async def test_send_csv_over_smpp_reports_bad_rows_by_line_and_sends_the_rest(
         received = {"+" + m.destination: m for m in sim.received}
     assert run.returncode == 1, run.stderr  # some rows need attention
     summary = json.loads(run.stdout)
-    assert summary["states"] == {"accepted": 4, "invalid": 3}
+    # Rows refused before sending are NOT_SENT, with their reason.
+    assert summary["outcomes"] == {"accepted": 4, "not_sent": 3}
     assert [p["line"] for p in summary["problems"]] == [3, 5, 7]
+    assert {p["outcome"] for p in summary["problems"]} == {"not_sent"}
     assert "destination" in summary["problems"][0]["error"]
     assert "11" in summary["problems"][1]["error"]
     assert set(received) == {row[0] for row in GOOD}
@@ -76,7 +79,9 @@ async def test_send_csv_over_smpp_reports_bad_rows_by_line_and_sends_the_rest(
     assert received["+4746910001"].source == "SHOP"
     assert received["+4746910004"].text == GOOD[3][1]
     journal = _journal(out)
-    assert journal[2]["state"] == "accepted" and journal[2]["message_ids"]
+    assert journal[2]["outcome"] == "accepted" and journal[2]["message_ids"]
+    assert journal[2]["status"] == "ESME_ROK"
+    assert journal[3]["outcome"] == "not_sent" and "destination" in journal[3]["error"]
     assert journal[8]["parts"] == "3" and len(journal[8]["message_ids"].split()) == 3
     assert PASSWORD not in run.stdout + run.stderr + out.read_text()
 
@@ -100,10 +105,13 @@ async def test_send_csv_over_link_with_a_dry_run_first(
         assert simulator.accepted == []
         real = await run_cli("send-csv", source, "--out", tmp_path / "out.csv", *common, env=env)
     dry_summary, summary = json.loads(dry.stdout), json.loads(real.stdout)
-    assert dry_summary["states"] == {"priced": 4, "invalid": 1}
+    # A dry run sends nothing: every row is NOT_SENT, the valid ones priced.
+    assert dry_summary["outcomes"] == {"not_sent": 5}
+    assert [p["line"] for p in dry_summary["problems"]] == [6]
+    assert dry.returncode == 1  # the invalid row needs attention
     # LINK bills concatenated GSM text at 153 septets a part, as 3GPP does.
     assert dry_summary["parts"] == summary["parts"] == 1 + 1 + 1 + 3
-    assert summary["states"] == {"accepted": 4, "invalid": 1}
+    assert summary["outcomes"] == {"accepted": 4, "not_sent": 1}
     sent = sorted(m.parameters["Destination"] for m in simulator.accepted)
     assert sent == sorted(r[0] for r in GOOD)
     assert LINK_PASSWORD not in real.stdout + real.stderr + dry.stdout + dry.stderr
@@ -122,15 +130,15 @@ async def test_resume_after_an_interrupted_run_sends_each_row_once(
             "send-csv", source, "--out", out, "--batch-size", "8", "--rate", "50", *common, env=env
         )
         deadline = time.monotonic() + PATIENCE
-        # The client's rate limit allows a burst of a window (64), then 50/s.
+        # The client's rate limit holds from the first second: 50/s.
         while not out.exists() or out.read_text().count(",accepted,") < 96:
             assert time.monotonic() < deadline, "the first run never got going"
             await asyncio.sleep(0.005)
         first.kill()  # as a crash or power cut would: no clean-up runs
         await first.wait()
         at_kill = _journal(out)
-        maybe_sent = sorted(line for line, r in at_kill.items() if r["state"] == "sending")
-        sent = [line for line, r in at_kill.items() if r["state"] == "accepted"]
+        maybe_sent = sorted(line for line, r in at_kill.items() if r["outcome"] == "sending")
+        sent = [line for line, r in at_kill.items() if r["outcome"] == "accepted"]
         assert len(sent) < len(rows), "the kill should land before the run ends"
 
         second = await run_cli("send-csv", source, "--out", out, "--resume", *common, env=env)
@@ -152,7 +160,7 @@ async def test_resume_after_an_interrupted_run_sends_each_row_once(
     # Duplicates only where the first run may have sent and could not say.
     assert twice <= {rows[line - 2][0] for line in maybe_sent}
     final = _journal(out)
-    assert {r["state"] for r in final.values()} == {"accepted"}
+    assert {r["outcome"] for r in final.values()} == {"accepted"}
 
 
 async def test_send_one_flash_message_over_smpp(authority: LocalAuthority) -> None:
@@ -164,7 +172,8 @@ async def test_send_one_flash_message_over_smpp(authority: LocalAuthority) -> No
         received = sim.received
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
-    assert result["state"] == "accepted" and len(result["message_ids"]) == 1
+    assert result["outcome"] == "accepted" and len(result["message_ids"]) == 1
+    assert (result["status"], result["parts"], result["error"]) == ("ESME_ROK", 1, "")
     assert [(m.destination, m.text, m.data_coding) for m in received] == [
         ("4746910822", "Flash!", 0x10)  # inMobile: GSM7 class 0
     ]
@@ -188,3 +197,21 @@ async def test_a_password_on_the_command_line_is_refused() -> None:
     assert run.returncode == 1
     assert "must not carry a password" in run.stderr
     assert "hunter2" not in run.stderr + run.stdout
+
+
+async def test_an_option_the_way_out_does_not_understand_is_refused_by_name() -> None:
+    run = await run_cli(
+        "send", "+4746910822", "hi", "--via", "link", "--source", "ACME", "--flash", "--dry-run"
+    )
+    assert run.returncode == 1
+    assert "flash is not an option LINK understands" in run.stderr
+
+
+async def test_a_dry_run_of_one_message_prices_it_and_says_it_was_not_sent() -> None:
+    run = await run_cli(
+        "send", "+4746910822", "x" * 200, "--via", "smpp", "--source", "ACME", "--dry-run", "--json"
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert (result["outcome"], result["encoding"], result["parts"]) == ("not_sent", "gsm7", 2)
+    assert "dry run" in result["error"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from smswire.cli import main
-from smswire.smpp import SmppClient
+from smswire.smpp import AsyncSmppClient
 
 CLI = [sys.executable, "-c", "import sys; from smswire.cli import main; sys.exit(main())"]
 
@@ -33,7 +33,7 @@ async def test_simulate_smpp_serves_tls_with_a_minted_ca(tmp_path: Path) -> None
         assert match, line
         assert Path(match.group(2)) == ca_file.resolve()
         port = int(match.group(1))
-        async with SmppClient(
+        async with AsyncSmppClient(
             "127.0.0.1", port, system_id="demo", password="pw", tls=ca_file
         ) as smpp:
             result = await smpp.send("+4512345678", "from the CLI", source="Demo")

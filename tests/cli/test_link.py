@@ -6,20 +6,21 @@ import concurrent.futures
 import json
 import os
 import socket
-import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
 
 from smswire.cli import main
+from smswire.sim import LocalAuthority
 from smswire.link import LinkMobilityClient, ResultCode
 
-from .conftest import PASSWORD, PATIENCE, wait_until
+from .support import PATIENCE, wait_until
+
+PASSWORD = "link pass&word=1"
 
 
 def _free_port() -> int:
@@ -70,10 +71,10 @@ def _line(process: subprocess.Popen[str]) -> str:
 
 
 def test_the_simulator_reports_to_the_receiver_which_prints_json_lines(
-    server_tls: tuple[Path, Path], client_tls: ssl.SSLContext
+    authority: LocalAuthority,
 ) -> None:
     receiver_port, simulator_port = _free_port(), _free_port()
-    tls = ["--certfile", str(server_tls[0]), "--keyfile", str(server_tls[1])]
+    tls = ["--certfile", str(authority.certfile), "--keyfile", str(authority.keyfile)]
     callback = f"http://127.0.0.1:{receiver_port}/dlr"
     with (
         _smswire(
@@ -96,12 +97,12 @@ def test_the_simulator_reports_to_the_receiver_which_prints_json_lines(
             service_id=1,
             username="user",
             password=PASSWORD,
-            ssl_context=client_tls,
+            ssl_context=authority.client_context(),
         ) as client,
     ):
-        result = client.send("LINK", "+4746910822", "x" * 200)
+        result = client.send("+4746910822", "x" * 200, source="LINK")
         lines = [json.loads(_line(receiver)) for _ in range(2)]
-    assert result.code is ResultCode.SENT
+    assert result.status is ResultCode.SENT
     assert sorted(line["part"] for line in lines) == [0, 1]
     assert {line["message_id"] for line in lines} == {result.message_id}
     assert {line["result_code"] for line in lines} == {1001}

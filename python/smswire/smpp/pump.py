@@ -1,0 +1,425 @@
+"""The send pump: submit_sm parts queued, written through the window within the
+rate, retried when the SMSC did not take them, and settled into results.
+
+The pump owns every part from the moment a message is accepted for sending
+until its caller has a :class:`~smswire.message.SendResult`: the queue, the
+parts in flight (by sequence_number), the parts waiting out a retry, the rate
+limiter and the throttling pause. It writes through a :class:`Wire` (the bound
+session and its transport, which connection supervision owns) and learns of
+answers from the receive side; it imports neither.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import heapq
+import itertools
+import logging
+import random
+from collections.abc import Iterable, Sequence
+from typing import Callable, Protocol
+
+from smswire.errors import LocalProtocolError
+from smswire.message import Delivery, Message, Outcome, SendResult
+from smswire.options import Backoff, Limits
+from smswire.pdu import CommandStatus, Pdu, SubmitSm
+from smswire.ratelimit import RateLimiter
+from smswire.smpp.session import Session
+
+__all__ = ["RETRY_STATUSES", "SendPump", "Wire", "command_status"]
+
+_log = logging.getLogger("smswire.smpp")
+
+# The SMSC did not take the submit and asks to be tried again (SMPP 3.4 §5.1.3;
+# inMobile answers ESME_RSUBMITFAIL while it restarts). ESME_RINVBNDSTS means
+# the SMSC considers the session unbound, so it did not take it either.
+RETRY_STATUSES = frozenset(
+    (
+        CommandStatus.ESME_RSUBMITFAIL,
+        CommandStatus.ESME_RMSGQFUL,
+        CommandStatus.ESME_RTHROTTLED,
+        CommandStatus.ESME_RINVBNDSTS,
+    )
+)
+# The window is refilled once an eighth of it is free (or nothing is in flight):
+# responses trickling in one per read would otherwise cost one write each.
+WINDOW_REFILL_SHARE = 8
+# ESME_RTHROTTLED pauses all sending; the pause doubles while throttling lasts.
+THROTTLE_PAUSE_INITIAL = 0.05
+THROTTLE_PAUSE_MAX = 5.0
+# The worse outcome of a message's parts is the message's.
+_RANK = {Outcome.NOT_SENT: 1, Outcome.UNKNOWN: 2, Outcome.REJECTED: 3}
+
+Progress = Callable[[int, int], None]
+
+
+class Wire(Protocol):
+    """Where the pump writes: connection supervision's bound session and transport."""
+
+    @property
+    def session(self) -> Session | None:
+        """The session, while it is bound; None otherwise."""
+
+    def write(self, data: bytes) -> None:
+        """Put bytes on the connection (and arm the session's timers)."""
+
+
+class _Batch:
+    """The messages of one send or send_many call, and the future their caller awaits."""
+
+    __slots__ = ("future", "left", "on_progress", "results")
+
+    def __init__(self, size: int, on_progress: Progress | None) -> None:
+        self.future: asyncio.Future[list[SendResult]] = asyncio.get_running_loop().create_future()
+        self.results: list[SendResult | None] = [None] * size
+        self.left = size
+        self.on_progress = on_progress
+
+    def settle(self, index: int, result: SendResult) -> None:
+        self.results[index] = result
+        self.left -= 1
+        if self.on_progress is not None and not self.future.done():
+            try:
+                self.on_progress(len(self.results) - self.left, len(self.results))
+            except Exception as exc:  # the caller's callback: its error is theirs
+                self.future.set_exception(exc)
+        if self.left == 0 and not self.future.done():
+            self.future.set_result(self.results)  # type: ignore[arg-type]
+
+
+class _Job:
+    """One message: its parts' ids, and the worst thing that happened to a part."""
+
+    __slots__ = (
+        "accepted",
+        "batch",
+        "error",
+        "ids",
+        "index",
+        "left",
+        "message",
+        "outcome",
+        "status",
+    )
+
+    def __init__(self, message: Message, parts: int, batch: _Batch, index: int) -> None:
+        self.message = message
+        self.batch = batch
+        self.index = index
+        self.ids = [""] * parts
+        self.left = parts
+        self.accepted = 0
+        self.outcome: Outcome | None = None
+        self.status: CommandStatus | None = None
+        self.error: str | None = None
+
+
+class _Part:
+    """One submit_sm and how often it has been tried."""
+
+    __slots__ = ("ambiguous", "index", "job", "pdu", "retries")
+
+    def __init__(self, job: _Job, index: int, pdu: SubmitSm) -> None:
+        self.job = job
+        self.index = index
+        self.pdu = pdu
+        self.retries = 0
+        # A submit of this part went out and its response was lost: the SMSC
+        # may hold it, so giving up on it later is UNKNOWN, not REJECTED.
+        self.ambiguous = False
+
+
+class SendPump:
+    """Queues parts, fills the window in one write, retries and settles them.
+
+    ``limits``: the window (from the session), ``rate``/``burst`` (a
+    :class:`RateLimiter` over submit_sm) and ``retries`` of a part the SMSC
+    did not take. ``delivery`` decides what a part whose response was lost
+    becomes: sent again (AT_LEAST_ONCE) or UNKNOWN (AT_MOST_ONCE).
+    """
+
+    def __init__(
+        self,
+        wire: Wire,
+        *,
+        limits: Limits,
+        backoff: Backoff,
+        delivery: Delivery,
+        rng: random.Random,
+    ) -> None:
+        self._wire = wire
+        self._retries = limits.retries
+        self._backoff = backoff
+        self.delivery = delivery
+        self._rng = rng
+        self._refill = max(1, limits.window // WINDOW_REFILL_SHARE)
+        self._limiter = None if limits.rate is None else RateLimiter(limits.rate, limits.burst)
+        self._queue: collections.deque[_Part] = collections.deque()
+        self._in_flight: dict[int, _Part] = {}
+        # Parts waiting out a retry back-off: (due, tie-breaker, part).
+        self._delayed: list[tuple[float, int, _Part]] = []
+        self._ticket = itertools.count()
+        self._batches: set[_Batch] = set()
+        self._timer: asyncio.TimerHandle | None = None
+        self._paused_until = 0.0
+        self._throttle_pause = THROTTLE_PAUSE_INITIAL
+
+    # -- taking messages -------------------------------------------------------
+
+    def batch(self, size: int, on_progress: Progress | None = None) -> _Batch:
+        """A batch for ``size`` messages; fill it with :meth:`add` and :meth:`settle_now`."""
+        batch = _Batch(size, on_progress)
+        if size:
+            self._batches.add(batch)
+            batch.future.add_done_callback(lambda _: self._forget(batch))
+        else:
+            batch.future.set_result([])
+        return batch
+
+    def _forget(self, batch: _Batch) -> None:
+        self._batches.discard(batch)
+        future = batch.future
+        if future.cancelled() or future.exception() is not None:
+            # Its caller is gone (cancelled, or its progress callback raised):
+            # what of it was never written is not written now.
+            self._queue = collections.deque(p for p in self._queue if p.job.batch is not batch)
+            self._delayed = [entry for entry in self._delayed if entry[2].job.batch is not batch]
+            heapq.heapify(self._delayed)
+
+    def add(self, batch: _Batch, index: int, message: Message, pdus: Sequence[SubmitSm]) -> None:
+        """Queue the parts of the ``index``-th message of ``batch``."""
+        job = _Job(message, len(pdus), batch, index)
+        self._queue.extend([_Part(job, i, pdu) for i, pdu in enumerate(pdus)])
+
+    @staticmethod
+    def settle_now(batch: _Batch, index: int, result: SendResult) -> None:
+        """Settle a message that never reaches the queue (it was refused before)."""
+        batch.settle(index, result)
+
+    def pending(self) -> list[asyncio.Future[list[SendResult]]]:
+        """The futures of batches still unsettled."""
+        return [batch.future for batch in self._batches]
+
+    # -- writing -----------------------------------------------------------------
+
+    def pump(self) -> None:
+        """Fill the window from the queue in one write, within the rate limit."""
+        session = self._wire.session
+        if session is None:
+            return
+        if (self._delayed or self._paused_until) and not self._release_due():
+            return
+        queue = self._queue
+        if not queue:
+            return
+        free = session.window_free
+        if free < self._refill and self._in_flight:
+            # Responses that trickle in one per read would otherwise send one
+            # submit_sm per write; refill the window in batches instead.
+            return
+        count = min(free, len(queue))
+        limiter = self._limiter
+        if limiter is not None:
+            now = asyncio.get_running_loop().time()
+            count = min(count, limiter.available(now))
+            if count <= 0:
+                self._schedule(limiter.next_free(now))
+                return
+            limiter.reserve(now, count)
+        if count > 0:
+            self._write([queue.popleft() for _ in range(count)], session)
+
+    def _write(self, parts: list[_Part], session: Session) -> None:
+        """The one place a batch of parts goes on the wire."""
+        try:
+            sent, data = session.send_many([part.pdu for part in parts])
+        except LocalProtocolError:
+            parts, sent, data = self._write_each(parts, session)
+        in_flight = self._in_flight
+        for part, pdu in zip(parts, sent):
+            in_flight[pdu.sequence_number] = part
+        self._wire.write(data)
+
+    def _write_each(
+        self, parts: list[_Part], session: Session
+    ) -> tuple[list[_Part], list[Pdu], bytes]:
+        """A part the codec refuses must not sink its batch: one at a time, then;
+        each refused one is NOT_SENT with the reason, the others go."""
+        kept: list[_Part] = []
+        sent: list[Pdu] = []
+        chunks: list[bytes] = []
+        for part in parts:
+            try:
+                pdus, chunk = session.send_many([part.pdu])
+            except LocalProtocolError as exc:
+                outcome = Outcome.UNKNOWN if part.ambiguous else Outcome.NOT_SENT
+                self._settle(part, outcome, None, f"cannot be sent: {exc}")
+                continue
+            kept.append(part)
+            sent += pdus
+            chunks.append(chunk)
+        return kept, sent, b"".join(chunks)
+
+    def _release_due(self) -> bool:
+        """Requeue the retries now due; False while a throttling pause lasts."""
+        now = asyncio.get_running_loop().time()
+        delayed = self._delayed
+        while delayed and delayed[0][0] <= now:
+            self._queue.appendleft(heapq.heappop(delayed)[2])
+        if delayed:
+            self._schedule(delayed[0][0] - now)
+        if now < self._paused_until:
+            self._schedule(self._paused_until - now)
+            return False
+        self._paused_until = 0.0
+        return True
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(max(delay, 0.0), self.pump)
+
+    # -- what became of the parts ----------------------------------------------------
+
+    def on_response(self, sequence_number: int, status: int, message_id: str) -> Message | None:
+        """A submit_sm's answer: the message its part belongs to when the SMSC
+        took it (for correlating receipts), else None."""
+        part = self._in_flight.pop(sequence_number, None)
+        if part is None:
+            return None
+        if status == 0:
+            if self._throttle_pause > THROTTLE_PAUSE_INITIAL:
+                self._throttle_pause = max(THROTTLE_PAUSE_INITIAL, self._throttle_pause / 2)
+            job = part.job
+            job.ids[part.index] = message_id
+            job.accepted += 1
+            job.left -= 1
+            if job.left == 0:
+                self._finish(job)
+            return job.message
+        code = command_status(status)
+        if code in RETRY_STATUSES:
+            self._retry(part, code)
+        else:
+            self._settle(part, Outcome.REJECTED, code, f"the SMSC refused it: {code.name}")
+        return None
+
+    def _retry(self, part: _Part, status: CommandStatus) -> None:
+        loop = asyncio.get_running_loop()
+        if status == CommandStatus.ESME_RTHROTTLED:
+            # The SMSC asks for less: pause everything, longer while it lasts.
+            # A window's worth of refusals arrives at once for one episode, so
+            # the pause grows only when a throttle comes after the last pause.
+            now = loop.time()
+            if now >= self._paused_until:
+                self._paused_until = now + self._throttle_pause
+                self._throttle_pause = min(THROTTLE_PAUSE_MAX, self._throttle_pause * 2)
+            self._queue.appendleft(part)
+            return
+        part.retries += 1
+        if part.retries > self._retries:
+            self._settle(
+                part,
+                Outcome.UNKNOWN if part.ambiguous else Outcome.REJECTED,
+                status,
+                f"the SMSC refused it {part.retries} times: {status.name}",
+            )
+            return
+        due = loop.time() + self._backoff.delay(part.retries - 1, self._rng)
+        heapq.heappush(self._delayed, (due, next(self._ticket), part))
+        self._schedule(self._delayed[0][0] - loop.time())
+
+    def on_unanswered(self, requests: Iterable[Pdu], *, resubmit: bool) -> None:
+        """Submits whose response was lost (connection lost, response timed out):
+        queued again under AT_LEAST_ONCE when ``resubmit`` is possible, else UNKNOWN."""
+        lost = []
+        for request in requests:
+            part = self._in_flight.pop(request.sequence_number, None)
+            if part is not None:
+                lost.append(part)
+        if not lost:
+            return
+        if resubmit and self.delivery is Delivery.AT_LEAST_ONCE:
+            _log.info("%d submit_sm lost their response; resubmitting them", len(lost))
+            for part in lost:
+                part.ambiguous = True
+            self._queue.extendleft(reversed(lost))
+            return
+        for part in lost:
+            self._settle(
+                part, Outcome.UNKNOWN, None, "the connection closed before the SMSC answered"
+            )
+
+    def on_bound(self) -> None:
+        """A new bind: throttling starts afresh, and the queue goes out."""
+        self._throttle_pause = THROTTLE_PAUSE_INITIAL
+        self.pump()
+
+    def give_up(self, reason: str, status: CommandStatus | None = None) -> None:
+        """Settle every part still waiting to be (re)sent, telling each caller the truth:
+        never written is NOT_SENT, once written and unanswered is UNKNOWN."""
+        parts = list(self._queue) + [part for _, _, part in self._delayed]
+        self._queue.clear()
+        self._delayed.clear()
+        for part in parts:
+            if part.ambiguous:
+                self._settle(
+                    part,
+                    Outcome.UNKNOWN,
+                    status,
+                    f"a response was lost and it cannot be resubmitted: {reason}",
+                )
+            else:
+                self._settle(part, Outcome.NOT_SENT, status, f"never sent: {reason}")
+
+    def abandon_in_flight(self, reason: str) -> None:
+        """Settle every part awaiting its response as UNKNOWN (the client is closing)."""
+        parts = list(self._in_flight.values())
+        self._in_flight.clear()
+        for part in parts:
+            self._settle(part, Outcome.UNKNOWN, None, reason)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # -- settling ------------------------------------------------------------------
+
+    def _settle(
+        self, part: _Part, outcome: Outcome, status: CommandStatus | None, error: str
+    ) -> None:
+        job = part.job
+        if job.outcome is None or _RANK[outcome] > _RANK[job.outcome]:
+            job.outcome, job.status, job.error = outcome, status, error
+        job.left -= 1
+        if job.left == 0:
+            self._finish(job)
+
+    @staticmethod
+    def _finish(job: _Job) -> None:
+        outcome = job.outcome
+        parts = len(job.ids)
+        if outcome is None:
+            result = SendResult(
+                job.message, Outcome.ACCEPTED, tuple(job.ids), CommandStatus.ESME_ROK, None, parts
+            )
+        else:
+            error = job.error
+            if outcome is Outcome.NOT_SENT and job.accepted:
+                # Some parts left: sending the message again would repeat them.
+                outcome = Outcome.UNKNOWN
+                error = f"{job.accepted} of {parts} parts accepted, the rest {error}"
+            ids = tuple(i for i in job.ids if i)
+            result = SendResult(job.message, outcome, ids, job.status, error, parts)
+        job.batch.settle(job.index, result)
+
+
+def command_status(value: int) -> CommandStatus:
+    """A command_status as a :class:`CommandStatus`; one SMPP 3.4 does not
+    list is ESME_RUNKNOWNERR."""
+    try:
+        return CommandStatus(value)
+    except ValueError:
+        return CommandStatus.ESME_RUNKNOWNERR
