@@ -25,8 +25,8 @@ from smswire.link.reports import DeliveryReport
 from smswire.message import Concatenation, Message
 from smswire.outbox.records import Inbound, ProviderStatus, Receipt
 from smswire.pdu import CommandStatus, Tlv
-from smswire.smpp.userdata import MobileOriginated
 from smswire.smpp.receipts import DeliveryReceipt, ReceiptState
+from smswire.smpp.userdata import MobileOriginated
 
 __all__ = [
     "PAYLOAD_VERSION",
@@ -228,6 +228,8 @@ def encode_inbound(item: Inbound) -> str:
             "text": item.text,
             "data_coding": item.data_coding,
             "parts": item.parts,
+            "raw": item.raw.hex(),
+            "error": item.error,
         }
     return _encode(document)
 
@@ -276,6 +278,9 @@ def decode_inbound(text: str) -> Inbound:
             text=document["text"],
             data_coding=document["data_coding"],
             parts=document["parts"],
+            # Absent from payloads written before the client kept them.
+            raw=bytes.fromhex(document.get("raw", "")),
+            error=document.get("error"),
         )
     raise StoreUnavailable(f"a stored payload has an unknown type {kind!r}", operation="read")
 
