@@ -47,6 +47,7 @@ class StubSmsc:
         self.on_submit = on_submit
         self.port = 0
         self.binds: list[int] = []
+        self.submits: list[SubmitSm] = []
         self.answers: dict[int, int] = {}
         self.answer_ids: dict[int, int] = {}
         self._server: asyncio.AbstractServer | None = None
@@ -114,6 +115,7 @@ class StubSmsc:
 
     def _answer(self, session: Session, pdu: Pdu) -> bytes:
         if isinstance(pdu, SubmitSm):
+            self.submits.append(pdu)
             if self.on_submit is not None:
                 return self.on_submit(session, pdu)
             return session.send(

@@ -5,16 +5,41 @@ client cannot read fails nothing else."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
-from smswire import AsyncSmppClient, DeliveryReceipt, Message, ReceiptState, Timeouts
-from smswire.pdu import CommandStatus, DataSm, DeliverSm, Tlv, TlvTag
+from smswire import (
+    AsyncSmppClient,
+    Delivery,
+    DeliveryReceipt,
+    Message,
+    Outcome,
+    ReceiptState,
+    Timeouts,
+)
+from smswire.pdu import (
+    CommandId,
+    CommandStatus,
+    DataSm,
+    DataSmResp,
+    DeliverSm,
+    DeliverSmResp,
+    EnquireLinkResp,
+    GenericNack,
+    Pdu,
+    SubmitSm,
+    SubmitSmResp,
+    Tlv,
+    TlvTag,
+    encode,
+)
 from smswire.smpp import MobileOriginated
 from smswire.smpp.inbox import INBOX_LIMIT
 from smswire.smpp.receiving import Inbound
+from smswire.smpp.session import Session
 
 from .stub_smsc import PATIENCE, StubSmsc
 
@@ -39,7 +64,7 @@ def receipt(message_id: str, stat: str = "DELIVRD", **fields: Any) -> DeliverSm:
         source_addr="4512345678",
         destination_addr="Acme",
         esm_class=0x04,
-        short_message=text.encode("ascii"),
+        short_message=text.encode("latin-1"),
         **fields,
     )
 
@@ -254,3 +279,90 @@ async def test_a_long_message_s_last_part_is_acknowledged_after_the_hand_over() 
         await smsc.until(lambda: duplicate in smsc.answers, "the answer to the duplicate")
     assert [[m.text for m in batch] for batch in attempts] == [["Hello, world"]] * 2  # type: ignore[union-attr]
     assert smsc.answers[duplicate] == OK
+
+
+# -- answers to submit_sm ------------------------------------------------------------
+
+
+def answers(*scripted: Callable[[SubmitSm], bytes]) -> Callable[[Session, SubmitSm], bytes]:
+    """The stub's answer to the n-th submit_sm; later ones are accepted."""
+    count = itertools.count()
+
+    def answer(session: Session, submit: SubmitSm) -> bytes:
+        n = next(count)
+        if n < len(scripted):
+            return scripted[n](submit)
+        return encode(SubmitSmResp(message_id=f"ok{n}", sequence_number=submit.sequence_number))
+
+    return answer
+
+
+def accept_as(message_id: bytes) -> Callable[[SubmitSm], bytes]:
+    def answer(submit: SubmitSm) -> bytes:
+        # SMPP 3.4 §4.4.2: the header, then message_id as a C-octet string.
+        body = message_id + b"\x00"
+        header = (16 + len(body), CommandId.SUBMIT_SM_RESP, 0, submit.sequence_number)
+        return b"".join(field.to_bytes(4, "big") for field in header) + body
+
+    return answer
+
+
+def answer_with(response: type[Pdu], status: int = 0) -> Callable[[SubmitSm], bytes]:
+    def answer(submit: SubmitSm) -> bytes:
+        return encode(response(command_status=status, sequence_number=submit.sequence_number))
+
+    return answer
+
+
+SENDS = [Message(f"+451234567{i}", f"text {i}", source="Acme") for i in range(3)]
+
+
+async def test_an_id_in_superscript_digits_fails_nothing_and_its_receipt_still_finds_it() -> None:
+    async with (
+        StubSmsc(answers(accept, accept_as("¹".encode()), accept)) as smsc,
+        client(smsc) as smpp,
+    ):
+        results = await asyncio.wait_for(smpp.send_many(SENDS), PATIENCE)
+        smsc.deliver(receipt("Â¹"))  # the same octets, read as the client reads them
+        got = await anext_(smpp.receipts())
+    assert [r.outcome for r in results] == [Outcome.ACCEPTED] * 3
+    assert results[1].message_ids == ("Â¹",)
+    assert got.message == SENDS[1]
+
+
+@pytest.mark.parametrize("wrong", [EnquireLinkResp, DeliverSmResp, DataSmResp])
+async def test_a_response_of_the_wrong_type_leaves_its_message_unknown_and_says_so(
+    wrong: type[Pdu], caplog: pytest.LogCaptureFixture
+) -> None:
+    async with (
+        StubSmsc(answers(accept, answer_with(wrong))) as smsc,
+        client(smsc, delivery=Delivery.AT_MOST_ONCE) as smpp,
+    ):
+        results = await asyncio.wait_for(smpp.send_many(SENDS), PATIENCE)
+    assert [r.outcome for r in results] == [Outcome.ACCEPTED, Outcome.UNKNOWN, Outcome.ACCEPTED]
+    assert f"{wrong.__name__} came for SubmitSm" in caplog.text
+
+
+async def test_a_response_of_the_wrong_type_is_resent_under_at_least_once() -> None:
+    async with (
+        StubSmsc(answers(accept, answer_with(EnquireLinkResp))) as smsc,
+        client(smsc, delivery=Delivery.AT_LEAST_ONCE) as smpp,
+    ):
+        results = await asyncio.wait_for(smpp.send_many(SENDS), PATIENCE)
+    assert [r.outcome for r in results] == [Outcome.ACCEPTED] * 3
+    assert len(smsc.submits) == 4  # the second went twice
+
+
+async def test_a_generic_nack_of_status_0_is_never_an_acceptance() -> None:
+    async with StubSmsc(answers(answer_with(GenericNack, 0))) as smsc, client(smsc) as smpp:
+        results = await asyncio.wait_for(smpp.send_many(SENDS[:2]), PATIENCE)
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN, Outcome.ACCEPTED]
+    assert results[0].message_ids == ()
+
+
+def accept(submit: SubmitSm) -> bytes:
+    return encode(
+        SubmitSmResp(
+            message_id=f"a{submit.sequence_number}", sequence_number=submit.sequence_number
+        )
+    )

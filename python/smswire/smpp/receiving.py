@@ -108,18 +108,35 @@ class ReceiveSide:
     # -- responses ---------------------------------------------------------------
 
     def on_response(self, event: ResponseReceived) -> None:
-        """A response to a request of ours other than bind and unbind."""
+        """A response to a request of ours other than bind and unbind; one that
+        cannot be taken fails its own message, nothing else."""
+        if event.request.command_id != CommandId.SUBMIT_SM:
+            return
         response = event.pdu
         command_id = response.command_id
-        if command_id == CommandId.SUBMIT_SM_RESP or (
-            command_id == CommandId.GENERIC_NACK and event.request.command_id == CommandId.SUBMIT_SM
-        ):
-            message_id: str = getattr(response, "message_id", "")
-            message = self._pump.on_response(
-                response.sequence_number, response.command_status, message_id
-            )
-            if message is not None:
-                self._remember(message_id, message)
+        try:
+            if command_id == CommandId.GENERIC_NACK and response.command_status == 0:
+                # SMPP 3.4 §4.3.1: a generic_nack says the PDU was not
+                # understood; with status 0 it says nothing more, and never
+                # that the message was taken.
+                _log.warning(
+                    "a generic_nack of status 0 answered submit_sm %d: its outcome is unknown",
+                    response.sequence_number,
+                )
+                self._pump.on_unanswered([event.request], resubmit=False)
+            elif command_id in (CommandId.SUBMIT_SM_RESP, CommandId.GENERIC_NACK):
+                message_id: str = getattr(response, "message_id", "")
+                message = self._pump.on_response(
+                    response.sequence_number, response.command_status, message_id
+                )
+                if message is not None:
+                    self._remember(message_id, message)
+            else:
+                # The session warned already; resent under at-least-once, else UNKNOWN.
+                self._pump.on_unanswered([event.request], resubmit=True)
+        except Exception:  # a bug of ours must fail this message alone
+            _log.exception("could not take the answer to submit_sm %d", response.sequence_number)
+            self._pump.on_unanswered([event.request], resubmit=False)
 
     def _remember(self, message_id: str, message: Message) -> None:
         ids = self._ids
