@@ -143,7 +143,8 @@ class AsyncSmppClient:
         self._receiving = ReceiveSide(
             self._connection,
             self._pump,
-            receipt_hold=timeouts.receipt_hold,
+            # A receiver never sees a submit_sm_resp: holding its receipts is no use.
+            receipt_hold=0.0 if bind == "receiver" else timeouts.receipt_hold,
             on_inbound=on_inbound,
         )
         self._connection.attach(self._receiving, self._pump)

@@ -228,7 +228,7 @@ class ReceiveSide:
                 delivered.item = replace(receipt, message=message)
                 self._ready(delivered)
                 return
-        if not keys[0] or self._closed:
+        if not keys[0] or self._closed or self._receipt_hold <= 0:
             self._ready(delivered)  # no id to correlate by, or no response to come
             return
         # The receipt overtook its submit_sm_resp (or belongs to an earlier
