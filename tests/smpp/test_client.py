@@ -806,15 +806,17 @@ async def test_a_message_whose_first_part_left_is_never_called_not_sent() -> Non
 def test_a_client_made_before_the_event_loop_runs_works_in_it() -> None:
     smpp = AsyncSmppClient("127.0.0.1", 0, system_id=ACCOUNT, password=PASSWORD, tls=False)
 
-    async def use() -> DeliveryReceipt:
+    async def use() -> tuple[SendResult, DeliveryReceipt]:
         async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as plain:
             smpp.port = plain.port
             async with smpp:
-                await smpp.send("+4512345678", "made early", source="Acme")
+                # Held: the client's correlation table keeps no message alive.
+                result = await smpp.send("+4512345678", "made early", source="Acme")
                 (receipt,) = await take(smpp.receipts(), 1)
-                return receipt
+                return result, receipt
 
-    assert asyncio.run(use()).message is not None
+    result, receipt = asyncio.run(use())
+    assert receipt.message is result.message
 
 
 async def test_close_during_a_restart_settles_everything_and_leaves_no_connection(

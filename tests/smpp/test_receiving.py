@@ -208,8 +208,10 @@ async def test_unreadable_receipts_and_messages_are_handed_over_raw_and_acknowle
         await smsc.until(lambda: all(s in smsc.answers for s in sequences), "the answers")
     assert [smsc.answers[s] for s in sequences] == [OK] * len(pdus)
     items = [item for batch in batches for item in batch]
-    # Messages go at the end of the read, receipts after their short hold.
-    empty_sar_mo, odd_mo, bad_udh, odd_receipt, fine = items
+    assert len(items) == len(pdus)
+    receipts = [item for item in items if isinstance(item, DeliveryReceipt)]
+    odd_receipt, fine = sorted(receipts, key=lambda r: r.message_id != "Â²Â³")
+    empty_sar_mo, odd_mo, bad_udh = (item for item in items if item not in receipts)
     assert isinstance(odd_receipt, DeliveryReceipt) and odd_receipt.raw == superscripts
     assert odd_receipt.submitted is None  # ² is no ASCII digit
     assert isinstance(empty_sar_mo, MobileOriginated) and empty_sar_mo.raw == b"Hello"
@@ -366,3 +368,55 @@ def accept(submit: SubmitSm) -> bytes:
             message_id=f"a{submit.sequence_number}", sequence_number=submit.sequence_number
         )
     )
+
+
+async def test_an_id_is_forgotten_once_its_final_receipt_is_taken() -> None:
+    batches: list[list[Inbound]] = []
+
+    async def handler(batch: list[Inbound]) -> None:
+        batches.append(batch)
+
+    async with StubSmsc() as smsc, client(smsc, on_inbound=handler) as smpp:
+        sent = await asyncio.wait_for(smpp.send_many(SENDS[:2]), PATIENCE)
+        first, second = (result.message_ids[0] for result in sent)
+        smsc.deliver(receipt(first, "DELIVRD"), receipt(second, "ENROUTE"))
+        await smsc.until(lambda: len(batches) == 1, "the receipts")
+        smsc.deliver(receipt(first, "DELIVRD"), receipt(second, "DELIVRD"))
+        await smsc.until(lambda: sum(map(len, batches)) == 4, "the receipts again")
+    items = [item for batch in batches for item in batch]
+    named = [(r.message_id, r.message is not None) for r in items]  # type: ignore[union-attr]
+    assert named[:2] == [(first, True), (second, True)]
+    # The first's final receipt was taken: a second one finds no message (and
+    # waits out the hold for a response that might name it).
+    assert sorted(named[2:]) == [(first, False), (second, True)]
+
+
+async def test_a_receipt_waits_for_the_responses_outstanding_when_it_came_and_no_longer() -> None:
+    batches: list[list[Inbound]] = []
+
+    async def handler(batch: list[Inbound]) -> None:
+        batches.append(batch)
+
+    def silent(session: Session, submit: SubmitSm) -> bytes:
+        return b""  # answered later, by the test
+
+    patient = Timeouts(receipt_hold=60.0)  # far beyond PATIENCE: the wait must end sooner
+    async with StubSmsc(silent) as smsc, client(smsc, on_inbound=handler, timeouts=patient) as smpp:
+        sending = asyncio.ensure_future(smpp.send("+4512345678", "late answer", source="Acme"))
+        await smsc.until(lambda: smsc.submits, "the submit")
+        (stranger,) = smsc.deliver(receipt("x1"))
+        await smsc.probe()
+        assert not batches and stranger not in smsc.answers  # held, unacknowledged
+        (submit,) = smsc.submits
+        session = smsc.link.session
+        smsc.write(
+            session.send(SubmitSmResp(message_id="x1", sequence_number=submit.sequence_number))
+        )
+        result = await asyncio.wait_for(sending, PATIENCE)
+        await smsc.until(lambda: stranger in smsc.answers, "the receipt's answer")
+        # Nothing in flight now: an unknown id goes at once, 60 s hold or not.
+        (unknown,) = smsc.deliver(receipt("nobody-sent-this"))
+        await smsc.until(lambda: unknown in smsc.answers, "the unknown receipt's answer")
+    (named,), (anonymous,) = batches
+    assert named.message is result.message  # type: ignore[union-attr]
+    assert anonymous.message is None  # type: ignore[union-attr]

@@ -11,7 +11,9 @@ when it did not happen.
 An :class:`Inbox` holds items for an iterator consumer: an item is
 acknowledged when the consumer asks for the one after it (so one that
 crashes while handling an item has not acknowledged it), refused with
-ESME_RX_T_APPN when the consumer stops iterating while holding it. The inbox
+ESME_RX_T_APPN when the consumer stops iterating while holding it. An item
+whose connection closed before it was handed over is not handed over: the
+SMSC never had its answer, and delivers it again after the rebind. The inbox
 is bounded (:data:`INBOX_LIMIT`); a full inbox refuses further deliveries with
 ESME_RX_T_APPN, so the SMSC keeps them and delivers them again later, and
 none is dropped.
@@ -62,6 +64,15 @@ class Acknowledgement:
         self.settled = False
         # Run once the item is accepted (a held multipart message forgotten).
         self.then: Callable[[], None] | None = None
+
+    @property
+    def orphaned(self) -> bool:
+        """Its connection is gone without an answer: the SMSC still holds the
+        item and delivers it again after the next bind, so handing it over
+        now would hand it over twice."""
+        return not self.settled and all(
+            session.state is SessionState.CLOSED for session, _ in self._parts
+        )
 
     def accept(self) -> None:
         """The application has the item: ESME_ROK."""
@@ -168,6 +179,8 @@ class Inbox(Generic[_T]):
                     self._waiter = asyncio.get_running_loop().create_future()
                     await self._waiter
                 item, ack = self._entries.popleft()
+                if ack.orphaned:
+                    continue  # it comes again on the new connection
                 holding = ack
                 yield item
                 # The consumer asks for the next: it is done with this one.

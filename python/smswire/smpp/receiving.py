@@ -24,7 +24,6 @@ redelivered last part completes the message again.
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 from collections.abc import Awaitable
 from dataclasses import replace
@@ -32,13 +31,18 @@ from typing import Callable, Union
 
 from smswire.message import Message
 from smswire.pdu import CommandId, Pdu
+from smswire.smpp.correlation import (
+    RECEIPT_CORRELATION_LIMIT,
+    Correlation,
+    correlation_key,
+    receipt_keys,
+)
 from smswire.smpp.inbox import INBOX_LIMIT, Acknowledgement, Inbox, OverflowLog
 from smswire.smpp.pump import SendPump, Wire
 from smswire.smpp.receipts import (
     DeliveryReceipt,
     ReceiptState,
     is_receipt,
-    message_id_keys,
     parse_receipt,
 )
 from smswire.smpp.session import ResponseReceived, Session
@@ -53,8 +57,11 @@ __all__ = ["RECEIPT_CORRELATION_LIMIT", "Inbound", "InboundHandler", "ReceiveSid
 
 _log = logging.getLogger("smswire.smpp")
 
-# How many message ids the client remembers for correlating receipts.
-RECEIPT_CORRELATION_LIMIT = 1_000_000
+# Compared with every response, bound once as plain ints: an enum attribute
+# lookup costs more than the rest of the comparison (see smpp/session.py).
+_SUBMIT_SM = int(CommandId.SUBMIT_SM)
+_SUBMIT_SM_RESP = int(CommandId.SUBMIT_SM_RESP)
+_GENERIC_NACK = int(CommandId.GENERIC_NACK)
 
 Inbound = Union[DeliveryReceipt, MobileOriginated]
 # Takes the receipts and messages of one read; they are acknowledged when it returns.
@@ -64,11 +71,17 @@ InboundHandler = Callable[[list[Inbound]], Awaitable[None]]
 class _Delivered:
     """One receipt or message and the acknowledgement of what carried it."""
 
-    __slots__ = ("ack", "item")
+    __slots__ = ("ack", "correlated", "item", "session", "waits_for")
 
-    def __init__(self, item: Inbound, ack: Acknowledgement) -> None:
+    def __init__(self, item: Inbound, ack: Acknowledgement, session: Session) -> None:
         self.item = item
         self.ack = ack
+        self.session = session
+        # A message, or a receipt whose message was looked for: ready to go.
+        self.correlated = not isinstance(item, DeliveryReceipt)
+        # A held receipt: the last request sent before it came; every one up
+        # to it answered, no response can name its message any more.
+        self.waits_for = 0
 
 
 class ReceiveSide:
@@ -90,7 +103,7 @@ class ReceiveSide:
         self._wire = wire
         self._pump = pump
         self._receipt_hold = receipt_hold
-        self._ids: collections.OrderedDict[str, Message] = collections.OrderedDict()
+        self._correlation = Correlation()
         self._early: dict[str, _Delivered] = {}
         self.receipts: Inbox[DeliveryReceipt] = Inbox("the receipt inbox")
         self.messages: Inbox[MobileOriginated] = Inbox("the message inbox")
@@ -98,6 +111,7 @@ class ReceiveSide:
         self._handler = on_inbound
         # Read, waiting for the end of the read to be handed over.
         self._arrived: list[_Delivered] = []
+        self._scheduled = False
         # For the handler: waiting for it, and in its hands.
         self._backlog: list[_Delivered] = []
         self._in_hand: list[_Delivered] = []
@@ -110,12 +124,19 @@ class ReceiveSide:
     def on_response(self, event: ResponseReceived) -> None:
         """A response to a request of ours other than bind and unbind; one that
         cannot be taken fails its own message, nothing else."""
-        if event.request.command_id != CommandId.SUBMIT_SM:
+        if event.request.command_id != _SUBMIT_SM:
             return
         response = event.pdu
         command_id = response.command_id
         try:
-            if command_id == CommandId.GENERIC_NACK and response.command_status == 0:
+            if command_id == _SUBMIT_SM_RESP:
+                message_id: str = response.message_id  # type: ignore[union-attr]
+                message = self._pump.on_response(
+                    response.sequence_number, response.command_status, message_id
+                )
+                if message is not None:
+                    self._remember(message_id, message)
+            elif command_id == _GENERIC_NACK and response.command_status == 0:
                 # SMPP 3.4 §4.3.1: a generic_nack says the PDU was not
                 # understood; with status 0 it says nothing more, and never
                 # that the message was taken.
@@ -124,33 +145,36 @@ class ReceiveSide:
                     response.sequence_number,
                 )
                 self._pump.on_unanswered([event.request], resubmit=False)
-            elif command_id in (CommandId.SUBMIT_SM_RESP, CommandId.GENERIC_NACK):
-                message_id: str = getattr(response, "message_id", "")
-                message = self._pump.on_response(
-                    response.sequence_number, response.command_status, message_id
-                )
-                if message is not None:
-                    self._remember(message_id, message)
+            elif command_id == _GENERIC_NACK:
+                self._pump.on_response(response.sequence_number, response.command_status, "")
             else:
                 # The session warned already; resent under at-least-once, else UNKNOWN.
                 self._pump.on_unanswered([event.request], resubmit=True)
         except Exception:  # a bug of ours must fail this message alone
             _log.exception("could not take the answer to submit_sm %d", response.sequence_number)
             self._pump.on_unanswered([event.request], resubmit=False)
+        if self._early:
+            self._release_answered()
 
     def _remember(self, message_id: str, message: Message) -> None:
-        ids = self._ids
-        early = self._early
-        for key in message_id_keys(message_id):
-            ids[key] = message
-            if early:
-                held = early.pop(key, None)
+        key = self._correlation.remember(message_id, message)
+        if self._early:
+            # A receipt that overtook this response: it is held under its own
+            # key, one of the forms this id may take.
+            for candidate in receipt_keys(message_id):
+                held = self._early.pop(candidate, None)
                 if held is not None:
-                    assert isinstance(held.item, DeliveryReceipt)
-                    held.item = replace(held.item, message=message)
+                    self._name(held, key, message)
                     self._ready(held)
-        while len(ids) > RECEIPT_CORRELATION_LIMIT:
-            ids.popitem(last=False)
+
+    def _name(self, delivered: _Delivered, key: str, message: Message | None) -> None:
+        """Name the receipt's message; its final receipt taken, the id is forgotten."""
+        receipt = delivered.item
+        assert isinstance(receipt, DeliveryReceipt)
+        if message is not None:
+            delivered.item = replace(receipt, message=message)
+        if receipt.state.final:
+            delivered.ack.then = lambda: self._correlation.forget(key)
 
     # -- requests ------------------------------------------------------------------
 
@@ -174,9 +198,9 @@ class ReceiveSide:
             return
         try:
             if receipt:
-                self._correlate(_Delivered(_read_receipt(pdu), ack))
+                self._ready(_Delivered(_read_receipt(pdu), ack, session))
             else:
-                self._take_message(pdu, ack)
+                self._take_message(session, pdu, ack)
         except Exception:  # a bug of ours must not cost the delivery: the SMSC keeps it
             _log.exception("could not read a %s; refused it for now", type(pdu).__name__)
             ack.refuse()
@@ -196,7 +220,7 @@ class ReceiveSide:
         inbox.overflow.refused()
         return False
 
-    def _take_message(self, pdu: Pdu, ack: Acknowledgement) -> None:
+    def _take_message(self, session: Session, pdu: Pdu, ack: Acknowledgement) -> None:
         tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
         body = message_body(getattr(pdu, "short_message", b""), tlvs)
         source: str = getattr(pdu, "source_addr", "")
@@ -207,7 +231,7 @@ class ReceiveSide:
         except ValueError as exc:
             _log.warning("handing over a message whose user data is malformed: %s", exc)
             unreadable = MobileOriginated(source, destination, "", data_coding, 1, body, str(exc))
-            self._ready(_Delivered(unreadable, ack))
+            self._ready(_Delivered(unreadable, ack, session))
             return
         message = self._assembler.add(source, destination, data_coding, part, hold=True)
         if message is None:
@@ -216,28 +240,46 @@ class ReceiveSide:
         if message.parts > 1:
             key = self._assembler.key(source, destination, part)
             ack.then = lambda: self._assembler.discard(key)
-        self._ready(_Delivered(message, ack))
+        self._ready(_Delivered(message, ack, session))
 
-    def _correlate(self, delivered: _Delivered) -> None:
+    def _correlate(self, delivered: _Delivered) -> bool:
+        """Name a receipt's message; False when it is held a while instead."""
+        if delivered.correlated:
+            return True
+        delivered.correlated = True
         receipt = delivered.item
         assert isinstance(receipt, DeliveryReceipt)
-        keys = message_id_keys(receipt.message_id)
-        for key in keys:
-            message = self._ids.get(key)
-            if message is not None:
-                delivered.item = replace(receipt, message=message)
-                self._ready(delivered)
-                return
-        if not keys[0] or self._closed or self._receipt_hold <= 0:
-            self._ready(delivered)  # no id to correlate by, or no response to come
-            return
-        # The receipt overtook its submit_sm_resp (or belongs to an earlier
-        # process): hold it a while for the response to name its message.
-        previous = self._early.pop(keys[0], None)
+        found = self._correlation.find(receipt.message_id)
+        if found is not None:
+            self._name(delivered, *found)
+            return True
+        key = correlation_key(receipt.message_id)
+        session = delivered.session
+        if (
+            not key
+            or self._closed
+            or self._receipt_hold <= 0
+            or session.oldest_outstanding() is None
+        ):
+            return True  # no id to correlate by, or no response to come
+        # The receipt may have overtaken its submit_sm_resp: hold it until the
+        # requests sent before it came are answered (or receipt_hold passed).
+        # It is not acknowledged meanwhile, so the wait is kept short.
+        delivered.waits_for = session.last_sequence_number
+        previous = self._early.pop(key, None)
         if previous is not None:
             self._ready(previous)  # the same receipt again: no longer held
-        self._early[keys[0]] = delivered
-        asyncio.get_running_loop().call_later(self._receipt_hold, self._release, keys[0])
+        self._early[key] = delivered
+        asyncio.get_running_loop().call_later(self._receipt_hold, self._release, key)
+        return False
+
+    def _release_answered(self) -> None:
+        """Release held receipts whose every possible response has come."""
+        for key, held in list(self._early.items()):
+            oldest = held.session.oldest_outstanding()
+            if oldest is None or oldest > held.waits_for:
+                del self._early[key]
+                self._ready(held)
 
     def _release(self, key: str) -> None:
         held = self._early.pop(key, None)
@@ -248,12 +290,20 @@ class ReceiveSide:
 
     def _ready(self, delivered: _Delivered) -> None:
         """Hand over at the end of this read, with whatever else it brought."""
-        if not self._arrived:
-            asyncio.get_running_loop().call_soon(self._hand_over)
         self._arrived.append(delivered)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._hand_over)
 
     def _hand_over(self) -> None:
+        self._scheduled = False
         arrived, self._arrived = self._arrived, []
+        # Receipts are matched now, when the read's responses are taken (a
+        # submit_sm_resp may have come behind its receipt); held ones wait.
+        arrived = [delivered for delivered in arrived if self._correlate(delivered)]
         if self._handler is None:
             for delivered in arrived:
                 item = delivered.item
@@ -271,7 +321,11 @@ class ReceiveSide:
         assert handler is not None
         try:
             while self._backlog:
-                batch, self._backlog = self._backlog, []
+                # What came on a connection since lost comes again on the next.
+                batch = [delivered for delivered in self._backlog if not delivered.ack.orphaned]
+                self._backlog = []
+                if not batch:
+                    continue
                 self._in_hand = batch
                 try:
                     await handler([delivered.item for delivered in batch])

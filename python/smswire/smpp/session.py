@@ -302,6 +302,15 @@ class Session:
         """Our requests awaiting a response, control requests included."""
         return len(self._outstanding)
 
+    @property
+    def last_sequence_number(self) -> int:
+        """The sequence_number of the last request sent (0 before the first)."""
+        return self._sequence
+
+    def oldest_outstanding(self) -> int | None:
+        """The sequence_number of the oldest request still awaiting its response."""
+        return next(iter(self._outstanding), None)
+
     def data_to_send(self) -> bytes:
         """Bytes the session queued on its own (replies, enquire_link); empties the outbox."""
         if not self._outbox:
