@@ -89,6 +89,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="permit LINK's legacy http:// URL (the password then crosses the network readable)",
     )
+    parser.add_argument(
+        "--bind",
+        choices=("transmitter", "transceiver"),
+        default="transmitter",
+        help="SMPP bind (default transmitter: receipts stay with the SMSC for "
+        "`smswire receive` or your receiver)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="validate and price, send nothing")
     parser.add_argument("--json", action="store_true", help="plain JSON output")
 
@@ -112,6 +119,8 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
             smpp.port,
             system_id=smpp.system_id,
             password=smpp.password,
+            # Sending only: a transceiver would be handed receipts nobody here reads.
+            bind=args.bind,
             tls=(smpp.ca_file or True) if smpp.tls else False,
             limits=Limits(rate=args.rate),
         )
