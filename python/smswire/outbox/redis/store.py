@@ -42,9 +42,9 @@ from smswire.outbox.records import (
     Settled,
     Via,
 )
-from smswire.outbox.redis import reports, scripts
+from smswire.outbox.redis import events, reports, scripts
 from smswire.outbox.redis.keys import DEFAULT_PREFIX, Keys
-from smswire.outbox.redis.rows import check_event_id, message_status, parse_event, parse_parts
+from smswire.outbox.redis.rows import check_event_id, message_status, parse_parts
 from smswire.outbox.redis.workers import WorkerHealth, Workers
 from smswire.outbox.serial import decode_message, encode_message
 from smswire.outbox.store import (
@@ -65,7 +65,8 @@ T = TypeVar("T")
 LEASE_HORIZON = 30 * 24 * 3600.0
 # How often a store trims events past their TTL from the feed on its own.
 EXPIRY_INTERVAL = 600.0
-# How long a call waits to connect, and for a reply, before StoreUnavailable.
+# How long a call waits to connect, and for a reply, before StoreUnavailable
+# (a wait for events blocks in shorter steps: events.MAX_BLOCK).
 CONNECT_TIMEOUT = 5.0
 REPLY_TIMEOUT = 30.0
 
@@ -346,32 +347,12 @@ class RedisStore:
         check_name("consumer", consumer)
         check_claim(limit)
         wait = check_seconds("wait", wait, allow_zero=True)
-        start = check_event_id(after) if after is not None else await self._position(consumer)
-        found = await self._run(
+        if after is not None:
+            check_event_id(after)
+        return await self._run(
             "read_events",
-            lambda: self._redis.xrange(self.keys.events, min=f"({start}", count=limit),
+            lambda: events.read(self._redis, self.keys, consumer, after, limit, wait),
         )
-        if not found and wait > 0:
-            # XREAD BLOCK wakes at the first event any client appends after start.
-            streams = await self._run(
-                "read_events",
-                lambda: self._redis.xread({self.keys.events: start}, count=limit, block=_ms(wait)),
-            )
-            found = streams[0][1] if streams else []
-        return [parse_event(entry_id, fields) for entry_id, fields in found]
-
-    async def _position(self, consumer: str) -> str:
-        async def read() -> str:
-            try:
-                groups = await self._redis.xinfo_groups(self.keys.events)
-            except ResponseError:
-                return "0-0"  # no event yet, so no position either
-            for group in groups:
-                if group["name"] == consumer:
-                    return str(group["last-delivered-id"])
-            return "0-0"
-
-        return await self._run("read_events", read)
 
     async def ack_events(self, consumer: str, event_id: str) -> None:
         self._check_open("ack_events")
