@@ -1,10 +1,11 @@
 """What workers and receivers report to the Redis outbox: parts, outcomes, receipts.
 
 These read a message's state, decide in Python with the functions both stores
-share (:mod:`smswire.outbox.receipts`), and write in one ``MULTI`` under
-``WATCH`` of every key they read: if another client changed one meanwhile,
-nothing is written and the call starts again (optimistic concurrency), so each
-call is one atomic commit, fenced like the claims' scripts.
+share (:mod:`smswire.outbox.receipts`), and write in one ``MULTI`` (its
+writes in one script call, :mod:`.writes`) under ``WATCH`` of every key they
+read: if another client changed one meanwhile, nothing is written and the
+call starts again (optimistic concurrency), so each call is one atomic
+commit, fenced like the claims' scripts.
 
 Correlation: each accepted part's id is a key of its own
 (``id:{route}:{id_key}``) naming the part, with the correlation TTL as its
@@ -37,6 +38,7 @@ from smswire.outbox.receipts import (
 from smswire.outbox.records import AcceptedPart, DeliveryState, EventKind, Inbound, Settled, Via
 from smswire.outbox.redis.keys import GROUP, Keys
 from smswire.outbox.redis.rows import Part, StoredReceipt, event_fields, parse_parts
+from smswire.outbox.redis.writes import Writes
 from smswire.outbox.serial import decode_receipt, encode_inbound, encode_status, fingerprint
 from smswire.smpp.userdata import MobileOriginated
 
@@ -48,11 +50,33 @@ T = TypeVar("T")
 # before it gives up with StoreBusy (each retry is one round trip or three).
 MAX_RETRIES = 50
 # Reads, on the watched connection, every key a call needs in one round trip.
-_SNAPSHOT = """
+_ROW_FIELDS = (
+    "route",
+    "attempt",
+    "owner",
+    "outcome",
+    "settled_attempt",
+    "part_count",
+    "delivery",
+    "entry",
+)
+_SNAPSHOT = (
+    ("local ROW_FIELDS = {" + ", ".join(f"'{name}'" for name in _ROW_FIELDS) + "}")
+    + """
 local out = {}
 for i, key in ipairs(KEYS) do
   local kind = ARGV[i]
   if kind == 'h' then out[i] = redis.call('HGETALL', key)
+  elseif kind == 'r' then
+    -- A message row without its payload (reports never need the message itself).
+    local row = {}
+    if redis.call('EXISTS', key) == 1 then
+      local values = redis.call('HMGET', key, unpack(ROW_FIELDS))
+      for j, name in ipairs(ROW_FIELDS) do
+        if values[j] then row[#row + 1] = name; row[#row + 1] = values[j] end
+      end
+    end
+    out[i] = row
   elseif kind == 'l' then out[i] = redis.call('LRANGE', key, 0, -1)
   else
     local value = redis.call('GET', key)
@@ -61,6 +85,7 @@ for i, key in ipairs(KEYS) do
 end
 return out
 """
+)
 _PENDING = DeliveryState.PENDING
 
 
@@ -79,7 +104,8 @@ async def transact(client: Any, operation: str, body: Callable[[Any], Awaitable[
 
 
 async def _read(pipe: Any, kinds: Sequence[tuple[str, str]]) -> list[list[str]]:
-    """Watch and read ``(kind, key)``: ``h`` a hash (flat), ``l`` a list, ``s`` a string."""
+    """Watch and read ``(kind, key)``: ``h`` a hash (flat), ``r`` a message row
+    without its payload (flat), ``l`` a list, ``s`` a string."""
     if not kinds:
         return []
     keys = [key for _, key in kinds]
@@ -105,7 +131,7 @@ class _Messages:
     async def load(self, pipe: Any, wanted: set[str]) -> None:
         wanted -= self.rows.keys()
         order = sorted(wanted)
-        kinds = [(k, n) for key in order for k, n in (("h", self.keys.message(key)),)]
+        kinds = [("r", self.keys.message(key)) for key in order]
         kinds += [("h", self.keys.parts(key)) for key in order]
         found = await _read(pipe, kinds)
         for key, row, parts in zip(order, found, found[len(order) :]):
@@ -151,7 +177,7 @@ def _move(part: Part, receipt_text: str) -> tuple[Part, bool]:
 
 
 def _write_delivery(
-    pipe: Any,
+    writes: Writes,
     keys: Keys,
     now: float,
     key: str,
@@ -160,7 +186,7 @@ def _write_delivery(
     trigger: _Trigger | None,
 ) -> dict[str, str]:
     state, billed = change
-    pipe.hset(keys.message(key), mapping={"delivery": state.value, "delivered_at": repr(now)})
+    writes.hset(keys.message(key), {"delivery": state.value, "delivered_at": repr(now)})
     return event_fields(
         now,
         EventKind.DELIVERY,
@@ -198,7 +224,7 @@ async def record(
     digests = sorted(seen_keys)
     found = await _read(pipe, [("s", seen_keys[d]) for d in digests])
     seen = {d: value[0] if value else "" for d, value in zip(digests, found)}
-    pipe.multi()
+    writes = Writes()
     events: list[dict[str, str]] = []
     for (part, id_key), wait_key, entries in zip(located, waits, waiting):
         c = part.claim
@@ -220,18 +246,18 @@ async def record(
             receipt = decode_receipt(payload)
             state, billed = receipt_state(receipt), receipt_billed(receipt)
             stored = StoredReceipt(payload, c.attempt, part.index, state, billed, received_at)
-            pipe.rpush(keys.receipts(c.key), stored.dump())
-            pipe.set(keys.seen(route, digest), c.key, keepttl=True)
+            writes.rpush(keys.receipts(c.key), stored.dump())
+            writes.set(keys.seen(route, digest), c.key, keepttl=True)
             if final:
                 trigger = _Trigger(-1, part.index, receipt_message_id(receipt), payload)
         if entries:
-            pipe.delete(wait_key)
+            writes.delete(wait_key)
         known[new.field] = new
-        pipe.hset(keys.parts(c.key), new.field, new.dump())
-        pipe.set(keys.part_id(route, id_key), f"{c.key}\t{c.attempt}\t{part.index}", px=ttl_ms)
+        writes.hset(keys.parts(c.key), {new.field: new.dump()})
+        writes.set(keys.part_id(route, id_key), f"{c.key}\t{c.attempt}\t{part.index}", px=ttl_ms)
         change = messages.delivery(c.key, c.attempt) if trigger else None
         if change:
-            events.append(_write_delivery(pipe, keys, now, c.key, row, change, trigger))
+            events.append(_write_delivery(writes, keys, now, c.key, row, change, trigger))
     lost: set[str] = set()
     done: set[str] = set()
     accepted: list[tuple[str, int]] = []
@@ -265,12 +291,12 @@ async def record(
         if s.error is not None:
             values["error"] = s.error
         row.update(values)
-        pipe.hset(keys.message(c.key), mapping=values)
-        pipe.hdel(keys.message(c.key), "owner", "lease_until")
+        writes.hset(keys.message(c.key), values)
+        writes.hdel(keys.message(c.key), "owner", "lease_until")
         queue = keys.queue(row["route"])
-        pipe.xack(queue, GROUP, row["entry"])
-        pipe.xdel(queue, row["entry"])
-        pipe.srem(keys.held(row["route"]), c.key)
+        writes.xack(queue, GROUP, row["entry"])
+        writes.xdel(queue, row["entry"])
+        writes.srem(keys.held(row["route"]), c.key)
         events.append(
             event_fields(
                 now,
@@ -284,15 +310,15 @@ async def record(
         )
         if s.outcome is Outcome.ACCEPTED:
             row["delivery"] = _PENDING.value
-            pipe.hset(keys.message(c.key), "delivery", _PENDING.value)
+            writes.hset(keys.message(c.key), {"delivery": _PENDING.value})
             accepted.append((c.key, c.attempt))
     for key, attempt in accepted:
         change = messages.delivery(key, attempt)
         if change:
-            events.append(_write_delivery(pipe, keys, now, key, messages.rows[key], change, None))
+            events.append(_write_delivery(writes, keys, now, key, messages.rows[key], change, None))
     for fields in events:
-        pipe.xadd(keys.events, fields)
-    await pipe.execute()
+        writes.xadd(keys.events, fields)
+    await writes.commit(pipe, keys.events)
     return frozenset(lost)
 
 
@@ -320,7 +346,7 @@ async def record_inbound(
             named[form] = (named_key, int(named_attempt), int(named_index))
     messages = _Messages(keys)
     await messages.load(pipe, {key for key, _, _ in named.values()})
-    pipe.multi()
+    writes = Writes()
     matched: list[str | None] = [None] * len(items)
     events: list[tuple[int, dict[str, str]]] = [
         (
@@ -342,22 +368,22 @@ async def record_inbound(
         key = "" if part is None else part[0]
         stored[digest] = key
         matched[position] = key or None
-        pipe.set(keys.seen(route, digest), key, px=ttl_ms)
+        writes.set(keys.seen(route, digest), key, px=ttl_ms)
         if part is None:
             entry = json.dumps([payloads[position], now, digest])
             for form in item_forms:
-                pipe.rpush(keys.waiting(route, form), entry)
-                pipe.pexpire(keys.waiting(route, form), ttl_ms)
+                writes.rpush(keys.waiting(route, form), entry)
+                writes.pexpire(keys.waiting(route, form), ttl_ms)
             continue
         key, attempt, index = part
         old = messages.parts[key][f"{attempt}:{index}"]
         new, final = _move(old, payloads[position])
         state, billed = receipt_state(receipt), receipt_billed(receipt)
         record_ = StoredReceipt(payloads[position], attempt, index, state, billed, now)
-        pipe.rpush(keys.receipts(key), record_.dump())
+        writes.rpush(keys.receipts(key), record_.dump())
         if new != old:
             messages.parts[key][new.field] = new
-            pipe.hset(keys.parts(key), new.field, new.dump())
+            writes.hset(keys.parts(key), {new.field: new.dump()})
         if final:
             moved[(key, attempt)] = _Trigger(
                 position, index, receipt_message_id(receipt), payloads[position]
@@ -366,10 +392,10 @@ async def record_inbound(
         change = messages.delivery(key, attempt)
         if change:
             row = messages.rows[key]
-            fields = _write_delivery(pipe, keys, now, key, row, change, trigger)
+            fields = _write_delivery(writes, keys, now, key, row, change, trigger)
             events.append((trigger.position, fields))
     events.sort(key=lambda event: event[0])
     for _, fields in events:
-        pipe.xadd(keys.events, fields)
-    await pipe.execute()
+        writes.xadd(keys.events, fields)
+    await writes.commit(pipe, keys.events)
     return matched
