@@ -32,10 +32,14 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One redis-server process in ``directory`` on ``port`` (AOF on)."""
+    """One redis-server process in ``directory`` on ``port`` (AOF on), with
+    more ``options`` (``--name``, ``value``, ...)."""
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(
+        self, directory: Path, port: int | None = None, options: tuple[str, ...] = ()
+    ) -> None:
         self.directory = directory
+        self.options = options
         self.port = free_port() if port is None else port
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -58,6 +62,7 @@ class RedisServer:
             "--save", "",
             "--daemonize", "no",
             "--logfile", str(self.directory / "redis.log"),
+            *self.options,
         ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + START_PATIENCE
@@ -75,7 +80,8 @@ class RedisServer:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1.0) as connection:
                 connection.sendall(b"PING\r\n")
-                return connection.recv(16).startswith(b"+PONG")
+                # A server wanting a password answers too, refusing the PING.
+                return connection.recv(16).startswith((b"+PONG", b"-NOAUTH"))
         except OSError:
             return False
 
