@@ -292,7 +292,10 @@ class RedisStore:
         def body(pipe: Any) -> Awaitable[frozenset[str]]:
             return reports.record(pipe, self.keys, time.time(), ttl, via, parts, settled)
 
-        return await self._run("record", lambda: reports.transact(self._redis, "record", body))
+        lost = await self._run("record", lambda: reports.transact(self._redis, "record", body))
+        # Events grow with outcomes: the feed is trimmed past its TTL from here too.
+        self._schedule_sweep()
+        return lost
 
     # -- receipts ------------------------------------------------------------
 
