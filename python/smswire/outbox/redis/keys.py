@@ -43,6 +43,11 @@ class Keys:
         """Stream: the route's messages without an outcome, in put order."""
         return f"{self.prefix}:q:{route}"
 
+    def due(self, route: str) -> str:
+        """Sorted set: the route's claimed or released entries by the time
+        (ms, server clock) they may be claimed again."""
+        return f"{self.prefix}:due:{route}"
+
     def held(self, route: str) -> str:
         """Set: the keys of the route's messages a worker holds now."""
         return f"{self.prefix}:held:{route}"

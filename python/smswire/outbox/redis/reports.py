@@ -296,6 +296,7 @@ async def record(
         queue = keys.queue(row["route"])
         writes.xack(queue, GROUP, row["entry"])
         writes.xdel(queue, row["entry"])
+        writes.zrem(keys.due(row["route"]), row["entry"])
         writes.srem(keys.held(row["route"]), c.key)
         events.append(
             event_fields(

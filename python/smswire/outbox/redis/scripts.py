@@ -22,20 +22,31 @@ local prefix = ARGV[1]
 local t = redis.call('TIME')
 local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local now = string.format('%d.%06d', tonumber(t[1]), tonumber(t[2]))
+-- The longest lease (ms); the scripts that take leases set it from their ARGV.
+local horizon = 0
 local function queue(route) return prefix .. ':q:' .. route end
 local function message(key) return prefix .. ':m:' .. key end
 local function ensure_group(q)
   pcall(redis.call, 'XGROUP', 'CREATE', q, 'workers', '0', 'MKSTREAM')
 end
-local function set_idle(q, worker, ids, idle)
+-- Sets the entries' idle time (see above) and their due time in the route's
+-- due index, which says whether any lease ran out without scanning the PEL.
+local function set_idle(route, worker, ids, idle)
+  local q, due = queue(route), prefix .. ':due:' .. route
   for i = 1, #ids, 1000 do
     -- unpack() gives all its values only as the last argument of a call.
     local args = {'XCLAIM', q, 'workers', worker, 0}
-    for j = i, math.min(i + 999, #ids) do args[#args + 1] = ids[j] end
+    local scores = {'ZADD', due}
+    for j = i, math.min(i + 999, #ids) do
+      args[#args + 1] = ids[j]
+      scores[#scores + 1] = now_ms + horizon - idle
+      scores[#scores + 1] = ids[j]
+    end
     args[#args + 1] = 'IDLE'
     args[#args + 1] = idle
     args[#args + 1] = 'JUSTID'
     redis.call(unpack(args))
+    redis.call(unpack(scores))
   end
 end
 -- The claim (key, worker, attempt) is the message's current one.
@@ -79,20 +90,25 @@ CLAIM = (
     _PRELUDE
     + """
 local route, worker = ARGV[2], ARGV[3]
-local limit, lease, horizon = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local limit, lease = tonumber(ARGV[4]), tonumber(ARGV[5])
+horizon = tonumber(ARGV[6])
 local q = queue(route)
 local held = prefix .. ':held:' .. route
+local due = prefix .. ':due:' .. route
 ensure_group(q)
 local entries = {}
 -- Expired leases and released messages first: the pending list is in put order,
--- and older than anything not yet delivered.
+-- and older than anything not yet delivered. The due index says how many there
+-- are, so the scan stops once it has them (and never starts when none is due).
+local want = math.min(limit, redis.call('ZCOUNT', due, '-inf', now_ms))
 local cursor = '0-0'
-repeat
+while #entries < want do
   local found = redis.call('XAUTOCLAIM', q, 'workers', worker, horizon, cursor,
-    'COUNT', limit - #entries)
+    'COUNT', want - #entries)
   cursor = found[1]
   for _, entry in ipairs(found[2]) do entries[#entries + 1] = entry end
-until cursor == '0-0' or #entries >= limit
+  if cursor == '0-0' then break end
+end
 if #entries < limit then
   local fresh = redis.call('XREADGROUP', 'GROUP', 'workers', worker,
     'COUNT', limit - #entries, 'STREAMS', q, '>')
@@ -107,6 +123,7 @@ for _, entry in ipairs(entries) do
     -- Settled (or gone) while its entry stayed: nothing to hand out.
     redis.call('XACK', q, 'workers', entry[1])
     redis.call('XDEL', q, entry[1])
+    redis.call('ZREM', due, entry[1])
   else
     local attempt = tonumber(row[2]) + 1
     -- Marked by an earlier claim that left no outcome: it may have gone out.
@@ -126,7 +143,7 @@ for _, entry in ipairs(entries) do
     claims[#claims + 1] = {key, row[1], attempt, possibly and 1 or 0, entry[1], earlier}
   end
 end
-set_idle(q, worker, ids, horizon - lease)
+set_idle(route, worker, ids, horizon - lease)
 return claims
 """
 )
@@ -136,14 +153,15 @@ return claims
 EXTEND = (
     _PRELUDE
     + """
-local lease, horizon = tonumber(ARGV[2]), tonumber(ARGV[3])
+local lease = tonumber(ARGV[2])
+horizon = tonumber(ARGV[3])
 local lost = {}
 for i = 4, #ARGV, 3 do
   local key, worker = ARGV[i], ARGV[i + 1]
   local row = redis.call('HMGET', message(key), 'owner', 'attempt', 'outcome', 'route', 'entry')
   if holds(row, worker, ARGV[i + 2]) then
     redis.call('HSET', message(key), 'lease_until', now_ms + lease)
-    set_idle(queue(row[4]), worker, {row[5]}, horizon - lease)
+    set_idle(row[4], worker, {row[5]}, horizon - lease)
   else
     lost[#lost + 1] = key
   end
@@ -158,7 +176,8 @@ return lost
 RELEASE = (
     _PRELUDE
     + """
-local delay, horizon = tonumber(ARGV[2]), tonumber(ARGV[3])
+local delay = tonumber(ARGV[2])
+horizon = tonumber(ARGV[3])
 local lost, held = {}, {}
 for i = 4, #ARGV, 3 do
   local key, worker, attempt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
@@ -180,7 +199,7 @@ for _, h in ipairs(held) do
   -- The worker says none of it was written: its own mark goes with the claim.
   if row[6] == row[2] then redis.call('HDEL', message(key), 'marked_at', 'marked_attempt') end
   redis.call('SREM', prefix .. ':held:' .. row[4], key)
-  set_idle(queue(row[4]), worker, {row[5]}, horizon - delay)
+  set_idle(row[4], worker, {row[5]}, horizon - delay)
 end
 return {'lost', unpack(lost)}
 """

@@ -49,6 +49,9 @@ class Writes:
     def xdel(self, key: str, entry: str) -> None:
         self._commands.append(["XDEL", key, entry])
 
+    def zrem(self, key: str, member: str) -> None:
+        self._commands.append(["ZREM", key, member])
+
     def srem(self, key: str, member: str) -> None:
         self._commands.append(["SREM", key, member])
 
