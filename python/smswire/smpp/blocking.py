@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Callable
 
 from smswire._blocking import LoopThread
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX
 from smswire.encoding import STANDARD, Profile
 from smswire.message import Delivery, Message, SendResult
 from smswire.options import (
@@ -55,7 +56,9 @@ class SmppClient:
         source: str | None = None,
         profile: Profile = STANDARD,
         source_limit: int = SOURCE_ADDR_LIMIT,
+        alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
         truncate_source: bool = False,
+        alphanumeric_destination: bool = False,
         delivery: Delivery = Delivery.AT_LEAST_ONCE,
         reconnect: bool = True,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
@@ -73,7 +76,9 @@ class SmppClient:
             source=source,
             profile=profile,
             source_limit=source_limit,
+            alphanumeric_max=alphanumeric_max,
             truncate_source=truncate_source,
+            alphanumeric_destination=alphanumeric_destination,
             delivery=delivery,
             reconnect=reconnect,
             timeouts=timeouts,
