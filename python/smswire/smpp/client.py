@@ -25,7 +25,16 @@ ambiguous ones: the SMSC may have taken them.
 ESME_RSUBMITFAIL, ESME_RMSGQFUL, ESME_RTHROTTLED and ESME_RINVBNDSTS mean the
 SMSC did not take the message, so they are retried with back-off in either mode
 (ESME_RTHROTTLED also slows the whole client down); any other status reaches
-the caller as ``Outcome.REJECTED`` with that status.
+the caller as ``Outcome.REJECTED`` with that status. Retries and resubmissions
+of a part both count against ``Limits.retries``; once spent, the part is
+REJECTED (refused) or UNKNOWN (its response kept being lost).
+
+Cancellation. Cancelling a ``send``/``send_many`` (or ``asyncio.timeout``
+running out) withdraws the parts not yet written: they never leave, and are
+logged as withdrawn, NOT_SENT. Parts already written stay with the SMSC: their
+responses are still read and their receipts still correlate, but they are
+not resubmitted, even under AT_LEAST_ONCE, and nobody hears their outcome;
+a cancelled message is UNKNOWN unless reconciled from its receipts.
 """
 
 from __future__ import annotations
