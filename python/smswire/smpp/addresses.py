@@ -14,7 +14,7 @@ both ways out share (:mod:`smswire.alphanumeric`).
 from __future__ import annotations
 
 import enum
-import re
+import functools
 from dataclasses import dataclass
 
 from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX, alphanumeric_problem
@@ -43,16 +43,16 @@ SHORT_CODE_MAX_DIGITS = 6
 # ITU-T E.164 §6.1: an international number has at most 15 digits, and no
 # country code starts with 0.
 E164_MAX_DIGITS = 15
-# Only ASCII digits are digits on the wire ("[0-9]" is ASCII in a str pattern;
-# str.isdigit() would take "²" and "٤").
-_INTERNATIONAL = re.compile(rf"(?:\+|00)([1-9][0-9]{{1,{E164_MAX_DIGITS - 1}}})")
-_NUMBER = re.compile(rf"[0-9]{{1,{E164_MAX_DIGITS}}}")
-_SOURCE_INTERNATIONAL = re.compile(r"\+([0-9]+)")
-_DIGITS = re.compile(r"[0-9]+")
+# ITU-T E.164 §6.2.1: an international number has a country code of 1 to 3
+# digits, so at least 2 digits in all.
+E164_MIN_DIGITS = 2
 # What people write inside a number ("+47 469 10 822", "0045-1234-5678").
 _SEPARATORS = str.maketrans("", "", " -")
 # SMPP 3.4 §3.1: C-Octet Strings are octets; the codec writes Latin-1.
 _OCTET_MAX = 0xFF
+# Sender names checked lately, with what is wrong with them: a bulk run
+# repeats a handful of senders, and the GSM 7-bit check is not free.
+_NAMES_REMEMBERED = 1024
 
 
 class Ton(enum.IntEnum):
@@ -100,14 +100,31 @@ def classify(address: str) -> Address:
     number, and anything else alphanumeric. Digits are ASCII digits.
     """
     text = address.strip()
-    international = _SOURCE_INTERNATIONAL.fullmatch(text)
-    if international is not None:
-        return Address(international.group(1), Ton.INTERNATIONAL, Npi.ISDN)
-    if _DIGITS.fullmatch(text):
-        if len(text) <= SHORT_CODE_MAX_DIGITS:
-            return Address(text, Ton.NETWORK_SPECIFIC, Npi.UNKNOWN)
-        return Address(text, Ton.NATIONAL, Npi.ISDN)
+    if text[:1] == "+" and _ascii_digits(text[1:]):
+        return Address(text[1:], Ton.INTERNATIONAL, Npi.ISDN)
+    if _ascii_digits(text):
+        return _national(text)
     return Address(text, Ton.ALPHANUMERIC, Npi.UNKNOWN)
+
+
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() alone is true for "²" and "٤"; only ASCII digits are digits
+    # on the wire.
+    return text.isdigit() and text.isascii()
+
+
+def _national(digits: str) -> Address:
+    if len(digits) <= SHORT_CODE_MAX_DIGITS:
+        return Address(digits, Ton.NETWORK_SPECIFIC, Npi.UNKNOWN)
+    return Address(digits, Ton.NATIONAL, Npi.ISDN)
+
+
+def _e164(digits: str) -> bool:
+    return (
+        E164_MIN_DIGITS <= len(digits) <= E164_MAX_DIGITS
+        and digits[0] != "0"
+        and _ascii_digits(digits)
+    )
 
 
 def source_address(
@@ -156,14 +173,18 @@ def destination_address(address: str, *, alphanumeric: bool = False) -> Address:
     :class:`ConfigurationError`, unless ``alphanumeric`` allows a name (the
     sender rule, within destination_addr's 20 octets).
     """
-    number = address.strip().translate(_SEPARATORS)
-    international = _INTERNATIONAL.fullmatch(number)
-    if international is not None:
-        return Address(international.group(1), Ton.INTERNATIONAL, Npi.ISDN)
-    if _NUMBER.fullmatch(number):
-        return classify(number)
-    digits = number[1:] if number.startswith("+") else number
-    if len(digits) > E164_MAX_DIGITS and _DIGITS.fullmatch(digits):
+    number = address.strip()
+    if " " in number or "-" in number:
+        number = number.translate(_SEPARATORS)
+    if number[:1] == "+":
+        if _e164(number[1:]):
+            return Address(number[1:], Ton.INTERNATIONAL, Npi.ISDN)
+    elif number[:2] == "00" and _e164(number[2:]):
+        return Address(number[2:], Ton.INTERNATIONAL, Npi.ISDN)
+    elif len(number) <= E164_MAX_DIGITS and _ascii_digits(number):
+        return _national(number)
+    digits = number[1:] if number[:1] == "+" else number
+    if len(digits) > E164_MAX_DIGITS and _ascii_digits(digits):
         raise ConfigurationError(
             f"destination {address!r} has {len(digits)} digits; "
             f"the limit is {E164_MAX_DIGITS} (ITU-T E.164)"
@@ -183,6 +204,7 @@ def destination_address(address: str, *, alphanumeric: bool = False) -> Address:
     )
 
 
+@functools.lru_cache(maxsize=_NAMES_REMEMBERED)
 def _name_problem(name: str, limit: int) -> str | None:
     """The shared sender rule, and source_addr's own: octets, one per character."""
     problem = alphanumeric_problem(name, limit)

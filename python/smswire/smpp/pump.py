@@ -27,7 +27,7 @@ from smswire.pdu import CommandStatus, Pdu, SubmitSm
 from smswire.ratelimit import RateLimiter
 from smswire.smpp.batch import Batch, Progress
 from smswire.smpp.session import Session
-from smswire.smpp.throttling import Throttling
+from smswire.smpp.throttling import THROTTLE_PAUSE_INITIAL, Throttling
 
 __all__ = ["RETRY_STATUSES", "SendPump", "Wire", "command_status"]
 
@@ -273,7 +273,9 @@ class SendPump:
         if part is None:
             return None
         if status == 0:
-            self._throttling.accepted()
+            throttling = self._throttling
+            if throttling.pause > THROTTLE_PAUSE_INITIAL:
+                throttling.accepted()
             job = part.job
             job.ids[part.index] = message_id
             job.accepted += 1

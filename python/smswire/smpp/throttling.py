@@ -23,16 +23,17 @@ THROTTLE_LOG_INTERVAL = 10.0
 
 
 class Throttling:
-    """Whether sends are paused, and for how long the next throttle pauses them.
+    """Whether sends are paused (until ``paused_until``), and for how long the
+    next throttle pauses them (``pause``).
 
     Times are the event loop's, passed in by the caller.
     """
 
-    __slots__ = ("_logged_at", "_pause", "_unlogged", "paused_until")
+    __slots__ = ("_logged_at", "_unlogged", "pause", "paused_until")
 
     def __init__(self) -> None:
         self.paused_until = 0.0
-        self._pause = THROTTLE_PAUSE_INITIAL
+        self.pause = THROTTLE_PAUSE_INITIAL
         self._unlogged = 0
         self._logged_at = -THROTTLE_LOG_INTERVAL
 
@@ -43,8 +44,8 @@ class Throttling:
         pause grows only when a throttle comes after the last pause ended.
         """
         if now >= self.paused_until:
-            self.paused_until = now + self._pause
-            self._pause = min(THROTTLE_PAUSE_MAX, self._pause * 2)
+            self.paused_until = now + self.pause
+            self.pause = min(THROTTLE_PAUSE_MAX, self.pause * 2)
         self._unlogged += 1
         if now - self._logged_at >= THROTTLE_LOG_INTERVAL:
             _log.warning(
@@ -59,9 +60,9 @@ class Throttling:
 
     def accepted(self) -> None:
         """A submit went through: the next pause is shorter again."""
-        if self._pause > THROTTLE_PAUSE_INITIAL:
-            self._pause = max(THROTTLE_PAUSE_INITIAL, self._pause / 2)
+        if self.pause > THROTTLE_PAUSE_INITIAL:
+            self.pause = max(THROTTLE_PAUSE_INITIAL, self.pause / 2)
 
     def restart(self) -> None:
         """A new bind: throttling starts afresh."""
-        self._pause = THROTTLE_PAUSE_INITIAL
+        self.pause = THROTTLE_PAUSE_INITIAL
