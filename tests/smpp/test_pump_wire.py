@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -41,6 +41,14 @@ def client(port: int, **options: Any) -> AsyncSmppClient:
     return AsyncSmppClient(
         "127.0.0.1", port, system_id=ACCOUNT, password=PASSWORD, tls=False, **settings
     )
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), PATIENCE)
 
 
 def messages(count: int, tag: str = "m") -> list[Message]:
@@ -157,8 +165,7 @@ async def test_cancelling_send_many_withdraws_the_unwritten_and_logs_them_not_se
 async def test_cancelling_send_withdraws_the_parts_of_a_message_not_yet_written() -> None:
     async with StubSmsc() as smsc, client(smsc.port, limits=Limits(rate=5)) as smpp:
         sending = asyncio.ensure_future(smpp.send("+4512345678", LONG_TEXT, source="Acme"))
-        while smsc.count(CommandId.SUBMIT_SM) == 0:
-            await asyncio.sleep(0.01)
+        await until(lambda: smsc.count(CommandId.SUBMIT_SM) > 0)
         sending.cancel()
         with pytest.raises(asyncio.CancelledError):
             await sending
@@ -175,7 +182,6 @@ async def test_a_cancelled_message_whose_response_was_lost_is_not_resubmitted() 
     ):
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(smpp.send("+4512345678", "gave up", source="Acme"), 0.1)
-        while len(smsc.transports) < 2:  # the response timed out: a new bind
-            await asyncio.sleep(0.01)
+        await until(lambda: len(smsc.transports) >= 2)  # the response timed out: a new bind
         await asyncio.sleep(0.2)
     assert smsc.count(CommandId.SUBMIT_SM) == 1
