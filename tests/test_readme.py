@@ -31,9 +31,7 @@ def promised_results(sample: str) -> dict[int, str]:
     comments = commented_lines(sample)
     statements = {node.lineno for node in ast.walk(ast.parse(sample)) if isinstance(node, ast.Expr)}
     return {
-        line: comment.split(" — ", 1)[0]
-        for line, comment in comments.items()
-        if line in statements
+        line: comment.split(" — ", 1)[0] for line, comment in comments.items() if line in statements
     }
 
 

@@ -156,6 +156,18 @@ def test_invalid_input_raises_before_any_request(
     assert simulator.accepted == []
 
 
+def test_empty_text_is_refused_before_any_request_as_on_smpp(
+    tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
+) -> None:
+    simulator, url = tls_simulator
+    with _client(url, client_tls) as client:
+        with pytest.raises(ConfigurationError, match="Userdata is empty"):
+            client.send("+4746910822", "", source="LINK")
+        (result,) = client.send_many([Message("+4746910822", "", source="LINK")])
+    assert result.outcome is Outcome.NOT_SENT
+    assert simulator.accepted == []
+
+
 def _batch() -> list[Message]:
     messages = [Message(f"+4670000{n:04d}", f"message {n}", source="LINK") for n in range(40)]
     messages[7] = Message("nobody", "invalid destination", source="LINK")

@@ -25,12 +25,12 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX
 from smswire.errors import ConfigurationError, MessageTooLong
 from smswire.link._asgi import Receive, Scope, Send, lifespan, respond
 from smswire.link.codes import ResultCode
 from smswire.link.errors import InvalidParameter
 from smswire.link.protocol import (
-    ALPHANUMERIC_SOURCE_MAX,
     check_destination,
     check_source,
     check_tariff,

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Callable
 
 from smswire._blocking import LoopThread
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX
 from smswire.encoding import STANDARD, Profile
 from smswire.message import Delivery, Message, SendResult
 from smswire.options import (
@@ -60,7 +61,9 @@ class SmppClient:
         source: str | None = None,
         profile: Profile = STANDARD,
         source_limit: int = SOURCE_ADDR_LIMIT,
+        alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
         truncate_source: bool = False,
+        alphanumeric_destination: bool = False,
         delivery: Delivery = Delivery.AT_LEAST_ONCE,
         reconnect: bool = True,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
@@ -86,7 +89,9 @@ class SmppClient:
             source=source,
             profile=profile,
             source_limit=source_limit,
+            alphanumeric_max=alphanumeric_max,
             truncate_source=truncate_source,
+            alphanumeric_destination=alphanumeric_destination,
             delivery=delivery,
             reconnect=reconnect,
             timeouts=timeouts,

@@ -25,7 +25,16 @@ ambiguous ones: the SMSC may have taken them.
 ESME_RSUBMITFAIL, ESME_RMSGQFUL, ESME_RTHROTTLED and ESME_RINVBNDSTS mean the
 SMSC did not take the message, so they are retried with back-off in either mode
 (ESME_RTHROTTLED also slows the whole client down); any other status reaches
-the caller as ``Outcome.REJECTED`` with that status.
+the caller as ``Outcome.REJECTED`` with that status. Retries and resubmissions
+of a part both count against ``Limits.retries``; once spent, the part is
+REJECTED (refused) or UNKNOWN (its response kept being lost).
+
+Cancellation. Cancelling a ``send``/``send_many`` (or ``asyncio.timeout``
+running out) withdraws the parts not yet written: they never leave, and are
+logged as withdrawn, NOT_SENT. Parts already written stay with the SMSC: their
+responses are still read and their receipts still correlate, but they are
+not resubmitted, even under AT_LEAST_ONCE, and nobody hears their outcome;
+a cancelled message is UNKNOWN unless reconciled from its receipts.
 """
 
 from __future__ import annotations
@@ -35,8 +44,15 @@ import random
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Callable
 
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX, check_alphanumeric_max
 from smswire.encoding import STANDARD, Profile
-from smswire.errors import ClientClosed, ConfigurationError, EncodingError, LocalProtocolError
+from smswire.errors import (
+    ClientClosed,
+    ConfigurationError,
+    EncodingError,
+    LocalProtocolError,
+    ProtocolError,
+)
 from smswire.message import Delivery, Message, Outcome, SendResult
 from smswire.options import (
     DEFAULT_BACKOFF,
@@ -73,9 +89,14 @@ class AsyncSmppClient:
     ``source``: the sender of messages that name none. ``timeouts``,
     ``limits`` (the window, the rate in submit_sm per second, the retries)
     and ``backoff`` (rebinds and retried submits) as in :mod:`smswire.options`.
-    ``delivery``: see the module documentation. ``source_limit`` /
-    ``truncate_source``: inMobile discards source_addr characters after the
-    15th, so longer senders are refused unless truncated on purpose.
+    ``delivery``: see the module documentation. ``source_limit``: how many
+    characters of source_addr the SMSC keeps (inMobile discards those after
+    the 15th); ``alphanumeric_max``: how long a sender name may be (11, the
+    3GPP TS 23.040 §9.1.2.5 default; up to ``source_limit`` where the SMSC
+    and the route allow it). A longer sender is refused, or with
+    ``truncate_source`` cut to the limit that applies to it.
+    ``alphanumeric_destination``: allow a name as the destination (refused
+    unless asked for; numbers are ITU-T E.164 as on LINK).
 
     What the SMSC delivers (receipts, mobile-originated messages) is
     acknowledged only once the application has it. ``on_inbound``, an async
@@ -103,7 +124,9 @@ class AsyncSmppClient:
         source: str | None = None,
         profile: Profile = STANDARD,
         source_limit: int = SOURCE_ADDR_LIMIT,
+        alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
         truncate_source: bool = False,
+        alphanumeric_destination: bool = False,
         delivery: Delivery = Delivery.AT_LEAST_ONCE,
         reconnect: bool = True,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
@@ -122,7 +145,9 @@ class AsyncSmppClient:
         self.source = source
         self.profile = profile
         self.source_limit = source_limit
+        self.alphanumeric_max = check_alphanumeric_max(alphanumeric_max, ceiling=source_limit)
         self.truncate_source = truncate_source
+        self.alphanumeric_destination = alphanumeric_destination
         self.timeouts = timeouts
         self.limits = limits
         rng = random.Random()
@@ -242,7 +267,9 @@ class AsyncSmppClient:
             reference=reference,
             profile=self.profile,
             source_limit=self.source_limit,
+            alphanumeric_max=self.alphanumeric_max,
             truncate_source=self.truncate_source,
+            alphanumeric_destination=self.alphanumeric_destination,
         )
 
     async def send(
@@ -292,7 +319,7 @@ class AsyncSmppClient:
         for message in items:
             try:
                 built.append(self._build(message))
-            except (ConfigurationError, EncodingError) as exc:
+            except (ConfigurationError, EncodingError, ProtocolError) as exc:
                 built.append(SendResult(message, Outcome.NOT_SENT, error=str(exc)))
         pump = self._pump
         batch = pump.batch(len(items), on_progress)

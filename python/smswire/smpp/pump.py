@@ -18,14 +18,16 @@ import itertools
 import logging
 import random
 from collections.abc import Iterable, Sequence
-from typing import Callable, Protocol
+from typing import Protocol
 
 from smswire.errors import LocalProtocolError
 from smswire.message import Delivery, Message, Outcome, SendResult
 from smswire.options import Backoff, Limits
 from smswire.pdu import CommandStatus, Pdu, SubmitSm
 from smswire.ratelimit import RateLimiter
+from smswire.smpp.batch import Batch, Progress
 from smswire.smpp.session import Session
+from smswire.smpp.throttling import THROTTLE_PAUSE_INITIAL, Throttling
 
 __all__ = ["RETRY_STATUSES", "SendPump", "Wire", "command_status"]
 
@@ -45,13 +47,8 @@ RETRY_STATUSES = frozenset(
 # The window is refilled once an eighth of it is free (or nothing is in flight):
 # responses trickling in one per read would otherwise cost one write each.
 WINDOW_REFILL_SHARE = 8
-# ESME_RTHROTTLED pauses all sending; the pause doubles while throttling lasts.
-THROTTLE_PAUSE_INITIAL = 0.05
-THROTTLE_PAUSE_MAX = 5.0
 # The worse outcome of a message's parts is the message's.
 _RANK = {Outcome.NOT_SENT: 1, Outcome.UNKNOWN: 2, Outcome.REJECTED: 3}
-
-Progress = Callable[[int, int], None]
 
 
 class Wire(Protocol):
@@ -63,29 +60,6 @@ class Wire(Protocol):
 
     def write(self, data: bytes) -> None:
         """Put bytes on the connection (and arm the session's timers)."""
-
-
-class _Batch:
-    """The messages of one send or send_many call, and the future their caller awaits."""
-
-    __slots__ = ("future", "left", "on_progress", "results")
-
-    def __init__(self, size: int, on_progress: Progress | None) -> None:
-        self.future: asyncio.Future[list[SendResult]] = asyncio.get_running_loop().create_future()
-        self.results: list[SendResult | None] = [None] * size
-        self.left = size
-        self.on_progress = on_progress
-
-    def settle(self, index: int, result: SendResult) -> None:
-        self.results[index] = result
-        self.left -= 1
-        if self.on_progress is not None and not self.future.done():
-            try:
-                self.on_progress(len(self.results) - self.left, len(self.results))
-            except Exception as exc:  # the caller's callback: its error is theirs
-                self.future.set_exception(exc)
-        if self.left == 0 and not self.future.done():
-            self.future.set_result(self.results)  # type: ignore[arg-type]
 
 
 class _Job:
@@ -103,7 +77,7 @@ class _Job:
         "status",
     )
 
-    def __init__(self, message: Message, parts: int, batch: _Batch, index: int) -> None:
+    def __init__(self, message: Message, parts: int, batch: Batch, index: int) -> None:
         self.message = message
         self.batch = batch
         self.index = index
@@ -160,16 +134,15 @@ class SendPump:
         # Parts waiting out a retry back-off: (due, tie-breaker, part).
         self._delayed: list[tuple[float, int, _Part]] = []
         self._ticket = itertools.count()
-        self._batches: set[_Batch] = set()
+        self._batches: set[Batch] = set()
         self._timer: asyncio.TimerHandle | None = None
-        self._paused_until = 0.0
-        self._throttle_pause = THROTTLE_PAUSE_INITIAL
+        self._throttling = Throttling()
 
     # -- taking messages -------------------------------------------------------
 
-    def batch(self, size: int, on_progress: Progress | None = None) -> _Batch:
+    def batch(self, size: int, on_progress: Progress | None = None) -> Batch:
         """A batch for ``size`` messages; fill it with :meth:`add` and :meth:`settle_now`."""
-        batch = _Batch(size, on_progress)
+        batch = Batch(size, on_progress)
         if size:
             self._batches.add(batch)
             batch.future.add_done_callback(lambda _: self._forget(batch))
@@ -177,23 +150,33 @@ class SendPump:
             batch.future.set_result([])
         return batch
 
-    def _forget(self, batch: _Batch) -> None:
+    def _forget(self, batch: Batch) -> None:
         self._batches.discard(batch)
         future = batch.future
         if future.cancelled() or future.exception() is not None:
             # Its caller is gone (cancelled, or its progress callback raised):
-            # what of it was never written is not written now.
-            self._queue = collections.deque(p for p in self._queue if p.job.batch is not batch)
-            self._delayed = [entry for entry in self._delayed if entry[2].job.batch is not batch]
-            heapq.heapify(self._delayed)
+            # what of it was never written is not written now, nor again.
+            withdrawn = [p for p in self._queue if p.job.batch is batch]
+            withdrawn += [entry[2] for entry in self._delayed if entry[2].job.batch is batch]
+            if withdrawn:
+                self._queue = collections.deque(p for p in self._queue if p.job.batch is not batch)
+                self._delayed = [e for e in self._delayed if e[2].job.batch is not batch]
+                heapq.heapify(self._delayed)
+                _log.info(
+                    "a send was given up: %d submit_sm never written are withdrawn "
+                    "(NOT_SENT: safe to send again)",
+                    sum(not part.ambiguous for part in withdrawn),
+                )
+            for part in withdrawn:
+                self._settle_withdrawn(part)
 
-    def add(self, batch: _Batch, index: int, message: Message, pdus: Sequence[SubmitSm]) -> None:
+    def add(self, batch: Batch, index: int, message: Message, pdus: Sequence[SubmitSm]) -> None:
         """Queue the parts of the ``index``-th message of ``batch``."""
         job = _Job(message, len(pdus), batch, index)
         self._queue.extend([_Part(job, i, pdu) for i, pdu in enumerate(pdus)])
 
     @staticmethod
-    def settle_now(batch: _Batch, index: int, result: SendResult) -> None:
+    def settle_now(batch: Batch, index: int, result: SendResult) -> None:
         """Settle a message that never reaches the queue (it was refused before)."""
         batch.settle(index, result)
 
@@ -208,7 +191,7 @@ class SendPump:
         session = self._wire.session
         if session is None:
             return
-        if (self._delayed or self._paused_until) and not self._release_due():
+        if (self._delayed or self._throttling.paused_until) and not self._release_due():
             return
         queue = self._queue
         if not queue:
@@ -269,10 +252,11 @@ class SendPump:
             self._queue.appendleft(heapq.heappop(delayed)[2])
         if delayed:
             self._schedule(delayed[0][0] - now)
-        if now < self._paused_until:
-            self._schedule(self._paused_until - now)
+        paused_until = self._throttling.paused_until
+        if now < paused_until:
+            self._schedule(paused_until - now)
             return False
-        self._paused_until = 0.0
+        self._throttling.paused_until = 0.0
         return True
 
     def _schedule(self, delay: float) -> None:
@@ -289,8 +273,9 @@ class SendPump:
         if part is None:
             return None
         if status == 0:
-            if self._throttle_pause > THROTTLE_PAUSE_INITIAL:
-                self._throttle_pause = max(THROTTLE_PAUSE_INITIAL, self._throttle_pause / 2)
+            throttling = self._throttling
+            if throttling.pause > THROTTLE_PAUSE_INITIAL:
+                throttling.accepted()
             job = part.job
             job.ids[part.index] = message_id
             job.accepted += 1
@@ -308,14 +293,11 @@ class SendPump:
     def _retry(self, part: _Part, status: CommandStatus) -> None:
         loop = asyncio.get_running_loop()
         if status == CommandStatus.ESME_RTHROTTLED:
-            # The SMSC asks for less: pause everything, longer while it lasts.
-            # A window's worth of refusals arrives at once for one episode, so
-            # the pause grows only when a throttle comes after the last pause.
-            now = loop.time()
-            if now >= self._paused_until:
-                self._paused_until = now + self._throttle_pause
-                self._throttle_pause = min(THROTTLE_PAUSE_MAX, self._throttle_pause * 2)
-            self._queue.appendleft(part)
+            # The SMSC asks for less: everything pauses, and the part itself
+            # is retried as any other, with back-off and within its budget.
+            self._throttling.throttled(loop.time())
+        if part.job.batch.future.done():
+            self._settle_withdrawn(part)
             return
         part.retries += 1
         if part.retries > self._retries:
@@ -332,28 +314,44 @@ class SendPump:
 
     def on_unanswered(self, requests: Iterable[Pdu], *, resubmit: bool) -> None:
         """Submits whose response was lost (connection lost, response timed out):
-        queued again under AT_LEAST_ONCE when ``resubmit`` is possible, else UNKNOWN."""
+        queued again under AT_LEAST_ONCE when ``resubmit`` is possible and the
+        part's retry budget allows, else UNKNOWN."""
         lost = []
         for request in requests:
             part = self._in_flight.pop(request.sequence_number, None)
             if part is not None:
+                part.ambiguous = True
                 lost.append(part)
         if not lost:
             return
-        if resubmit and self.delivery is Delivery.AT_LEAST_ONCE:
-            _log.info("%d submit_sm lost their response; resubmitting them", len(lost))
+        if not (resubmit and self.delivery is Delivery.AT_LEAST_ONCE):
             for part in lost:
-                part.ambiguous = True
-            self._queue.extendleft(reversed(lost))
+                self._settle(
+                    part, Outcome.UNKNOWN, None, "the connection closed before the SMSC answered"
+                )
             return
+        again = []
         for part in lost:
-            self._settle(
-                part, Outcome.UNKNOWN, None, "the connection closed before the SMSC answered"
-            )
+            part.retries += 1
+            if part.job.batch.future.done():
+                self._settle_withdrawn(part)
+            elif part.retries > self._retries:
+                self._settle(
+                    part,
+                    Outcome.UNKNOWN,
+                    None,
+                    f"its response was lost {part.retries} times; resubmitted "
+                    f"{self._retries} times, the retry budget",
+                )
+            else:
+                again.append(part)
+        if again:
+            _log.info("%d submit_sm lost their response; resubmitting them", len(again))
+            self._queue.extendleft(reversed(again))
 
     def on_bound(self) -> None:
         """A new bind: throttling starts afresh, and the queue goes out."""
-        self._throttle_pause = THROTTLE_PAUSE_INITIAL
+        self._throttling.restart()
         self.pump()
 
     def give_up(self, reason: str, status: CommandStatus | None = None) -> None:
@@ -386,6 +384,12 @@ class SendPump:
             self._timer = None
 
     # -- settling ------------------------------------------------------------------
+
+    def _settle_withdrawn(self, part: _Part) -> None:
+        """A part whose caller has gone (cancelled, or its callback raised): not
+        written again; never written is NOT_SENT, once written UNKNOWN."""
+        outcome = Outcome.UNKNOWN if part.ambiguous else Outcome.NOT_SENT
+        self._settle(part, outcome, None, "withdrawn: the send was cancelled")
 
     def _settle(
         self, part: _Part, outcome: Outcome, status: CommandStatus | None, error: str
