@@ -541,9 +541,11 @@ async def test_10000_messages_through_two_restarts_are_each_accepted_exactly_onc
     assert times == {1: 10_000 - lost, 2: lost}
     for text, result in zip(texts, results):
         assert result.message_ids == received[text].message_ids
-    # Every receipt delivered, one per accepted submit.
-    assert len(receipts) == sim.accepted_submits == 10_000 + lost
-    assert len({r.message_id for r in receipts}) == 10_000 + lost
+    # Every receipt delivered, one per accepted submit. Receipts are
+    # acknowledged after the hand-over, so one handed over just before a
+    # restart cut off its acknowledgement comes again: at least once.
+    assert len({r.message_id for r in receipts}) == sim.accepted_submits == 10_000 + lost
+    assert len(receipts) >= 10_000 + lost
 
 
 async def test_at_most_once_reports_lost_responses_as_unknown_and_never_resubmits(
