@@ -89,7 +89,9 @@ async def read_reply(response: httpx.Response) -> bytes:
         shown = announced if len(announced) <= _SHOWN_DIGITS else announced[:_SHOWN_DIGITS] + "..."
         raise _too_long(status, f"announced as {shown} octets")
     body = bytearray()
-    async for chunk in response.aiter_raw():
+    # aiter_bytes, not aiter_raw: a transport may hand over a reply already
+    # read. With identity (checked above) nothing is inflated.
+    async for chunk in response.aiter_bytes():
         body += chunk
         if len(body) > REPLY_MAX_OCTETS:
             raise _too_long(status, f"over {len(body)} octets")
