@@ -35,7 +35,7 @@ from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
 from smswire.errors import ConfigurationError
 from smswire.link import AsyncLinkMobilityClient
-from smswire.message import Outcome
+from smswire.message import Delivery, Outcome
 from smswire.options import DEFAULT_TIMEOUTS, Limits
 from smswire.smpp import AsyncSmppClient
 from smswire.tls import verifying_context
@@ -124,6 +124,10 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
             password=smpp.password,
             tls=(smpp.ca_file or True) if smpp.tls else False,
             limits=Limits(rate=args.rate),
+            # A submit whose response was lost is the row's UNKNOWN, never
+            # resubmitted behind the journal's back: --resume --resend-unknown
+            # is how a campaign chooses to risk a duplicate.
+            delivery=Delivery.AT_MOST_ONCE,
         )
     else:
         link = link_settings(config, url=args.url, ca_file=args.ca_file)
