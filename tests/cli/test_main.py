@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
-from .support import run_cli
+from .support import PATIENCE, cli_env, run_cli
 
 NO_SERVER = "no SMPP server: give --url, SMSWIRE_SMPP_URL or url in the [smpp] table"
 
@@ -89,3 +91,25 @@ async def test_the_insecure_transport_warning_is_one_line() -> None:
         "the password crosses the network readable"
     ]
     assert "warnings.warn" not in run.stderr
+
+
+async def test_an_unknown_backend_is_one_line_from_the_command_line() -> None:
+    run = await run_cli("analyze", "hello", env={"SMSWIRE_BACKEND": "bogus"})
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [
+        "smswire: error: SMSWIRE_BACKEND='bogus' is not a backend; choose one of auto, native, pure"
+    ]
+
+
+async def test_the_installed_script_says_it_in_one_line_too() -> None:
+    script = Path(sys.executable).parent / "smswire"
+    if not script.exists():
+        pytest.skip(f"no smswire script beside {sys.executable} (not installed as a package)")
+    process = await asyncio.create_subprocess_exec(
+        str(script), "analyze", "hello",
+        env=cli_env({"SMSWIRE_BACKEND": "bogus"}),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), PATIENCE)
+    assert process.returncode == 2
+    assert len(stderr.decode().splitlines()) == 1 and b"bogus" in stderr
