@@ -257,11 +257,34 @@ async def test_a_rate_limited_send_many_arrives_at_that_rate(
     assert all(r.outcome is Outcome.ACCEPTED for r in results)
     arrivals = sorted(r.arrived for r in server.requests)
     assert len(arrivals) == _MESSAGES
-    # GCRA with burst 1: n requests span (n - 1) intervals of 1/rate. A ratio,
-    # so a slow machine only makes it larger; ignoring the rate makes it ~0.
+    # GCRA with burst 1: n requests span (n - 1) intervals of 1/rate. A ratio
+    # with room for a loaded machine (a late first arrival shortens the span);
+    # a sender that ignores the rate spans ~0.
     expected = (_MESSAGES - 1) / _RATE
     ratio = (arrivals[-1] - arrivals[0]) / expected
-    assert ratio >= 0.9, f"{_MESSAGES} requests at {_RATE}/s spanned {ratio:.2f}x the interval"
-    # No two requests closer than most of an interval.
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
-    assert min(gaps) >= 0.5 / _RATE, gaps
+    assert ratio >= 0.75, f"{_MESSAGES} requests at {_RATE}/s spanned {ratio:.2f}x the interval"
+
+
+async def test_a_connect_error_from_a_transport_that_does_not_trace_is_never_retried() -> None:
+    # httpx-aiohttp maps aiohttp's ClientConnectionError (the base of
+    # ServerDisconnectedError: the server took the request, then closed) to
+    # httpx.ConnectTimeout. Without httpcore's trace to prove the request
+    # never left, a retry could send the message twice.
+    calls = 0
+
+    async def took_it_then_closed(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise httpx.ConnectTimeout("Server disconnected", request=request)
+
+    client = _client(
+        "https://link.example/smscsimplehttp",
+        transport=httpx.MockTransport(took_it_then_closed),
+        limits=Limits(retries=3),
+    )
+    async with client:
+        with pytest.raises(OutcomeUnknown) as info:
+            await client.send("+4746910822", "Hello", source="LINK")
+    assert calls == 1
+    assert not isinstance(info.value, RequestNotSent)
+    assert "ConnectTimeout" in str(info.value)

@@ -73,7 +73,11 @@ __all__ = ["AsyncLinkMobilityClient", "InsecureTransportWarning"]
 _log = logging.getLogger("smswire.link")
 
 # Failures before the request left: retrying cannot send a message twice.
-_NEVER_REACHED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# A connect error counts only with the trace to prove it (ExchangeTrace): a
+# transport that does not trace may name a connection lost after the request
+# a "connect" error (httpx-aiohttp maps aiohttp's ClientConnectionError, the
+# base of ServerDisconnectedError, to ConnectTimeout).
+_CONNECT_FAILED = (httpx.ConnectError, httpx.ConnectTimeout)
 
 ProgressCallback = Callable[[int, int], None]
 # How much of an error the client did not foresee a result quotes.
@@ -372,7 +376,9 @@ class AsyncLinkMobilityClient:
             never_reached = exchange.never_left
         else:
             reason = f"{type(exc).__name__}: {redact(str(exc), self._secrets)}"
-            never_reached = isinstance(exc, _NEVER_REACHED)
+            never_reached = isinstance(exc, httpx.PoolTimeout) or (
+                isinstance(exc, _CONNECT_FAILED) and exchange.never_left
+            )
         message = prepared.message
         if never_reached:
             if attempt <= self.limits.retries:

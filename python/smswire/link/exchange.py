@@ -30,6 +30,7 @@ _SHOWN_DIGITS = 12
 # request starts to leave, a failure may follow a request the server has.
 _CONNECTING = "connection."
 _WRITING = "send_request_headers.started"
+_CONNECT = b"CONNECT"
 
 
 class ExchangeTrace:
@@ -49,7 +50,10 @@ class ExchangeTrace:
 
     async def __call__(self, event: str, info: dict[str, Any]) -> None:
         if event.endswith(_WRITING):
-            self.written = True
+            # A proxy's CONNECT is part of connecting, not the request.
+            request = info.get("request")
+            if getattr(request, "method", None) != _CONNECT:
+                self.written = True
         elif event.startswith(_CONNECTING):
             self.connecting = True
 
