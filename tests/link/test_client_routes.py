@@ -288,3 +288,30 @@ async def test_a_connect_error_from_a_transport_that_does_not_trace_is_never_ret
     assert calls == 1
     assert not isinstance(info.value, RequestNotSent)
     assert "ConnectTimeout" in str(info.value)
+
+
+async def test_closing_stops_what_waits_for_the_rate_and_it_is_not_sent() -> None:
+    # The CLI's first Ctrl-C closes the client mid-batch: a message waiting
+    # for its turn under the rate must not leave after that, and is NOT_SENT.
+    arrived = asyncio.Event()
+    calls = 0
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        arrived.set()
+        return httpx.Response(200, content=b"1000;Sent (to operator);ok")
+
+    messages = [Message(f"+474691082{n}", "Hello", source="LINK") for n in range(6)]
+    client = _client(
+        "https://link.example/smscsimplehttp",
+        transport=httpx.MockTransport(answer),
+        limits=Limits(window=6, rate=2),
+    )
+    sending = asyncio.ensure_future(client.send_many(messages))
+    await asyncio.wait_for(arrived.wait(), 10)
+    await client.close()
+    results = await asyncio.wait_for(sending, 10)
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(Outcome.ACCEPTED) == calls
+    assert outcomes.count(Outcome.NOT_SENT) == len(messages) - calls >= 4, outcomes

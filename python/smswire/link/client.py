@@ -307,6 +307,10 @@ class AsyncLinkMobilityClient:
             attempt = 1
             while True:
                 await self._pace()
+                if self._closing:
+                    # Closed while this one waited for the rate or a retry:
+                    # nothing new leaves.
+                    raise ClientClosed()
                 exchange = ExchangeTrace()
                 try:
                     status, body = await self._post(query, exchange)
@@ -318,8 +322,8 @@ class AsyncLinkMobilityClient:
                     exc.result = self._unknown(prepared, str(exc))
                     raise
                 except Exception as exc:
-                    # A reply that breaks the HTTP library in a way it does not
-                    # type (a 5,000-digit Content-Length is a bare ValueError):
+                    # An exchange that fails in a way httpx does not type (a
+                    # transport's parser raising ValueError on a broken reply):
                     # that message's outcome is unknown, never its batch's.
                     reason = redact(f"{type(exc).__name__}: {exc}", self._secrets)[:_ERROR_MAX]
                     text = f"LINK reply unreadable, outcome unknown, not retried: {reason}"
