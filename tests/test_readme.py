@@ -12,14 +12,21 @@ them. Any other statement's comment (an assignment's) is prose.
 from __future__ import annotations
 
 import ast
+import asyncio
+import csv
 import json
+import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from readme_results import commented_lines
+
+from smswire.sim import LocalAuthority
+from smswire.smpp import SmscSimulator
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SAMPLES = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
@@ -85,3 +92,52 @@ def test_the_two_commands_are_the_ones_ci_and_the_demo_run() -> None:
     text = README.read_text(encoding="utf-8")
     assert "bash .ci/run" in text
     assert 'pip install ".[cli,sim]" && smswire demo' in text
+
+
+def _campaign_commands() -> list[list[str]]:
+    """The `smswire send-csv` lines of the README's command-line section, in order."""
+    section = README.read_text(encoding="utf-8").split("## The command line", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    return [
+        shlex.split(line.split("#", 1)[0])
+        for line in block.group(1).splitlines()
+        if line.startswith("smswire send-csv ")
+    ]
+
+
+async def test_the_readme_campaign_sequence_runs_as_written(
+    authority: LocalAuthority, tmp_path: Path
+) -> None:
+    commands = _campaign_commands()
+    # A dry run first, then the real run, then a resume of it.
+    assert [("--dry-run" in c, "--resume" in c) for c in commands] == [
+        (True, False),
+        (False, False),
+        (False, True),
+    ]
+    (tmp_path / "campaign.csv").write_text(
+        "destination,text\n+4746910001,Hello\n+4746910002,Hello again\n", encoding="utf-8"
+    )
+    async with SmscSimulator(accounts={"acme": "pw"}, tls=authority.server_context()) as sim:
+        # The README's export, pointed at the simulator and its CA.
+        env = {
+            **os.environ,
+            "SMSWIRE_SMPP_URL": f"smpps://acme@127.0.0.1:{sim.port}",
+            "SMSWIRE_SMPP_PASSWORD": "pw",
+            "SMSWIRE_SMPP_CA_FILE": str(authority.ca_file),
+        }
+        for command in commands:
+            assert command[0] == "smswire"
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "smswire", *command[1:],
+                cwd=tmp_path, env=env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
+            assert process.returncode == 0, (command, stdout.decode(), stderr.decode())
+        accepted = sorted("+" + m.destination for m in sim.received if m.times_accepted)
+    assert accepted == ["+4746910001", "+4746910002"]
+    with (tmp_path / "results.csv").open(newline="", encoding="utf-8") as stream:
+        last = {r["line"]: r["outcome"] for r in csv.DictReader(stream)}
+    assert last == {"2": "accepted", "3": "accepted"}

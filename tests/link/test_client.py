@@ -346,28 +346,6 @@ async def test_the_total_timeout_before_the_request_left_is_not_sent(
     assert "total timeout" in str(info.value) and "2 attempts" in str(info.value)
 
 
-@pytest.mark.parametrize(
-    ("events", "never_left"),
-    [
-        (["connection.connect_tcp.started", "connection.start_tls.started"], True),
-        (["connection.connect_tcp.complete", "http11.send_request_headers.started"], False),
-        (["http2.send_request_headers.started"], False),
-        # A trace that says nothing proves nothing: it may have left.
-        ([], False),
-        (["http11.some_event_of_a_later_httpcore"], False),
-    ],
-)
-async def test_only_an_exchange_caught_connecting_counts_as_never_sent(
-    events: list[str], never_left: bool
-) -> None:
-    from smswire.link.client import _Exchange
-
-    exchange = _Exchange()
-    for event in events:
-        await exchange(event, {})
-    assert exchange.never_left is never_left
-
-
 async def _hang(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "http":
         await asyncio.sleep(3)

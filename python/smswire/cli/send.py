@@ -16,21 +16,27 @@ from typing import Any
 
 from smswire.campaign import (
     BATCH_SIZE,
+    CSV_ENCODING,
+    CSV_ERRORS,
     DRY_RUN,
     CampaignRow,
     CampaignSender,
     CampaignSummary,
+    Journal,
     ResultsJournal,
+    UnwrittenJournal,
     read_campaign,
     run_campaign,
 )
+from smswire.cli.checks import check_send_options
+from smswire.cli.interrupt import GracefulInterrupt
 from smswire.cli.senders import PRICES, ClientSender
 from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
 from smswire.errors import ConfigurationError
 from smswire.link import AsyncLinkMobilityClient
-from smswire.message import Outcome
-from smswire.options import Limits
+from smswire.message import Delivery, Outcome
+from smswire.options import DEFAULT_TIMEOUTS, Limits
 from smswire.smpp import AsyncSmppClient
 from smswire.tls import verifying_context
 
@@ -58,7 +64,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     csv.add_argument("file", type=Path)
     _common(csv)
-    csv.add_argument("--out", type=Path, required=True, help="the results CSV (append-only)")
+    csv.add_argument(
+        "--out",
+        type=Path,
+        help="the results CSV (append-only); a --dry-run writes none",
+    )
     csv.add_argument("--resume", action="store_true", help="continue the run --out records")
     csv.add_argument(
         "--resend-unknown",
@@ -123,6 +133,10 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
             bind=args.bind,
             tls=(smpp.ca_file or True) if smpp.tls else False,
             limits=Limits(rate=args.rate),
+            # A submit whose response was lost is the row's UNKNOWN, never
+            # resubmitted behind the journal's back: --resume --resend-unknown
+            # is how a campaign chooses to risk a duplicate.
+            delivery=Delivery.AT_MOST_ONCE,
         )
     else:
         link = link_settings(config, url=args.url, ca_file=args.ca_file)
@@ -144,6 +158,7 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
 
 
 def _send_one(args: argparse.Namespace) -> int:
+    check_send_options(args)
     row = CampaignRow(0, args.destination, args.text, args.source)
 
     async def go() -> dict[str, Any]:
@@ -178,24 +193,39 @@ def _send_one(args: argparse.Namespace) -> int:
     return 0 if report["outcome"] == Outcome.ACCEPTED.value or args.dry_run else 1
 
 
+async def _stop(sender: CampaignSender) -> None:
+    """Close the client: nothing new leaves, what is out gets its answer."""
+    if isinstance(sender, ClientSender) and sender.client is not None:
+        await sender.client.close()
+
+
 def _send_csv(args: argparse.Namespace) -> int:
-    if args.resend_unknown and not args.resume:
-        raise ConfigurationError("--resend-unknown goes with --resume")
+    check_send_options(args)
     try:
-        stream = args.file.open(newline="", encoding="utf-8-sig")
+        # A byte that is not UTF-8 fails its row (read_campaign), not the run.
+        stream = args.file.open(newline="", encoding=CSV_ENCODING, errors=CSV_ERRORS)
     except OSError as exc:
         raise ConfigurationError(f"cannot read {args.file}: {exc.strerror}") from None
     terminal = Terminal(json_output=args.json)
     with stream:
         rows = list(read_campaign(stream))
-    with ResultsJournal(args.out, resume=args.resume) as journal:
+    with contextlib.ExitStack() as stack:
+        journal: Journal = (
+            UnwrittenJournal()
+            if args.dry_run
+            else stack.enter_context(ResultsJournal(args.out, resume=args.resume))
+        )
 
         async def go() -> CampaignSummary:
             async with open_sender(args) as sender:
-                with terminal.progress(
-                    "sending" if not args.dry_run else "pricing", len(rows)
-                ) as advance:
-                    return await run_campaign(
+                interrupt = GracefulInterrupt(lambda: _stop(sender), grace=DEFAULT_TIMEOUTS.close)
+                with (
+                    interrupt.armed(),
+                    terminal.progress(
+                        "sending" if not args.dry_run else "pricing", len(rows)
+                    ) as advance,
+                ):
+                    summary = await run_campaign(
                         rows,
                         sender,
                         journal,
@@ -203,8 +233,17 @@ def _send_csv(args: argparse.Namespace) -> int:
                         resend_unknown=args.resend_unknown,
                         batch_size=args.batch_size,
                         on_progress=advance,
+                        stopped=lambda: interrupt.requested,
                     )
+                await interrupt.finish()
+                return summary
 
         summary = asyncio.run(go())
-    terminal.campaign_summary(summary, out=args.out)
+    terminal.campaign_summary(summary, out=None if args.dry_run else args.out)
+    if summary.interrupted:
+        return _INTERRUPTED
     return 0 if summary.all_accounted_for else 1
+
+
+# The shell's exit status for a run stopped by SIGINT (128 + 2).
+_INTERRUPTED = 130

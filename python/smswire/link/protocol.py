@@ -403,11 +403,19 @@ def build_query(credentials: Credentials, prepared: PreparedMessage) -> tuple[tu
 
 
 def excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
-    """The start of a reply body, decoded leniently and redacted, for an error."""
-    text = body[: EXCERPT_MAX * 4].decode("utf-8", errors="replace")
+    """The start of a reply body, decoded leniently and redacted, for an error.
+
+    Redacted before it is cut, over enough of the body that a secret which
+    straddles the cut is still whole when it is looked for: a cut secret would
+    match nothing and leak its first characters."""
+    secrets = tuple(secrets)
+    longest = max((len(quote(s, safe="")) for s in secrets), default=0)
+    # UTF-8 takes at most 4 octets a character.
+    window = (EXCERPT_MAX + longest) * 4
+    text = redact(body[:window].decode("utf-8", errors="replace"), secrets)
     if len(text) > EXCERPT_MAX:
         text = text[:EXCERPT_MAX] + "..."
-    return redact(text, secrets)
+    return text
 
 
 def parse_send_response(status_code: int, body: bytes, *, secrets: Iterable[str] = ()) -> LinkReply:
