@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 
@@ -199,3 +200,84 @@ async def test_stop_records_what_is_in_flight_and_claims_no_more(
     assert pending.queued == 300 - stats.accepted - stats.rejected - stats.unknown
     assert pending.queued > 0
     assert len(smsc.record.messages()) == stats.accepted
+
+
+class SlowSender:
+    """A way out that takes ``delay`` seconds per batch and accepts everything."""
+
+    via = Via.SMPP
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.sent: list[Message] = []
+
+    async def send_many(self, messages: Iterable[Message]) -> list[SendResult]:
+        batch = list(messages)
+        await asyncio.sleep(self.delay)
+        self.sent += batch
+        return [
+            SendResult(m, Outcome.ACCEPTED, (f"id-{len(self.sent)}-{i}",), parts=1)
+            for i, m in enumerate(batch)
+        ]
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_leases_are_renewed_while_a_slow_batch_is_on_its_way(outbox: Outbox) -> None:
+    await outbox.put_many(messages(4))
+    sender = SlowSender(delay=1.0)
+    worker = OutboxWorker(outbox, sender, lease=0.3, lanes=1)
+    running = asyncio.ensure_future(worker.run(until_empty=True))
+    while worker.stats.claimed < 4:
+        await asyncio.sleep(0.005)
+    rival = outbox.drain(ROUTE, worker="rival", via=Via.SMPP)
+    taken = []
+    deadline = asyncio.get_running_loop().time() + PATIENCE
+    while not running.done() and asyncio.get_running_loop().time() < deadline:
+        taken += await rival.claim(10)
+        await asyncio.sleep(0.05)
+    stats = await running
+    assert taken == []  # never free for another worker while held
+    assert stats.accepted == 4 and stats.lost == 0 and len(sender.sent) == 4
+
+
+class FailingRecords:
+    """The real store, except that outcomes cannot be committed."""
+
+    def __init__(self, store: OutboxStore) -> None:
+        self.store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    async def record(self, *args: object) -> frozenset[str]:
+        raise StoreUnavailable("disk full", operation="record")
+
+
+async def test_outcomes_that_cannot_be_committed_stay_possibly_written_for_the_next_worker(
+    smsc: SmscSimulator, outbox: Outbox
+) -> None:
+    await outbox.put_many(messages(6))
+    broken = Outbox(FailingRecords(outbox.store))  # type: ignore[arg-type]
+    async with client_for(smsc) as client:
+        worker = OutboxWorker(broken, client, batch=3, lanes=1, lease=0.2)
+        with pytest.raises(StoreUnavailable):
+            await asyncio.wait_for(worker.run(), PATIENCE)
+    # It stopped claiming after the first batch, and forgot none of it.
+    assert len(smsc.record.messages()) == 3
+    written = [key for key, _ in messages(6) if (await outbox.status(key)).state == "writing"]  # type: ignore[union-attr]
+    assert len(written) == 3
+    await asyncio.sleep(0.3)  # the dead worker's leases run out
+    async with client_for(smsc) as client:
+        await drain_all(OutboxWorker(outbox, client))
+    for key in written:
+        status = await outbox.status(key)
+        assert status is not None and status.possibly_written and status.outcome is Outcome.ACCEPTED
+    # A resent concatenated message has a new reference: count by destination.
+    times = Counter[str]()
+    for got in smsc.record.messages():
+        times[got.destination] += got.times_accepted
+    twice = {d for d, n in times.items() if n > 1}
+    assert len(times) == 6
+    assert twice == {dict(messages(6))[k].destination.lstrip("+") for k in written}
