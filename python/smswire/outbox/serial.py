@@ -242,6 +242,8 @@ def encode_inbound(item: Inbound) -> str:
             "text": item.text,
             "data_coding": item.data_coding,
             "parts": item.parts,
+            "raw": item.raw.hex(),
+            "error": item.error,
         }
     return _encode(document)
 
@@ -290,6 +292,9 @@ def decode_inbound(text: str) -> Inbound:
             text=document["text"],
             data_coding=document["data_coding"],
             parts=document["parts"],
+            # Absent from payloads written before the client kept them.
+            raw=bytes.fromhex(document.get("raw", "")),
+            error=document.get("error"),
         )
     raise StoreUnavailable(f"a stored payload has an unknown type {kind!r}", operation="read")
 

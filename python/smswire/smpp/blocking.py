@@ -11,6 +11,7 @@ manager, or :meth:`SmppClient.close`, after which sends raise
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable
 
@@ -28,6 +29,7 @@ from smswire.options import (
 from smswire.smpp.addresses import SOURCE_ADDR_LIMIT
 from smswire.smpp.client import AsyncSmppClient
 from smswire.smpp.receipts import DeliveryReceipt
+from smswire.smpp.receiving import Inbound
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption
 
@@ -40,6 +42,9 @@ class SmppClient:
 
     The client's thread starts with :meth:`connect` (or ``with``) and ends
     with :meth:`close`. ``on_progress`` callbacks run on that thread.
+    ``on_inbound`` is a plain function here, run in a worker thread (so the
+    bind stays up while it works); what it is given is acknowledged when it
+    returns, and delivered again when it raises.
     """
 
     def __init__(
@@ -61,7 +66,15 @@ class SmppClient:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
+        on_inbound: Callable[[list[Inbound]], None] | None = None,
     ) -> None:
+        handler = None
+        if on_inbound is not None:
+            take = on_inbound
+
+            async def handler(batch: list[Inbound]) -> None:
+                await asyncio.get_running_loop().run_in_executor(None, take, batch)
+
         self._client = AsyncSmppClient(
             host,
             port,
@@ -79,6 +92,7 @@ class SmppClient:
             timeouts=timeouts,
             limits=limits,
             backoff=backoff,
+            on_inbound=handler,
         )
         self._thread = LoopThread("smswire-smpp")
 

@@ -52,7 +52,7 @@ from smswire.smpp.connection import Supervisor
 from smswire.smpp.credentials import Credentials
 from smswire.smpp.pump import SendPump
 from smswire.smpp.receipts import DeliveryReceipt
-from smswire.smpp.receiving import ReceiveSide
+from smswire.smpp.receiving import InboundHandler, ReceiveSide
 from smswire.smpp.submit import build_submits
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption, client_context
@@ -76,6 +76,18 @@ class AsyncSmppClient:
     ``delivery``: see the module documentation. ``source_limit`` /
     ``truncate_source``: inMobile discards source_addr characters after the
     15th, so longer senders are refused unless truncated on purpose.
+
+    What the SMSC delivers (receipts, mobile-originated messages) is
+    acknowledged only once the application has it. ``on_inbound``, an async
+    function, is called with the receipts and messages of one read (and any
+    that came while its previous call ran); they are acknowledged when it
+    returns, and refused with ESME_RX_T_APPN, for the SMSC to deliver again,
+    when it raises. Without it, :meth:`receipts` and :meth:`messages` hand
+    them over, each acknowledged when the consumer asks for the next; up to
+    :data:`~smswire.smpp.inbox.INBOX_LIMIT` of each wait unacknowledged, and
+    beyond that the SMSC is told to deliver them again later. A transceiver
+    that never reads them leaves them with the SMSC: bind as "transmitter"
+    to send only.
     """
 
     def __init__(
@@ -97,6 +109,7 @@ class AsyncSmppClient:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
+        on_inbound: InboundHandler | None = None,
     ) -> None:
         for name, value, kind in (
             ("timeouts", timeouts, Timeouts),
@@ -128,7 +141,10 @@ class AsyncSmppClient:
             self._connection, limits=limits, backoff=backoff, delivery=delivery, rng=rng
         )
         self._receiving = ReceiveSide(
-            self._connection, self._pump, receipt_hold=timeouts.receipt_hold
+            self._connection,
+            self._pump,
+            receipt_hold=timeouts.receipt_hold,
+            on_inbound=on_inbound,
         )
         self._connection.attach(self._receiving, self._pump)
         self._reference = rng.randrange(_REFERENCES)
@@ -192,6 +208,7 @@ class AsyncSmppClient:
         if pending:
             await asyncio.wait(pending, timeout=wait)
         self._pump.give_up("the client closed")
+        await self._receiving.drain(wait)
         await self._connection.unbind(wait)
         self._pump.abandon_in_flight("the client closed before the SMSC answered")
         self._closed = True
@@ -291,11 +308,14 @@ class AsyncSmppClient:
     # -- what the SMSC sends ---------------------------------------------------
 
     def receipts(self) -> AsyncIterator[DeliveryReceipt]:
-        """Delivery receipts as they come, until the client closes."""
+        """Delivery receipts as they come, until the client closes; each is
+        acknowledged when the next is asked for (one held when the iteration
+        stops is refused, and comes again). Empty with ``on_inbound``."""
         return self._receiving.receipts.items()
 
     def messages(self) -> AsyncIterator[MobileOriginated]:
-        """Mobile-originated messages, reassembled, until the client closes."""
+        """Mobile-originated messages, reassembled, until the client closes;
+        acknowledged as :meth:`receipts` are."""
         return self._receiving.messages.items()
 
 

@@ -3,8 +3,22 @@
 Responses to submit_sm go to the send pump; the ids it reports accepted are
 remembered, so a delivery receipt names the message it belongs to, even one
 that overtook its submit_sm_resp. deliver_sm and data_sm carry receipts and
-mobile-originated messages (reassembled from their parts); each is
-acknowledged in one place, :meth:`ReceiveSide.acknowledge`.
+mobile-originated messages (reassembled from their parts).
+
+Nothing delivered is acknowledged before the application has it
+(:mod:`smswire.smpp.inbox`). With an ``on_inbound`` handler, the items that
+arrived in one read (and any that arrived while the handler last ran) are
+handed to it in one call, and their PDUs answered ESME_ROK once it returns,
+ESME_RX_T_APPN when it raises; without one, they wait in bounded inboxes for
+:meth:`ReceiveSide.receipts` / ``messages`` consumers. Each delivery is read
+in isolation: one the client cannot read is still handed over (a receipt in
+state UNKNOWN, a message with ``error`` set), raw octets and all.
+
+The parts of a concatenated message but the last are acknowledged as soon
+as the client holds them: SMSCs that deliver one deliver_sm at a time would
+otherwise never send the next part. The part that completes the message is
+acknowledged after the hand-over, and the parts are kept until then, so a
+redelivered last part completes the message again.
 """
 
 from __future__ import annotations
@@ -12,15 +26,21 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable
 from dataclasses import replace
-from typing import Generic, TypeVar
+from typing import Callable, Union
 
-from smswire.errors import EncodingError
 from smswire.message import Message
 from smswire.pdu import CommandId, Pdu
+from smswire.smpp.inbox import INBOX_LIMIT, Acknowledgement, Inbox, OverflowLog
 from smswire.smpp.pump import SendPump, Wire
-from smswire.smpp.receipts import DeliveryReceipt, is_receipt, message_id_keys, parse_receipt
+from smswire.smpp.receipts import (
+    DeliveryReceipt,
+    ReceiptState,
+    is_receipt,
+    message_id_keys,
+    parse_receipt,
+)
 from smswire.smpp.session import ResponseReceived, Session
 from smswire.smpp.userdata import (
     MobileOriginated,
@@ -29,61 +49,61 @@ from smswire.smpp.userdata import (
     split_user_data,
 )
 
-__all__ = ["RECEIPT_CORRELATION_LIMIT", "ReceiveSide"]
+__all__ = ["RECEIPT_CORRELATION_LIMIT", "Inbound", "InboundHandler", "ReceiveSide"]
 
 _log = logging.getLogger("smswire.smpp")
 
 # How many message ids the client remembers for correlating receipts.
 RECEIPT_CORRELATION_LIMIT = 1_000_000
 
-_T = TypeVar("_T")
+Inbound = Union[DeliveryReceipt, MobileOriginated]
+# Takes the receipts and messages of one read; they are acknowledged when it returns.
+InboundHandler = Callable[[list[Inbound]], Awaitable[None]]
 
 
-class _Inbox(Generic[_T]):
-    """An unbounded FIFO for one consumer, bound to the event loop only when awaited.
+class _Delivered:
+    """One receipt or message and the acknowledgement of what carried it."""
 
-    Python 3.9's ``asyncio.Queue`` binds to a loop when created, which breaks
-    a client created before ``asyncio.run``. ``None`` marks the end.
-    """
+    __slots__ = ("ack", "item")
 
-    def __init__(self) -> None:
-        self._items: collections.deque[_T | None] = collections.deque()
-        self._waiter: asyncio.Future[None] | None = None
-
-    def put(self, item: _T | None) -> None:
-        self._items.append(item)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def items(self) -> AsyncIterator[_T]:
-        """Each item as it comes, until the end."""
-        while True:
-            while not self._items:
-                self._waiter = asyncio.get_running_loop().create_future()
-                await self._waiter
-            item = self._items.popleft()
-            if item is None:
-                self._items.appendleft(None)  # the end, for every later reader too
-                return
-            yield item
+    def __init__(self, item: Inbound, ack: Acknowledgement) -> None:
+        self.item = item
+        self.ack = ack
 
 
 class ReceiveSide:
     """Answers to our requests and requests of the SMSC's, each to where it belongs.
 
     ``receipt_hold``: how long a receipt that overtook its submit_sm_resp
-    waits for the response to name its message.
+    waits for the response to name its message. ``on_inbound``: see the
+    module documentation.
     """
 
-    def __init__(self, wire: Wire, pump: SendPump, *, receipt_hold: float) -> None:
+    def __init__(
+        self,
+        wire: Wire,
+        pump: SendPump,
+        *,
+        receipt_hold: float,
+        on_inbound: InboundHandler | None = None,
+    ) -> None:
         self._wire = wire
         self._pump = pump
         self._receipt_hold = receipt_hold
         self._ids: collections.OrderedDict[str, Message] = collections.OrderedDict()
-        self._early: dict[str, DeliveryReceipt] = {}
-        self.receipts: _Inbox[DeliveryReceipt] = _Inbox()
-        self.messages: _Inbox[MobileOriginated] = _Inbox()
+        self._early: dict[str, _Delivered] = {}
+        self.receipts: Inbox[DeliveryReceipt] = Inbox("the receipt inbox")
+        self.messages: Inbox[MobileOriginated] = Inbox("the message inbox")
         self._assembler = MultipartAssembler()
+        self._handler = on_inbound
+        # Read, waiting for the end of the read to be handed over.
+        self._arrived: list[_Delivered] = []
+        # For the handler: waiting for it, and in its hands.
+        self._backlog: list[_Delivered] = []
+        self._in_hand: list[_Delivered] = []
+        self._handing: asyncio.Task[None] | None = None
+        self._overflow = OverflowLog("the on_inbound backlog")
+        self._closed = False
 
     # -- responses ---------------------------------------------------------------
 
@@ -107,9 +127,11 @@ class ReceiveSide:
         for key in message_id_keys(message_id):
             ids[key] = message
             if early:
-                receipt = early.pop(key, None)
-                if receipt is not None:
-                    self.receipts.put(replace(receipt, message=message))
+                held = early.pop(key, None)
+                if held is not None:
+                    assert isinstance(held.item, DeliveryReceipt)
+                    held.item = replace(held.item, message=message)
+                    self._ready(held)
         while len(ids) > RECEIPT_CORRELATION_LIMIT:
             ids.popitem(last=False)
 
@@ -119,59 +141,188 @@ class ReceiveSide:
         """A request the SMSC sent (the session answered those it answers itself)."""
         command_id = pdu.command_id
         if command_id in (CommandId.DELIVER_SM, CommandId.DATA_SM):
-            self._take(pdu)
-            self.acknowledge(session, pdu)
+            self._take(session, pdu)
         elif command_id == CommandId.ALERT_NOTIFICATION:
             _log.info("alert_notification for %s", getattr(pdu, "source_addr", ""))
         elif command_id == CommandId.OUTBIND:
             _log.warning("ignored an outbind on an open connection")
 
-    def acknowledge(self, session: Session, pdu: Pdu) -> None:
-        """The one place a deliver_sm or data_sm is answered: after it is in its
-        inbox. ``session`` is the one it came on, the current one: answered even
-        while an unbind is under way, or the SMSC would deliver it again."""
-        self._wire.write(session.respond(pdu))
+    def _take(self, session: Session, pdu: Pdu) -> None:
+        """Read one delivery, in isolation, and hold it for the application;
+        refused (to be delivered again) when there is no room for it."""
+        ack = Acknowledgement(self._wire.write, ((session, pdu),))
+        receipt = is_receipt(getattr(pdu, "esm_class", 0))
+        if not self._room(receipt):
+            ack.refuse()
+            return
+        try:
+            if receipt:
+                self._correlate(_Delivered(_read_receipt(pdu), ack))
+            else:
+                self._take_message(pdu, ack)
+        except Exception:  # a bug of ours must not cost the delivery: the SMSC keeps it
+            _log.exception("could not read a %s; refused it for now", type(pdu).__name__)
+            ack.refuse()
 
-    def _take(self, pdu: Pdu) -> None:
+    def _room(self, receipt: bool) -> bool:
+        if self._handler is not None:
+            held = len(self._arrived) + len(self._backlog) + len(self._in_hand) + len(self._early)
+            if held < INBOX_LIMIT:
+                return True
+            self._overflow.refused()
+            return False
+        inbox: Inbox[DeliveryReceipt] | Inbox[MobileOriginated]
+        inbox = self.receipts if receipt else self.messages
+        waiting = sum(1 for d in self._arrived if isinstance(d.item, DeliveryReceipt) == receipt)
+        if inbox.room(waiting + (len(self._early) if receipt else 0)):
+            return True
+        inbox.overflow.refused()
+        return False
+
+    def _take_message(self, pdu: Pdu, ack: Acknowledgement) -> None:
         tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
         body = message_body(getattr(pdu, "short_message", b""), tlvs)
         source: str = getattr(pdu, "source_addr", "")
         destination: str = getattr(pdu, "destination_addr", "")
-        esm_class: int = getattr(pdu, "esm_class", 0)
-        if is_receipt(esm_class):
-            self._correlate(parse_receipt(body, tlvs, source=source, destination=destination))
-            return
         data_coding: int = getattr(pdu, "data_coding", 0)
         try:
-            user_data = split_user_data(body, esm_class, tlvs)
-            mo = self._assembler.add(source, destination, data_coding, user_data)
-        except EncodingError as exc:
-            _log.warning("dropped an undecodable mobile-originated message: %s", exc)
+            part = split_user_data(body, getattr(pdu, "esm_class", 0), tlvs)
+        except ValueError as exc:
+            _log.warning("handing over a message whose user data is malformed: %s", exc)
+            unreadable = MobileOriginated(source, destination, "", data_coding, 1, body, str(exc))
+            self._ready(_Delivered(unreadable, ack))
             return
-        if mo is not None:
-            self.messages.put(mo)
+        message = self._assembler.add(source, destination, data_coding, part, hold=True)
+        if message is None:
+            ack.accept()  # a part held for the rest (see the module documentation)
+            return
+        if message.parts > 1:
+            key = self._assembler.key(source, destination, part)
+            ack.then = lambda: self._assembler.discard(key)
+        self._ready(_Delivered(message, ack))
 
-    def _correlate(self, receipt: DeliveryReceipt) -> None:
+    def _correlate(self, delivered: _Delivered) -> None:
+        receipt = delivered.item
+        assert isinstance(receipt, DeliveryReceipt)
         keys = message_id_keys(receipt.message_id)
         for key in keys:
             message = self._ids.get(key)
             if message is not None:
-                self.receipts.put(replace(receipt, message=message))
+                delivered.item = replace(receipt, message=message)
+                self._ready(delivered)
                 return
+        if not keys[0] or self._closed:
+            self._ready(delivered)  # no id to correlate by, or no response to come
+            return
         # The receipt overtook its submit_sm_resp (or belongs to an earlier
         # process): hold it a while for the response to name its message.
-        self._early[keys[0]] = receipt
+        previous = self._early.pop(keys[0], None)
+        if previous is not None:
+            self._ready(previous)  # the same receipt again: no longer held
+        self._early[keys[0]] = delivered
         asyncio.get_running_loop().call_later(self._receipt_hold, self._release, keys[0])
 
     def _release(self, key: str) -> None:
-        receipt = self._early.pop(key, None)
-        if receipt is not None:
-            self.receipts.put(receipt)
+        held = self._early.pop(key, None)
+        if held is not None:
+            self._ready(held)
+
+    # -- handing over -----------------------------------------------------------------
+
+    def _ready(self, delivered: _Delivered) -> None:
+        """Hand over at the end of this read, with whatever else it brought."""
+        if not self._arrived:
+            asyncio.get_running_loop().call_soon(self._hand_over)
+        self._arrived.append(delivered)
+
+    def _hand_over(self) -> None:
+        arrived, self._arrived = self._arrived, []
+        if self._handler is None:
+            for delivered in arrived:
+                item = delivered.item
+                if isinstance(item, DeliveryReceipt):
+                    self.receipts.put(item, delivered.ack)
+                else:
+                    self.messages.put(item, delivered.ack)
+            return
+        self._backlog += arrived
+        if self._handing is None and self._backlog:
+            self._handing = asyncio.get_running_loop().create_task(self._run_handler())
+
+    async def _run_handler(self) -> None:
+        handler = self._handler
+        assert handler is not None
+        try:
+            while self._backlog:
+                batch, self._backlog = self._backlog, []
+                self._in_hand = batch
+                try:
+                    await handler([delivered.item for delivered in batch])
+                except Exception:  # the application's: its deliveries come again
+                    _log.warning(
+                        "the on_inbound handler raised; %d deliveries refused with "
+                        "ESME_RX_T_APPN for the SMSC to deliver again",
+                        len(batch),
+                        exc_info=True,
+                    )
+                    for delivered in batch:
+                        delivered.ack.refuse()
+                else:
+                    for delivered in batch:
+                        delivered.ack.accept()
+                self._in_hand = []
+        finally:
+            # Cancelled (the client closed first): what it held was not taken.
+            for delivered in self._in_hand + self._backlog:
+                delivered.ack.refuse()
+            self._in_hand, self._backlog = [], []
+            self._handing = None
+
+    # -- the end ---------------------------------------------------------------------
+
+    async def drain(self, timeout: float) -> None:
+        """The client is closing, its connection still up: receipts held for
+        their response go out uncorrelated, the handler gets up to ``timeout``
+        to take what waits, and what is left is refused (the SMSC delivers it
+        again), as is what waits in the inboxes, whose iterations end."""
+        self._closed = True
+        for held in self._early.values():
+            self._ready(held)
+        self._early.clear()
+        if self._arrived:
+            self._hand_over()
+        task = self._handing
+        if task is not None:
+            done, _ = await asyncio.wait((task,), timeout=timeout)
+            if not done:
+                task.cancel()
+                await asyncio.wait((task,))
+        self.receipts.end()
+        self.messages.end()
 
     def close(self) -> None:
-        """The client closed: held receipts go out uncorrelated, and the inboxes end."""
-        for receipt in self._early.values():
-            self.receipts.put(receipt)
-        self._early.clear()
-        self.receipts.put(None)
-        self.messages.put(None)
+        """The connection is gone: the inboxes end."""
+        self._closed = True
+        self.receipts.end()
+        self.messages.end()
+
+
+def _read_receipt(pdu: Pdu) -> DeliveryReceipt:
+    """The receipt a deliver_sm carries; one that cannot be read is state UNKNOWN."""
+    tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
+    body = message_body(getattr(pdu, "short_message", b""), tlvs)
+    source: str = getattr(pdu, "source_addr", "")
+    destination: str = getattr(pdu, "destination_addr", "")
+    try:
+        return parse_receipt(
+            body,
+            tlvs,
+            source=source,
+            destination=destination,
+            data_coding=getattr(pdu, "data_coding", 0),
+        )
+    except Exception as exc:  # the parser promises not to raise; if it does, keep the octets
+        _log.warning("handing over a receipt the parser could not read: %s", exc)
+        return DeliveryReceipt(
+            "", ReceiptState.UNKNOWN, raw=body, source=source, destination=destination
+        )
