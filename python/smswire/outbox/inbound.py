@@ -15,10 +15,18 @@ is committed to the store: none is lost between the two.
 
 A :class:`~smswire.errors.StoreError` is raised on, so the provider keeps
 the receipt, and handed to ``on_failure`` (a worker stops claiming then).
+
+The store correlates receipts by message id, even one that overtook its
+submit_sm_resp or belongs to a message an earlier process sent, so a client
+feeding it need not hold such receipts back for its own correlation: give it
+``Timeouts(receipt_hold=STORE_RECEIPT_HOLD)``. With the default hold, every
+receipt for an earlier process's message waits seconds unacknowledged, and
+the SMSC's window of deliveries with it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Callable
 
@@ -28,7 +36,11 @@ from smswire.outbox.facade import Outbox
 from smswire.outbox.records import Inbound
 from smswire.outbox.store import DEFAULT_ROUTE, check_name
 
-__all__ = ["InboundRecorder"]
+__all__ = ["STORE_RECEIPT_HOLD", "InboundRecorder"]
+
+# Seconds an SMPP client feeding the store holds an uncorrelated receipt: next
+# to none (the option must be positive), since the store correlates it.
+STORE_RECEIPT_HOLD = 0.001
 
 
 class InboundRecorder:
@@ -46,6 +58,8 @@ class InboundRecorder:
         self.on_failure = on_failure
         self.recorded = 0
         self.matched = 0
+        self._reports: list[tuple[DeliveryReport, asyncio.Future[None]]] = []
+        self._committing: asyncio.Future[None] | None = None
 
     async def __call__(self, items: Sequence[Inbound]) -> None:
         """Store ``items`` in one commit; raise if that commit failed."""
@@ -61,5 +75,32 @@ class InboundRecorder:
         self.matched += sum(key is not None for key in keys)
 
     async def report(self, report: DeliveryReport) -> None:
-        """The LINK receiver's handler: one report, committed before the 200."""
-        await self([report])
+        """The LINK receiver's handler: one report, committed before the 200.
+
+        LINK posts each report on its own request; reports whose requests
+        arrive while a commit runs share the next commit (a group commit),
+        so the store is not asked for a transaction per report."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._reports.append((report, done))
+        if self._committing is None:
+            self._committing = asyncio.ensure_future(self._commit_reports())
+        await done
+
+    async def _commit_reports(self) -> None:
+        try:
+            while self._reports:
+                batch, self._reports = self._reports, []
+                try:
+                    await self([report for report, _ in batch])
+                except BaseException as exc:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self._committing = None
