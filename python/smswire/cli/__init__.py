@@ -18,7 +18,16 @@ from smswire.errors import SmswireError
 __all__ = ["command_group", "main"]
 
 # One entry per command module; each registers its own sub-commands.
-_COMMAND_MODULES: tuple[str, ...] = ("demo", "analyze", "send", "smpp", "link")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "analyze",
+    "send",
+    "send_csv",
+    "worker",
+    "answers",
+    "smpp",
+    "link",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
