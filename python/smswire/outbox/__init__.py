@@ -28,7 +28,7 @@ from smswire.outbox.records import (
 )
 from smswire.outbox.sqlite import SqliteStore
 from smswire.outbox.store import DEFAULT_CORRELATION_TTL, DEFAULT_ROUTE, OutboxStore
-from smswire.outbox.worker import OutboxWorker, WorkerStats
+from smswire.outbox.worker import OutboxWorker, Sender, WorkerStats
 
 __all__ = [
     "DEFAULT_CORRELATION_TTL",
@@ -49,6 +49,7 @@ __all__ = [
     "PartStatus",
     "Pending",
     "ReceiptRecord",
+    "Sender",
     "Settled",
     "SqliteStore",
     "Via",
