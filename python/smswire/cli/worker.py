@@ -140,6 +140,7 @@ async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> As
             delivery=delivery,
             limits=Limits(window=args.concurrency, rate=args.rate),
             timeouts=Timeouts(receipt_hold=STORE_RECEIPT_HOLD),
+            receipt_correlation=0,  # the store correlates receipts
             on_inbound=inbound,
         )
         await client.connect()

@@ -86,8 +86,10 @@ class ReceiveSide:
         *,
         receipt_hold: float,
         on_inbound: InboundHandler | None = None,
+        correlation_limit: int = RECEIPT_CORRELATION_LIMIT,
     ) -> None:
         self._wire = wire
+        self._correlation_limit = correlation_limit
         self._pump = pump
         self._receipt_hold = receipt_hold
         self._ids: collections.OrderedDict[str, Message] = collections.OrderedDict()
@@ -124,15 +126,19 @@ class ReceiveSide:
     def _remember(self, message_id: str, message: Message) -> None:
         ids = self._ids
         early = self._early
+        limit = self._correlation_limit
+        if not limit and not early:
+            return  # the application correlates receipts (the outbox, by its store)
         for key in message_id_keys(message_id):
-            ids[key] = message
+            if limit:
+                ids[key] = message
             if early:
                 held = early.pop(key, None)
                 if held is not None:
                     assert isinstance(held.item, DeliveryReceipt)
                     held.item = replace(held.item, message=message)
                     self._ready(held)
-        while len(ids) > RECEIPT_CORRELATION_LIMIT:
+        while len(ids) > limit:
             ids.popitem(last=False)
 
     # -- requests ------------------------------------------------------------------
