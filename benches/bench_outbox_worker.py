@@ -40,7 +40,7 @@ ROUNDS = int(os.environ.get("SMSWIRE_BENCH_WORKER_ROUNDS", "2"))
 RSS_MESSAGES = int(os.environ.get("SMSWIRE_BENCH_WORKER_RSS", "20000"))
 ACCOUNT = {"bench": "bench"}
 # Bounds a broken run.
-PATIENCE = 600
+PATIENCE = 1800
 
 CLIENT = r"""
 import asyncio, json, os, resource, sys, time
@@ -150,6 +150,7 @@ def run_client(port: int, mode: str, n: int, store: Path) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.timeout(PATIENCE * ROUNDS * 2)
 def test_worker_against_direct_send_many(smsc: int, tmp_path: Path) -> None:
     runs: dict[str, list[dict[str, Any]]] = {"direct": [], "outbox": []}
     for round_ in range(ROUNDS):
@@ -171,6 +172,7 @@ def test_worker_against_direct_send_many(smsc: int, tmp_path: Path) -> None:
     print("\n".join(lines))
 
 
+@pytest.mark.timeout(PATIENCE)
 def test_rss_stays_flat_over_many_messages(smsc: int, tmp_path: Path) -> None:
     result = run_client(smsc, "outbox", RSS_MESSAGES, tmp_path / "rss.db")
     samples = ", ".join(f"{name} {mib:.1f} MiB" for name, mib in result["rss"])
