@@ -143,7 +143,7 @@ async def all_receipts_taken(record_path: Path) -> None:
         record.refresh()
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(300 + MESSAGES // 10)
 @pytest.mark.parametrize("delivery", list(Delivery))
 async def test_a_worker_killed_again_and_again_loses_nothing(
     tmp_path: Path, delivery: Delivery
