@@ -34,12 +34,11 @@ def _listener() -> socket.socket:
 @pytest.mark.parametrize(
     ("option", "complaint"),
     [
-        (("--concurrency", "0"), "--concurrency must be at least 1, not 0"),
         (("--rate", "0"), "--rate must be a positive number of messages a second, not 0"),
         (("--rate", "-5"), "--rate must be a positive number of messages a second, not -5"),
         (("--rate", "nan"), "--rate must be a positive number of messages a second, not nan"),
-        (("--batch-size", "0"), "--batch-size must be at least 1, not 0"),
-        (("--resend-unknown",), "--resend-unknown goes with --resume"),
+        (("--batch", "0"), "--batch must be at least 1, not 0"),
+        (("--lanes", "0"), "--lanes must be at least 1, not 0"),
     ],
 )
 async def test_an_invalid_option_fails_in_one_line_before_connecting_or_writing(
@@ -64,11 +63,11 @@ async def test_an_invalid_option_fails_in_one_line_before_connecting_or_writing(
 async def test_a_non_number_is_one_line_from_the_parser(tmp_path: Path) -> None:
     run = await run_cli(
         "send-csv", _csv(tmp_path), "--via", "link", "--out", tmp_path / "o.csv",
-        "--concurrency", "many",
+        "--lanes", "many",
     )  # fmt: skip
     assert run.returncode == 2
     assert run.stderr.splitlines() == [
-        "smswire send-csv: error: argument --concurrency: invalid int value: 'many' (see --help)"
+        "smswire send-csv: error: argument --lanes: invalid int value: 'many' (see --help)"
     ]
 
 

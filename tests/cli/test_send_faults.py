@@ -58,10 +58,11 @@ async def test_send_csv_over_smpp_records_refusals_and_lost_responses_row_by_row
         }
         process = await start_cli(
             "send-csv", _campaign(tmp_path), "--via", "smpp", "--source", "ACME", "--out", out,
-            "--rate", "60", "--batch-size", "16", "--json", env=env,
+            "--rate", "60", "--batch", "16", "--delivery", "at-most-once",
+            "--store", tmp_path / "outbox.db", "--json", env=env,
         )  # fmt: skip
         deadline = time.monotonic() + PATIENCE
-        while _accepted_lines(out) < 20:
+        while sim.accepted_submits < 20:
             assert time.monotonic() < deadline, "the campaign never got going"
             await asyncio.sleep(0.01)
         # A crash mid-write: three submits accepted and never answered.
@@ -114,7 +115,7 @@ async def test_send_csv_over_link_records_refusals_and_lost_responses_row_by_row
         }
         run = await run_cli(
             "send-csv", _campaign(tmp_path), "--via", "link", "--source", "ACME", "--out", out,
-            "--concurrency", "8", "--json", env=env,
+            "--store", tmp_path / "outbox.db", "--json", env=env,
         )  # fmt: skip
     assert run.returncode == 1, run.stderr  # rows need attention
     rows = _rows(out)

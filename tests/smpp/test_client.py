@@ -102,6 +102,21 @@ async def test_gsm7_text_is_accepted_and_its_receipt_names_the_message(
     assert receipt.message == result.message
 
 
+async def test_without_receipt_correlation_nothing_of_a_sent_message_is_kept(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    # The outbox correlates receipts through its store; the client then keeps
+    # no message per id, so a worker's memory does not grow with the run.
+    hold = Timeouts(receipt_hold=0.01)
+    async with connect(sim, ca_file, receipt_correlation=0, timeouts=hold) as smpp:
+        result = await smpp.send("+4512345678", "Hello", source="Acme")
+        (receipt,) = await take(smpp.receipts(), 1)
+        assert len(smpp._receiving._correlation) == 0
+    assert receipt.message_id == result.message_id and receipt.message is None
+    with pytest.raises(ConfigurationError, match="receipt_correlation"):
+        connect(sim, ca_file, receipt_correlation=-1)
+
+
 async def test_the_client_s_default_source_goes_where_a_message_names_none(
     sim: SmscSimulator, ca_file: Path
 ) -> None:

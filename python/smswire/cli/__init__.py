@@ -22,7 +22,17 @@ from smswire.errors import SmswireError
 __all__ = ["command_group", "main"]
 
 # One entry per command module; each registers its own sub-commands.
-_COMMAND_MODULES: tuple[str, ...] = ("demo", "analyze", "send", "receive", "smpp", "link")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "analyze",
+    "send",
+    "send_csv",
+    "worker",
+    "receive",
+    "answers",
+    "smpp",
+    "link",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -1,4 +1,4 @@
-"""``smswire send`` and ``smswire send-csv``: real sends through SMPP or LINK.
+"""``smswire send``: one real send through SMPP or LINK (campaigns: ``send-csv``).
 
 Connection settings come from flags, ``SMSWIRE_SMPP_*`` / ``SMSWIRE_LINK_*``
 environment variables or a TOML file (see :mod:`smswire.cli.settings`);
@@ -11,32 +11,20 @@ import argparse
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from smswire.campaign import (
-    BATCH_SIZE,
-    CSV_ENCODING,
-    CSV_ERRORS,
     DRY_RUN,
     CampaignRow,
     CampaignSender,
-    CampaignSummary,
-    Journal,
-    ResultsJournal,
-    UnwrittenJournal,
-    read_campaign,
-    run_campaign,
 )
 from smswire.cli.checks import check_send_options
-from smswire.cli.interrupt import GracefulInterrupt
 from smswire.cli.senders import PRICES, ClientSender
 from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
-from smswire.errors import ConfigurationError
 from smswire.link import AsyncLinkMobilityClient
 from smswire.message import Delivery, Outcome
-from smswire.options import DEFAULT_TIMEOUTS, Limits
+from smswire.options import Limits
 from smswire.smpp import AsyncSmppClient
 from smswire.tls import verifying_context
 
@@ -54,37 +42,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     _common(send)
     send.add_argument("--flash", action="store_true", help="class 0 (SMPP only)")
     send.set_defaults(handler=_send_one)
-
-    csv = commands.add_parser(
-        "send-csv",
-        help="send every row of a CSV file (destination,text[,source])",
-        description="Send a campaign from a CSV with a header naming destination, text and "
-        "optionally source. Every outcome is written to --out as it happens; --resume "
-        "continues a stopped run without sending a row twice.",
-    )
-    csv.add_argument("file", type=Path)
-    _common(csv)
-    csv.add_argument(
-        "--out",
-        type=Path,
-        help="the results CSV (append-only); a --dry-run writes none",
-    )
-    csv.add_argument("--resume", action="store_true", help="continue the run --out records")
-    csv.add_argument(
-        "--resend-unknown",
-        action="store_true",
-        help="with --resume, send again rows whose fate is unknown (risking duplicates)",
-    )
-    csv.add_argument(
-        "--concurrency", type=int, default=Limits().window, help="LINK requests at once"
-    )
-    csv.add_argument(
-        "--batch-size",
-        type=int,
-        default=BATCH_SIZE,
-        help="rows handed to the connection at once; a crash leaves at most this many unknown",
-    )
-    csv.set_defaults(handler=_send_csv)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -191,59 +148,3 @@ def _send_one(args: argparse.Namespace) -> int:
     terminal = Terminal(json_output=args.json)
     terminal.record(report)
     return 0 if report["outcome"] == Outcome.ACCEPTED.value or args.dry_run else 1
-
-
-async def _stop(sender: CampaignSender) -> None:
-    """Close the client: nothing new leaves, what is out gets its answer."""
-    if isinstance(sender, ClientSender) and sender.client is not None:
-        await sender.client.close()
-
-
-def _send_csv(args: argparse.Namespace) -> int:
-    check_send_options(args)
-    try:
-        # A byte that is not UTF-8 fails its row (read_campaign), not the run.
-        stream = args.file.open(newline="", encoding=CSV_ENCODING, errors=CSV_ERRORS)
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {args.file}: {exc.strerror}") from None
-    terminal = Terminal(json_output=args.json)
-    with stream:
-        rows = list(read_campaign(stream))
-    with contextlib.ExitStack() as stack:
-        journal: Journal = (
-            UnwrittenJournal()
-            if args.dry_run
-            else stack.enter_context(ResultsJournal(args.out, resume=args.resume))
-        )
-
-        async def go() -> CampaignSummary:
-            async with open_sender(args) as sender:
-                interrupt = GracefulInterrupt(lambda: _stop(sender), grace=DEFAULT_TIMEOUTS.close)
-                with (
-                    interrupt.armed(),
-                    terminal.progress(
-                        "sending" if not args.dry_run else "pricing", len(rows)
-                    ) as advance,
-                ):
-                    summary = await run_campaign(
-                        rows,
-                        sender,
-                        journal,
-                        dry_run=args.dry_run,
-                        resend_unknown=args.resend_unknown,
-                        batch_size=args.batch_size,
-                        on_progress=advance,
-                        stopped=lambda: interrupt.requested,
-                    )
-                await interrupt.finish()
-                return summary
-
-        summary = asyncio.run(go())
-    terminal.campaign_summary(summary, out=None if args.dry_run else args.out)
-    if summary.interrupted:
-        return _INTERRUPTED
-    return 0 if summary.all_accounted_for else 1
-
-
-# The shell's exit status for a run stopped by SIGINT (128 + 2).
-_INTERRUPTED = 130

@@ -68,7 +68,7 @@ from smswire.smpp.connection import Supervisor
 from smswire.smpp.credentials import Credentials
 from smswire.smpp.pump import SendPump
 from smswire.smpp.receipts import DeliveryReceipt
-from smswire.smpp.receiving import InboundHandler, ReceiveSide
+from smswire.smpp.receiving import RECEIPT_CORRELATION_LIMIT, InboundHandler, ReceiveSide
 from smswire.smpp.submit import build_submits
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption, client_context
@@ -108,7 +108,10 @@ class AsyncSmppClient:
     :data:`~smswire.smpp.inbox.INBOX_LIMIT` of each wait unacknowledged, and
     beyond that the SMSC is told to deliver them again later. A transceiver
     that never reads them leaves them with the SMSC: bind as "transmitter"
-    to send only.
+    to send only. ``receipt_correlation``: how many message ids the client
+    remembers to put the sent message on its receipts; 0 keeps none, for an
+    application that correlates them itself (the outbox, through its store),
+    so that nothing of a message stays in memory once it is settled.
     """
 
     def __init__(
@@ -133,7 +136,16 @@ class AsyncSmppClient:
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
         on_inbound: InboundHandler | None = None,
+        receipt_correlation: int = RECEIPT_CORRELATION_LIMIT,
     ) -> None:
+        if (
+            isinstance(receipt_correlation, bool)
+            or not isinstance(receipt_correlation, int)
+            or receipt_correlation < 0
+        ):
+            raise ConfigurationError(
+                f"receipt_correlation must be 0 or more message ids, not {receipt_correlation!r}"
+            )
         for name, value, kind in (
             ("timeouts", timeouts, Timeouts),
             ("limits", limits, Limits),
@@ -171,6 +183,7 @@ class AsyncSmppClient:
             # A receiver never sees a submit_sm_resp: holding its receipts is no use.
             receipt_hold=0.0 if bind == "receiver" else timeouts.receipt_hold,
             on_inbound=on_inbound,
+            correlation_limit=receipt_correlation,
         )
         self._connection.attach(self._receiving, self._pump)
         self._reference = rng.randrange(_REFERENCES)

@@ -99,11 +99,13 @@ class ReceiveSide:
         *,
         receipt_hold: float,
         on_inbound: InboundHandler | None = None,
+        correlation_limit: int = RECEIPT_CORRELATION_LIMIT,
     ) -> None:
         self._wire = wire
+        self._correlation_limit = correlation_limit
         self._pump = pump
         self._receipt_hold = receipt_hold
-        self._correlation = Correlation()
+        self._correlation = Correlation(correlation_limit)
         self._early: dict[str, _Delivered] = {}
         self.receipts: Inbox[DeliveryReceipt] = Inbox("the receipt inbox")
         self.messages: Inbox[MobileOriginated] = Inbox("the message inbox")
@@ -157,6 +159,8 @@ class ReceiveSide:
             self._release_answered()
 
     def _remember(self, message_id: str, message: Message) -> None:
+        if not self._correlation_limit and not self._early:
+            return  # the application correlates receipts (the outbox, by its store)
         key = self._correlation.remember(message_id, message)
         if self._early:
             # A receipt that overtook this response: it is held under its own
