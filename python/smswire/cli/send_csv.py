@@ -41,13 +41,13 @@ from smswire.cli.worker import (
     QUIT_AT_ONCE,
     add_connection,
     add_store,
-    delivery_of,
     open_way_out,
     stop_on_signals,
+    worker_for,
 )
 from smswire.errors import ConfigurationError, SmswireError
 from smswire.message import Message, Outcome
-from smswire.outbox import InboundRecorder, MessageStatus, Outbox, OutboxWorker
+from smswire.outbox import InboundRecorder, MessageStatus, Outbox
 
 __all__ = ["PUT_BATCH", "export_results", "register"]
 
@@ -145,16 +145,7 @@ async def _campaign(
         summary.skipped = len({row.fingerprint for row, _, _ in valid}) - new
         inbound = InboundRecorder(outbox, args.route)
         async with open_way_out(args, inbound) as sender:
-            worker = OutboxWorker(
-                outbox,
-                sender,
-                route=args.route,
-                delivery=delivery_of(args),
-                batch=args.batch,
-                lanes=args.lanes,
-                lease=args.lease,
-                inbound=inbound,
-            )
+            worker = worker_for(args, outbox, sender, inbound)
             with stop_on_signals(worker) as signalled:
                 await worker.run(until_empty=True)
             summary.interrupted = bool(signalled)

@@ -219,20 +219,27 @@ async def _run(args: argparse.Namespace) -> object:
     async with Outbox.open(args.store) as outbox:
         inbound = InboundRecorder(outbox, args.route)
         async with open_way_out(args, inbound) as sender:
-            worker = OutboxWorker(
-                outbox,
-                sender,
-                route=args.route,
-                delivery=delivery_of(args),
-                batch=args.batch,
-                lanes=args.lanes,
-                lease=args.lease,
-                grace=args.grace,
-                inbound=inbound,
-            )
+            worker = worker_for(args, outbox, sender, inbound)
             with stop_on_signals(worker):
                 print(f"smswire worker {worker.worker_id} draining {args.store}", file=sys.stderr)
                 return await worker.run(until_empty=args.until_empty)
+
+
+def worker_for(
+    args: argparse.Namespace, outbox: Outbox, sender: Sender, inbound: InboundRecorder
+) -> OutboxWorker:
+    """The worker the command line's options describe (``send-csv`` has no ``--grace``)."""
+    return OutboxWorker(
+        outbox,
+        sender,
+        route=args.route,
+        delivery=delivery_of(args),
+        batch=args.batch,
+        lanes=args.lanes,
+        lease=args.lease,
+        grace=getattr(args, "grace", DEFAULT_GRACE),
+        inbound=inbound,
+    )
 
 
 @contextlib.contextmanager
