@@ -78,7 +78,30 @@ async def smsc_process(tmp_path: Path) -> AsyncIterator[tuple[dict[str, Any], Pa
             await asyncio.wait_for(process.wait(), START_PATIENCE)
 
 
+# Every worker a test started; those still running when it ends (a failed
+# wait, an assertion) are killed, so no worker outlives its test.
+_workers: list[asyncio.subprocess.Process] = []
+
+
+@pytest.fixture(autouse=True)
+async def no_worker_left() -> AsyncIterator[None]:
+    yield
+    while _workers:
+        worker = _workers.pop()
+        if worker.returncode is None:
+            worker.kill()
+            await asyncio.wait_for(worker.communicate(), START_PATIENCE)
+
+
 async def start_worker(
+    store: Path, port: int, delivery: Delivery, *extra: str
+) -> asyncio.subprocess.Process:
+    worker = await _spawn_worker(store, port, delivery, *extra)
+    _workers.append(worker)
+    return worker
+
+
+async def _spawn_worker(
     store: Path, port: int, delivery: Delivery, *extra: str
 ) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
