@@ -99,6 +99,8 @@ def messages(count: int) -> list[Message]:
 
 
 def per_item(benchmark: Any, items: int, cpu: float, rounds: int) -> None:
+    if benchmark.stats is None:  # --benchmark-disable (CI's run-once): nothing timed
+        return
     median = benchmark.stats.stats.median
     benchmark.extra_info["items_per_round"] = items
     benchmark.extra_info["items_per_second"] = round(items / median)
