@@ -15,7 +15,7 @@ import socket
 import ssl
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,14 +121,18 @@ def _tls_1_1_server(authority: trustme.CA) -> tuple[socket.socket, ssl.SSLContex
 
 
 @pytest.fixture
-def tls_1_1_only(tmp_path: Path) -> Iterator[tuple[int, Path, list[str]]]:
+def tls_1_1_only(tmp_path: Path) -> Iterator[tuple[int, Path, Callable[[], str]]]:
     """A server offering TLS 1.1 alone, in a thread: it lets its alert reach the
-    client before it closes (an asyncio server resets the connection at once)."""
+    client before it closes (an asyncio server resets the connection at once).
+    Yields the port, the CA file, and a bounded wait for the server's account of
+    the handshake (written just after its alert went out, so possibly after the
+    client has already given up)."""
     authority = trustme.CA()
     path = tmp_path / "ca.pem"
     authority.cert_pem.write_to_path(str(path))
     listener, context = _tls_1_1_server(authority)
     outcome: list[str] = []
+    recorded = threading.Event()
 
     def serve() -> None:
         connection, _ = listener.accept()
@@ -137,28 +141,35 @@ def tls_1_1_only(tmp_path: Path) -> Iterator[tuple[int, Path, list[str]]]:
         try:
             with context.wrap_socket(connection, server_side=True) as tls:
                 outcome.append(f"handshake completed with {tls.version()}")
+                recorded.set()
         except (ssl.SSLError, OSError) as exc:
             outcome.append(str(exc))
+            recorded.set()
             raw.recv(1)  # until the client hangs up
         finally:
             raw.close()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield listener.getsockname()[1], path, outcome
+
+    def server_account() -> str:
+        assert recorded.wait(PATIENCE), "the server never finished its handshake"
+        return outcome[0]
+
+    yield listener.getsockname()[1], path, server_account
     thread.join(PATIENCE)
     listener.close()
 
 
 async def test_a_server_offering_only_tls_1_1_is_refused_for_its_protocol_version(
-    tls_1_1_only: tuple[int, Path, list[str]],
+    tls_1_1_only: tuple[int, Path, Callable[[], str]],
 ) -> None:
-    port, path, outcome = tls_1_1_only
+    port, path, server_account = tls_1_1_only
     # The README promises TLS 1.2 or newer: the client offers nothing older,
     # so the server has no version to agree on (not merely no cipher).
     with pytest.raises(RequestNotSent, match=r"PROTOCOL_VERSION|protocol version"):
         await client(port, tls=path, timeouts=Timeouts(connect=PATIENCE)).connect()
-    assert outcome and "handshake completed" not in outcome[0]
+    assert "handshake completed" not in await asyncio.to_thread(server_account)
 
 
 # -- the first bind meets a restart too -------------------------------------------
