@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from smswire.cli import main
-from smswire.sim import LocalAuthority
 from smswire.link import LinkMobilityClient, ResultCode
+from smswire.sim import LocalAuthority
 
 from .support import PATIENCE, wait_until
 

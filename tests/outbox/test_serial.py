@@ -24,8 +24,8 @@ from smswire.outbox.serial import (
     fingerprint,
 )
 from smswire.pdu import CommandStatus
-from smswire.smpp.userdata import MobileOriginated
 from smswire.smpp.receipts import DeliveryReceipt, ReceiptState
+from smswire.smpp.userdata import MobileOriginated
 
 from .support import every_option
 

@@ -16,8 +16,8 @@ from smswire.link.codes import ResultCode
 from smswire.link.reports import DeliveryReport
 from smswire.message import Message, Outcome, SendResult
 from smswire.pdu import CommandStatus
-from smswire.smpp.userdata import MobileOriginated
 from smswire.smpp.receipts import DeliveryReceipt
+from smswire.smpp.userdata import MobileOriginated
 
 __all__ = [
     "AcceptedPart",

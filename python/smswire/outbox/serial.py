@@ -25,8 +25,8 @@ from smswire.link.reports import DeliveryReport
 from smswire.message import Concatenation, Message
 from smswire.outbox.records import Inbound, ProviderStatus, Receipt
 from smswire.pdu import CommandStatus, Tlv
-from smswire.smpp.userdata import MobileOriginated
 from smswire.smpp.receipts import DeliveryReceipt, ReceiptState
+from smswire.smpp.userdata import MobileOriginated
 
 __all__ = [
     "PAYLOAD_VERSION",
