@@ -50,9 +50,10 @@ from smswire.pdu import CommandStatus, SubmitSm
 from smswire.smpp.addresses import SOURCE_ADDR_LIMIT
 from smswire.smpp.connection import Supervisor
 from smswire.smpp.credentials import Credentials
+from smswire.smpp.gate import SubmitGate
 from smswire.smpp.pump import SendPump
 from smswire.smpp.receipts import DeliveryReceipt
-from smswire.smpp.receiving import ReceiveSide
+from smswire.smpp.receiving import Correlation, ReceiveSide
 from smswire.smpp.submit import build_submits
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption, client_context
@@ -76,6 +77,11 @@ class AsyncSmppClient:
     ``delivery``: see the module documentation. ``source_limit`` /
     ``truncate_source``: inMobile discards source_addr characters after the
     15th, so longer senders are refused unless truncated on purpose.
+
+    Shared with other clients (the binds of a :class:`~smswire.smpp.pool.AsyncSmppPool`):
+    ``gate``, a cap every submit_sm passes (:mod:`smswire.smpp.gate`; an
+    account-wide rate); ``correlation``, where receipts find their messages and
+    come out (:class:`~smswire.smpp.receiving.Correlation`; it outlives the client).
     """
 
     def __init__(
@@ -97,6 +103,8 @@ class AsyncSmppClient:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
+        gate: SubmitGate | None = None,
+        correlation: Correlation | None = None,
     ) -> None:
         for name, value, kind in (
             ("timeouts", timeouts, Timeouts),
@@ -125,10 +133,18 @@ class AsyncSmppClient:
             rng=rng,
         )
         self._pump = SendPump(
-            self._connection, limits=limits, backoff=backoff, delivery=delivery, rng=rng
+            self._connection,
+            limits=limits,
+            backoff=backoff,
+            delivery=delivery,
+            rng=rng,
+            gate=gate,
         )
         self._receiving = ReceiveSide(
-            self._connection, self._pump, receipt_hold=timeouts.receipt_hold
+            self._connection,
+            self._pump,
+            receipt_hold=timeouts.receipt_hold,
+            correlation=correlation,
         )
         self._connection.attach(self._receiving, self._pump)
         self._reference = rng.randrange(_REFERENCES)
@@ -159,6 +175,42 @@ class AsyncSmppClient:
     @property
     def bound(self) -> bool:
         return self._connection.bound
+
+    @property
+    def bind(self) -> str:
+        """ "transceiver", "transmitter" or "receiver"."""
+        return self._connection.credentials.bind
+
+    @property
+    def failure(self) -> Exception | None:
+        """Why the client stopped for good (a bind refused for good, a lost
+        connection with reconnect off); None while it runs."""
+        return self._connection.failure
+
+    @property
+    def backlog(self) -> int:
+        """submit_sm parts not yet settled: queued, awaiting a retry or a response."""
+        return self._pump.backlog
+
+    @property
+    def in_flight(self) -> int:
+        """submit_sm parts awaiting their response: the window in use."""
+        return self._pump.in_flight
+
+    @property
+    def throttles(self) -> int:
+        """ESME_RTHROTTLED answers so far (each retried after a pause)."""
+        return self._pump.throttles
+
+    @property
+    def times_bound(self) -> int:
+        """Successful binds so far: the first, and one per rebind."""
+        return self._connection.binds
+
+    async def wait_ended(self) -> None:
+        """Return once the client stopped keeping its bind up: it closed, or
+        :attr:`failure` says why it gave up."""
+        await self._connection.wait_ended()
 
     # -- lifecycle -------------------------------------------------------------
 

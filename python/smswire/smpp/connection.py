@@ -125,6 +125,8 @@ class Supervisor:
         self._task: asyncio.Task[None] | None = None
         self._bound_at = 0.0
         self.started = False
+        # Successful binds, the first and every rebind.
+        self.binds = 0
         self.closing = False
         self.failure: SmswireError | None = None
 
@@ -210,6 +212,7 @@ class Supervisor:
                 status=status,
             )
         self._bound_at = loop.time()
+        self.binds += 1
         _log.info(
             "bound as %s to %s:%d as system_id %r",
             self.credentials.bind,
@@ -380,6 +383,11 @@ class Supervisor:
             # Some SMSCs (smpp34's server) close the socket instead of
             # answering unbind; that completes the unbind just as well.
             pass
+
+    async def wait_ended(self) -> None:
+        """Return once supervision stopped: closing, or :attr:`failure` set."""
+        if self._task is not None:
+            await asyncio.wait([self._task])
 
     async def shutdown(self) -> None:
         """Close the connection and stop supervising it."""

@@ -4,7 +4,9 @@ rate, retried when the SMSC did not take them, and settled into results.
 The pump owns every part from the moment a message is accepted for sending
 until its caller has a :class:`~smswire.message.SendResult`: the queue, the
 parts in flight (by sequence_number), the parts waiting out a retry, the rate
-limiter and the throttling pause. It writes through a :class:`Wire` (the bound
+limiter and the throttling pause; with a shared
+:class:`~smswire.smpp.gate.SubmitGate` (an account-wide cap) each part waits
+for its slot there too. It writes through a :class:`Wire` (the bound
 session and its transport, which connection supervision owns) and learns of
 answers from the receive side; it imports neither.
 """
@@ -18,13 +20,15 @@ import itertools
 import logging
 import random
 from collections.abc import Iterable, Sequence
-from typing import Callable, Protocol
+from typing import Protocol
 
 from smswire.errors import LocalProtocolError
 from smswire.message import Delivery, Message, Outcome, SendResult
 from smswire.options import Backoff, Limits
 from smswire.pdu import CommandStatus, Pdu, SubmitSm
 from smswire.ratelimit import RateLimiter
+from smswire.smpp.gate import GatedWriter, SubmitGate
+from smswire.smpp.jobs import Batch, Job, Part, Progress
 from smswire.smpp.session import Session
 
 __all__ = ["RETRY_STATUSES", "SendPump", "Wire", "command_status"]
@@ -51,8 +55,6 @@ THROTTLE_PAUSE_MAX = 5.0
 # The worse outcome of a message's parts is the message's.
 _RANK = {Outcome.NOT_SENT: 1, Outcome.UNKNOWN: 2, Outcome.REJECTED: 3}
 
-Progress = Callable[[int, int], None]
-
 
 class Wire(Protocol):
     """Where the pump writes: connection supervision's bound session and transport."""
@@ -65,78 +67,14 @@ class Wire(Protocol):
         """Put bytes on the connection (and arm the session's timers)."""
 
 
-class _Batch:
-    """The messages of one send or send_many call, and the future their caller awaits."""
-
-    __slots__ = ("future", "left", "on_progress", "results")
-
-    def __init__(self, size: int, on_progress: Progress | None) -> None:
-        self.future: asyncio.Future[list[SendResult]] = asyncio.get_running_loop().create_future()
-        self.results: list[SendResult | None] = [None] * size
-        self.left = size
-        self.on_progress = on_progress
-
-    def settle(self, index: int, result: SendResult) -> None:
-        self.results[index] = result
-        self.left -= 1
-        if self.on_progress is not None and not self.future.done():
-            try:
-                self.on_progress(len(self.results) - self.left, len(self.results))
-            except Exception as exc:  # the caller's callback: its error is theirs
-                self.future.set_exception(exc)
-        if self.left == 0 and not self.future.done():
-            self.future.set_result(self.results)  # type: ignore[arg-type]
-
-
-class _Job:
-    """One message: its parts' ids, and the worst thing that happened to a part."""
-
-    __slots__ = (
-        "accepted",
-        "batch",
-        "error",
-        "ids",
-        "index",
-        "left",
-        "message",
-        "outcome",
-        "status",
-    )
-
-    def __init__(self, message: Message, parts: int, batch: _Batch, index: int) -> None:
-        self.message = message
-        self.batch = batch
-        self.index = index
-        self.ids = [""] * parts
-        self.left = parts
-        self.accepted = 0
-        self.outcome: Outcome | None = None
-        self.status: CommandStatus | None = None
-        self.error: str | None = None
-
-
-class _Part:
-    """One submit_sm and how often it has been tried."""
-
-    __slots__ = ("ambiguous", "index", "job", "pdu", "retries")
-
-    def __init__(self, job: _Job, index: int, pdu: SubmitSm) -> None:
-        self.job = job
-        self.index = index
-        self.pdu = pdu
-        self.retries = 0
-        # A submit of this part went out and its response was lost: the SMSC
-        # may hold it, so giving up on it later is UNKNOWN, not REJECTED.
-        self.ambiguous = False
-
-
 class SendPump:
     """Queues parts, fills the window in one write, retries and settles them.
 
     ``limits``: the window (from the session), ``rate``/``burst`` (a
     :class:`RateLimiter` over submit_sm) and ``retries`` of a part the SMSC
     did not take. ``delivery`` decides what a part whose response was lost
-    becomes: sent again (AT_LEAST_ONCE) or UNKNOWN (AT_MOST_ONCE).
+    becomes: sent again (AT_LEAST_ONCE) or UNKNOWN (AT_MOST_ONCE). ``gate``:
+    a cap shared with other clients, which every part passes one at a time.
     """
 
     def __init__(
@@ -147,29 +85,33 @@ class SendPump:
         backoff: Backoff,
         delivery: Delivery,
         rng: random.Random,
+        gate: SubmitGate | None = None,
     ) -> None:
         self._wire = wire
+        self._gated = None if gate is None else GatedWriter(gate, self)
         self._retries = limits.retries
         self._backoff = backoff
         self.delivery = delivery
         self._rng = rng
         self._refill = max(1, limits.window // WINDOW_REFILL_SHARE)
         self._limiter = None if limits.rate is None else RateLimiter(limits.rate, limits.burst)
-        self._queue: collections.deque[_Part] = collections.deque()
-        self._in_flight: dict[int, _Part] = {}
+        self._queue: collections.deque[Part] = collections.deque()
+        self._in_flight: dict[int, Part] = {}
         # Parts waiting out a retry back-off: (due, tie-breaker, part).
-        self._delayed: list[tuple[float, int, _Part]] = []
+        self._delayed: list[tuple[float, int, Part]] = []
         self._ticket = itertools.count()
-        self._batches: set[_Batch] = set()
+        self._batches: set[Batch] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._paused_until = 0.0
         self._throttle_pause = THROTTLE_PAUSE_INITIAL
+        # ESME_RTHROTTLED answers so far.
+        self.throttles = 0
 
     # -- taking messages -------------------------------------------------------
 
-    def batch(self, size: int, on_progress: Progress | None = None) -> _Batch:
+    def batch(self, size: int, on_progress: Progress | None = None) -> Batch:
         """A batch for ``size`` messages; fill it with :meth:`add` and :meth:`settle_now`."""
-        batch = _Batch(size, on_progress)
+        batch = Batch(size, on_progress)
         if size:
             self._batches.add(batch)
             batch.future.add_done_callback(lambda _: self._forget(batch))
@@ -177,7 +119,7 @@ class SendPump:
             batch.future.set_result([])
         return batch
 
-    def _forget(self, batch: _Batch) -> None:
+    def _forget(self, batch: Batch) -> None:
         self._batches.discard(batch)
         future = batch.future
         if future.cancelled() or future.exception() is not None:
@@ -187,15 +129,25 @@ class SendPump:
             self._delayed = [entry for entry in self._delayed if entry[2].job.batch is not batch]
             heapq.heapify(self._delayed)
 
-    def add(self, batch: _Batch, index: int, message: Message, pdus: Sequence[SubmitSm]) -> None:
+    def add(self, batch: Batch, index: int, message: Message, pdus: Sequence[SubmitSm]) -> None:
         """Queue the parts of the ``index``-th message of ``batch``."""
-        job = _Job(message, len(pdus), batch, index)
-        self._queue.extend([_Part(job, i, pdu) for i, pdu in enumerate(pdus)])
+        job = Job(message, len(pdus), batch, index)
+        self._queue.extend([Part(job, i, pdu) for i, pdu in enumerate(pdus)])
 
     @staticmethod
-    def settle_now(batch: _Batch, index: int, result: SendResult) -> None:
+    def settle_now(batch: Batch, index: int, result: SendResult) -> None:
         """Settle a message that never reaches the queue (it was refused before)."""
         batch.settle(index, result)
+
+    @property
+    def backlog(self) -> int:
+        """Parts not yet settled: queued, waiting out a retry, or in flight."""
+        return len(self._queue) + len(self._delayed) + len(self._in_flight)
+
+    @property
+    def in_flight(self) -> int:
+        """Parts written and awaiting their response: the window in use."""
+        return len(self._in_flight)
 
     def pending(self) -> list[asyncio.Future[list[SendResult]]]:
         """The futures of batches still unsettled."""
@@ -212,6 +164,9 @@ class SendPump:
             return
         queue = self._queue
         if not queue:
+            return
+        if self._gated is not None:
+            self._gated.wake()
             return
         free = session.window_free
         if free < self._refill and self._in_flight:
@@ -230,8 +185,34 @@ class SendPump:
         if count > 0:
             self._write([queue.popleft() for _ in range(count)], session)
 
-    def _write(self, parts: list[_Part], session: Session) -> None:
-        """The one place a batch of parts goes on the wire."""
+    def gated_ready(self) -> bool:
+        """Whether a part may take a gate slot: one is queued and the bind, its
+        window, its throttling pause and its own rate all have room."""
+        session = self._wire.session
+        if session is None or not self._queue or session.window_free < 1:
+            return False
+        if (self._delayed or self._paused_until) and not self._release_due():
+            return False
+        limiter = self._limiter
+        if limiter is not None:
+            now = asyncio.get_running_loop().time()
+            if limiter.available(now) < 1:
+                self._schedule(limiter.next_free(now))
+                return False
+        return bool(self._queue)
+
+    def write_gated(self) -> bool:
+        """Write the next part, its gate slot taken; False if it cannot go now."""
+        session = self._wire.session
+        if session is None or not self._queue or session.window_free < 1:
+            return False
+        if self._limiter is not None:
+            self._limiter.reserve(asyncio.get_running_loop().time())
+        # 0 when the codec refused it (settled NOT_SENT): nothing reached the SMSC.
+        return self._write([self._queue.popleft()], session) == 1
+
+    def _write(self, parts: list[Part], session: Session) -> int:
+        """The one place a batch of parts goes on the wire; how many went."""
         try:
             sent, data = session.send_many([part.pdu for part in parts])
         except LocalProtocolError:
@@ -240,13 +221,14 @@ class SendPump:
         for part, pdu in zip(parts, sent):
             in_flight[pdu.sequence_number] = part
         self._wire.write(data)
+        return len(parts)
 
     def _write_each(
-        self, parts: list[_Part], session: Session
-    ) -> tuple[list[_Part], list[Pdu], bytes]:
+        self, parts: list[Part], session: Session
+    ) -> tuple[list[Part], list[Pdu], bytes]:
         """A part the codec refuses must not sink its batch: one at a time, then;
         each refused one is NOT_SENT with the reason, the others go."""
-        kept: list[_Part] = []
+        kept: list[Part] = []
         sent: list[Pdu] = []
         chunks: list[bytes] = []
         for part in parts:
@@ -288,6 +270,8 @@ class SendPump:
         part = self._in_flight.pop(sequence_number, None)
         if part is None:
             return None
+        if self._gated is not None:
+            self._gated.gate.settled()
         if status == 0:
             if self._throttle_pause > THROTTLE_PAUSE_INITIAL:
                 self._throttle_pause = max(THROTTLE_PAUSE_INITIAL, self._throttle_pause / 2)
@@ -305,9 +289,10 @@ class SendPump:
             self._settle(part, Outcome.REJECTED, code, f"the SMSC refused it: {code.name}")
         return None
 
-    def _retry(self, part: _Part, status: CommandStatus) -> None:
+    def _retry(self, part: Part, status: CommandStatus) -> None:
         loop = asyncio.get_running_loop()
         if status == CommandStatus.ESME_RTHROTTLED:
+            self.throttles += 1
             # The SMSC asks for less: pause everything, longer while it lasts.
             # A window's worth of refusals arrives at once for one episode, so
             # the pause grows only when a throttle comes after the last pause.
@@ -338,6 +323,8 @@ class SendPump:
             part = self._in_flight.pop(request.sequence_number, None)
             if part is not None:
                 lost.append(part)
+                if self._gated is not None:
+                    self._gated.gate.settled()
         if not lost:
             return
         if resubmit and self.delivery is Delivery.AT_LEAST_ONCE:
@@ -378,9 +365,13 @@ class SendPump:
         parts = list(self._in_flight.values())
         self._in_flight.clear()
         for part in parts:
+            if self._gated is not None:
+                self._gated.gate.settled()
             self._settle(part, Outcome.UNKNOWN, None, reason)
 
     def close(self) -> None:
+        if self._gated is not None:
+            self._gated.close()
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -388,7 +379,7 @@ class SendPump:
     # -- settling ------------------------------------------------------------------
 
     def _settle(
-        self, part: _Part, outcome: Outcome, status: CommandStatus | None, error: str
+        self, part: Part, outcome: Outcome, status: CommandStatus | None, error: str
     ) -> None:
         job = part.job
         if job.outcome is None or _RANK[outcome] > _RANK[job.outcome]:
@@ -398,7 +389,7 @@ class SendPump:
             self._finish(job)
 
     @staticmethod
-    def _finish(job: _Job) -> None:
+    def _finish(job: Job) -> None:
         outcome = job.outcome
         parts = len(job.ids)
         if outcome is None:

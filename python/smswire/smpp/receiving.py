@@ -5,6 +5,11 @@ remembered, so a delivery receipt names the message it belongs to, even one
 that overtook its submit_sm_resp. deliver_sm and data_sm carry receipts and
 mobile-originated messages (reassembled from their parts); each is
 acknowledged in one place, :meth:`ReceiveSide.acknowledge`.
+
+The ids and the inboxes are a :class:`Correlation`, which several clients may
+share (the binds of a pool): a receipt then finds its message whichever bind
+submitted it and whichever bind the receipt came on, and all come out of one
+place.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import collections
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from typing import Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 
 from smswire.errors import EncodingError
 from smswire.message import Message
@@ -29,7 +34,7 @@ from smswire.smpp.userdata import (
     split_user_data,
 )
 
-__all__ = ["RECEIPT_CORRELATION_LIMIT", "ReceiveSide"]
+__all__ = ["RECEIPT_CORRELATION_LIMIT", "Correlation", "Inbox", "ReceiveSide"]
 
 _log = logging.getLogger("smswire.smpp")
 
@@ -39,7 +44,7 @@ RECEIPT_CORRELATION_LIMIT = 1_000_000
 _T = TypeVar("_T")
 
 
-class _Inbox(Generic[_T]):
+class Inbox(Generic[_T]):
     """An unbounded FIFO for one consumer, bound to the event loop only when awaited.
 
     Python 3.9's ``asyncio.Queue`` binds to a loop when created, which breaks
@@ -68,21 +73,89 @@ class _Inbox(Generic[_T]):
             yield item
 
 
-class ReceiveSide:
-    """Answers to our requests and requests of the SMSC's, each to where it belongs.
+class Correlation:
+    """Message ids the SMSC accepted, the receipts that name them, and where
+    receipts and mobile-originated messages come out.
 
     ``receipt_hold``: how long a receipt that overtook its submit_sm_resp
     waits for the response to name its message.
     """
 
-    def __init__(self, wire: Wire, pump: SendPump, *, receipt_hold: float) -> None:
-        self._wire = wire
-        self._pump = pump
-        self._receipt_hold = receipt_hold
+    def __init__(self, *, receipt_hold: float) -> None:
+        self.receipt_hold = receipt_hold
         self._ids: collections.OrderedDict[str, Message] = collections.OrderedDict()
         self._early: dict[str, DeliveryReceipt] = {}
-        self.receipts: _Inbox[DeliveryReceipt] = _Inbox()
-        self.messages: _Inbox[MobileOriginated] = _Inbox()
+        self.receipts: Inbox[DeliveryReceipt] = Inbox()
+        self.messages: Inbox[MobileOriginated] = Inbox()
+        # Told of each receipt as it comes out (a pool's metrics).
+        self.observer: Callable[[DeliveryReceipt], None] | None = None
+
+    def _out(self, receipt: DeliveryReceipt) -> None:
+        if self.observer is not None:
+            self.observer(receipt)
+        self.receipts.put(receipt)
+
+    def remember(self, message_id: str, message: Message) -> None:
+        """The SMSC accepted ``message`` (a part of it) as ``message_id``."""
+        ids = self._ids
+        early = self._early
+        for key in message_id_keys(message_id):
+            ids[key] = message
+            if early:
+                receipt = early.pop(key, None)
+                if receipt is not None:
+                    self._out(replace(receipt, message=message))
+        while len(ids) > RECEIPT_CORRELATION_LIMIT:
+            ids.popitem(last=False)
+
+    def correlate(self, receipt: DeliveryReceipt) -> None:
+        """A receipt arrived: out with its message, or held a while for it."""
+        keys = message_id_keys(receipt.message_id)
+        for key in keys:
+            message = self._ids.get(key)
+            if message is not None:
+                self._out(replace(receipt, message=message))
+                return
+        # The receipt overtook its submit_sm_resp (or belongs to an earlier
+        # process): hold it a while for the response to name its message.
+        self._early[keys[0]] = receipt
+        asyncio.get_running_loop().call_later(self.receipt_hold, self._release, keys[0])
+
+    def _release(self, key: str) -> None:
+        receipt = self._early.pop(key, None)
+        if receipt is not None:
+            self._out(receipt)
+
+    def close(self) -> None:
+        """Held receipts go out uncorrelated, and the inboxes end."""
+        for receipt in self._early.values():
+            self._out(receipt)
+        self._early.clear()
+        self.receipts.put(None)
+        self.messages.put(None)
+
+
+class ReceiveSide:
+    """Answers to our requests and requests of the SMSC's, each to where it belongs.
+
+    ``correlation``: shared with other clients, or (None) this client's own,
+    closed with it; ``receipt_hold`` is then its hold (see :class:`Correlation`).
+    """
+
+    def __init__(
+        self,
+        wire: Wire,
+        pump: SendPump,
+        *,
+        receipt_hold: float,
+        correlation: Correlation | None = None,
+    ) -> None:
+        self._wire = wire
+        self._pump = pump
+        self._owns_correlation = correlation is None
+        self.correlation = correlation or Correlation(receipt_hold=receipt_hold)
+        self.receipts = self.correlation.receipts
+        self.messages = self.correlation.messages
         self._assembler = MultipartAssembler()
 
     # -- responses ---------------------------------------------------------------
@@ -99,19 +172,7 @@ class ReceiveSide:
                 response.sequence_number, response.command_status, message_id
             )
             if message is not None:
-                self._remember(message_id, message)
-
-    def _remember(self, message_id: str, message: Message) -> None:
-        ids = self._ids
-        early = self._early
-        for key in message_id_keys(message_id):
-            ids[key] = message
-            if early:
-                receipt = early.pop(key, None)
-                if receipt is not None:
-                    self.receipts.put(replace(receipt, message=message))
-        while len(ids) > RECEIPT_CORRELATION_LIMIT:
-            ids.popitem(last=False)
+                self.correlation.remember(message_id, message)
 
     # -- requests ------------------------------------------------------------------
 
@@ -139,7 +200,9 @@ class ReceiveSide:
         destination: str = getattr(pdu, "destination_addr", "")
         esm_class: int = getattr(pdu, "esm_class", 0)
         if is_receipt(esm_class):
-            self._correlate(parse_receipt(body, tlvs, source=source, destination=destination))
+            self.correlation.correlate(
+                parse_receipt(body, tlvs, source=source, destination=destination)
+            )
             return
         data_coding: int = getattr(pdu, "data_coding", 0)
         try:
@@ -151,27 +214,8 @@ class ReceiveSide:
         if mo is not None:
             self.messages.put(mo)
 
-    def _correlate(self, receipt: DeliveryReceipt) -> None:
-        keys = message_id_keys(receipt.message_id)
-        for key in keys:
-            message = self._ids.get(key)
-            if message is not None:
-                self.receipts.put(replace(receipt, message=message))
-                return
-        # The receipt overtook its submit_sm_resp (or belongs to an earlier
-        # process): hold it a while for the response to name its message.
-        self._early[keys[0]] = receipt
-        asyncio.get_running_loop().call_later(self._receipt_hold, self._release, keys[0])
-
-    def _release(self, key: str) -> None:
-        receipt = self._early.pop(key, None)
-        if receipt is not None:
-            self.receipts.put(receipt)
-
     def close(self) -> None:
-        """The client closed: held receipts go out uncorrelated, and the inboxes end."""
-        for receipt in self._early.values():
-            self.receipts.put(receipt)
-        self._early.clear()
-        self.receipts.put(None)
-        self.messages.put(None)
+        """The client closed: its own correlation ends with it (a shared one
+        ends with whoever shares it)."""
+        if self._owns_correlation:
+            self.correlation.close()
