@@ -101,3 +101,35 @@ async def test_a_bind_that_gives_up_for_good_is_replaced_and_its_messages_go_els
         f"late{i}" for i in range(60)
     }
     assert record.refused == []
+
+
+async def test_submits_whose_answers_were_lost_go_again_once_binds_come_back(
+    server_tls: ssl.SSLContext, ca_file: Path
+) -> None:
+    # Every bind gives up for good while responses are lost (the SMSC restarts
+    # mid-write and its rebinds are refused): at least once, the pool sends
+    # those again when its replacements bind; what was never written, too.
+    count, lost = 400, 5
+    messages = numbered(count)
+    async with SmscSimulator(
+        accounts={ACCOUNT: PASSWORD},
+        tls=server_tls,
+        receipt_delay=None,
+        failed_binds=FailedBindLimit(per_address=10_000),
+    ) as sim:
+        async with pool_for(sim, ca_file, binds=2, rate=CAP, limits=Limits(window=8)) as pool:
+            sending = asyncio.ensure_future(pool.send_many(messages))
+            await _until(lambda: len(sim.record.accepted) >= count // 4, "a quarter accepted")
+            sim.accounts = {ACCOUNT: "changed"}
+            await sim.restart(downtime=0.05, lose_responses=lost)
+            await _until(
+                lambda: all(slot.clients_made >= 2 for slot in pool.slots), "replacements tried"
+            )
+            sim.accounts = {ACCOUNT: PASSWORD}
+            results = await asyncio.wait_for(sending, PATIENCE)
+        record = sim.record
+    assert sim.responses_lost == lost
+    assert [r.outcome for r in results] == [Outcome.ACCEPTED] * count
+    assert {m.text for m in record.messages()} == {m.text for m in messages}
+    # The lost answers' messages went twice; nothing else did.
+    assert len(record.duplicates()) <= lost
