@@ -53,6 +53,23 @@ async def test_four_binds_at_the_account_cap_are_never_throttled_and_reach_it(
     assert min(per_bind.values()) >= count / 4 * 0.5
 
 
+async def test_per_bind_caps_hold_where_the_smsc_caps_each_bind(
+    server_tls: ssl.SSLContext, ca_file: Path
+) -> None:
+    bind_cap, binds, count = 40, 2, 320
+    async with SmscSimulator(
+        accounts={ACCOUNT: PASSWORD}, tls=server_tls, bind_tps_limit=bind_cap, receipt_delay=None
+    ) as sim:
+        async with pool_for(sim, ca_file, binds=binds, bind_rate=bind_cap) as pool:
+            results = await asyncio.wait_for(pool.send_many(numbered(count)), PATIENCE)
+            throttles = sum(client.throttles for client in pool.clients)
+        record = sim.record
+    assert all(r.outcome is Outcome.ACCEPTED for r in results)
+    assert record.refused == [] and throttles == 0
+    per_bind = collections.Counter(submit.connection for submit in record.accepted)
+    assert len(per_bind) == binds
+
+
 async def test_the_first_second_holds_no_more_than_the_burst_beyond_the_spacing(
     server_tls: ssl.SSLContext, ca_file: Path
 ) -> None:

@@ -102,7 +102,10 @@ class AsyncSmppPool:
             raise ConfigurationError(f"limiter must have an async acquire(n), not {limiter!r}")
         if rate is not None and limiter is None:
             limiter = RateLimiter(rate, burst)
-        self.account_gate = AccountGate(limiter, None if rate is None else per_second_of(rate))
+        # Without a cap, no gate: each bind then writes whole windows at once.
+        self.account_gate: AccountGate | None = None
+        if limiter is not None:
+            self.account_gate = AccountGate(limiter, None if rate is None else per_second_of(rate))
         self.correlation = Correlation(receipt_hold=timeouts.receipt_hold)
         self.route = route
         hooks: RouteMetrics | None = None
@@ -163,7 +166,7 @@ class AsyncSmppPool:
                 if bind_rate is not None:
                     # A gate of the bind's own, made afresh with each client.
                     own = AccountGate(RateLimiter(bind_rate), per_second_of(bind_rate))
-                    gate = ChainedGate(own, self.account_gate)
+                    gate = own if gate is None else ChainedGate(own, gate)
             return AsyncSmppClient(
                 self.host, self.port, bind=bind, reconnect=True, gate=gate, **options
             )
