@@ -51,3 +51,12 @@ async def test_a_chain_cancelled_at_its_second_gate_gives_the_first_back() -> No
     with pytest.raises(asyncio.CancelledError):
         await waiting
     assert own.in_flight == 0
+
+
+async def test_a_chain_that_cannot_admit_at_once_gives_the_first_gate_back() -> None:
+    own, account = AccountGate(None, 5), AccountGate(None, 1)
+    assert account.try_admit()
+    chain = ChainedGate(own, account)
+    assert not chain.try_admit()
+    assert (own.in_flight, account.in_flight) == (0, 1)
+    assert not LimiterGate(CountingLimiter()).try_admit()

@@ -28,6 +28,10 @@ class SubmitGate(Protocol):
     async def admit(self) -> None:
         """Return once one more submit_sm may go; it counts as in flight."""
 
+    def try_admit(self) -> bool:
+        """Admit one more at once if that needs no wait; False otherwise (a
+        writer that holds one slot fills a window in one write this way)."""
+
     def unused(self) -> None:
         """An admitted submit_sm was not written after all (its bind went down)."""
 
@@ -44,6 +48,10 @@ class LimiterGate:
 
     async def admit(self) -> None:
         await self.limiter.acquire(1)
+
+    def try_admit(self) -> bool:
+        """A limiter held elsewhere is only ever awaited."""
+        return False
 
     def unused(self) -> None:
         """A slot once taken is spent: a limiter shared with others cannot lend it back."""
@@ -69,6 +77,14 @@ class ChainedGate:
                 gate.unused()
             raise
 
+    def try_admit(self) -> bool:
+        for taken, gate in enumerate(self.gates):
+            if not gate.try_admit():
+                for earlier in self.gates[:taken]:
+                    earlier.unused()
+                return False
+        return True
+
     def unused(self) -> None:
         for gate in self.gates:
             gate.unused()
@@ -84,12 +100,16 @@ class GatedPump(Protocol):
     def gated_ready(self) -> bool:
         """Whether a part is waiting and the bind, its window and its own rate have room."""
 
-    def write_gated(self) -> bool:
-        """Write the next part; False when none could be written after all."""
+    def gated_room(self) -> int:
+        """How many parts could go in one write now, gate aside."""
+
+    def write_gated(self, count: int) -> int:
+        """Write up to ``count`` parts in one write; how many went."""
 
 
 class GatedWriter:
-    """Takes a gate slot per part and writes it, while the pump has work and room."""
+    """Takes a gate slot per part and writes, while the pump has work and room:
+    one part after a wait, as many as the gate admits at once otherwise."""
 
     def __init__(self, gate: SubmitGate, pump: GatedPump) -> None:
         self.gate = gate
@@ -103,10 +123,16 @@ class GatedWriter:
 
     async def _run(self) -> None:
         pump = self._pump
+        gate = self.gate
         while pump.gated_ready():
-            await self.gate.admit()
-            if not pump.write_gated():
-                self.gate.unused()
+            await gate.admit()
+            admitted, room = 1, pump.gated_room()
+            while admitted < room and gate.try_admit():
+                admitted += 1
+            written = pump.write_gated(admitted)
+            for _ in range(admitted - written):
+                gate.unused()
+            if not written:
                 return
 
     def close(self) -> None:

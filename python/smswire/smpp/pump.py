@@ -201,15 +201,27 @@ class SendPump:
                 return False
         return bool(self._queue)
 
-    def write_gated(self) -> bool:
-        """Write the next part, its gate slot taken; False if it cannot go now."""
+    def gated_room(self) -> int:
+        """How many parts could go in one write now, the gate aside."""
         session = self._wire.session
-        if session is None or not self._queue or session.window_free < 1:
-            return False
+        if session is None:
+            return 0
+        room = min(len(self._queue), session.window_free)
         if self._limiter is not None:
-            self._limiter.reserve(asyncio.get_running_loop().time())
-        # 0 when the codec refused it (settled NOT_SENT): nothing reached the SMSC.
-        return self._write([self._queue.popleft()], session) == 1
+            room = min(room, self._limiter.available(asyncio.get_running_loop().time()))
+        return room
+
+    def write_gated(self, count: int) -> int:
+        """Write up to ``count`` parts, their gate slots taken; how many went
+        (fewer when the bind went down, or the codec refused some)."""
+        count = min(count, self.gated_room())
+        if count < 1:
+            return 0
+        session = self._wire.session
+        assert session is not None
+        if self._limiter is not None:
+            self._limiter.reserve(asyncio.get_running_loop().time(), count)
+        return self._write([self._queue.popleft() for _ in range(count)], session)
 
     def _write(self, parts: list[Part], session: Session) -> int:
         """The one place a batch of parts goes on the wire; how many went."""

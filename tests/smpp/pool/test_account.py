@@ -79,3 +79,24 @@ def test_per_second_must_be_a_positive_integer() -> None:
     for wrong in (0, -1, 1.5, True):
         with pytest.raises(ConfigurationError, match="per_second"):
             AccountGate(None, per_second=wrong)  # type: ignore[arg-type]
+
+
+async def test_try_admit_takes_only_what_needs_no_wait() -> None:
+    gate = AccountGate(RateLimiter(1000, burst=3), per_second=2)
+    assert gate.try_admit() and gate.try_admit()
+    assert not gate.try_admit(), "two countable: the cap is reached"
+    assert gate.in_flight == 2
+    spaced = AccountGate(RateLimiter(5), per_second=100)
+    assert spaced.try_admit()
+    assert not spaced.try_admit(), "the next slot is 0.2 s away"
+
+
+async def test_a_limiter_held_elsewhere_is_only_awaited() -> None:
+    class Elsewhere:
+        async def acquire(self, n: int = 1) -> None:
+            return None
+
+    gate = AccountGate(Elsewhere(), per_second=5)
+    assert not gate.try_admit()
+    await gate.admit()
+    assert gate.in_flight == 1

@@ -25,7 +25,7 @@ import collections
 import math
 
 from smswire.errors import ConfigurationError
-from smswire.ratelimit import RateLimit
+from smswire.ratelimit import RateLimit, RateLimiter
 
 __all__ = ["SMSC_CAP_WINDOW", "AccountGate"]
 
@@ -91,6 +91,20 @@ class AccountGate:
                         self._waiters.remove(waiter)
         # Counted the moment it is admitted: nothing awaits between here and the write.
         self._in_flight += 1
+
+    def try_admit(self) -> bool:
+        limiter = self.limiter
+        now = asyncio.get_running_loop().time()
+        if limiter is not None and not (
+            isinstance(limiter, RateLimiter) and limiter.available(now) >= 1
+        ):
+            return False  # a limiter held elsewhere is only ever awaited
+        if self.per_second is not None and self.countable(now) >= self.per_second:
+            return False
+        if limiter is not None:
+            limiter.reserve(now)
+        self._in_flight += 1
+        return True
 
     def unused(self) -> None:
         self._in_flight -= 1
