@@ -36,15 +36,17 @@ MESSAGES = int(os.environ.get("SMSWIRE_BENCH_POOL_MESSAGES", "2000"))
 ROUNDS = int(os.environ.get("SMSWIRE_BENCH_POOL_ROUNDS", "1"))
 WARMUP = 500
 WINDOW = 64
-# (label, binds, rate): "client" is one AsyncSmppClient, what the pool adds to;
-# "gated" passes every submit_sm through the account gate at a cap far above
-# reach, what holding a cap costs.
+# (label, binds, rate, burst): "client" is one AsyncSmppClient, what the pool
+# adds to; "gated" passes every submit_sm through the account gate at a cap far
+# above reach, what holding a cap costs: evenly spaced (burst 1: a write per
+# submit_sm), or a window at once (burst 64: one write per window).
 ARMS = (
-    ("client", 1, None),
-    ("pool 1", 1, None),
-    ("pool 2", 2, None),
-    ("pool 4", 4, None),
-    ("pool 4 gated", 4, 50_000),
+    ("client", 1, None, 1),
+    ("pool 1", 1, None, 1),
+    ("pool 2", 2, None, 1),
+    ("pool 4", 4, None, 1),
+    ("pool 4 gated", 4, 50_000, 1),
+    ("gated b64", 4, 50_000, 64),
 )
 
 # The pool under measurement, in its own process; prints one JSON line.
@@ -52,13 +54,13 @@ POOL = """
 import asyncio, json, resource, sys, time
 from smswire import AsyncSmppClient, AsyncSmppPool, Limits, Message
 
-async def main(port, ca, kind, binds, rate, window, n, warmup):
+async def main(port, ca, kind, binds, rate, burst, window, n, warmup):
     options = dict(system_id="bench", password="bench", tls=ca, limits=Limits(window=window),
                    source="Bench")
     if kind == "client":
         sender = AsyncSmppClient("127.0.0.1", port, **options)
     else:
-        sender = AsyncSmppPool("127.0.0.1", port, binds=binds,
+        sender = AsyncSmppPool("127.0.0.1", port, binds=binds, burst=burst,
                                rate=float(rate) if rate != "-" else None, **options)
     async with sender as pool:
         def batch(count, tag):
@@ -74,10 +76,10 @@ async def main(port, ca, kind, binds, rate, window, n, warmup):
     print(json.dumps({"n": n, "ok": sum(r.ok for r in results), "wall": wall, "cpu": cpu}))
 
 asyncio.run(main(int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
-                 int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])))
+                 int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9])))
 """
 
-RESULTS: dict[str, list[dict[str, float]]] = {label: [] for label, _, _ in ARMS}
+RESULTS: dict[str, list[dict[str, float]]] = {label: [] for label, *_ in ARMS}
 
 
 def _pinned(cpu: str, command: list[str]) -> list[str]:
@@ -106,9 +108,11 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, P
         process.wait()
 
 
-def _round(port: int, ca: Path, label: str, binds: int, rate: int | None) -> dict[str, float]:
+def _round(
+    port: int, ca: Path, label: str, binds: int, rate: int | None, burst: int
+) -> dict[str, float]:
     kind = "client" if label == "client" else "pool"
-    args = [str(port), str(ca), kind, str(binds), str(rate or "-")]
+    args = [str(port), str(ca), kind, str(binds), str(rate or "-"), str(burst)]
     args += [str(WINDOW), str(MESSAGES), str(WARMUP)]
     done = subprocess.run(
         _pinned("0", [sys.executable, "-c", POOL, *args]),
@@ -123,6 +127,8 @@ def _round(port: int, ca: Path, label: str, binds: int, rate: int | None) -> dic
     return figures
 
 
+# Every arm, every round, in one test: its bound grows with the run asked for.
+@pytest.mark.timeout(120 + ROUNDS * len(ARMS) * (30 + MESSAGES // 200))
 def test_pool_throughput_with_1_2_and_4_binds_beside_one_client(
     benchmark: Any, simulator: tuple[int, Path], request: pytest.FixtureRequest
 ) -> None:
@@ -130,8 +136,8 @@ def test_pool_throughput_with_1_2_and_4_binds_beside_one_client(
 
     def interleaved() -> None:
         for _ in range(ROUNDS):
-            for label, binds, rate in ARMS:
-                RESULTS[label].append(_round(port, ca, label, binds, rate))
+            for label, binds, rate, burst in ARMS:
+                RESULTS[label].append(_round(port, ca, label, binds, rate, burst))
 
     benchmark.pedantic(interleaved, rounds=1)
     lines = [
