@@ -202,3 +202,29 @@ def pool_for_nothing(**options: object) -> object:
 
 async def _drain(iterator: object) -> list[object]:
     return [item async for item in iterator]  # type: ignore[attr-defined]
+
+
+async def test_closing_mid_send_gives_every_message_a_true_result(
+    server_tls: ssl.SSLContext, ca_file: Path
+) -> None:
+    count = 200
+    async with SmscSimulator(
+        accounts={ACCOUNT: PASSWORD}, tls=server_tls, receipt_delay=None
+    ) as sim:
+        pool = pool_for(sim, ca_file, binds=2, rate=100, limits=Limits(window=4))
+        await pool.connect()
+        sending = asyncio.ensure_future(pool.send_many(numbered(count)))
+        while len(sim.record.accepted) < 20:
+            await asyncio.sleep(0.01)
+        await asyncio.wait_for(pool.close(), PATIENCE)
+        results = await asyncio.wait_for(sending, PATIENCE)
+        accepted_texts = {m.text for m in sim.record.messages()}
+    outcomes = collections.Counter(r.outcome for r in results)
+    assert outcomes[Outcome.NOT_SENT] > 0 and outcomes[Outcome.ACCEPTED] >= 20
+    assert set(outcomes) <= {Outcome.ACCEPTED, Outcome.NOT_SENT, Outcome.UNKNOWN}
+    # The record agrees: nothing called accepted is missing, nothing NOT_SENT arrived.
+    for result in results:
+        if result.outcome is Outcome.ACCEPTED:
+            assert result.message.text in accepted_texts
+        elif result.outcome is Outcome.NOT_SENT:
+            assert result.message.text not in accepted_texts

@@ -111,7 +111,20 @@ class Dispatcher:
         try:
             while pending or tasks:
                 while pending:
-                    slot, client, room = await self._pick()
+                    try:
+                        slot, client, room = await self._pick()
+                    except ClientClosed as exc:
+                        # The pool closes: what no bind took is settled, never sent.
+                        for index in pending:
+                            self._settle(
+                                results,
+                                index,
+                                SendResult(
+                                    items[index], Outcome.NOT_SENT, error=f"never sent: {exc}"
+                                ),
+                            )
+                        pending.clear()
+                        break
                     # A few messages are shared out too, not all given to one bind.
                     share = -(-len(pending) // self.size)
                     take = [pending.popleft() for _ in range(min(room, self._chunk, share))]
@@ -120,6 +133,8 @@ class Dispatcher:
                         self._chunk_on(slot, client, take, items, results, strict)
                     )
                     tasks.add(task)
+                if not tasks:
+                    break
                 finished, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                 for task in finished:
                     again = task.result()  # raises what a strict send raised
@@ -186,8 +201,11 @@ class Dispatcher:
             if failed and result.outcome in self._again:
                 again.append(index)
                 continue
-            results[index] = result
-            self.outcomes[result.outcome] += 1
-            if metrics is not None:
-                metrics.result(result)
+            self._settle(results, index, result)
         return again
+
+    def _settle(self, results: list[SendResult | None], index: int, result: SendResult) -> None:
+        results[index] = result
+        self.outcomes[result.outcome] += 1
+        if self._metrics is not None:
+            self._metrics.result(result)
