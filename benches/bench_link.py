@@ -91,7 +91,9 @@ def simulator_url() -> Iterator[str]:
     process.wait(30)
 
 
-async def _smswire(url: str, messages: list[Message]) -> int:
+async def _smswire(
+    url: str, messages: list[Message], transport: httpx.AsyncBaseTransport | None = None
+) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InsecureTransportWarning)
         client = AsyncLinkMobilityClient(
@@ -101,6 +103,7 @@ async def _smswire(url: str, messages: list[Message]) -> int:
             password=PASSWORD,
             limits=Limits(window=CONCURRENCY),
             allow_insecure_http=True,
+            transport=transport,
         )
     async with client:
         results = await client.send_many(messages)
@@ -177,4 +180,55 @@ def test_overhead_interleaved(
             f"{CONCURRENCY}, interleaved in chunks of {size}: wall {wall['smswire']:.2f}s vs "
             f"{wall['bare']:.2f}s ({overhead['wall']:+.1%}); client CPU {cpu['smswire']:.2f}s "
             f"vs {cpu['bare']:.2f}s ({overhead['cpu']:+.1%})"
+        )
+
+
+async def _smswire_over_aiohttp(url: str, messages: list[Message]) -> int:
+    from httpx_aiohttp import AiohttpTransport
+
+    transport = AiohttpTransport(limits=LIMITS, trust_env=False)
+    try:
+        return await _smswire(url, messages, transport)
+    finally:
+        await transport.aclose()
+
+
+def test_transports_interleaved(
+    benchmark: pytest.FixtureRequest, simulator_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same send_many over httpcore's pool and over httpx-aiohttp
+    (issue 17), alternating chunks in one run: adopt aiohttp only if faster."""
+    pytest.importorskip("httpx_aiohttp", reason="pip install httpx-aiohttp to compare")
+    messages = _messages(_count(benchmark))
+    size = max(len(messages) // CHUNKS, 1)
+    wall = {"httpcore": 0.0, "aiohttp": 0.0}
+    cpu = dict(wall)
+
+    def timed(arm: str, job: Callable[[], Coroutine[Any, Any, int]], expected: int) -> None:
+        started, started_cpu = time.perf_counter(), time.process_time()
+        assert asyncio.run(job()) == expected
+        wall[arm] += time.perf_counter() - started
+        cpu[arm] += time.process_time() - started_cpu
+
+    def both_ways() -> None:
+        for n, start in enumerate(range(0, len(messages), size)):
+            chunk = messages[start : start + size]
+            arms = [
+                ("httpcore", partial(_smswire, simulator_url, chunk)),
+                ("aiohttp", partial(_smswire_over_aiohttp, simulator_url, chunk)),
+            ]
+            for arm, job in arms if n % 2 == 0 else arms[::-1]:
+                timed(arm, job, len(chunk))
+
+    benchmark.pedantic(both_ways, rounds=1, iterations=1)  # type: ignore[attr-defined]
+    rate = {arm: len(messages) / wall[arm] for arm in wall}
+    benchmark.extra_info.update(  # type: ignore[attr-defined]
+        {"messages": len(messages), "wall": wall, "client_cpu": cpu, "per_second": rate}
+    )
+    with capsys.disabled():
+        print(
+            f"\nLINK send_many, {len(messages)} messages each way, concurrency {CONCURRENCY}, "
+            f"interleaved in chunks of {size}: httpcore {wall['httpcore']:.2f}s "
+            f"({rate['httpcore']:.0f}/s, client CPU {cpu['httpcore']:.2f}s); httpx-aiohttp "
+            f"{wall['aiohttp']:.2f}s ({rate['aiohttp']:.0f}/s, client CPU {cpu['aiohttp']:.2f}s)"
         )

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _per_item import per_item
 
 from smswire.message import Message, Outcome
 from smswire.outbox import AcceptedPart, Settled, SqliteStore, Via
@@ -61,14 +62,6 @@ def store(
 
 def messages(count: int) -> list[Message]:
     return [Message(f"+4791{i:06d}", TEXT.format(i=i), source="Shop") for i in range(count)]
-
-
-def per_item(benchmark: Any, items: int, cpu: float, rounds: int) -> None:
-    median = benchmark.stats.stats.median
-    benchmark.extra_info["items_per_round"] = items
-    benchmark.extra_info["per_item_us"] = round(median / items * 1e6, 2)
-    benchmark.extra_info["items_per_second"] = round(items / median)
-    benchmark.extra_info["cpu_per_item_us"] = round(cpu / (items * rounds) * 1e6, 2)
 
 
 def test_put_many(benchmark: Any, store: SqliteStore, loop: asyncio.AbstractEventLoop) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from smswire.campaign import (
+    CSV_ENCODING,
+    CSV_ERRORS,
     SENDING,
     CampaignRow,
     InvalidRow,
@@ -195,3 +197,14 @@ async def test_only_the_outcome_words_and_the_sending_marker_reach_the_journal(
     with out.open(newline="", encoding="utf-8") as stream:
         written = {record["outcome"] for record in csv.DictReader(stream)}
     assert written == {SENDING} | {o.value for o in Outcome}
+
+
+def test_a_byte_that_is_not_utf8_fails_its_row_by_line_and_column() -> None:
+    raw = b"destination,text\n+4746910001,caf\xe9 ok\n+4746910002,fine\n+47469\xff,x\n"
+    stream = io.TextIOWrapper(io.BytesIO(raw), encoding=CSV_ENCODING, errors=CSV_ERRORS)
+    rows = list(read_campaign(stream))
+    assert rows == [
+        InvalidRow(2, "byte 0xE9 in column 'text' is not UTF-8 (save the file as UTF-8)"),
+        CampaignRow(3, "+4746910002", "fine", None),
+        InvalidRow(4, "byte 0xFF in column 'destination' is not UTF-8 (save the file as UTF-8)"),
+    ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from types import ModuleType
 
 __all__ = ["BACKEND", "NATIVE"]
@@ -22,10 +23,27 @@ _CHOICES = ("auto", "native", "pure")
 _log = logging.getLogger("smswire")
 
 
+def _invoked_as_the_command_line() -> bool:
+    """Whether this process is the ``smswire`` command: its script, or
+    ``python -m smswire`` (while ``-m`` locates its module, ``sys.argv[0]`` is
+    ``"-m"``, so importing smswire then means the module is smswire's own)."""
+    first = sys.argv[0] if sys.argv else ""
+    return first == "-m" or os.path.basename(first) == "smswire"
+
+
+def _refuse(message: str) -> ImportError:
+    """The error for a backend that cannot be had. The command line says it in
+    one line and exits: it cannot catch an error raised importing its own package."""
+    if _invoked_as_the_command_line():
+        print(f"smswire: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+    return ImportError(message)
+
+
 def _choose() -> tuple[str, ModuleType | None]:
     requested = os.environ.get(_ENV_VAR, "auto").strip().lower() or "auto"
     if requested not in _CHOICES:
-        raise ImportError(
+        raise _refuse(
             f"{_ENV_VAR}={requested!r} is not a backend; choose one of {', '.join(_CHOICES)}"
         )
     if requested == "pure":
@@ -34,7 +52,7 @@ def _choose() -> tuple[str, ModuleType | None]:
         from smswire import _native
     except ImportError as exc:
         if requested == "native":
-            raise ImportError(
+            raise _refuse(
                 f"{_ENV_VAR}=native, but the native extension did not load: {exc}"
             ) from exc
         _log.debug("smswire native extension unavailable, using pure Python: %s", exc)

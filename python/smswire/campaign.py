@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,14 +28,17 @@ from smswire.message import Outcome, SendResult
 
 __all__ = [
     "BATCH_SIZE",
+    "INTERRUPTED",
     "SENDING",
     "CampaignRow",
     "CampaignSender",
     "CampaignSummary",
     "InvalidRow",
+    "Journal",
     "Price",
     "ResultsJournal",
     "RowResult",
+    "UnwrittenJournal",
     "read_campaign",
     "run_campaign",
 ]
@@ -53,6 +57,8 @@ OPTIONAL_COLUMNS = ("source",)
 SENDING = "sending"
 # Why a valid row of a dry run is NOT_SENT.
 DRY_RUN = "dry run: validated and priced, not sent"
+# Why a valid row is NOT_SENT after the run was asked to stop (Ctrl-C).
+INTERRUPTED = "interrupted before it was sent"
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class CampaignSummary:
     unknown_not_resent: list[int] = field(default_factory=list)
     invalid: list[RowResult] = field(default_factory=list)
     failed: list[RowResult] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def all_accounted_for(self) -> bool:
@@ -137,11 +144,31 @@ class CampaignSummary:
         return not (self.invalid or self.failed or self.unknown_not_resent)
 
 
+# How a CSV file is opened so that a byte that is not UTF-8 reaches
+# read_campaign as a lone surrogate (PEP 383) and fails its row, not the run.
+CSV_ENCODING = "utf-8-sig"
+CSV_ERRORS = "surrogateescape"
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _undecodable(record: list[str], header: list[str]) -> str | None:
+    """Why a record holds a byte that is not UTF-8, or None."""
+    for index, cell in enumerate(record):
+        found = _ESCAPED.search(cell)
+        if found:
+            column = header[index].strip() if index < len(header) else f"#{index + 1}"
+            octet = ord(found.group()) - 0xDC00
+            return f"byte 0x{octet:02X} in column {column!r} is not UTF-8 (save the file as UTF-8)"
+    return None
+
+
 def read_campaign(stream: TextIO) -> Iterator[CampaignRow | InvalidRow]:
     """Read campaign rows from CSV text with a header naming the columns.
 
     Columns are matched case-insensitively; ``destination`` and ``text`` are
-    required, ``source`` is optional (the run's default source applies).
+    required, ``source`` is optional (the run's default source applies). Open
+    the file with :data:`CSV_ENCODING` and :data:`CSV_ERRORS`: a record with a
+    byte that is not UTF-8 is then an :class:`InvalidRow` naming it.
     """
     reader = csv.reader(stream)
     try:
@@ -167,7 +194,10 @@ def read_campaign(stream: TextIO) -> Iterator[CampaignRow | InvalidRow]:
 
         destination = cell("destination").strip()
         text = cell("text")
-        if not destination:
+        undecodable = _undecodable(record, header)
+        if undecodable:
+            yield InvalidRow(start, undecodable)
+        elif not destination:
             yield InvalidRow(start, "destination is empty")
         elif not text:
             yield InvalidRow(start, "text is empty")
@@ -270,6 +300,28 @@ class ResultsJournal:
         self.close()
 
 
+class Journal(Protocol):
+    """Where a campaign records outcomes: a :class:`ResultsJournal`, or a dry
+    run's :class:`UnwrittenJournal`."""
+
+    previous: dict[int, RowResult]
+
+    def record(self, results: Iterable[RowResult]) -> None:
+        """Append results and make them durable before returning."""
+
+
+class UnwrittenJournal:
+    """A dry run's journal: nothing earlier, nothing written, so the real run
+    that follows starts on a clean results file."""
+
+    def __init__(self) -> None:
+        self.previous: dict[int, RowResult] = {}
+
+    def record(self, results: Iterable[RowResult]) -> None:
+        for _ in results:
+            pass
+
+
 Progress = Callable[[int], None]
 _Pending = tuple[CampaignRow, Price]
 _Item = Union[CampaignRow, InvalidRow]
@@ -278,24 +330,28 @@ _Item = Union[CampaignRow, InvalidRow]
 async def run_campaign(
     items: Iterable[_Item],
     sender: CampaignSender,
-    journal: ResultsJournal,
+    journal: Journal,
     *,
     dry_run: bool = False,
     resend_unknown: bool = False,
     batch_size: int = BATCH_SIZE,
     on_progress: Progress | None = None,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> CampaignSummary:
     """Check, price and (unless ``dry_run``) send every row, journaling each outcome.
 
     A row that fails validation is journaled as NOT_SENT with its reason and
     does not stop the others; so is every valid row of a dry run.
-    ``on_progress(n)`` is called as ``n`` more rows are done.
+    ``on_progress(n)`` is called as ``n`` more rows are done. Once
+    ``stopped()`` is true no batch is handed to the sender: every row not yet
+    handed over is journaled NOT_SENT (:data:`INTERRUPTED`).
     """
     if batch_size < 1:
         raise ConfigurationError(f"batch_size must be at least 1, got {batch_size}")
     advance: Progress = on_progress or (lambda n: None)
     summary = CampaignSummary()
     batch: list[_Pending] = []
+    unsent: list[RowResult] = []
 
     def done(results: Sequence[RowResult], *, invalid: bool = False) -> None:
         journal.record(results)
@@ -328,6 +384,12 @@ async def run_campaign(
         done(outcomes)
         batch.clear()
 
+    def hold_back(row: CampaignRow, price: Price) -> None:
+        unsent.append(_row(row, price, _NOT_SENT, error=INTERRUPTED))
+        if len(unsent) >= batch_size:
+            done(unsent)
+            unsent.clear()
+
     for item in items:
         summary.rows += 1
         if isinstance(item, InvalidRow):
@@ -359,10 +421,20 @@ async def run_campaign(
         if dry_run:
             done([_row(item, price, _NOT_SENT, error=DRY_RUN)])
             continue
+        if stopped():
+            hold_back(item, price)
+            continue
         batch.append((item, price))
         if len(batch) >= batch_size:
             await flush()
+    if stopped():
+        for row, price in batch:
+            hold_back(row, price)
+        batch.clear()
     await flush()
+    if unsent:
+        done(unsent)
+    summary.interrupted = stopped()
     return summary
 
 

@@ -78,8 +78,10 @@ class Limits:
     submit_sm_resp; LINK requests in flight, one pooled connection each).
     ``rate``: requests per second to the provider (SMPP submit_sm, one per part;
     LINK POSTs), held from the very first second; ``burst`` lets that many go at
-    once after a pause (1: evenly spaced). ``retries``: how often one message is
-    tried again after the provider provably did not take it.
+    once after a pause (1: evenly spaced). ``retries``: how often one message
+    (for SMPP, one part) is tried again after the provider provably did not
+    take it (ESME_RTHROTTLED included) or, under SMPP's at-least-once
+    delivery, resubmitted after its response was lost; then it ends.
     """
 
     window: int = DEFAULT_WINDOW

@@ -20,6 +20,10 @@ __all__ = ["TLS_FLOOR", "TlsOption", "client_context", "verifying_context"]
 # inMobile's SMPP endpoints serve TLS 1.2 and 1.3.
 TLS_FLOOR = ssl.TLSVersion.TLSv1_2
 
+# OpenSSL's X509_V_FLAG_PARTIAL_CHAIN: a certificate in the trust store ends
+# the chain even when it is not self-signed. ssl names it from Python 3.10.
+VERIFY_X509_PARTIAL_CHAIN = getattr(ssl, "VERIFY_X509_PARTIAL_CHAIN", 0x80000)
+
 # What an SMPP client's ``tls=`` accepts.
 TlsOption = Union[bool, ssl.SSLContext, str, "PathLike[str]", None]
 
@@ -30,9 +34,13 @@ def verifying_context(
     """A client context that verifies the certificate and the host name, with
     :data:`TLS_FLOOR` as its floor; 1.3 is negotiated where the server offers it.
 
-    Without ``context``, one trusting the system store, or ``ca_file`` alone.
-    A given context must already verify both (a :class:`ConfigurationError`
-    says which it does not); a floor below TLS 1.2 is raised to it.
+    Without ``context``, one trusting the system store, or ``ca_file`` alone:
+    a root CA, or, as inMobile asks its customers to trust the certificate its
+    portal serves, an intermediate or the server's own certificate, which then
+    ends the chain (partial-chain verification; the host name is still
+    checked against the server's certificate). A given context must already
+    verify both (a :class:`ConfigurationError` says which it does not); a
+    floor below TLS 1.2 is raised to it.
     """
     if context is None:
         try:
@@ -41,6 +49,8 @@ def verifying_context(
             raise ConfigurationError(
                 f"cannot load the CA file {str(ca_file)!r}: {exc.strerror or exc}"
             ) from None
+        if ca_file is not None:
+            context.verify_flags |= VERIFY_X509_PARTIAL_CHAIN
     elif ca_file is not None:
         raise ConfigurationError("give either an SSLContext or a CA file, not both")
     if not context.check_hostname or context.verify_mode != ssl.CERT_REQUIRED:

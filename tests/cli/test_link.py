@@ -124,3 +124,18 @@ def test_the_receivers_allow_list_preset_needs_no_addresses_typed() -> None:
     with _smswire("receive-reports", "--allow", "link", port=port):
         response = httpx.post(f"http://127.0.0.1:{port}/", json={"id": "m", "resultCode": 1})
     assert response.status_code == 403
+
+
+def test_receive_reports_says_where_it_listens() -> None:
+    port = _free_port()
+    with _smswire("receive-reports", "--path", "/dlr", port=port) as receiver:
+        assert receiver.stderr is not None
+        pool = concurrent.futures.ThreadPoolExecutor(1)
+        try:
+            first = pool.submit(receiver.stderr.readline).result(timeout=PATIENCE)
+        finally:
+            pool.shutdown(wait=False)  # the process ends with the test, and its readline
+    assert first == (
+        f"LINK report receiver on http://127.0.0.1:{port}, path /dlr; "
+        "one JSON line per report on stdout\n"
+    )

@@ -10,7 +10,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from smswire.campaign import CampaignRow
 from smswire.link import LinkSimulator
+from smswire.message import Outcome
+from smswire.outbox import Outbox
 from smswire.sim import LocalAuthority, serve_https
 from smswire.smpp import SmscSimulator
 
@@ -61,7 +64,8 @@ async def test_send_csv_over_smpp_reports_bad_rows_by_line_and_sends_the_rest(
     async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=authority.server_context()) as sim:
         run = await run_cli(
             "send-csv", source, "--via", "smpp", "--source", "SHOP", "--out", out,
-            "--ca-file", authority.ca_file, "--json", env=_smpp_env(sim),
+            "--store", tmp_path / "outbox.db", "--ca-file", authority.ca_file, "--json",
+            env=_smpp_env(sim),
         )  # fmt: skip
         # On the wire an international number is TON 1 digits, without its '+'.
         received = {"+" + m.destination: m for m in sim.received}
@@ -103,7 +107,10 @@ async def test_send_csv_over_link_with_a_dry_run_first(
             "send-csv", source, "--out", tmp_path / "dry.csv", "--dry-run", *common, env=env
         )
         assert simulator.accepted == []
-        real = await run_cli("send-csv", source, "--out", tmp_path / "out.csv", *common, env=env)
+        real = await run_cli(
+            "send-csv", source, "--out", tmp_path / "out.csv", "--store", tmp_path / "outbox.db",
+            *common, env=env,
+        )  # fmt: skip
     dry_summary, summary = json.loads(dry.stdout), json.loads(real.stdout)
     # A dry run sends nothing: every row is NOT_SENT, the valid ones priced.
     assert dry_summary["outcomes"] == {"not_sent": 5}
@@ -117,50 +124,56 @@ async def test_send_csv_over_link_with_a_dry_run_first(
     assert LINK_PASSWORD not in real.stdout + real.stderr + dry.stdout + dry.stderr
 
 
-async def test_resume_after_an_interrupted_run_sends_each_row_once(
+async def test_running_again_with_the_same_store_resumes_and_sends_each_row_once(
     authority: LocalAuthority, tmp_path: Path
 ) -> None:
     rows = [(f"+47469{20000 + i:05d}", f"message {i}", "") for i in range(200)]
     source = _write_csv(tmp_path / "campaign.csv", rows)
-    out = tmp_path / "results.csv"
-    common = ("--via", "smpp", "--source", "SHOP", "--ca-file", authority.ca_file, "--json")
+    out, store = tmp_path / "results.csv", tmp_path / "outbox.db"
+    common = (
+        "--via", "smpp", "--source", "SHOP", "--ca-file", authority.ca_file, "--json",
+        "--out", out, "--store", store,
+    )  # fmt: skip
     async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=authority.server_context()) as sim:
         env = _smpp_env(sim)
         first = await start_cli(
-            "send-csv", source, "--out", out, "--batch-size", "8", "--rate", "50", *common, env=env
+            "send-csv", source, "--batch", "8", "--rate", "50", *common, env=env
         )
         deadline = time.monotonic() + PATIENCE
         # The client's rate limit holds from the first second: 50/s.
-        while not out.exists() or out.read_text().count(",accepted,") < 96:
+        while len(sim.record.accepted) < 96:
             assert time.monotonic() < deadline, "the first run never got going"
             await asyncio.sleep(0.005)
         first.kill()  # as a crash or power cut would: no clean-up runs
         await first.wait()
-        at_kill = _journal(out)
-        maybe_sent = sorted(line for line, r in at_kill.items() if r["outcome"] == "sending")
-        sent = [line for line, r in at_kill.items() if r["outcome"] == "accepted"]
-        assert len(sent) < len(rows), "the kill should land before the run ends"
+        assert not out.exists()  # the export comes at the end, whole
+        sent_first = len(sim.received)
+        assert sent_first < len(rows), "the kill should land before the run ends"
 
-        second = await run_cli("send-csv", source, "--out", out, "--resume", *common, env=env)
+        # Resuming is running again: a killed worker's leases run out first.
+        second = await run_cli("send-csv", source, "--lease", "1", *common, env=env)
+        assert second.returncode == 0, second.stdout + second.stderr
         summary = json.loads(second.stdout)
-        assert summary["unknown_not_resent"] == maybe_sent
-        # Rows of unknown fate (if the kill caught a batch on the wire) need a decision.
-        assert second.returncode == (1 if maybe_sent else 0)
-
-        third = await run_cli(
-            "send-csv", source, "--out", out, "--resume", "--resend-unknown", *common, env=env
-        )
-        assert third.returncode == 0, third.stdout + third.stderr
+        assert summary["outcomes"] == {"accepted": 200}
+        assert summary["skipped_already_sent"] == 200  # every row was put by the first run
         counts = Counter[str]()
         for message in sim.received:
             counts["+" + message.destination] += message.times_accepted
 
     assert set(counts) == {row[0] for row in rows}  # nothing lost
     twice = {destination for destination, n in counts.items() if n > 1}
-    # Duplicates only where the first run may have sent and could not say.
-    assert twice <= {rows[line - 2][0] for line in maybe_sent}
+    # A row sent twice is one the store flagged as possibly written by the killed run.
+    flagged = set()
+    async with Outbox.open(store) as outbox:
+        for line, (destination, text, _) in enumerate(rows, start=2):
+            status = await outbox.status(CampaignRow(line, destination, text).fingerprint)
+            assert status is not None and status.outcome is Outcome.ACCEPTED
+            if status.possibly_written:
+                flagged.add(destination)
+    assert twice <= flagged
     final = _journal(out)
     assert {r["outcome"] for r in final.values()} == {"accepted"}
+    assert sorted(final) == list(range(2, 202))
 
 
 async def test_send_one_flash_message_over_smpp(authority: LocalAuthority) -> None:

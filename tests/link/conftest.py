@@ -116,3 +116,12 @@ HTTP_PARSERS = [
         ),
     ),
 ]
+
+
+@pytest.fixture(scope="session")
+def server_context(server_tls: tuple[Path, Path]) -> ssl.SSLContext:
+    """A server context for 127.0.0.1 with LINK's TLS 1.2 suites, for raw servers."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*server_tls)
+    context.set_ciphers(LINK_TLS12_CIPHERS)
+    return context

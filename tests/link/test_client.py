@@ -156,6 +156,18 @@ def test_invalid_input_raises_before_any_request(
     assert simulator.accepted == []
 
 
+def test_empty_text_is_refused_before_any_request_as_on_smpp(
+    tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
+) -> None:
+    simulator, url = tls_simulator
+    with _client(url, client_tls) as client:
+        with pytest.raises(ConfigurationError, match="Userdata is empty"):
+            client.send("+4746910822", "", source="LINK")
+        (result,) = client.send_many([Message("+4746910822", "", source="LINK")])
+    assert result.outcome is Outcome.NOT_SENT
+    assert simulator.accepted == []
+
+
 def _batch() -> list[Message]:
     messages = [Message(f"+4670000{n:04d}", f"message {n}", source="LINK") for n in range(40)]
     messages[7] = Message("nobody", "invalid destination", source="LINK")
@@ -332,28 +344,6 @@ async def test_the_total_timeout_before_the_request_left_is_not_sent(
             with pytest.raises(RequestNotSent) as info:
                 await client.send("+4746910822", "Hello", source="LINK")
     assert "total timeout" in str(info.value) and "2 attempts" in str(info.value)
-
-
-@pytest.mark.parametrize(
-    ("events", "never_left"),
-    [
-        (["connection.connect_tcp.started", "connection.start_tls.started"], True),
-        (["connection.connect_tcp.complete", "http11.send_request_headers.started"], False),
-        (["http2.send_request_headers.started"], False),
-        # A trace that says nothing proves nothing: it may have left.
-        ([], False),
-        (["http11.some_event_of_a_later_httpcore"], False),
-    ],
-)
-async def test_only_an_exchange_caught_connecting_counts_as_never_sent(
-    events: list[str], never_left: bool
-) -> None:
-    from smswire.link.client import _Exchange
-
-    exchange = _Exchange()
-    for event in events:
-        await exchange(event, {})
-    assert exchange.never_left is never_left
 
 
 async def _hang(scope: dict[str, Any], receive: Any, send: Any) -> None:

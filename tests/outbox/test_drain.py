@@ -104,6 +104,47 @@ async def test_a_failed_flush_keeps_its_reports_for_the_next(store: SqliteStore)
     assert status is not None and status.outcome is Outcome.ACCEPTED and drain.held == 0
 
 
+class GatedStore(CountingStore):
+    """A real store whose next record call waits for the test to open the gate."""
+
+    def __init__(self, store: OutboxStore) -> None:
+        super().__init__(store)
+        self.gate: asyncio.Event | None = None
+
+    async def record(
+        self, via: Via, parts: Sequence[AcceptedPart] = (), settled: Sequence[Settled] = ()
+    ) -> frozenset[str]:
+        gate, self.gate = self.gate, None
+        if gate is not None:
+            await gate.wait()
+        return await super().record(via, parts, settled)
+
+
+async def test_reports_made_while_a_flush_commits_wait_for_the_next_flush(
+    store: SqliteStore,
+) -> None:
+    # A worker's lanes share one drain: one lane's reports may come while
+    # another lane's flush is committing; they must not be dropped with it.
+    gated = GatedStore(store)
+    drain = Drain(gated, ROUTE, worker="w1", via=Via.SMPP)  # type: ignore[arg-type]
+    await put(store, ["a", "b"])
+    first, second = await drain.mark_writing(await drain.claim(2))
+    drain.settled(first, result(first.message))
+    gate = gated.gate = asyncio.Event()
+    flushing = asyncio.ensure_future(drain.flush())
+    await asyncio.sleep(0.01)
+    assert not flushing.done()
+    drain.accepted(second, 0, "id-b")
+    drain.settled(second, result(second.message))
+    gate.set()
+    await flushing
+    assert (await store.status("b")).outcome is None  # type: ignore[union-attr]
+    await drain.flush()
+    status = await store.status("b")
+    assert status is not None and status.outcome is Outcome.ACCEPTED
+    assert status.message_ids == ("id-b",) and drain.held == 0
+
+
 async def crashed_after_marking(store: OutboxStore) -> None:
     """Leave "a" marked with no outcome under a lease that is over: a worker died."""
     await put(store, ["a", "b"])

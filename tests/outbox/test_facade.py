@@ -48,5 +48,5 @@ async def test_put_many_takes_any_iterable_of_pairs(tmp_path: Path) -> None:
 
 
 async def test_a_location_with_a_scheme_no_store_knows_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="no outbox store is known for redis://"):
-        await open_store("redis://127.0.0.1:6379/0")
+    with pytest.raises(ConfigurationError, match="no outbox store is known for mongodb://"):
+        await open_store("mongodb://127.0.0.1:27017/0")

@@ -11,7 +11,7 @@ import pytest
 from smswire.errors import ConfigurationError, StoreUnavailable
 from smswire.link.codes import ResultCode
 from smswire.link.reports import DeliveryReport
-from smswire.message import Message
+from smswire.message import SMPP_OPTIONS, Message
 from smswire.outbox.serial import (
     MESSAGE_FIELDS_V1,
     decode_inbound,
@@ -89,6 +89,17 @@ def test_every_option_round_trips() -> None:
     assert decode_message(encode_message(every_option())) == every_option()
     plain = Message("+4791000000", "")
     assert decode_message(encode_message(plain)) == plain
+
+
+def test_a_stored_message_knows_its_way_specific_options_as_the_original_does() -> None:
+    # A way out reads them to refuse the other way's options; a message read
+    # back from the store once had none, and every send of it crashed.
+    for original in (every_option(), Message("+4791", "x"), Message("+47", "y", flash=True)):
+        stored = decode_message(encode_message(original))
+        assert stored.options_set() == original.options_set()
+    with pytest.raises(ConfigurationError, match="tariff"):
+        decode_message(encode_message(every_option())).refuse_options("SMPP", SMPP_OPTIONS)
+    decode_message(encode_message(Message("+47", "z"))).refuse_options("SMPP", frozenset())
 
 
 def test_a_payload_of_another_version_is_refused_naming_it() -> None:

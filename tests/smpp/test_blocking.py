@@ -157,3 +157,22 @@ def test_an_unknown_outcome_is_raised_as_outcome_unknown_never_a_transport_error
     assert not isinstance(caught.value, TransportError)
     result = caught.value.result
     assert result is not None and result.outcome is Outcome.UNKNOWN
+
+
+def test_a_plain_function_takes_receipts_in_a_worker_thread_before_they_are_acknowledged(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    taken: list[tuple[str, int]] = []
+    done = threading.Event()
+
+    def take(batch: list[Any]) -> None:
+        # The SMSC has not had its answer yet: this thread holds the receipt.
+        taken.extend((r.message_id, sim.receipts_delivered) for r in batch)
+        assert threading.current_thread().name != "smswire-smpp"
+        done.set()
+
+    with connect(sim, ca_file, source="Acme", on_inbound=take) as smpp:
+        result = smpp.send("+4512345678", "Hello")
+        assert done.wait(PATIENCE)
+    assert taken == [(result.message_id, 0)]
+    assert sim.receipts_delivered == 1

@@ -102,6 +102,21 @@ async def test_gsm7_text_is_accepted_and_its_receipt_names_the_message(
     assert receipt.message == result.message
 
 
+async def test_without_receipt_correlation_nothing_of_a_sent_message_is_kept(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    # The outbox correlates receipts through its store; the client then keeps
+    # no message per id, so a worker's memory does not grow with the run.
+    hold = Timeouts(receipt_hold=0.01)
+    async with connect(sim, ca_file, receipt_correlation=0, timeouts=hold) as smpp:
+        result = await smpp.send("+4512345678", "Hello", source="Acme")
+        (receipt,) = await take(smpp.receipts(), 1)
+        assert len(smpp._receiving._correlation) == 0
+    assert receipt.message_id == result.message_id and receipt.message is None
+    with pytest.raises(ConfigurationError, match="receipt_correlation"):
+        connect(sim, ca_file, receipt_correlation=-1)
+
+
 async def test_the_client_s_default_source_goes_where_a_message_names_none(
     sim: SmscSimulator, ca_file: Path
 ) -> None:
@@ -192,7 +207,9 @@ async def test_mobile_originated_messages_arrive_reassembled(
     assert (first.source, first.destination, first.text) == ("4587654321", "1919", "Stop")
     assert (second.text, second.parts) == ("Ответ " * 30, 3)
     assert (third.text, third.data_coding) == (TURKISH, 0x00)
-    assert sim.messages_delivered == 5
+    # Acknowledged when the next is asked for: the iteration stopped holding
+    # the third, so the SMSC keeps it (tests/smpp/test_receiving.py).
+    assert sim.messages_delivered == 4
 
 
 async def test_close_unbinds_and_ends_the_iterators(sim: SmscSimulator, ca_file: Path) -> None:
@@ -539,9 +556,11 @@ async def test_10000_messages_through_two_restarts_are_each_accepted_exactly_onc
     assert times == {1: 10_000 - lost, 2: lost}
     for text, result in zip(texts, results):
         assert result.message_ids == received[text].message_ids
-    # Every receipt delivered, one per accepted submit.
-    assert len(receipts) == sim.accepted_submits == 10_000 + lost
-    assert len({r.message_id for r in receipts}) == 10_000 + lost
+    # Every receipt delivered, one per accepted submit. Receipts are
+    # acknowledged after the hand-over, so one handed over just before a
+    # restart cut off its acknowledgement comes again: at least once.
+    assert len({r.message_id for r in receipts}) == sim.accepted_submits == 10_000 + lost
+    assert len(receipts) >= 10_000 + lost
 
 
 async def test_at_most_once_reports_lost_responses_as_unknown_and_never_resubmits(
@@ -804,15 +823,17 @@ async def test_a_message_whose_first_part_left_is_never_called_not_sent() -> Non
 def test_a_client_made_before_the_event_loop_runs_works_in_it() -> None:
     smpp = AsyncSmppClient("127.0.0.1", 0, system_id=ACCOUNT, password=PASSWORD, tls=False)
 
-    async def use() -> DeliveryReceipt:
+    async def use() -> tuple[SendResult, DeliveryReceipt]:
         async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as plain:
             smpp.port = plain.port
             async with smpp:
-                await smpp.send("+4512345678", "made early", source="Acme")
+                # Held: the client's correlation table keeps no message alive.
+                result = await smpp.send("+4512345678", "made early", source="Acme")
                 (receipt,) = await take(smpp.receipts(), 1)
-                return receipt
+                return result, receipt
 
-    assert asyncio.run(use()).message is not None
+    result, receipt = asyncio.run(use())
+    assert receipt.message is result.message
 
 
 async def test_close_during_a_restart_settles_everything_and_leaves_no_connection(

@@ -159,7 +159,7 @@ def test_a_source_over_the_limit_is_refused_unless_truncated() -> None:
 
 
 def test_a_destination_over_destination_addr_is_refused() -> None:
-    with pytest.raises(ConfigurationError, match="destination_addr"):
+    with pytest.raises(ConfigurationError, match="the limit is 15"):
         build_submits(Message("+45" + "1" * 30, "hi", source="Acme"))
 
 

@@ -2,9 +2,13 @@
 
 Mints a throw-away certificate authority, starts the SMPP simulator (TLS) and
 the LINK simulator with a delivery-report receiver (HTTPS, under uvicorn) in
-this process, sends the sample batch through both ways out, waits for every
-delivery receipt, and prints what happened. It exits 0 only when every
-message was accepted and every part's receipt came back.
+this process, and sends the sample batch through both ways out the way an
+application does: put in a durable outbox (a SQLite file), drained by an
+:class:`~smswire.outbox.OutboxWorker`, every receipt committed to the store
+before it is acknowledged. It follows the store's events until every message
+has its final delivery state, then prints the receipts by state from each
+message's ``status``. It exits 0 only when every message was accepted and
+every part's receipt came back.
 """
 
 from __future__ import annotations
@@ -16,22 +20,18 @@ import secrets
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from smswire.cli.terminal import Advance, Terminal
 from smswire.encoding import analyze
 from smswire.errors import ConfigurationError
-from smswire.link import (
-    AsyncLinkMobilityClient,
-    DeliveryReport,
-    DeliveryReportReceiver,
-    LinkSimulator,
-)
-from smswire.message import Message, SendResult
+from smswire.link import AsyncLinkMobilityClient, DeliveryReportReceiver, LinkSimulator
+from smswire.message import Message, Outcome
 from smswire.options import Limits
+from smswire.outbox import EventKind, InboundRecorder, MessageStatus, Outbox, OutboxWorker, Sender
 from smswire.sample import SampleMessage, sample_batch
 from smswire.sim import LocalAuthority, serve_https
 from smswire.smpp import AsyncSmppClient, SmscSimulator
@@ -45,6 +45,8 @@ RECEIPT_PATIENCE = 30.0
 RECEIPT_DELAY = 0.05
 # LINK requests at once: enough to keep the simulator busy.
 LINK_WINDOW = 32
+# How often the sending progress bar looks at the worker.
+PROGRESS_TICK = 0.1
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -114,11 +116,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 async def run_demo(batch: Sequence[SampleMessage], terminal: Terminal) -> list[DemoRoute]:
-    """Send ``batch`` through both simulators; what each way out did."""
+    """Send ``batch`` through both simulators, by way of an outbox; what each way out did."""
     with tempfile.TemporaryDirectory(prefix="smswire-demo-") as directory:
         authority = LocalAuthority(Path(directory))
-        smpp = await _smpp_route(batch, authority, terminal)
-        link = await _link_route(batch, authority, terminal)
+        async with Outbox.open(Path(directory) / "outbox.db") as outbox:
+            smpp = await _smpp_route(batch, authority, outbox, terminal)
+            link = await _link_route(batch, authority, outbox, terminal)
     return [smpp, link]
 
 
@@ -131,13 +134,14 @@ def _route(name: str, batch: Sequence[SampleMessage]) -> DemoRoute:
 
 
 async def _smpp_route(
-    batch: Sequence[SampleMessage], authority: LocalAuthority, terminal: Terminal
+    batch: Sequence[SampleMessage], authority: LocalAuthority, outbox: Outbox, terminal: Terminal
 ) -> DemoRoute:
     route = _route("smpp (TLS)", batch)
     password = secrets.token_hex(4)  # SMPP 3.4 §4.1.1: at most 8 octets
     smsc = SmscSimulator(
         accounts={"demo": password}, tls=authority.server_context(), receipt_delay=RECEIPT_DELAY
     )
+    inbound = InboundRecorder(outbox, "smpp")
     async with smsc:
         client = AsyncSmppClient(
             "127.0.0.1",
@@ -146,48 +150,21 @@ async def _smpp_route(
             password=password,
             tls=authority.client_context(),
             source=SOURCE,
+            on_inbound=inbound,
         )
         async with client:
-            await _smpp_send(batch, client, route, terminal)
+            messages = [Message(m.destination, m.text, flash=m.flash) for m in batch]
+            await _through_outbox("SMPP", outbox, client, inbound, messages, route, terminal)
     return route
 
 
-async def _smpp_send(
-    batch: Sequence[SampleMessage], client: AsyncSmppClient, route: DemoRoute, terminal: Terminal
-) -> None:
-    messages = [Message(m.destination, m.text, flash=m.flash) for m in batch]
-    started = time.perf_counter()
-    with terminal.progress("SMPP: sending", len(messages)) as advance:
-        results = await client.send_many(messages, on_progress=_stepper(advance))
-    route.seconds = time.perf_counter() - started
-    _count(route, results)
-    with terminal.progress("SMPP: receipts", route.receipts_expected) as advance:
-        await _collect(route, _smpp_receipts(client), advance)
-
-
-def _count(route: DemoRoute, results: Sequence[SendResult]) -> None:
-    """Parts sent, messages accepted and the receipts they are owed (one a part)."""
-    for result in results:
-        route.parts += max(result.parts, 1)
-        if result.ok:
-            route.accepted += 1
-            route.receipts_expected += result.parts
-        else:
-            reason = result.error or result.outcome.value
-            route.failures.append((result.message.destination, reason))
-
-
-async def _smpp_receipts(client: AsyncSmppClient) -> AsyncIterator[str]:
-    async for receipt in client.receipts():
-        yield receipt.state.value
-
-
 async def _link_route(
-    batch: Sequence[SampleMessage], authority: LocalAuthority, terminal: Terminal
+    batch: Sequence[SampleMessage], authority: LocalAuthority, outbox: Outbox, terminal: Terminal
 ) -> DemoRoute:
     route = _route("link (HTTPS)", batch)
-    reports: asyncio.Queue[DeliveryReport] = asyncio.Queue()
-    receiver = DeliveryReportReceiver(reports.put)
+    inbound = InboundRecorder(outbox, "link")
+    # LINK guide: Delivery Reports: the 200 goes back only once the report is stored.
+    receiver = DeliveryReportReceiver(inbound.report)
     password = secrets.token_urlsafe(12)
     async with serve_https(receiver, authority) as receiver_url:
         simulator = LinkSimulator(
@@ -209,58 +186,85 @@ async def _link_route(
                 limits=Limits(window=LINK_WINDOW),
             )
             async with client:
-                await _link_send(batch, client, reports, route, terminal)
+                messages = [Message(m.destination, m.text) for m in batch]
+                await _through_outbox("LINK", outbox, client, inbound, messages, route, terminal)
     return route
 
 
-async def _link_send(
-    batch: Sequence[SampleMessage],
-    client: AsyncLinkMobilityClient,
-    reports: asyncio.Queue[DeliveryReport],
+async def _through_outbox(
+    label: str,
+    outbox: Outbox,
+    sender: Sender,
+    inbound: InboundRecorder,
+    messages: Sequence[Message],
     route: DemoRoute,
     terminal: Terminal,
 ) -> None:
-    messages = [Message(m.destination, m.text) for m in batch]
+    """Put ``messages`` in the outbox, drain them, follow the events to the receipts."""
+    name = inbound.route
+    keys = [f"{name}-{i}" for i in range(len(messages))]
+    await outbox.put_many(zip(keys, messages), route=name)
+    worker = OutboxWorker(outbox, sender, route=name, inbound=inbound)
     started = time.perf_counter()
-    with terminal.progress("LINK: sending", len(messages)) as advance:
-        results = await client.send_many(messages, on_progress=_stepper(advance))
+    with terminal.progress(f"{label}: sending", len(messages)) as advance:
+        running = asyncio.ensure_future(worker.run(until_empty=True))
+        shown = 0
+        while not running.done():
+            await asyncio.wait([running], timeout=PROGRESS_TICK)
+            stats = worker.stats
+            settled = stats.accepted + stats.rejected + stats.unknown + stats.not_sent
+            advance(settled - shown)
+            shown = settled
+        await running
     route.seconds = time.perf_counter() - started
-    _count(route, results)
-
-    async def states() -> AsyncIterator[str]:
-        while True:
-            report = await reports.get()
-            yield report.result_code.description
-
-    with terminal.progress("LINK: reports", route.receipts_expected) as advance:
-        await _collect(route, states(), advance)
-
-
-def _stepper(advance: Advance) -> Callable[[int, int], None]:
-    last = 0
-
-    def on_progress(done: int, total: int) -> None:
-        nonlocal last
-        advance(done - last)
-        last = done
-
-    return on_progress
+    statuses = [await outbox.status(key) for key in keys]
+    accepted = {s.key for s in statuses if s is not None and s.outcome is Outcome.ACCEPTED}
+    for status in statuses:
+        _count(route, status)
+    with terminal.progress(f"{label}: receipts", len(accepted)) as advance:
+        await _follow(outbox, name, accepted, advance)
+    for status in statuses:
+        if status is not None:
+            found = await outbox.status(status.key)
+            for record in found.receipts if found is not None else ():
+                route.receipts[record.state.value] += 1
 
 
-async def _collect(route: DemoRoute, states: AsyncIterator[str], advance: Advance) -> None:
-    """Count receipts by state until every expected one came, or patience ran out."""
+def _count(route: DemoRoute, status: MessageStatus | None) -> None:
+    """Parts sent, messages accepted and the receipts they are owed (one a part)."""
+    if status is None:
+        route.failures.append(("?", "a message put in the outbox is missing"))
+        return
+    route.parts += max(status.part_count, 1)
+    if status.outcome is Outcome.ACCEPTED:
+        route.accepted += 1
+        route.receipts_expected += status.part_count
+    else:
+        reason = status.error or status.state
+        route.failures.append((status.message.destination, reason))
 
-    async def count() -> None:
-        async for state in states:
-            route.receipts[state] += 1
-            advance(1)
-            if route.receipts_received >= route.receipts_expected:
-                return
 
-    if route.receipts_expected == 0:
+async def _follow(outbox: Outbox, name: str, accepted: set[str], advance: Advance) -> None:
+    """Follow the outbox's events until every accepted message has its final
+    delivery state, or patience ran out."""
+    waiting = set(accepted)
+    feed = outbox.events(f"demo-{name}", idle_timeout=RECEIPT_PATIENCE)
+
+    async def follow() -> None:
+        async for event in feed:
+            await feed.ack(event)
+            delivery = event.delivery
+            final = event.kind is EventKind.DELIVERY and delivery is not None and delivery.final
+            if final and event.key in waiting:
+                waiting.discard(event.key)
+                advance(1)
+                if not waiting:
+                    return
+
+    if not waiting:
         return
     with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(count(), RECEIPT_PATIENCE)
+        await asyncio.wait_for(follow(), RECEIPT_PATIENCE)
 
 
 def _print_summary(terminal: Terminal, routes: Sequence[DemoRoute]) -> None:

@@ -165,4 +165,12 @@ def _receive(args: argparse.Namespace) -> int:
         trusted_proxies=args.trusted_proxy,
         path=args.path,
     )
+    scheme = "https" if args.certfile else "http"
+    where = args.path or "/ (any path)"
+    print(
+        f"LINK report receiver on {scheme}://{args.host}:{args.port}, path {where}; "
+        "one JSON line per report on stdout",
+        file=sys.stderr,
+        flush=True,
+    )
     return _serve(receiver, args)

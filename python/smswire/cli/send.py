@@ -1,4 +1,4 @@
-"""``smswire send`` and ``smswire send-csv``: real sends through SMPP or LINK.
+"""``smswire send``: one real send through SMPP or LINK (campaigns: ``send-csv``).
 
 Connection settings come from flags, ``SMSWIRE_SMPP_*`` / ``SMSWIRE_LINK_*``
 environment variables or a TOML file (see :mod:`smswire.cli.settings`);
@@ -11,25 +11,19 @@ import argparse
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from smswire.campaign import (
-    BATCH_SIZE,
     DRY_RUN,
     CampaignRow,
     CampaignSender,
-    CampaignSummary,
-    ResultsJournal,
-    read_campaign,
-    run_campaign,
 )
+from smswire.cli.checks import check_send_options
 from smswire.cli.senders import PRICES, ClientSender
 from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
-from smswire.errors import ConfigurationError
 from smswire.link import AsyncLinkMobilityClient
-from smswire.message import Outcome
+from smswire.message import Delivery, Outcome
 from smswire.options import Limits
 from smswire.smpp import AsyncSmppClient
 from smswire.tls import verifying_context
@@ -49,33 +43,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     send.add_argument("--flash", action="store_true", help="class 0 (SMPP only)")
     send.set_defaults(handler=_send_one)
 
-    csv = commands.add_parser(
-        "send-csv",
-        help="send every row of a CSV file (destination,text[,source])",
-        description="Send a campaign from a CSV with a header naming destination, text and "
-        "optionally source. Every outcome is written to --out as it happens; --resume "
-        "continues a stopped run without sending a row twice.",
-    )
-    csv.add_argument("file", type=Path)
-    _common(csv)
-    csv.add_argument("--out", type=Path, required=True, help="the results CSV (append-only)")
-    csv.add_argument("--resume", action="store_true", help="continue the run --out records")
-    csv.add_argument(
-        "--resend-unknown",
-        action="store_true",
-        help="with --resume, send again rows whose fate is unknown (risking duplicates)",
-    )
-    csv.add_argument(
-        "--concurrency", type=int, default=Limits().window, help="LINK requests at once"
-    )
-    csv.add_argument(
-        "--batch-size",
-        type=int,
-        default=BATCH_SIZE,
-        help="rows handed to the connection at once; a crash leaves at most this many unknown",
-    )
-    csv.set_defaults(handler=_send_csv)
-
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--via", choices=("smpp", "link"), required=True)
@@ -88,6 +55,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--allow-insecure-http",
         action="store_true",
         help="permit LINK's legacy http:// URL (the password then crosses the network readable)",
+    )
+    parser.add_argument(
+        "--bind",
+        choices=("transmitter", "transceiver"),
+        default="transmitter",
+        help="SMPP bind (default transmitter: receipts stay with the SMSC for "
+        "`smswire receive` or your receiver)",
     )
     parser.add_argument("--dry-run", action="store_true", help="validate and price, send nothing")
     parser.add_argument("--json", action="store_true", help="plain JSON output")
@@ -112,8 +86,14 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
             smpp.port,
             system_id=smpp.system_id,
             password=smpp.password,
+            # Sending only: a transceiver would be handed receipts nobody here reads.
+            bind=args.bind,
             tls=(smpp.ca_file or True) if smpp.tls else False,
             limits=Limits(rate=args.rate),
+            # A submit whose response was lost is the row's UNKNOWN, never
+            # resubmitted behind the journal's back: --resume --resend-unknown
+            # is how a campaign chooses to risk a duplicate.
+            delivery=Delivery.AT_MOST_ONCE,
         )
     else:
         link = link_settings(config, url=args.url, ca_file=args.ca_file)
@@ -135,6 +115,7 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
 
 
 def _send_one(args: argparse.Namespace) -> int:
+    check_send_options(args)
     row = CampaignRow(0, args.destination, args.text, args.source)
 
     async def go() -> dict[str, Any]:
@@ -167,35 +148,3 @@ def _send_one(args: argparse.Namespace) -> int:
     terminal = Terminal(json_output=args.json)
     terminal.record(report)
     return 0 if report["outcome"] == Outcome.ACCEPTED.value or args.dry_run else 1
-
-
-def _send_csv(args: argparse.Namespace) -> int:
-    if args.resend_unknown and not args.resume:
-        raise ConfigurationError("--resend-unknown goes with --resume")
-    try:
-        stream = args.file.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigurationError(f"cannot read {args.file}: {exc.strerror}") from None
-    terminal = Terminal(json_output=args.json)
-    with stream:
-        rows = list(read_campaign(stream))
-    with ResultsJournal(args.out, resume=args.resume) as journal:
-
-        async def go() -> CampaignSummary:
-            async with open_sender(args) as sender:
-                with terminal.progress(
-                    "sending" if not args.dry_run else "pricing", len(rows)
-                ) as advance:
-                    return await run_campaign(
-                        rows,
-                        sender,
-                        journal,
-                        dry_run=args.dry_run,
-                        resend_unknown=args.resend_unknown,
-                        batch_size=args.batch_size,
-                        on_progress=advance,
-                    )
-
-        summary = asyncio.run(go())
-    terminal.campaign_summary(summary, out=args.out)
-    return 0 if summary.all_accounted_for else 1

@@ -32,6 +32,7 @@ def summary_json(summary: CampaignSummary) -> dict[str, Any]:
             for r in summary.invalid + summary.failed
         ],
         "all_accounted_for": summary.all_accounted_for,
+        "interrupted": summary.interrupted,
     }
 
 
@@ -89,10 +90,11 @@ class Terminal:
             table.add_row(*(_text(cell) for cell in row))
         Console(soft_wrap=True).print(table)
 
-    def campaign_summary(self, summary: CampaignSummary, *, out: Path) -> None:
+    def campaign_summary(self, summary: CampaignSummary, *, out: Path | None) -> None:
+        """``out`` is the results file, None when none was written (a dry run)."""
         data = summary_json(summary)
         if self.json_output:
-            self.print_json({**data, "results": str(out)})
+            self.print_json({**data, "results": None if out is None else str(out)})
             return
         rows: list[tuple[str, Any]] = [
             ("rows", summary.rows),
@@ -101,8 +103,10 @@ class Terminal:
             *((f"encoding: {enc}", n) for enc, n in sorted(summary.encodings.items())),
             ("skipped (sent in an earlier run)", summary.skipped),
             ("unknown, not resent", len(summary.unknown_not_resent)),
-            ("results file", out),
+            ("results file", "none (a dry run writes none)" if out is None else out),
         ]
+        if summary.interrupted:
+            rows.append(("interrupted (Ctrl-C): rows not sent are not_sent", "yes"))
         self.table("campaign", ("", "count"), rows)
         problems = data["problems"]
         if problems:

@@ -12,6 +12,8 @@ import ssl
 from collections.abc import Iterable
 from typing import Any
 
+import httpx
+
 from smswire._blocking import LoopThread
 from smswire.link.client import AsyncLinkMobilityClient, ProgressCallback
 from smswire.link.protocol import BaseUrl
@@ -33,7 +35,7 @@ class LinkMobilityClient:
     arguments, the same methods without ``await``, run on an event loop in a
     thread of its own. A context manager, or call :meth:`close`; sends after
     it raise :class:`~smswire.errors.ClientClosed`. ``on_progress`` callbacks
-    run on the client's thread."""
+    run on the client's thread, and so does a ``transport`` (an asyncio one)."""
 
     def __init__(
         self,
@@ -48,6 +50,8 @@ class LinkMobilityClient:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
+        proxy: str | httpx.Proxy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._client = AsyncLinkMobilityClient(
             base_url,
@@ -60,6 +64,8 @@ class LinkMobilityClient:
             timeouts=timeouts,
             limits=limits,
             backoff=backoff,
+            proxy=proxy,
+            transport=transport,
         )
         self._thread = LoopThread("smswire-link")
 

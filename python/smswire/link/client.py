@@ -16,8 +16,12 @@ request was on its way) is never retried: it is ``Outcome.UNKNOWN``, raised by
 :class:`~smswire.errors.OutcomeUnknown`.
 
 The password travels in the query string (# LINK guide: How to send SMS), so
-the drivers redact it from everything they raise or log, and filter the
-``httpx`` logger, which logs each request's URL at INFO.
+the drivers redact it from everything they raise or log, and
+:mod:`smswire.link.logs` filters every logger a request passes through.
+
+The reply is read a chunk at a time up to
+:data:`~smswire.link.exchange.REPLY_MAX_OCTETS`, and ``timeouts.total`` bounds
+the whole exchange, from the first connection attempt to the reply's last octet.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from smswire.errors import (
     SmswireError,
 )
 from smswire.link.errors import LinkResponseError
+from smswire.link.exchange import IDENTITY, ExchangeTrace, read_reply
+from smswire.link.logs import forget_secret, install_redaction, watch_secret
 from smswire.link.protocol import (
     BaseUrl,
     Credentials,
@@ -67,60 +73,22 @@ __all__ = ["AsyncLinkMobilityClient", "InsecureTransportWarning"]
 _log = logging.getLogger("smswire.link")
 
 # Failures before the request left: retrying cannot send a message twice.
-_NEVER_REACHED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# httpcore's trace events: connecting (TCP, TLS) is "connection.*"; once the
-# request starts to leave, a failure may follow a request the server has.
-_CONNECTING = "connection."
-_WRITING = "send_request_headers.started"
+# A connect error counts only with the trace to prove it (ExchangeTrace): a
+# transport that does not trace may name a connection lost after the request
+# a "connect" error (httpx-aiohttp maps aiohttp's ClientConnectionError, the
+# base of ServerDisconnectedError, to ConnectTimeout).
+_CONNECT_FAILED = (httpx.ConnectError, httpx.ConnectTimeout)
 
 ProgressCallback = Callable[[int, int], None]
+# How much of an error the client did not foresee a result quotes.
+_ERROR_MAX = 300
 
 
 class InsecureTransportWarning(UserWarning):
     """The client talks plain HTTP: the password crosses the network readable."""
 
 
-class _RedactingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "password=" in message.lower():
-            record.msg, record.args = redact(message), ()
-        return True
-
-
-def _install_log_redaction() -> None:
-    # httpx logs "HTTP Request: POST <url>" at INFO, query and password included.
-    logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _RedactingFilter) for f in logger.filters):
-        logger.addFilter(_RedactingFilter())
-
-
-_install_log_redaction()
-
-
-class _Exchange:
-    """One attempt's trace: whether it was still connecting when it stopped.
-
-    Only that proves the request never left; an exchange the trace says
-    nothing about (a pooled connection's wait, a trace that changed its
-    names) counts as one that may have, so it is never sent twice.
-    """
-
-    __slots__ = ("connecting", "written")
-
-    def __init__(self) -> None:
-        self.connecting = False
-        self.written = False
-
-    async def __call__(self, event: str, info: dict[str, Any]) -> None:
-        if event.endswith(_WRITING):
-            self.written = True
-        elif event.startswith(_CONNECTING):
-            self.connecting = True
-
-    @property
-    def never_left(self) -> bool:
-        return self.connecting and not self.written
+install_redaction()
 
 
 class AsyncLinkMobilityClient:
@@ -135,6 +103,12 @@ class AsyncLinkMobilityClient:
     ``rate`` POSTs per second (``burst`` at once), ``retries`` of a request
     that never reached the server, spaced by ``backoff``. Use it as an async
     context manager, or call :meth:`close`.
+
+    ``proxy``: an HTTP(S) proxy URL (or ``httpx.Proxy``), reached with the same
+    TLS settings. ``transport``: an ``httpx.AsyncBaseTransport`` to send
+    through instead of httpx's own (a mock, an aiohttp-backed one); it brings
+    its own connections and TLS, so it and ``ssl_context``/``proxy`` exclude
+    each other. Either way the password stays out of every log.
     """
 
     def __init__(
@@ -150,7 +124,17 @@ class AsyncLinkMobilityClient:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
+        proxy: str | httpx.Proxy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        if transport is not None and (ssl_context is not None or proxy is not None):
+            raise ConfigurationError(
+                "a transport brings its own TLS and route: give it, or ssl_context/proxy"
+            )
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise ConfigurationError(
+                f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__}"
+            )
         url = httpx.URL(str(base_url.value if isinstance(base_url, BaseUrl) else base_url))
         if url.scheme == "http":
             if not allow_insecure_http:
@@ -184,6 +168,7 @@ class AsyncLinkMobilityClient:
         self._backoff = backoff
         self._limiter = None if limits.rate is None else RateLimiter(limits.rate, limits.burst)
         self._http = httpx.AsyncClient(
+            headers={"Accept-Encoding": IDENTITY},
             timeout=httpx.Timeout(
                 connect=timeouts.connect,
                 read=timeouts.response,
@@ -194,8 +179,12 @@ class AsyncLinkMobilityClient:
                 max_connections=limits.window, max_keepalive_connections=limits.window
             ),
             verify=verifying_context(ssl_context),
+            # Settings come from the caller, never from the environment.
             trust_env=False,
+            proxy=proxy,
+            transport=transport,
         )
+        watch_secret(password)
         self._in_flight = 0
         self._drained: asyncio.Future[None] | None = None
         self._closing = False
@@ -220,7 +209,10 @@ class AsyncLinkMobilityClient:
         if self._in_flight:
             self._drained = asyncio.get_running_loop().create_future()
             await asyncio.wait([self._drained], timeout=self.timeouts.close)
-        await self._http.aclose()
+        try:
+            await self._http.aclose()
+        finally:
+            forget_secret(self._credentials.password)
 
     # -- sending ---------------------------------------------------------------
 
@@ -315,15 +307,29 @@ class AsyncLinkMobilityClient:
             attempt = 1
             while True:
                 await self._pace()
-                exchange = _Exchange()
+                if self._closing:
+                    # Closed while this one waited for the rate or a retry:
+                    # nothing new leaves.
+                    raise ClientClosed()
+                exchange = ExchangeTrace()
                 try:
-                    response = await self._post(query, exchange)
+                    status, body = await self._post(query, exchange)
                 except (httpx.HTTPError, asyncio.TimeoutError) as exc:
                     error = self._failure(exc, exchange, attempt, prepared)
                     if error is not None:
                         raise error from None
+                except LinkResponseError as exc:
+                    exc.result = self._unknown(prepared, str(exc))
+                    raise
+                except Exception as exc:
+                    # An exchange that fails in a way httpx does not type (a
+                    # transport's parser raising ValueError on a broken reply):
+                    # that message's outcome is unknown, never its batch's.
+                    reason = redact(f"{type(exc).__name__}: {exc}", self._secrets)[:_ERROR_MAX]
+                    text = f"LINK reply unreadable, outcome unknown, not retried: {reason}"
+                    raise OutcomeUnknown(text, result=self._unknown(prepared, text)) from None
                 else:
-                    return self._result(response, prepared)
+                    return self._result(status, body, prepared)
                 await asyncio.sleep(self._backoff.delay(attempt - 1))
                 attempt += 1
         finally:
@@ -338,10 +344,18 @@ class AsyncLinkMobilityClient:
             if delay > 0:
                 await asyncio.sleep(delay)
 
+    async def _exchange(
+        self, query: tuple[tuple[str, str], ...], exchange: ExchangeTrace
+    ) -> tuple[int, bytes]:
+        request = self._http.stream("POST", self._url, params=query, extensions={"trace": exchange})
+        async with request as response:
+            return response.status_code, await read_reply(response)
+
     async def _post(
-        self, query: tuple[tuple[str, str], ...], exchange: _Exchange
-    ) -> httpx.Response:
-        post = self._http.post(self._url, params=query, extensions={"trace": exchange})
+        self, query: tuple[tuple[str, str], ...], exchange: ExchangeTrace
+    ) -> tuple[int, bytes]:
+        """The reply's status and body, all within ``timeouts.total``."""
+        post = self._exchange(query, exchange)
         total = self.timeouts.total
         if total is None:
             return await post
@@ -355,7 +369,7 @@ class AsyncLinkMobilityClient:
     def _failure(
         self,
         exc: httpx.HTTPError | asyncio.TimeoutError,
-        exchange: _Exchange,
+        exchange: ExchangeTrace,
         attempt: int,
         prepared: PreparedMessage,
     ) -> SmswireError | None:
@@ -366,7 +380,9 @@ class AsyncLinkMobilityClient:
             never_reached = exchange.never_left
         else:
             reason = f"{type(exc).__name__}: {redact(str(exc), self._secrets)}"
-            never_reached = isinstance(exc, _NEVER_REACHED)
+            never_reached = isinstance(exc, httpx.PoolTimeout) or (
+                isinstance(exc, _CONNECT_FAILED) and exchange.never_left
+            )
         message = prepared.message
         if never_reached:
             if attempt <= self.limits.retries:
@@ -381,16 +397,16 @@ class AsyncLinkMobilityClient:
             result=SendResult(message, Outcome.UNKNOWN, error=text, parts=prepared.segments),
         )
 
-    def _result(self, response: httpx.Response, prepared: PreparedMessage) -> SendResult:
+    @staticmethod
+    def _unknown(prepared: PreparedMessage, error: str) -> SendResult:
+        return SendResult(prepared.message, Outcome.UNKNOWN, error=error, parts=prepared.segments)
+
+    def _result(self, status: int, body: bytes, prepared: PreparedMessage) -> SendResult:
         message = prepared.message
         try:
-            reply = parse_send_response(
-                response.status_code, response.content, secrets=self._secrets
-            )
+            reply = parse_send_response(status, body, secrets=self._secrets)
         except LinkResponseError as exc:
-            exc.result = SendResult(
-                message, Outcome.UNKNOWN, error=str(exc), parts=prepared.segments
-            )
+            exc.result = self._unknown(prepared, str(exc))
             raise
         _log.debug("LINK answered %s for message id %s", reply.code, reply.message_id)
         outcome = reply.outcome

@@ -23,6 +23,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import quote, quote_plus
 
+from smswire.alphanumeric import (
+    ALPHANUMERIC_SOURCE_MAX,
+    alphanumeric_problem,
+    check_alphanumeric_max,
+)
 from smswire.encoding import LINK_MOBILITY, MAX_PARTS, analyze, apply_replacements, encode_gsm7
 from smswire.errors import ConfigurationError, EncodingError, MessageTooLong
 from smswire.link.codes import ResultCode
@@ -63,10 +68,6 @@ class BaseUrl(str, Enum):
 # extension character takes two); UCS2 messages at most 567 characters.
 USERDATA_MAX_GSM7_SEPTETS = 1377
 USERDATA_MAX_UCS2_CHARACTERS = 567
-# 3GPP TS 23.040 §9.1.2.5: an alphanumeric originating address holds at most
-# 11 GSM7 characters (10 octets of packed septets). The default; a route that
-# takes longer names can be given its own limit.
-ALPHANUMERIC_SOURCE_MAX = 11
 # ITU-T E.164 §6.1: an international number has at most 15 digits.
 E164_MAX_DIGITS = 15
 # LINK guide: Vat, "0.0 means no Vat, 25.0 a Vat of 25%": a percentage.
@@ -84,13 +85,6 @@ _BMP_MAX = 0xFFFF
 
 _INTERNATIONAL = re.compile(rf"\+[1-9][0-9]{{1,{E164_MAX_DIGITS - 1}}}")
 _DIGITS = re.compile(rf"[0-9]{{1,{E164_MAX_DIGITS}}}")
-# 3GPP TS 23.038 §6.2.1: septets of the default alphabet a sender name cannot
-# hold: LF and CR break the line a handset shows, ESC (0x1B) opens the
-# extension table, whose characters take two septets and which many networks
-# do not show in an address. "+" (0x2B) is left to numbers, so an alphanumeric
-# source never looks like one.
-_NOT_IN_A_NAME = {0x0A: "a line feed", 0x0D: "a carriage return", 0x1B: "an extension character"}
-_PLUS = 0x2B
 # LINK guide: Tariff, "To charge 10 SEK use tariff SEK1000": an ISO 4217 code
 # followed by the amount in minor units; "Set to null or SEK0 for bulk messages".
 _TARIFF = re.compile(r"([A-Z]{3})([0-9]+)")
@@ -175,12 +169,7 @@ def check_source(source: str, *, alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX
     """# LINK guide: Source, "full international numbers (+46732594084), short
     numbers (72401) or text (LINK)". Text is any characters of the GSM 7-bit
     default alphabet (Bløk, Åhléns, Café), at most ``alphanumeric_max`` of them."""
-    if isinstance(alphanumeric_max, bool) or not isinstance(alphanumeric_max, int):
-        raise ConfigurationError(
-            f"alphanumeric_max must be an int, got {type(alphanumeric_max).__name__}"
-        )
-    if alphanumeric_max < 1:
-        raise ConfigurationError(f"alphanumeric_max must be 1 or more, got {alphanumeric_max}")
+    check_alphanumeric_max(alphanumeric_max)
     if _INTERNATIONAL.fullmatch(source) or _DIGITS.fullmatch(source):
         return source
     if source.startswith("+") or (source.isascii() and source.isdigit()):
@@ -189,30 +178,13 @@ def check_source(source: str, *, alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX
             f"(ITU-T E.164), or a short number of at most {E164_MAX_DIGITS} digits",
             parameter="Source",
         )
-    problem = _alphanumeric_problem(source, alphanumeric_max)
+    problem = alphanumeric_problem(source, alphanumeric_max)
     if problem is not None:
         raise InvalidParameter(
             f"Source {source!r} is not a valid alphanumeric sender: {problem}",
             parameter="Source",
         )
     return source
-
-
-def _alphanumeric_problem(source: str, limit: int) -> str | None:
-    if not source.strip():
-        return "it has no character to show"
-    if len(source) > limit:
-        return f"{len(source)} characters, over the limit of {limit}"
-    try:
-        septets = encode_gsm7(source)
-    except EncodingError as exc:
-        return f"{exc.character!r} is not in the GSM 7-bit default alphabet"
-    for septet, what in _NOT_IN_A_NAME.items():
-        if septet in septets:
-            return f"it holds {what}"
-    if _PLUS in septets:
-        return "'+' belongs to numbers"
-    return None
 
 
 def check_destination(destination: str) -> str:
@@ -431,11 +403,19 @@ def build_query(credentials: Credentials, prepared: PreparedMessage) -> tuple[tu
 
 
 def excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
-    """The start of a reply body, decoded leniently and redacted, for an error."""
-    text = body[: EXCERPT_MAX * 4].decode("utf-8", errors="replace")
+    """The start of a reply body, decoded leniently and redacted, for an error.
+
+    Redacted before it is cut, over enough of the body that a secret which
+    straddles the cut is still whole when it is looked for: a cut secret would
+    match nothing and leak its first characters."""
+    secrets = tuple(secrets)
+    longest = max((len(quote(s, safe="")) for s in secrets), default=0)
+    # UTF-8 takes at most 4 octets a character.
+    window = (EXCERPT_MAX + longest) * 4
+    text = redact(body[:window].decode("utf-8", errors="replace"), secrets)
     if len(text) > EXCERPT_MAX:
         text = text[:EXCERPT_MAX] + "..."
-    return redact(text, secrets)
+    return text
 
 
 def parse_send_response(status_code: int, body: bytes, *, secrets: Iterable[str] = ()) -> LinkReply:

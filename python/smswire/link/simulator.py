@@ -25,12 +25,12 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX
 from smswire.errors import ConfigurationError, MessageTooLong
 from smswire.link._asgi import Receive, Scope, Send, lifespan, respond
 from smswire.link.codes import ResultCode
 from smswire.link.errors import InvalidParameter
 from smswire.link.protocol import (
-    ALPHANUMERIC_SOURCE_MAX,
     check_destination,
     check_source,
     check_tariff,
@@ -87,6 +87,19 @@ class SimulatedMessage:
     parameters: Mapping[str, str]
 
 
+# The answer of a send whose reply is lost on purpose.
+_LOSE = "\x00lose"
+
+
+async def _cut_off(send: Send, reply: str) -> None:
+    """Start the reply, send half of it, and stop: the server then closes the
+    connection with the reply short of its Content-Length."""
+    body = reply.encode()
+    headers = [(b"content-type", b"text/plain"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+
+
 def _ratio(value: float, name: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise ConfigurationError(f"{name} must be a share from 0 to 1, got {value!r}")
@@ -101,6 +114,11 @@ class LinkSimulator:
     ``callback_url`` each accepted message gets one delivery report per part
     after ``report_delay`` seconds, retried up to ``report_attempts`` times
     until the receiver answers 200 (and ``report_ack_body``, when set).
+
+    Injected faults, for testing senders: ``refused_share`` of valid sends
+    are answered ``refusal_code`` (not accepted); ``lost_share`` are accepted
+    (recorded, reported) but their reply is cut off mid-body and the
+    connection closed, as a crash mid-write would: the sender cannot know.
     """
 
     def __init__(
@@ -119,12 +137,17 @@ class LinkSimulator:
         callback_ssl_context: ssl.SSLContext | None = None,
         not_delivered_share: float = 0.0,
         unknown_subscriber_share: float = 0.0,
+        refused_share: float = 0.0,
+        refusal_code: ResultCode = ResultCode.QUOTA_EXCEEDED,
+        lost_share: float = 0.0,
         seed: int | None = None,
         operator: str = "sim.operator",
         alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
     ) -> None:
         if not_delivered_share + unknown_subscriber_share > 1.0:
             raise ConfigurationError("the failure shares must add up to at most 1")
+        if refused_share + lost_share > 1.0:
+            raise ConfigurationError("refused_share and lost_share must add up to at most 1")
         if report_attempts < 1:
             raise ConfigurationError(f"report_attempts must be 1 or more, got {report_attempts}")
         self._service_id = str(service_id)
@@ -142,6 +165,9 @@ class LinkSimulator:
         )
         self._not_delivered = _ratio(not_delivered_share, "not_delivered_share")
         self._unknown_subscriber = _ratio(unknown_subscriber_share, "unknown_subscriber_share")
+        self._refused = _ratio(refused_share, "refused_share")
+        self._refusal = ResultCode(refusal_code)
+        self._lost = _ratio(lost_share, "lost_share")
         self._random = random.Random(seed)
         self._operator = operator
         self._alphanumeric_max = alphanumeric_max
@@ -152,6 +178,10 @@ class LinkSimulator:
         """Every message accepted, in order (for tests and demonstrations)."""
         self.reports_delivered = 0
         """Reports the callback acknowledged."""
+        self.refused: list[Mapping[str, str]] = []
+        """The parameters (no credentials) of every send refused by ``refused_share``."""
+        self.lost: list[SimulatedMessage] = []
+        """Messages accepted whose reply was lost on purpose (``lost_share``)."""
 
     def __repr__(self) -> str:
         return (
@@ -173,7 +203,11 @@ class LinkSimulator:
         parameters: dict[str, str] = {}
         for key, value in parse_qsl(query, keep_blank_values=True):
             parameters.setdefault(key, value)
-        await respond(send, 200, self._answer(parameters))
+        answer = self._answer(parameters)
+        if answer is _LOSE:
+            await _cut_off(send, self._reply(ResultCode.SENT, self.lost[-1].message_id))
+            return
+        await respond(send, 200, answer)
 
     def _reply(self, code: ResultCode, message_id: str | None = None) -> str:
         # LINK guide: Returns, "resultCode;resultDescription;messageId".
@@ -212,14 +246,22 @@ class LinkSimulator:
             return self._reply(_REFUSAL.get(exc.parameter, ResultCode.UNKNOWN_ERROR))
         except MessageTooLong:
             return self._reply(ResultCode.INVALID_USER_DATA)
+        # The record keeps the message, never the credentials.
+        kept = {k: v for k, v in parameters.items() if k not in _CREDENTIALS}
+        fault = self._random.random() if self._refused or self._lost else 1.0
+        if fault < self._refused:
+            self.refused.append(kept)
+            return self._reply(self._refusal)
         message_id = uuid.uuid4().hex
         if flags["ChargeOnly"]:
             segments = 1  # no SMS goes out; the one report confirms the charge
-        # The record keeps the message, never the credentials.
-        kept = {k: v for k, v in parameters.items() if k not in _CREDENTIALS}
-        self.accepted.append(SimulatedMessage(message_id, segments, kept))
+        simulated = SimulatedMessage(message_id, segments, kept)
+        self.accepted.append(simulated)
         if self._callback_url is not None:
             self._spawn(self._report(message_id, segments, parameters))
+        if fault < self._refused + self._lost:
+            self.lost.append(simulated)
+            return _LOSE
         # LINK guide: Async, "initial status will be Queued (1005) for a successful call".
         return self._reply(ResultCode.QUEUED if flags["Async"] else ResultCode.SENT, message_id)
 

@@ -3,14 +3,16 @@
 An application puts messages in (:meth:`Outbox.put`), each under its own key,
 and reads what became of them (:meth:`Outbox.status`, :meth:`Outbox.events`).
 Workers drain it through SMPP or LINK (:class:`Drain`); receivers store what
-providers send back (:meth:`Outbox.record_inbound`). What it holds lives in a
-store behind one contract (:class:`OutboxStore`): SQLite, embedded, by
-default (:class:`SqliteStore`).
+providers send back (:meth:`Outbox.record_inbound`, :class:`InboundRecorder`);
+:class:`OutboxWorker` drains a route through a client, end to end. What it
+holds lives in a store behind one contract (:class:`OutboxStore`): SQLite,
+embedded, by default (:class:`SqliteStore`).
 """
 
 from smswire.outbox.drain import DEFAULT_LEASE, Drain, new_worker_id
 from smswire.outbox.facade import Outbox, open_store
 from smswire.outbox.feed import EventFeed
+from smswire.outbox.inbound import InboundRecorder
 from smswire.outbox.records import (
     AcceptedPart,
     Claim,
@@ -26,6 +28,7 @@ from smswire.outbox.records import (
 )
 from smswire.outbox.sqlite import SqliteStore
 from smswire.outbox.store import DEFAULT_CORRELATION_TTL, DEFAULT_ROUTE, OutboxStore
+from smswire.outbox.worker import OutboxWorker, Sender, WorkerStats
 
 __all__ = [
     "DEFAULT_CORRELATION_TTL",
@@ -38,15 +41,19 @@ __all__ = [
     "Event",
     "EventFeed",
     "EventKind",
+    "InboundRecorder",
     "MessageStatus",
     "Outbox",
     "OutboxStore",
+    "OutboxWorker",
     "PartStatus",
     "Pending",
     "ReceiptRecord",
+    "Sender",
     "Settled",
     "SqliteStore",
     "Via",
+    "WorkerStats",
     "new_worker_id",
     "open_store",
 ]

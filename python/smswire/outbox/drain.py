@@ -116,9 +116,16 @@ class Drain:
         commits them."""
         if not self._parts and not self._settled:
             return frozenset()
+        # Taken before the commit, so reports made while it runs (another
+        # lane of the same worker) wait for the next flush instead of being
+        # dropped with these; put back in front if the commit fails.
         parts, settled = self._parts, self._settled
-        lost = await self._store.record(self.via, parts, settled)
         self._parts, self._settled = [], []
+        try:
+            lost = await self._store.record(self.via, parts, settled)
+        except BaseException:
+            self._parts, self._settled = parts + self._parts, settled + self._settled
+            raise
         for s in settled:
             self._held.pop(s.claim.key, None)
         return lost

@@ -35,12 +35,22 @@ __all__ = ["Outbox", "open_store"]
 
 async def open_store(location: str | os.PathLike[str], **options: object) -> OutboxStore:
     """Open the store at ``location``: a file path opens (or creates) a SQLite
-    store; ``options`` go to it (see :class:`SqliteStore`)."""
+    store, a ``redis://host:port/db`` URL a Redis one (the ``redis`` extra);
+    ``options`` go to it (see :class:`SqliteStore`, ``RedisStore``)."""
     text = os.fspath(location)
     scheme, separator, _ = text.partition("://")
+    if separator and scheme in ("redis", "rediss"):
+        try:
+            from smswire.outbox.redis import RedisStore
+        except ImportError as exc:
+            raise ConfigurationError(
+                "a redis:// outbox needs the redis package: pip install 'smswire[redis]'"
+            ) from exc
+        return await RedisStore.open(text, **options)
     if separator:
         raise ConfigurationError(
-            f"no outbox store is known for {scheme}:// locations; give a file path for SQLite"
+            f"no outbox store is known for {scheme}:// locations;"
+            " give a file path for SQLite or a redis:// URL"
         )
     return await SqliteStore.open(text, **options)
 

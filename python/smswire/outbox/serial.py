@@ -11,6 +11,7 @@ Both stores use these functions, so the text is the same in SQLite and Redis.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import operator
@@ -22,7 +23,7 @@ from typing import Any
 from smswire.errors import ConfigurationError, StoreUnavailable
 from smswire.link.codes import ResultCode
 from smswire.link.reports import DeliveryReport
-from smswire.message import Concatenation, Message
+from smswire.message import LINK_OPTIONS, SMPP_OPTIONS, Concatenation, Message
 from smswire.outbox.records import Inbound, ProviderStatus, Receipt
 from smswire.pdu import CommandStatus, Tlv
 from smswire.smpp.receipts import DeliveryReceipt, ReceiptState
@@ -147,6 +148,14 @@ def encode_message(message: Message) -> str:
         raise ConfigurationError(f"the message cannot be stored: {exc}") from None
 
 
+# Message's way-specific fields and their defaults, in declaration order.
+_WAY_OPTIONS = tuple(
+    (field.name, field.default)
+    for field in dataclasses.fields(Message)
+    if field.name in SMPP_OPTIONS or field.name in LINK_OPTIONS
+)
+
+
 def decode_message(text: str) -> Message:
     """The message ``encode_message`` wrote (of any version up to this one's)."""
     document = _version(_decode(text), "message")
@@ -168,6 +177,11 @@ def decode_message(text: str) -> Message:
     # Message.__init__'s checks again (a third of a claim's cost otherwise).
     message: Message = object.__new__(Message)
     message.__dict__.update(fields)
+    # What Message.__init__ works out once: the way-specific options set, which
+    # each way out reads to refuse the other's.
+    message.__dict__["_options"] = tuple(
+        name for name, default in _WAY_OPTIONS if fields[name] != default
+    )
     return message
 
 
@@ -228,6 +242,8 @@ def encode_inbound(item: Inbound) -> str:
             "text": item.text,
             "data_coding": item.data_coding,
             "parts": item.parts,
+            "raw": item.raw.hex(),
+            "error": item.error,
         }
     return _encode(document)
 
@@ -276,6 +292,9 @@ def decode_inbound(text: str) -> Inbound:
             text=document["text"],
             data_coding=document["data_coding"],
             parts=document["parts"],
+            # Absent from payloads written before the client kept them.
+            raw=bytes.fromhex(document.get("raw", "")),
+            error=document.get("error"),
         )
     raise StoreUnavailable(f"a stored payload has an unknown type {kind!r}", operation="read")
 

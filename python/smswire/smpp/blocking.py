@@ -11,10 +11,12 @@ manager, or :meth:`SmppClient.close`, after which sends raise
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Iterator
 from typing import Any, Callable
 
 from smswire._blocking import LoopThread
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX
 from smswire.encoding import STANDARD, Profile
 from smswire.message import Delivery, Message, SendResult
 from smswire.options import (
@@ -28,6 +30,7 @@ from smswire.options import (
 from smswire.smpp.addresses import SOURCE_ADDR_LIMIT
 from smswire.smpp.client import AsyncSmppClient
 from smswire.smpp.receipts import DeliveryReceipt
+from smswire.smpp.receiving import Inbound
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption
 
@@ -40,6 +43,9 @@ class SmppClient:
 
     The client's thread starts with :meth:`connect` (or ``with``) and ends
     with :meth:`close`. ``on_progress`` callbacks run on that thread.
+    ``on_inbound`` is a plain function here, run in a worker thread (so the
+    bind stays up while it works); what it is given is acknowledged when it
+    returns, and delivered again when it raises.
     """
 
     def __init__(
@@ -55,13 +61,23 @@ class SmppClient:
         source: str | None = None,
         profile: Profile = STANDARD,
         source_limit: int = SOURCE_ADDR_LIMIT,
+        alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
         truncate_source: bool = False,
+        alphanumeric_destination: bool = False,
         delivery: Delivery = Delivery.AT_LEAST_ONCE,
         reconnect: bool = True,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
+        on_inbound: Callable[[list[Inbound]], None] | None = None,
     ) -> None:
+        handler = None
+        if on_inbound is not None:
+            take = on_inbound
+
+            async def handler(batch: list[Inbound]) -> None:
+                await asyncio.get_running_loop().run_in_executor(None, take, batch)
+
         self._client = AsyncSmppClient(
             host,
             port,
@@ -73,12 +89,15 @@ class SmppClient:
             source=source,
             profile=profile,
             source_limit=source_limit,
+            alphanumeric_max=alphanumeric_max,
             truncate_source=truncate_source,
+            alphanumeric_destination=alphanumeric_destination,
             delivery=delivery,
             reconnect=reconnect,
             timeouts=timeouts,
             limits=limits,
             backoff=backoff,
+            on_inbound=handler,
         )
         self._thread = LoopThread("smswire-smpp")
 

@@ -25,7 +25,16 @@ ambiguous ones: the SMSC may have taken them.
 ESME_RSUBMITFAIL, ESME_RMSGQFUL, ESME_RTHROTTLED and ESME_RINVBNDSTS mean the
 SMSC did not take the message, so they are retried with back-off in either mode
 (ESME_RTHROTTLED also slows the whole client down); any other status reaches
-the caller as ``Outcome.REJECTED`` with that status.
+the caller as ``Outcome.REJECTED`` with that status. Retries and resubmissions
+of a part both count against ``Limits.retries``; once spent, the part is
+REJECTED (refused) or UNKNOWN (its response kept being lost).
+
+Cancellation. Cancelling a ``send``/``send_many`` (or ``asyncio.timeout``
+running out) withdraws the parts not yet written: they never leave, and are
+logged as withdrawn, NOT_SENT. Parts already written stay with the SMSC: their
+responses are still read and their receipts still correlate, but they are
+not resubmitted, even under AT_LEAST_ONCE, and nobody hears their outcome;
+a cancelled message is UNKNOWN unless reconciled from its receipts.
 """
 
 from __future__ import annotations
@@ -35,8 +44,15 @@ import random
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Callable
 
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX, check_alphanumeric_max
 from smswire.encoding import STANDARD, Profile
-from smswire.errors import ClientClosed, ConfigurationError, EncodingError, LocalProtocolError
+from smswire.errors import (
+    ClientClosed,
+    ConfigurationError,
+    EncodingError,
+    LocalProtocolError,
+    ProtocolError,
+)
 from smswire.message import Delivery, Message, Outcome, SendResult
 from smswire.options import (
     DEFAULT_BACKOFF,
@@ -53,7 +69,8 @@ from smswire.smpp.credentials import Credentials
 from smswire.smpp.gate import SubmitGate
 from smswire.smpp.pump import SendPump
 from smswire.smpp.receipts import DeliveryReceipt
-from smswire.smpp.receiving import Correlation, ReceiveSide
+from smswire.smpp.receiving import RECEIPT_CORRELATION_LIMIT, InboundHandler, ReceiveSide
+from smswire.smpp.shared import SharedReceiving
 from smswire.smpp.submit import build_submits
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption, client_context
@@ -74,14 +91,36 @@ class AsyncSmppClient:
     ``source``: the sender of messages that name none. ``timeouts``,
     ``limits`` (the window, the rate in submit_sm per second, the retries)
     and ``backoff`` (rebinds and retried submits) as in :mod:`smswire.options`.
-    ``delivery``: see the module documentation. ``source_limit`` /
-    ``truncate_source``: inMobile discards source_addr characters after the
-    15th, so longer senders are refused unless truncated on purpose.
+    ``delivery``: see the module documentation. ``source_limit``: how many
+    characters of source_addr the SMSC keeps (inMobile discards those after
+    the 15th); ``alphanumeric_max``: how long a sender name may be (11, the
+    3GPP TS 23.040 §9.1.2.5 default; up to ``source_limit`` where the SMSC
+    and the route allow it). A longer sender is refused, or with
+    ``truncate_source`` cut to the limit that applies to it.
+    ``alphanumeric_destination``: allow a name as the destination (refused
+    unless asked for; numbers are ITU-T E.164 as on LINK).
+
+    What the SMSC delivers (receipts, mobile-originated messages) is
+    acknowledged only once the application has it. ``on_inbound``, an async
+    function, is called with the receipts and messages of one read (and any
+    that came while its previous call ran); they are acknowledged when it
+    returns, and refused with ESME_RX_T_APPN, for the SMSC to deliver again,
+    when it raises. Without it, :meth:`receipts` and :meth:`messages` hand
+    them over, each acknowledged when the consumer asks for the next; up to
+    :data:`~smswire.smpp.inbox.INBOX_LIMIT` of each wait unacknowledged, and
+    beyond that the SMSC is told to deliver them again later. A transceiver
+    that never reads them leaves them with the SMSC: bind as "transmitter"
+    to send only. ``receipt_correlation``: how many message ids the client
+    remembers to put the sent message on its receipts; 0 keeps none, for an
+    application that correlates them itself (the outbox, through its store),
+    so that nothing of a message stays in memory once it is settled.
 
     Shared with other clients (the binds of a :class:`~smswire.smpp.pool.AsyncSmppPool`):
     ``gate``, a cap every submit_sm passes (:mod:`smswire.smpp.gate`; an
-    account-wide rate); ``correlation``, where receipts find their messages and
-    come out (:class:`~smswire.smpp.receiving.Correlation`; it outlives the client).
+    account-wide rate); ``shared``, where receipts find their messages and
+    the receipts and messages of every bind come out
+    (:class:`~smswire.smpp.shared.SharedReceiving`; it outlives the client,
+    and ``receipt_correlation`` is then its own).
     """
 
     def __init__(
@@ -97,15 +136,27 @@ class AsyncSmppClient:
         source: str | None = None,
         profile: Profile = STANDARD,
         source_limit: int = SOURCE_ADDR_LIMIT,
+        alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
         truncate_source: bool = False,
+        alphanumeric_destination: bool = False,
         delivery: Delivery = Delivery.AT_LEAST_ONCE,
         reconnect: bool = True,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
+        on_inbound: InboundHandler | None = None,
+        receipt_correlation: int = RECEIPT_CORRELATION_LIMIT,
         gate: SubmitGate | None = None,
-        correlation: Correlation | None = None,
+        shared: SharedReceiving | None = None,
     ) -> None:
+        if (
+            isinstance(receipt_correlation, bool)
+            or not isinstance(receipt_correlation, int)
+            or receipt_correlation < 0
+        ):
+            raise ConfigurationError(
+                f"receipt_correlation must be 0 or more message ids, not {receipt_correlation!r}"
+            )
         for name, value, kind in (
             ("timeouts", timeouts, Timeouts),
             ("limits", limits, Limits),
@@ -117,7 +168,9 @@ class AsyncSmppClient:
         self.source = source
         self.profile = profile
         self.source_limit = source_limit
+        self.alphanumeric_max = check_alphanumeric_max(alphanumeric_max, ceiling=source_limit)
         self.truncate_source = truncate_source
+        self.alphanumeric_destination = alphanumeric_destination
         self.timeouts = timeouts
         self.limits = limits
         rng = random.Random()
@@ -143,8 +196,11 @@ class AsyncSmppClient:
         self._receiving = ReceiveSide(
             self._connection,
             self._pump,
-            receipt_hold=timeouts.receipt_hold,
-            correlation=correlation,
+            # A receiver never sees a submit_sm_resp: holding its receipts is no use.
+            receipt_hold=0.0 if bind == "receiver" else timeouts.receipt_hold,
+            on_inbound=on_inbound,
+            correlation_limit=receipt_correlation,
+            shared=shared,
         )
         self._connection.attach(self._receiving, self._pump)
         self._reference = rng.randrange(_REFERENCES)
@@ -244,6 +300,7 @@ class AsyncSmppClient:
         if pending:
             await asyncio.wait(pending, timeout=wait)
         self._pump.give_up("the client closed")
+        await self._receiving.drain(wait)
         await self._connection.unbind(wait)
         self._pump.abandon_in_flight("the client closed before the SMSC answered")
         self._closed = True
@@ -276,7 +333,9 @@ class AsyncSmppClient:
             reference=reference,
             profile=self.profile,
             source_limit=self.source_limit,
+            alphanumeric_max=self.alphanumeric_max,
             truncate_source=self.truncate_source,
+            alphanumeric_destination=self.alphanumeric_destination,
         )
 
     async def send(
@@ -326,7 +385,7 @@ class AsyncSmppClient:
         for message in items:
             try:
                 built.append(self._build(message))
-            except (ConfigurationError, EncodingError) as exc:
+            except (ConfigurationError, EncodingError, ProtocolError) as exc:
                 built.append(SendResult(message, Outcome.NOT_SENT, error=str(exc)))
         pump = self._pump
         batch = pump.batch(len(items), on_progress)
@@ -343,11 +402,14 @@ class AsyncSmppClient:
     # -- what the SMSC sends ---------------------------------------------------
 
     def receipts(self) -> AsyncIterator[DeliveryReceipt]:
-        """Delivery receipts as they come, until the client closes."""
+        """Delivery receipts as they come, until the client closes; each is
+        acknowledged when the next is asked for (one held when the iteration
+        stops is refused, and comes again). Empty with ``on_inbound``."""
         return self._receiving.receipts.items()
 
     def messages(self) -> AsyncIterator[MobileOriginated]:
-        """Mobile-originated messages, reassembled, until the client closes."""
+        """Mobile-originated messages, reassembled, until the client closes;
+        acknowledged as :meth:`receipts` are."""
         return self._receiving.messages.items()
 
 

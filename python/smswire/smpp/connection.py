@@ -41,6 +41,7 @@ from smswire.smpp.session import (
     SessionState,
     Unbound,
 )
+from smswire.smpp.timer import SessionTimer
 
 __all__ = ["Supervisor"]
 
@@ -118,12 +119,13 @@ class Supervisor:
         self._pump: SendPump | None = None
         self._session: Session | None = None
         self._link: _Link | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at = 0.0
+        self._timer = SessionTimer(self._on_timer)
         self._bind_waiter: asyncio.Future[Pdu] | None = None
         self._unbind_waiter: asyncio.Future[None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._bound_at = 0.0
+        # The SMSC's PDUs kept coming for backoff.reset_after after the bind.
+        self._healthy = False
         self.started = False
         # Successful binds, the first and every rebind.
         self.binds = 0
@@ -139,7 +141,12 @@ class Supervisor:
     @property
     def session(self) -> Session | None:
         session = self._session
-        return session if session is not None and session.bound and not self.closing else None
+        if session is None or not session.bound or self.closing:
+            return None
+        # A connection being dropped (a response timed out) takes no more
+        # submits: they would be lost with it, and counted lost.
+        transport = self._link.transport if self._link is not None else None
+        return None if transport is None or transport.is_closing() else session
 
     @property
     def bound(self) -> bool:
@@ -154,11 +161,29 @@ class Supervisor:
     # -- connecting and binding ----------------------------------------------------
 
     async def connect(self) -> None:
-        """Connect and bind once, then keep the bind up; raises :class:`SmscError`
-        or :class:`TransportError` when this first bind fails."""
+        """Connect and bind, then keep the bind up; raises :class:`SmscError`
+        or :class:`TransportError` when this first bind fails.
+
+        A bind refused as during a restart (ESME_RBINDFAIL, ESME_RSYSERR) is
+        tried again with the reconnect back-off, while the next attempt starts
+        within ``timeouts.connect`` of the first.
+        """
         self.started = True
-        await self._connect_and_bind()
-        self._task = asyncio.get_running_loop().create_task(self._supervise())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeouts.connect
+        attempt = 0
+        while True:
+            try:
+                await self._connect_and_bind()
+                break
+            except SmscError as exc:
+                delay = self._backoff.delay(attempt, self._rng)
+                if exc.status not in _REBIND_STATUSES or loop.time() + delay >= deadline:
+                    raise
+                _log.info("bind refused (%s); retrying", command_status(exc.status).name)
+                attempt += 1
+                await asyncio.sleep(delay)
+        self._task = loop.create_task(self._supervise())
 
     async def _connect_and_bind(self) -> None:
         assert self._pump is not None, "attach() the receive side and the pump first"
@@ -185,6 +210,7 @@ class Supervisor:
             enquire_link_interval=self._timeouts.enquire_link,
             clock=loop.time,
         )
+        self._timer.start(session)
         self._session, self._link = session, link
         waiter: asyncio.Future[Pdu] = loop.create_future()
         self._bind_waiter = waiter
@@ -213,6 +239,7 @@ class Supervisor:
             )
         self._bound_at = loop.time()
         self.binds += 1
+        self._healthy = False
         _log.info(
             "bound as %s to %s:%d as system_id %r",
             self.credentials.bind,
@@ -224,7 +251,6 @@ class Supervisor:
 
     async def _supervise(self) -> None:
         """After each lost connection, bind again with back-off."""
-        loop = asyncio.get_running_loop()
         attempt = 0
         while True:
             link = self._link
@@ -235,7 +261,7 @@ class Supervisor:
             if not self.reconnect:
                 self._fail(RequestNotSent("the connection to the SMSC closed; reconnect is off"))
                 return
-            if loop.time() - self._bound_at >= self._backoff.reset_after:
+            if self._healthy:
                 attempt = 0  # that bind was healthy: start the back-off again
             while not self.closing:
                 await asyncio.sleep(self._backoff.delay(attempt, self._rng))
@@ -274,6 +300,10 @@ class Supervisor:
             self.write(session.data_to_send())
             link.abort()
             return
+        if not self._healthy:
+            # The SMSC's PDUs still come reset_after into the bind: a healthy one.
+            now = asyncio.get_running_loop().time()
+            self._healthy = now - self._bound_at >= self._backoff.reset_after
         self._handle(link, session, events)
 
     def _handle(self, link: _Link, session: Session, events: list[Event]) -> None:
@@ -310,6 +340,8 @@ class Supervisor:
                 link.abort()
             # PduRejected: the session answered it and logged why.
         self.write(session.data_to_send())
+        # An answer moves the enquire_link due: sooner, maybe, than the timer.
+        self._arm_timer()
         pump.pump()
 
     def _can_resubmit(self) -> bool:
@@ -327,7 +359,7 @@ class Supervisor:
             )
         if self._unbind_waiter is not None and not self._unbind_waiter.done():
             self._unbind_waiter.set_result(None)
-        self._cancel_timer()
+        self._timer.cancel()
         if was_bound and not self.closing:
             _log.warning("connection to %s:%d lost: %s", self.host, self.port, exc or "closed")
         assert self._pump is not None
@@ -336,37 +368,15 @@ class Supervisor:
     # -- the session's timers -----------------------------------------------------------
 
     def _arm_timer(self) -> None:
-        session = self._session
-        if session is None:
-            return
-        loop = asyncio.get_running_loop()
-        if self._timer is not None:
-            # Armed for something later than a request just sent can time out
-            # (an enquire_link due in 30 s, a response timeout of 5): re-arm.
-            timeout = session.response_timeout
-            if timeout is None or self._timer_at <= loop.time() + timeout:
-                return
-            self._timer.cancel()
-        deadline = session.next_deadline()
-        if deadline is None:
-            self._timer = None
-            return
-        # The session runs on the loop's clock, so its deadlines are loop times.
-        self._timer_at = deadline
-        self._timer = loop.call_at(deadline, self._on_timer)
+        if self._session is not None:
+            self._timer.arm(self._session)
 
     def _on_timer(self) -> None:
-        self._timer = None
         session, link = self._session, self._link
         if session is None or link is None:
             return
         self._handle(link, session, session.handle_timeout())
         self._arm_timer()
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
 
     # -- the end ------------------------------------------------------------------------
 
@@ -394,7 +404,7 @@ class Supervisor:
         link = self._link
         if link is not None and link.transport is not None:
             link.transport.close()
-        self._cancel_timer()
+        self._timer.cancel()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -1,44 +1,19 @@
-"""What the send pump tracks: a caller's batch, its messages and their parts.
-
-A :class:`Batch` is one ``send`` or ``send_many`` call and the future its
-caller awaits; a :class:`Job` is one message of it; a :class:`Part` one
-submit_sm of that message, with how often it was tried.
+"""What the send pump tracks of one message: a :class:`Job`, the message of
+a caller's :class:`~smswire.smpp.batch.Batch`, and its :class:`Part` s, one
+submit_sm each with how often it was tried. A job settles its message in its
+batch once every part has an outcome: the worst part's outcome is the message's.
 """
 
 from __future__ import annotations
 
-import asyncio
-from typing import Callable
-
 from smswire.message import Message, Outcome, SendResult
 from smswire.pdu import CommandStatus, SubmitSm
+from smswire.smpp.batch import Batch
 
-__all__ = ["Batch", "Job", "Part", "Progress"]
+__all__ = ["Job", "Part"]
 
-Progress = Callable[[int, int], None]
-
-
-class Batch:
-    """The messages of one send or send_many call, and the future their caller awaits."""
-
-    __slots__ = ("future", "left", "on_progress", "results")
-
-    def __init__(self, size: int, on_progress: Progress | None) -> None:
-        self.future: asyncio.Future[list[SendResult]] = asyncio.get_running_loop().create_future()
-        self.results: list[SendResult | None] = [None] * size
-        self.left = size
-        self.on_progress = on_progress
-
-    def settle(self, index: int, result: SendResult) -> None:
-        self.results[index] = result
-        self.left -= 1
-        if self.on_progress is not None and not self.future.done():
-            try:
-                self.on_progress(len(self.results) - self.left, len(self.results))
-            except Exception as exc:  # the caller's callback: its error is theirs
-                self.future.set_exception(exc)
-        if self.left == 0 and not self.future.done():
-            self.future.set_result(self.results)  # type: ignore[arg-type]
+# The worse outcome of a message's parts is the message's.
+_RANK = {Outcome.NOT_SENT: 1, Outcome.UNKNOWN: 2, Outcome.REJECTED: 3}
 
 
 class Job:
@@ -66,6 +41,32 @@ class Job:
         self.outcome: Outcome | None = None
         self.status: CommandStatus | None = None
         self.error: str | None = None
+
+    def part_failed(self, outcome: Outcome, status: CommandStatus | None, error: str) -> None:
+        """A part ended other than accepted; the message's outcome is the worst."""
+        if self.outcome is None or _RANK[outcome] > _RANK[self.outcome]:
+            self.outcome, self.status, self.error = outcome, status, error
+        self.left -= 1
+        if self.left == 0:
+            self.finish()
+
+    def finish(self) -> None:
+        """Every part has its outcome: the message's result goes to its batch."""
+        outcome = self.outcome
+        parts = len(self.ids)
+        if outcome is None:
+            result = SendResult(
+                self.message, Outcome.ACCEPTED, tuple(self.ids), CommandStatus.ESME_ROK, None, parts
+            )
+        else:
+            error = self.error
+            if outcome is Outcome.NOT_SENT and self.accepted:
+                # Some parts left: sending the message again would repeat them.
+                outcome = Outcome.UNKNOWN
+                error = f"{self.accepted} of {parts} parts accepted, the rest {error}"
+            ids = tuple(i for i in self.ids if i)
+            result = SendResult(self.message, outcome, ids, self.status, error, parts)
+        self.batch.settle(self.index, result)
 
 
 class Part:

@@ -27,9 +27,11 @@ from smswire.message import Delivery, Message, Outcome, SendResult
 from smswire.options import Backoff, Limits
 from smswire.pdu import CommandStatus, Pdu, SubmitSm
 from smswire.ratelimit import RateLimiter
+from smswire.smpp.batch import Batch, Progress
 from smswire.smpp.gate import GatedWriter, SubmitGate
-from smswire.smpp.jobs import Batch, Job, Part, Progress
+from smswire.smpp.jobs import Job, Part
 from smswire.smpp.session import Session
+from smswire.smpp.throttling import THROTTLE_PAUSE_INITIAL, Throttling
 
 __all__ = ["RETRY_STATUSES", "SendPump", "Wire", "command_status"]
 
@@ -49,11 +51,6 @@ RETRY_STATUSES = frozenset(
 # The window is refilled once an eighth of it is free (or nothing is in flight):
 # responses trickling in one per read would otherwise cost one write each.
 WINDOW_REFILL_SHARE = 8
-# ESME_RTHROTTLED pauses all sending; the pause doubles while throttling lasts.
-THROTTLE_PAUSE_INITIAL = 0.05
-THROTTLE_PAUSE_MAX = 5.0
-# The worse outcome of a message's parts is the message's.
-_RANK = {Outcome.NOT_SENT: 1, Outcome.UNKNOWN: 2, Outcome.REJECTED: 3}
 
 
 class Wire(Protocol):
@@ -102,8 +99,7 @@ class SendPump:
         self._ticket = itertools.count()
         self._batches: set[Batch] = set()
         self._timer: asyncio.TimerHandle | None = None
-        self._paused_until = 0.0
-        self._throttle_pause = THROTTLE_PAUSE_INITIAL
+        self._throttling = Throttling()
         # ESME_RTHROTTLED answers so far.
         self.throttles = 0
 
@@ -124,10 +120,20 @@ class SendPump:
         future = batch.future
         if future.cancelled() or future.exception() is not None:
             # Its caller is gone (cancelled, or its progress callback raised):
-            # what of it was never written is not written now.
-            self._queue = collections.deque(p for p in self._queue if p.job.batch is not batch)
-            self._delayed = [entry for entry in self._delayed if entry[2].job.batch is not batch]
-            heapq.heapify(self._delayed)
+            # what of it was never written is not written now, nor again.
+            withdrawn = [p for p in self._queue if p.job.batch is batch]
+            withdrawn += [entry[2] for entry in self._delayed if entry[2].job.batch is batch]
+            if withdrawn:
+                self._queue = collections.deque(p for p in self._queue if p.job.batch is not batch)
+                self._delayed = [e for e in self._delayed if e[2].job.batch is not batch]
+                heapq.heapify(self._delayed)
+                _log.info(
+                    "a send was given up: %d submit_sm never written are withdrawn "
+                    "(NOT_SENT: safe to send again)",
+                    sum(not part.ambiguous for part in withdrawn),
+                )
+            for part in withdrawn:
+                self._settle_withdrawn(part)
 
     def add(self, batch: Batch, index: int, message: Message, pdus: Sequence[SubmitSm]) -> None:
         """Queue the parts of the ``index``-th message of ``batch``."""
@@ -160,7 +166,7 @@ class SendPump:
         session = self._wire.session
         if session is None:
             return
-        if (self._delayed or self._paused_until) and not self._release_due():
+        if (self._delayed or self._throttling.paused_until) and not self._release_due():
             return
         queue = self._queue
         if not queue:
@@ -191,7 +197,7 @@ class SendPump:
         session = self._wire.session
         if session is None or not self._queue or session.window_free < 1:
             return False
-        if (self._delayed or self._paused_until) and not self._release_due():
+        if (self._delayed or self._throttling.paused_until) and not self._release_due():
             return False
         limiter = self._limiter
         if limiter is not None:
@@ -263,10 +269,11 @@ class SendPump:
             self._queue.appendleft(heapq.heappop(delayed)[2])
         if delayed:
             self._schedule(delayed[0][0] - now)
-        if now < self._paused_until:
-            self._schedule(self._paused_until - now)
+        paused_until = self._throttling.paused_until
+        if now < paused_until:
+            self._schedule(paused_until - now)
             return False
-        self._paused_until = 0.0
+        self._throttling.paused_until = 0.0
         return True
 
     def _schedule(self, delay: float) -> None:
@@ -285,14 +292,15 @@ class SendPump:
         if self._gated is not None:
             self._gated.gate.settled()
         if status == 0:
-            if self._throttle_pause > THROTTLE_PAUSE_INITIAL:
-                self._throttle_pause = max(THROTTLE_PAUSE_INITIAL, self._throttle_pause / 2)
+            throttling = self._throttling
+            if throttling.pause > THROTTLE_PAUSE_INITIAL:
+                throttling.accepted()
             job = part.job
             job.ids[part.index] = message_id
             job.accepted += 1
             job.left -= 1
             if job.left == 0:
-                self._finish(job)
+                job.finish()
             return job.message
         code = command_status(status)
         if code in RETRY_STATUSES:
@@ -305,14 +313,11 @@ class SendPump:
         loop = asyncio.get_running_loop()
         if status == CommandStatus.ESME_RTHROTTLED:
             self.throttles += 1
-            # The SMSC asks for less: pause everything, longer while it lasts.
-            # A window's worth of refusals arrives at once for one episode, so
-            # the pause grows only when a throttle comes after the last pause.
-            now = loop.time()
-            if now >= self._paused_until:
-                self._paused_until = now + self._throttle_pause
-                self._throttle_pause = min(THROTTLE_PAUSE_MAX, self._throttle_pause * 2)
-            self._queue.appendleft(part)
+            # The SMSC asks for less: everything pauses, and the part itself
+            # is retried as any other, with back-off and within its budget.
+            self._throttling.throttled(loop.time())
+        if part.job.batch.future.done():
+            self._settle_withdrawn(part)
             return
         part.retries += 1
         if part.retries > self._retries:
@@ -329,30 +334,46 @@ class SendPump:
 
     def on_unanswered(self, requests: Iterable[Pdu], *, resubmit: bool) -> None:
         """Submits whose response was lost (connection lost, response timed out):
-        queued again under AT_LEAST_ONCE when ``resubmit`` is possible, else UNKNOWN."""
+        queued again under AT_LEAST_ONCE when ``resubmit`` is possible and the
+        part's retry budget allows, else UNKNOWN."""
         lost = []
         for request in requests:
             part = self._in_flight.pop(request.sequence_number, None)
             if part is not None:
+                part.ambiguous = True
                 lost.append(part)
                 if self._gated is not None:
                     self._gated.gate.settled()
         if not lost:
             return
-        if resubmit and self.delivery is Delivery.AT_LEAST_ONCE:
-            _log.info("%d submit_sm lost their response; resubmitting them", len(lost))
+        if not (resubmit and self.delivery is Delivery.AT_LEAST_ONCE):
             for part in lost:
-                part.ambiguous = True
-            self._queue.extendleft(reversed(lost))
+                self._settle(
+                    part, Outcome.UNKNOWN, None, "the connection closed before the SMSC answered"
+                )
             return
+        again = []
         for part in lost:
-            self._settle(
-                part, Outcome.UNKNOWN, None, "the connection closed before the SMSC answered"
-            )
+            part.retries += 1
+            if part.job.batch.future.done():
+                self._settle_withdrawn(part)
+            elif part.retries > self._retries:
+                self._settle(
+                    part,
+                    Outcome.UNKNOWN,
+                    None,
+                    f"its response was lost {part.retries} times; resubmitted "
+                    f"{self._retries} times, the retry budget",
+                )
+            else:
+                again.append(part)
+        if again:
+            _log.info("%d submit_sm lost their response; resubmitting them", len(again))
+            self._queue.extendleft(reversed(again))
 
     def on_bound(self) -> None:
         """A new bind: throttling starts afresh, and the queue goes out."""
-        self._throttle_pause = THROTTLE_PAUSE_INITIAL
+        self._throttling.restart()
         self.pump()
 
     def give_up(self, reason: str, status: CommandStatus | None = None) -> None:
@@ -390,33 +411,15 @@ class SendPump:
 
     # -- settling ------------------------------------------------------------------
 
-    def _settle(
-        self, part: Part, outcome: Outcome, status: CommandStatus | None, error: str
-    ) -> None:
-        job = part.job
-        if job.outcome is None or _RANK[outcome] > _RANK[job.outcome]:
-            job.outcome, job.status, job.error = outcome, status, error
-        job.left -= 1
-        if job.left == 0:
-            self._finish(job)
+    def _settle_withdrawn(self, part: Part) -> None:
+        """A part whose caller has gone (cancelled, or its callback raised): not
+        written again; never written is NOT_SENT, once written UNKNOWN."""
+        outcome = Outcome.UNKNOWN if part.ambiguous else Outcome.NOT_SENT
+        self._settle(part, outcome, None, "withdrawn: the send was cancelled")
 
     @staticmethod
-    def _finish(job: Job) -> None:
-        outcome = job.outcome
-        parts = len(job.ids)
-        if outcome is None:
-            result = SendResult(
-                job.message, Outcome.ACCEPTED, tuple(job.ids), CommandStatus.ESME_ROK, None, parts
-            )
-        else:
-            error = job.error
-            if outcome is Outcome.NOT_SENT and job.accepted:
-                # Some parts left: sending the message again would repeat them.
-                outcome = Outcome.UNKNOWN
-                error = f"{job.accepted} of {parts} parts accepted, the rest {error}"
-            ids = tuple(i for i in job.ids if i)
-            result = SendResult(job.message, outcome, ids, job.status, error, parts)
-        job.batch.settle(job.index, result)
+    def _settle(part: Part, outcome: Outcome, status: CommandStatus | None, error: str) -> None:
+        part.job.part_failed(outcome, status, error)
 
 
 def command_status(value: int) -> CommandStatus:

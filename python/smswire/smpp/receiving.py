@@ -3,30 +3,47 @@
 Responses to submit_sm go to the send pump; the ids it reports accepted are
 remembered, so a delivery receipt names the message it belongs to, even one
 that overtook its submit_sm_resp. deliver_sm and data_sm carry receipts and
-mobile-originated messages (reassembled from their parts); each is
-acknowledged in one place, :meth:`ReceiveSide.acknowledge`.
+mobile-originated messages (reassembled from their parts).
 
-The ids and the inboxes are a :class:`Correlation`, which several clients may
-share (the binds of a pool): a receipt then finds its message whichever bind
-submitted it and whichever bind the receipt came on, and all come out of one
-place.
+Nothing delivered is acknowledged before the application has it
+(:mod:`smswire.smpp.inbox`). With an ``on_inbound`` handler, the items that
+arrived in one read (and any that arrived while the handler last ran) are
+handed to it in one call, and their PDUs answered ESME_ROK once it returns,
+ESME_RX_T_APPN when it raises; without one, they wait in bounded inboxes for
+:meth:`ReceiveSide.receipts` / ``messages`` consumers. Each delivery is read
+in isolation: one the client cannot read is still handed over (a receipt in
+state UNKNOWN, a message with ``error`` set), raw octets and all. The table
+of ids and the inboxes may be shared with other clients (the binds of a pool,
+:mod:`smswire.smpp.shared`).
+
+The parts of a concatenated message but the last are acknowledged as soon
+as the client holds them: SMSCs that deliver one deliver_sm at a time would
+otherwise never send the next part. The part that completes the message is
+acknowledged after the hand-over, and the parts are kept until then, so a
+redelivered last part completes the message again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable
 from dataclasses import replace
-from typing import Callable, Generic, TypeVar
+from typing import Callable, Union
 
-from smswire.errors import EncodingError
 from smswire.message import Message
 from smswire.pdu import CommandId, Pdu
+from smswire.smpp.correlation import RECEIPT_CORRELATION_LIMIT, correlation_key, receipt_keys
+from smswire.smpp.inbox import INBOX_LIMIT, Acknowledgement, Inbox, OverflowLog
 from smswire.smpp.pump import SendPump, Wire
-from smswire.smpp.receipts import DeliveryReceipt, is_receipt, message_id_keys, parse_receipt
+from smswire.smpp.receipts import (
+    DeliveryReceipt,
+    ReceiptState,
+    is_receipt,
+    parse_receipt,
+)
 from smswire.smpp.session import ResponseReceived, Session
+from smswire.smpp.shared import SharedReceiving
 from smswire.smpp.userdata import (
     MobileOriginated,
     MultipartAssembler,
@@ -34,112 +51,44 @@ from smswire.smpp.userdata import (
     split_user_data,
 )
 
-__all__ = ["RECEIPT_CORRELATION_LIMIT", "Correlation", "Inbox", "ReceiveSide"]
+__all__ = ["RECEIPT_CORRELATION_LIMIT", "Inbound", "InboundHandler", "ReceiveSide"]
 
 _log = logging.getLogger("smswire.smpp")
 
-# How many message ids the client remembers for correlating receipts.
-RECEIPT_CORRELATION_LIMIT = 1_000_000
+# Compared with every response, bound once as plain ints: an enum attribute
+# lookup costs more than the rest of the comparison (see smpp/session.py).
+_SUBMIT_SM = int(CommandId.SUBMIT_SM)
+_SUBMIT_SM_RESP = int(CommandId.SUBMIT_SM_RESP)
+_GENERIC_NACK = int(CommandId.GENERIC_NACK)
 
-_T = TypeVar("_T")
-
-
-class Inbox(Generic[_T]):
-    """An unbounded FIFO for one consumer, bound to the event loop only when awaited.
-
-    Python 3.9's ``asyncio.Queue`` binds to a loop when created, which breaks
-    a client created before ``asyncio.run``. ``None`` marks the end.
-    """
-
-    def __init__(self) -> None:
-        self._items: collections.deque[_T | None] = collections.deque()
-        self._waiter: asyncio.Future[None] | None = None
-
-    def put(self, item: _T | None) -> None:
-        self._items.append(item)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def items(self) -> AsyncIterator[_T]:
-        """Each item as it comes, until the end."""
-        while True:
-            while not self._items:
-                self._waiter = asyncio.get_running_loop().create_future()
-                await self._waiter
-            item = self._items.popleft()
-            if item is None:
-                self._items.appendleft(None)  # the end, for every later reader too
-                return
-            yield item
+Inbound = Union[DeliveryReceipt, MobileOriginated]
+# Takes the receipts and messages of one read; they are acknowledged when it returns.
+InboundHandler = Callable[[list[Inbound]], Awaitable[None]]
 
 
-class Correlation:
-    """Message ids the SMSC accepted, the receipts that name them, and where
-    receipts and mobile-originated messages come out.
+class _Delivered:
+    """One receipt or message and the acknowledgement of what carried it."""
 
-    ``receipt_hold``: how long a receipt that overtook its submit_sm_resp
-    waits for the response to name its message.
-    """
+    __slots__ = ("ack", "correlated", "item", "session", "waits_for")
 
-    def __init__(self, *, receipt_hold: float) -> None:
-        self.receipt_hold = receipt_hold
-        self._ids: collections.OrderedDict[str, Message] = collections.OrderedDict()
-        self._early: dict[str, DeliveryReceipt] = {}
-        self.receipts: Inbox[DeliveryReceipt] = Inbox()
-        self.messages: Inbox[MobileOriginated] = Inbox()
-        # Told of each receipt as it comes out (a pool's metrics).
-        self.observer: Callable[[DeliveryReceipt], None] | None = None
-
-    def _out(self, receipt: DeliveryReceipt) -> None:
-        if self.observer is not None:
-            self.observer(receipt)
-        self.receipts.put(receipt)
-
-    def remember(self, message_id: str, message: Message) -> None:
-        """The SMSC accepted ``message`` (a part of it) as ``message_id``."""
-        ids = self._ids
-        early = self._early
-        for key in message_id_keys(message_id):
-            ids[key] = message
-            if early:
-                receipt = early.pop(key, None)
-                if receipt is not None:
-                    self._out(replace(receipt, message=message))
-        while len(ids) > RECEIPT_CORRELATION_LIMIT:
-            ids.popitem(last=False)
-
-    def correlate(self, receipt: DeliveryReceipt) -> None:
-        """A receipt arrived: out with its message, or held a while for it."""
-        keys = message_id_keys(receipt.message_id)
-        for key in keys:
-            message = self._ids.get(key)
-            if message is not None:
-                self._out(replace(receipt, message=message))
-                return
-        # The receipt overtook its submit_sm_resp (or belongs to an earlier
-        # process): hold it a while for the response to name its message.
-        self._early[keys[0]] = receipt
-        asyncio.get_running_loop().call_later(self.receipt_hold, self._release, keys[0])
-
-    def _release(self, key: str) -> None:
-        receipt = self._early.pop(key, None)
-        if receipt is not None:
-            self._out(receipt)
-
-    def close(self) -> None:
-        """Held receipts go out uncorrelated, and the inboxes end."""
-        for receipt in self._early.values():
-            self._out(receipt)
-        self._early.clear()
-        self.receipts.put(None)
-        self.messages.put(None)
+    def __init__(self, item: Inbound, ack: Acknowledgement, session: Session) -> None:
+        self.item = item
+        self.ack = ack
+        self.session = session
+        # A message, or a receipt whose message was looked for: ready to go.
+        self.correlated = not isinstance(item, DeliveryReceipt)
+        # A held receipt: the last request sent before it came; every one up
+        # to it answered, no response can name its message any more.
+        self.waits_for = 0
 
 
 class ReceiveSide:
     """Answers to our requests and requests of the SMSC's, each to where it belongs.
 
-    ``correlation``: shared with other clients, or (None) this client's own,
-    closed with it; ``receipt_hold`` is then its hold (see :class:`Correlation`).
+    ``receipt_hold``: how long a receipt that overtook its submit_sm_resp
+    waits for the response to name its message. ``on_inbound``: see the
+    module documentation. ``shared``: the table and inboxes of several
+    clients (``correlation_limit`` is then its own), which this one does not end.
     """
 
     def __init__(
@@ -148,31 +97,91 @@ class ReceiveSide:
         pump: SendPump,
         *,
         receipt_hold: float,
-        correlation: Correlation | None = None,
+        on_inbound: InboundHandler | None = None,
+        correlation_limit: int = RECEIPT_CORRELATION_LIMIT,
+        shared: SharedReceiving | None = None,
     ) -> None:
         self._wire = wire
+        self._owns_inboxes = shared is None
+        if shared is None:
+            shared = SharedReceiving(correlation_limit)
+        self._correlation_limit = shared.correlation_limit
         self._pump = pump
-        self._owns_correlation = correlation is None
-        self.correlation = correlation or Correlation(receipt_hold=receipt_hold)
-        self.receipts = self.correlation.receipts
-        self.messages = self.correlation.messages
+        self._receipt_hold = receipt_hold
+        self._correlation = shared.correlation
+        self._early: dict[str, _Delivered] = {}
+        self.receipts: Inbox[DeliveryReceipt] = shared.receipts
+        self.messages: Inbox[MobileOriginated] = shared.messages
         self._assembler = MultipartAssembler()
+        self._handler = on_inbound
+        # Read, waiting for the end of the read to be handed over.
+        self._arrived: list[_Delivered] = []
+        self._scheduled = False
+        # For the handler: waiting for it, and in its hands.
+        self._backlog: list[_Delivered] = []
+        self._in_hand: list[_Delivered] = []
+        self._handing: asyncio.Task[None] | None = None
+        self._overflow = OverflowLog("the on_inbound backlog")
+        self._closed = False
 
     # -- responses ---------------------------------------------------------------
 
     def on_response(self, event: ResponseReceived) -> None:
-        """A response to a request of ours other than bind and unbind."""
+        """A response to a request of ours other than bind and unbind; one that
+        cannot be taken fails its own message, nothing else."""
+        if event.request.command_id != _SUBMIT_SM:
+            return
         response = event.pdu
         command_id = response.command_id
-        if command_id == CommandId.SUBMIT_SM_RESP or (
-            command_id == CommandId.GENERIC_NACK and event.request.command_id == CommandId.SUBMIT_SM
-        ):
-            message_id: str = getattr(response, "message_id", "")
-            message = self._pump.on_response(
-                response.sequence_number, response.command_status, message_id
-            )
-            if message is not None:
-                self.correlation.remember(message_id, message)
+        try:
+            if command_id == _SUBMIT_SM_RESP:
+                message_id: str = response.message_id  # type: ignore[union-attr]
+                message = self._pump.on_response(
+                    response.sequence_number, response.command_status, message_id
+                )
+                if message is not None:
+                    self._remember(message_id, message)
+            elif command_id == _GENERIC_NACK and response.command_status == 0:
+                # SMPP 3.4 §4.3.1: a generic_nack says the PDU was not
+                # understood; with status 0 it says nothing more, and never
+                # that the message was taken.
+                _log.warning(
+                    "a generic_nack of status 0 answered submit_sm %d: its outcome is unknown",
+                    response.sequence_number,
+                )
+                self._pump.on_unanswered([event.request], resubmit=False)
+            elif command_id == _GENERIC_NACK:
+                self._pump.on_response(response.sequence_number, response.command_status, "")
+            else:
+                # The session warned already; resent under at-least-once, else UNKNOWN.
+                self._pump.on_unanswered([event.request], resubmit=True)
+        except Exception:  # a bug of ours must fail this message alone
+            _log.exception("could not take the answer to submit_sm %d", response.sequence_number)
+            self._pump.on_unanswered([event.request], resubmit=False)
+        if self._early:
+            self._release_answered()
+
+    def _remember(self, message_id: str, message: Message) -> None:
+        if not self._correlation_limit and not self._early:
+            return  # the application correlates receipts (the outbox, by its store)
+        key = self._correlation.remember(message_id, message)
+        if self._early:
+            # A receipt that overtook this response: it is held under its own
+            # key, one of the forms this id may take.
+            for candidate in receipt_keys(message_id):
+                held = self._early.pop(candidate, None)
+                if held is not None:
+                    self._name(held, key, message)
+                    self._ready(held)
+
+    def _name(self, delivered: _Delivered, key: str, message: Message | None) -> None:
+        """Name the receipt's message; its final receipt taken, the id is forgotten."""
+        receipt = delivered.item
+        assert isinstance(receipt, DeliveryReceipt)
+        if message is not None:
+            delivered.item = replace(receipt, message=message)
+        if receipt.state.final:
+            delivered.ack.then = lambda: self._correlation.forget(key)
 
     # -- requests ------------------------------------------------------------------
 
@@ -180,42 +189,233 @@ class ReceiveSide:
         """A request the SMSC sent (the session answered those it answers itself)."""
         command_id = pdu.command_id
         if command_id in (CommandId.DELIVER_SM, CommandId.DATA_SM):
-            self._take(pdu)
-            self.acknowledge(session, pdu)
+            self._take(session, pdu)
         elif command_id == CommandId.ALERT_NOTIFICATION:
             _log.info("alert_notification for %s", getattr(pdu, "source_addr", ""))
         elif command_id == CommandId.OUTBIND:
             _log.warning("ignored an outbind on an open connection")
 
-    def acknowledge(self, session: Session, pdu: Pdu) -> None:
-        """The one place a deliver_sm or data_sm is answered: after it is in its
-        inbox. ``session`` is the one it came on, the current one: answered even
-        while an unbind is under way, or the SMSC would deliver it again."""
-        self._wire.write(session.respond(pdu))
+    def _take(self, session: Session, pdu: Pdu) -> None:
+        """Read one delivery, in isolation, and hold it for the application;
+        refused (to be delivered again) when there is no room for it."""
+        ack = Acknowledgement(self._wire.write, ((session, pdu),))
+        receipt = is_receipt(getattr(pdu, "esm_class", 0))
+        if not self._room(receipt):
+            ack.refuse()
+            return
+        try:
+            if receipt:
+                self._ready(_Delivered(_read_receipt(pdu), ack, session))
+            else:
+                self._take_message(session, pdu, ack)
+        except Exception:  # a bug of ours must not cost the delivery: the SMSC keeps it
+            _log.exception("could not read a %s; refused it for now", type(pdu).__name__)
+            ack.refuse()
 
-    def _take(self, pdu: Pdu) -> None:
+    def _room(self, receipt: bool) -> bool:
+        if self._handler is not None:
+            held = len(self._arrived) + len(self._backlog) + len(self._in_hand) + len(self._early)
+            if held < INBOX_LIMIT:
+                return True
+            self._overflow.refused()
+            return False
+        inbox: Inbox[DeliveryReceipt] | Inbox[MobileOriginated]
+        inbox = self.receipts if receipt else self.messages
+        waiting = sum(1 for d in self._arrived if isinstance(d.item, DeliveryReceipt) == receipt)
+        if inbox.room(waiting + (len(self._early) if receipt else 0)):
+            return True
+        inbox.overflow.refused()
+        return False
+
+    def _take_message(self, session: Session, pdu: Pdu, ack: Acknowledgement) -> None:
         tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
         body = message_body(getattr(pdu, "short_message", b""), tlvs)
         source: str = getattr(pdu, "source_addr", "")
         destination: str = getattr(pdu, "destination_addr", "")
-        esm_class: int = getattr(pdu, "esm_class", 0)
-        if is_receipt(esm_class):
-            self.correlation.correlate(
-                parse_receipt(body, tlvs, source=source, destination=destination)
-            )
-            return
         data_coding: int = getattr(pdu, "data_coding", 0)
         try:
-            user_data = split_user_data(body, esm_class, tlvs)
-            mo = self._assembler.add(source, destination, data_coding, user_data)
-        except EncodingError as exc:
-            _log.warning("dropped an undecodable mobile-originated message: %s", exc)
+            part = split_user_data(body, getattr(pdu, "esm_class", 0), tlvs)
+        except ValueError as exc:
+            _log.warning("handing over a message whose user data is malformed: %s", exc)
+            unreadable = MobileOriginated(source, destination, "", data_coding, 1, body, str(exc))
+            self._ready(_Delivered(unreadable, ack, session))
             return
-        if mo is not None:
-            self.messages.put(mo)
+        message = self._assembler.add(source, destination, data_coding, part, hold=True)
+        if message is None:
+            ack.accept()  # a part held for the rest (see the module documentation)
+            return
+        if message.parts > 1:
+            key = self._assembler.key(source, destination, part)
+            ack.then = lambda: self._assembler.discard(key)
+        self._ready(_Delivered(message, ack, session))
+
+    def _correlate(self, delivered: _Delivered) -> bool:
+        """Name a receipt's message; False when it is held a while instead."""
+        if delivered.correlated:
+            return True
+        delivered.correlated = True
+        receipt = delivered.item
+        assert isinstance(receipt, DeliveryReceipt)
+        found = self._correlation.find(receipt.message_id)
+        if found is not None:
+            self._name(delivered, *found)
+            return True
+        key = correlation_key(receipt.message_id)
+        session = delivered.session
+        if (
+            not key
+            or self._closed
+            or self._receipt_hold <= 0
+            or session.oldest_outstanding() is None
+        ):
+            return True  # no id to correlate by, or no response to come
+        # The receipt may have overtaken its submit_sm_resp: hold it until the
+        # requests sent before it came are answered (or receipt_hold passed).
+        # It is not acknowledged meanwhile, so the wait is kept short.
+        delivered.waits_for = session.last_sequence_number
+        previous = self._early.pop(key, None)
+        if previous is not None:
+            self._ready(previous)  # the same receipt again: no longer held
+        self._early[key] = delivered
+        asyncio.get_running_loop().call_later(self._receipt_hold, self._release, key)
+        return False
+
+    def _release_answered(self) -> None:
+        """Release held receipts whose every possible response has come."""
+        for key, held in list(self._early.items()):
+            oldest = held.session.oldest_outstanding()
+            if oldest is None or oldest > held.waits_for:
+                del self._early[key]
+                self._ready(held)
+
+    def _release(self, key: str) -> None:
+        held = self._early.pop(key, None)
+        if held is not None:
+            # Its response may have come on another bind sharing the table.
+            self._look_again(held)
+            self._ready(held)
+
+    def _look_again(self, held: _Delivered) -> None:
+        receipt = held.item
+        assert isinstance(receipt, DeliveryReceipt)
+        found = self._correlation.find(receipt.message_id)
+        if found is not None:
+            self._name(held, *found)
+
+    # -- handing over -----------------------------------------------------------------
+
+    def _ready(self, delivered: _Delivered) -> None:
+        """Hand over at the end of this read, with whatever else it brought."""
+        self._arrived.append(delivered)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._hand_over)
+
+    def _hand_over(self) -> None:
+        self._scheduled = False
+        arrived, self._arrived = self._arrived, []
+        # Receipts are matched now, when the read's responses are taken (a
+        # submit_sm_resp may have come behind its receipt); held ones wait.
+        arrived = [delivered for delivered in arrived if self._correlate(delivered)]
+        if self._handler is None:
+            for delivered in arrived:
+                item = delivered.item
+                if isinstance(item, DeliveryReceipt):
+                    self.receipts.put(item, delivered.ack)
+                else:
+                    self.messages.put(item, delivered.ack)
+            return
+        self._backlog += arrived
+        if self._handing is None and self._backlog:
+            self._handing = asyncio.get_running_loop().create_task(self._run_handler())
+
+    async def _run_handler(self) -> None:
+        handler = self._handler
+        assert handler is not None
+        try:
+            while self._backlog:
+                # What came on a connection since lost comes again on the next.
+                batch = [delivered for delivered in self._backlog if not delivered.ack.orphaned]
+                self._backlog = []
+                if not batch:
+                    continue
+                self._in_hand = batch
+                try:
+                    await handler([delivered.item for delivered in batch])
+                except Exception:  # the application's: its deliveries come again
+                    _log.warning(
+                        "the on_inbound handler raised; %d deliveries refused with "
+                        "ESME_RX_T_APPN for the SMSC to deliver again",
+                        len(batch),
+                        exc_info=True,
+                    )
+                    for delivered in batch:
+                        delivered.ack.refuse()
+                else:
+                    for delivered in batch:
+                        delivered.ack.accept()
+                self._in_hand = []
+        finally:
+            # Cancelled (the client closed first): what it held was not taken.
+            for delivered in self._in_hand + self._backlog:
+                delivered.ack.refuse()
+            self._in_hand, self._backlog = [], []
+            self._handing = None
+
+    # -- the end ---------------------------------------------------------------------
+
+    async def drain(self, timeout: float) -> None:
+        """The client is closing, its connection still up: receipts held for
+        their response go out uncorrelated, the handler gets up to ``timeout``
+        to take what waits, and what is left is refused (the SMSC delivers it
+        again), as is what waits in the inboxes, whose iterations end."""
+        self._closed = True
+        for held in self._early.values():
+            self._look_again(held)
+            self._ready(held)
+        self._early.clear()
+        if self._arrived:
+            self._hand_over()
+        task = self._handing
+        if task is not None:
+            done, _ = await asyncio.wait((task,), timeout=timeout)
+            if not done:
+                task.cancel()
+                await asyncio.wait((task,))
+        self._end_inboxes()
 
     def close(self) -> None:
-        """The client closed: its own correlation ends with it (a shared one
-        ends with whoever shares it)."""
-        if self._owns_correlation:
-            self.correlation.close()
+        """The connection is gone: the inboxes end (unless shared)."""
+        self._closed = True
+        self._end_inboxes()
+
+    def _end_inboxes(self) -> None:
+        # Shared inboxes end with their owner; what this client put there is
+        # skipped once its connection closes (the SMSC delivers it again).
+        if self._owns_inboxes:
+            self.receipts.end()
+            self.messages.end()
+
+
+def _read_receipt(pdu: Pdu) -> DeliveryReceipt:
+    """The receipt a deliver_sm carries; one that cannot be read is state UNKNOWN."""
+    tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
+    body = message_body(getattr(pdu, "short_message", b""), tlvs)
+    source: str = getattr(pdu, "source_addr", "")
+    destination: str = getattr(pdu, "destination_addr", "")
+    try:
+        return parse_receipt(
+            body,
+            tlvs,
+            source=source,
+            destination=destination,
+            data_coding=getattr(pdu, "data_coding", 0),
+        )
+    except Exception as exc:  # the parser promises not to raise; if it does, keep the octets
+        _log.warning("handing over a receipt the parser could not read: %s", exc)
+        return DeliveryReceipt(
+            "", ReceiptState.UNKNOWN, raw=body, source=source, destination=destination
+        )

@@ -302,6 +302,15 @@ class Session:
         """Our requests awaiting a response, control requests included."""
         return len(self._outstanding)
 
+    @property
+    def last_sequence_number(self) -> int:
+        """The sequence_number of the last request sent (0 before the first)."""
+        return self._sequence
+
+    def oldest_outstanding(self) -> int | None:
+        """The sequence_number of the oldest request still awaiting its response."""
+        return next(iter(self._outstanding), None)
+
     def data_to_send(self) -> bytes:
         """Bytes the session queued on its own (replies, enquire_link); empties the outbox."""
         if not self._outbox:
@@ -512,6 +521,9 @@ class Session:
             request = entry[0]
             if request.command_id not in _CONTROL:
                 self._windowed -= 1
+            if command_id != request.command_id | _RESPONSE_BIT and command_id != _GENERIC_NACK:
+                self._mismatched(received, request, events)
+                return
             if command_id == _ENQUIRE_LINK_RESP:
                 self._enquiring = False
                 return
@@ -556,6 +568,23 @@ class Session:
             # SMPP 3.4 §4.12.1: alert_notification is the one request without a response.
             self._peer_pending[seq] = command_id
         events.append(RequestReceived(received))
+
+    def _mismatched(self, received: Pdu, request: Pdu, events: list[Event]) -> None:
+        """A response of another type than its request's (SMPP 3.4 §3.2: the
+        response's command_id is the request's with bit 31 set): the request
+        is answered all the same, and the driver learns that it was not
+        answered properly. A bind or control request (enquire_link, unbind)
+        is left to its own timers, as if nothing had come."""
+        _log.warning(
+            "%s came for %s (sequence_number %d), which it does not answer",
+            type(received).__name__,
+            type(request).__name__,
+            received.sequence_number,
+        )
+        if request.command_id == _ENQUIRE_LINK:
+            self._enquiring = False
+        elif request.command_id not in _CONTROL and request.command_id not in _BINDS:
+            events.append(ResponseReceived(received, request))
 
     # -- timers --------------------------------------------------------------
 

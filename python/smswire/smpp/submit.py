@@ -11,6 +11,7 @@ returns.
 
 from __future__ import annotations
 
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX
 from smswire.encoding import (
     STANDARD,
     Profile,
@@ -24,7 +25,6 @@ from smswire.errors import ConfigurationError, ProtocolError
 from smswire.message import SMPP_OPTIONS, Concatenation, Message
 from smswire.pdu import SubmitSm, Tlv, TlvTag, encode
 from smswire.smpp.addresses import (
-    ALPHANUMERIC_SOURCE_LIMIT,
     SOURCE_ADDR_LIMIT,
     Address,
     destination_address,
@@ -43,14 +43,16 @@ def resolve_source(
     default: str | None = None,
     *,
     limit: int = SOURCE_ADDR_LIMIT,
+    alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
     truncate: bool = False,
 ) -> Address:
     """The message's source (or ``default`` when it names none) as SMPP carries it.
 
-    Raises :class:`ConfigurationError` when there is none, or when it is longer
-    than the provider keeps (inMobile drops what follows the 15th character;
-    3GPP TS 23.040 §9.1.2.5 caps an alphanumeric one at 11) unless
-    ``truncate`` cuts it as the provider would.
+    Raises :class:`ConfigurationError` when there is none, when a name breaks
+    the sender rule, or when it is longer than ``limit`` (inMobile drops what
+    follows the 15th character) or, for a name, ``alphanumeric_max`` (3GPP TS
+    23.040 §9.1.2.5: 11 unless the route allows more), unless ``truncate``
+    cuts it to that limit.
     """
     source = message.source if message.source is not None else default
     if source is None:
@@ -58,7 +60,7 @@ def resolve_source(
     return source_address(
         source,
         limit=limit,
-        alphanumeric_limit=min(limit, ALPHANUMERIC_SOURCE_LIMIT),
+        alphanumeric_limit=min(limit, alphanumeric_max),
         truncate=truncate,
     )
 
@@ -70,21 +72,33 @@ def build_submits(
     reference: int = 0,
     profile: Profile = STANDARD,
     source_limit: int = SOURCE_ADDR_LIMIT,
+    alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
     truncate_source: bool = False,
+    alphanumeric_destination: bool = False,
 ) -> list[SubmitSm]:
     """The submit_sm PDUs that carry ``message``, one per part, in order.
 
     ``reference`` ties the parts of a concatenated message together (3GPP TS
     23.040 §9.2.3.24.1, SMPP 3.4 §5.3.2.22); a sender counts it up per message.
     ``profile`` sets the part sizes and limits. Raises
-    :class:`ConfigurationError` (an option SMPP does not understand, an address
-    the provider would refuse or alter, a service_type, validity_period or TLV
-    that SMPP 3.4 does not allow) or :class:`~smswire.errors.EncodingError`
-    (a text that cannot be sent) before anything is built.
+    :class:`ConfigurationError` (an option SMPP does not understand, an empty
+    text, an address the provider would refuse or alter, a service_type,
+    validity_period or TLV that SMPP 3.4 does not allow) or
+    :class:`~smswire.errors.EncodingError` (a text that cannot be sent) before
+    anything is built.
     """
     message.refuse_options("SMPP", SMPP_OPTIONS)
-    source = resolve_source(message, default_source, limit=source_limit, truncate=truncate_source)
-    destination = destination_address(message.destination)
+    if not message.text:
+        # As LINK refuses an empty Userdata: an SMS with nothing in it is a mistake.
+        raise ConfigurationError("text is empty: there is nothing to send")
+    source = resolve_source(
+        message,
+        default_source,
+        limit=source_limit,
+        alphanumeric_max=alphanumeric_max,
+        truncate=truncate_source,
+    )
+    destination = destination_address(message.destination, alphanumeric=alphanumeric_destination)
     pdus = _pdus(message, source, destination, reference, profile)
     if message.service_type or message.validity_period or message.tlvs:
         # Fields the message sets as given: refused here, naming the field,

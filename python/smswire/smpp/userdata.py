@@ -33,19 +33,33 @@ DATA_CODING_FLASH_BIT = 0x10
 # 3GPP TS 23.040 §9.2.3.24.1 and .8: concatenation with 8- and 16-bit references.
 IEI_CONCAT_8 = 0x00
 IEI_CONCAT_16 = 0x08
+# SMPP 3.4 §5.3.2.22-24: the SAR TLVs' value lengths.
+_SAR_SIZES = {
+    TlvTag.SAR_MSG_REF_NUM: 2,
+    TlvTag.SAR_TOTAL_SEGMENTS: 1,
+    TlvTag.SAR_SEGMENT_SEQNUM: 1,
+}
 # Partial multipart messages kept while their other parts are awaited.
 MAX_PENDING_MULTIPART = 10_000
 
 
 @dataclass(frozen=True)
 class MobileOriginated:
-    """A text a handset sent, reassembled from every part the SMSC delivered."""
+    """A text a handset sent, reassembled from every part the SMSC delivered.
+
+    ``raw`` is its user data as delivered (the parts' text octets joined, user
+    data headers removed). ``error`` says why ``text`` is empty when the
+    octets could not be read (a bad header or SAR TLV, octets its data_coding
+    refuses): such a message is still handed over, raw octets and all.
+    """
 
     source: str
     destination: str
     text: str
     data_coding: int
     parts: int = 1
+    raw: bytes = field(default=b"", repr=False)
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,11 @@ def split_user_data(
         if tag in (TlvTag.SAR_MSG_REF_NUM, TlvTag.SAR_TOTAL_SEGMENTS, TlvTag.SAR_SEGMENT_SEQNUM)
     }
     if len(sar) == 3:
+        for tag, size in _SAR_SIZES.items():
+            if len(sar[tag]) != size:
+                raise EncodingError(
+                    f"the {tag.name.lower()} TLV has {len(sar[tag])} octets, not {size}"
+                )
         return UserData(
             body,
             int.from_bytes(sar[TlvTag.SAR_MSG_REF_NUM], "big"),
@@ -135,7 +154,12 @@ def decode_text(payload: bytes, data_coding: int, udh: bytes = b"") -> str:
 
 
 class MultipartAssembler:
-    """Collects the parts of concatenated messages and returns each whole one once."""
+    """Collects the parts of concatenated messages and returns each whole one once.
+
+    ``add(..., hold=True)`` keeps a completed message's parts until
+    :meth:`discard`: a receiver whose application failed to take the message
+    completes it again when the SMSC redelivers its last part.
+    """
 
     def __init__(self, limit: int = MAX_PENDING_MULTIPART) -> None:
         self._limit = limit
@@ -144,21 +168,46 @@ class MultipartAssembler:
         )
 
     def add(
-        self, source: str, destination: str, data_coding: int, part: UserData
+        self,
+        source: str,
+        destination: str,
+        data_coding: int,
+        part: UserData,
+        *,
+        hold: bool = False,
     ) -> MobileOriginated | None:
         if part.reference is None or part.total <= 1:
-            text = decode_text(part.payload, data_coding, part.udh)
-            return MobileOriginated(source, destination, text, data_coding)
-        key = (source, destination, part.reference, part.total)
+            return _readable(source, destination, part.payload, data_coding, part.udh, 1)
+        key = self.key(source, destination, part)
         parts = self._pending.setdefault(key, {})
         parts[part.index] = part.payload
         if len(parts) < part.total:
             while len(self._pending) > self._limit:
                 self._pending.popitem(last=False)
             return None
-        del self._pending[key]
+        if not hold:
+            del self._pending[key]
         # Joined before decoding: a UCS2 surrogate pair may straddle two parts.
         joined = b"".join(parts[i] for i in sorted(parts))
         # Every part's UDH names the same shift tables (TS 23.040 §9.2.3.24.15-16).
-        text = decode_text(joined, data_coding, part.udh)
-        return MobileOriginated(source, destination, text, data_coding, parts=part.total)
+        return _readable(source, destination, joined, data_coding, part.udh, part.total)
+
+    @staticmethod
+    def key(source: str, destination: str, part: UserData) -> tuple[str, str, int, int]:
+        """What the parts of one concatenated message share."""
+        return (source, destination, part.reference or 0, part.total)
+
+    def discard(self, key: tuple[str, str, int, int]) -> None:
+        """Forget a message held after completion (its application has it)."""
+        self._pending.pop(key, None)
+
+
+def _readable(
+    source: str, destination: str, raw: bytes, data_coding: int, udh: bytes, parts: int
+) -> MobileOriginated:
+    """The message, with its text when ``data_coding`` can read ``raw``."""
+    try:
+        text = decode_text(raw, data_coding, udh)
+    except EncodingError as exc:
+        return MobileOriginated(source, destination, "", data_coding, parts, raw, str(exc))
+    return MobileOriginated(source, destination, text, data_coding, parts, raw)

@@ -148,6 +148,19 @@ async def test_a_released_claim_comes_back_as_never_written(store: OutboxStore) 
     assert await store.record(Via.SMPP, settled=[accepted(first["a"])]) == {"a"}
 
 
+async def test_a_released_claim_is_gone_even_before_anyone_claims_again(
+    store: OutboxStore,
+) -> None:
+    await put(store, ["a"])
+    claim = (await claim_keys(store, 1))["a"]
+    assert await store.release([claim]) == frozenset()
+    # Same worker, same attempt, nobody else yet: still not its claim.
+    assert await store.extend([claim], 30.0) == {"a"}
+    assert await store.mark_writing([claim]) == {"a"}
+    assert await store.record(Via.SMPP, settled=[accepted(claim)]) == {"a"}
+    assert (await store.pending(ROUTE)).queued == 1
+
+
 async def test_a_release_with_a_delay_holds_the_message_back(store: OutboxStore) -> None:
     await put(store, ["a"])
     claim = (await claim_keys(store, 1))["a"]

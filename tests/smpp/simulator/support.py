@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import time
 from typing import Callable
@@ -23,12 +24,34 @@ from ..support import ACCOUNT, PASSWORD
 # Every wait in these tests is bounded by this many seconds.
 WAIT = 10.0
 
+# Every RawEsme's writer: tests/smpp/simulator/conftest.py closes them all
+# before the test's loop ends.
+_connections: list[asyncio.StreamWriter] = []
+
+
+async def finish_closing() -> None:
+    """Close every connection a test opened, and wait (bounded) until each is
+    closed for good.
+
+    A test may end with a connection the simulator closed (EOF keeps the
+    client's side open) or one it closed itself (the transport closes its
+    socket on the loop's next turn). Either way the loop, closed right after
+    the test on Python 3.9, would leave the socket to the garbage collector,
+    whose ResourceWarning then fails whichever test it lands in."""
+    while _connections:
+        writer = _connections.pop()
+        writer.close()
+        # Closed by the peer first, or broken: closed all the same.
+        with contextlib.suppress(OSError, ssl.SSLError, asyncio.TimeoutError):
+            await asyncio.wait_for(writer.wait_closed(), WAIT)
+
 
 class RawEsme:
     """An ESME of nothing but a session and a socket (TLS when the simulator serves it)."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        _connections.append(writer)
         self.session = Session(Role.ESME, enquire_link_interval=None)
         self.events: list[Event] = []
 

@@ -8,8 +8,10 @@ replaced (:mod:`.binds`) while the others keep sending, and what it never
 wrote goes out on another. Every submit_sm of every bind passes one
 :class:`~.account.AccountGate`, so the account's cap holds across the binds
 from the first second; ``bind_rate`` caps each bind as well. Receipts
-arriving on any bind find their message in one shared
-:class:`~smswire.smpp.receiving.Correlation` and come out of :meth:`receipts`.
+arriving on any bind find their message in one shared table
+(:class:`~smswire.smpp.shared.SharedReceiving`) and come out of
+:meth:`receipts`, or go to one ``on_inbound`` handler; each is acknowledged
+on the bind it came on, once the application has it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Iterable
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from smswire.encoding import STANDARD, Profile
 from smswire.errors import ClientClosed, ConfigurationError, SmswireError
@@ -39,7 +41,8 @@ from smswire.smpp.pool.account import AccountGate, per_second_of
 from smswire.smpp.pool.binds import BindSlot
 from smswire.smpp.pool.dispatch import Dispatcher
 from smswire.smpp.receipts import DeliveryReceipt
-from smswire.smpp.receiving import Correlation
+from smswire.smpp.receiving import RECEIPT_CORRELATION_LIMIT, Inbound, InboundHandler
+from smswire.smpp.shared import SharedReceiving
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption
 
@@ -63,8 +66,10 @@ class AsyncSmppPool:
     one (one held in Redis for several processes; ``rate`` then still bounds
     this pool's binds by the SMSC's count). ``bind_rate``: each bind's own cap.
     ``metrics``: a :class:`~smswire.smpp.pool.metrics.PoolMetrics` to count
-    into (the ``metrics`` extra), labelled ``route``. The rest is each bind's, as for
-    :class:`~smswire.smpp.client.AsyncSmppClient` (``limits.window`` is per bind).
+    into (the ``metrics`` extra), labelled ``route``. ``on_inbound`` and
+    ``receipt_correlation`` as for one client, across the binds. The rest is
+    each bind's, as for :class:`~smswire.smpp.client.AsyncSmppClient`
+    (``limits.window`` is per bind).
     """
 
     def __init__(
@@ -90,6 +95,8 @@ class AsyncSmppPool:
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
         limits: Limits = DEFAULT_LIMITS,
         backoff: Backoff = DEFAULT_BACKOFF,
+        on_inbound: InboundHandler | None = None,
+        receipt_correlation: int = RECEIPT_CORRELATION_LIMIT,
         metrics: PoolMetrics | None = None,
         route: str = "smpp",
     ) -> None:
@@ -106,12 +113,12 @@ class AsyncSmppPool:
         self.account_gate: AccountGate | None = None
         if limiter is not None:
             self.account_gate = AccountGate(limiter, None if rate is None else per_second_of(rate))
-        self.correlation = Correlation(receipt_hold=timeouts.receipt_hold)
+        self.shared = SharedReceiving(receipt_correlation)
         self.route = route
-        hooks: RouteMetrics | None = None
+        self._hooks: RouteMetrics | None = None
         if metrics is not None:
-            hooks = metrics.attach(self)
-            self.correlation.observer = hooks.receipt
+            self._hooks = metrics.attach(self)
+        self._on_inbound = on_inbound
         rng = random.Random()
         options: dict[str, Any] = {
             "system_id": system_id,
@@ -126,7 +133,8 @@ class AsyncSmppPool:
             "timeouts": timeouts,
             "limits": limits,
             "backoff": backoff,
-            "correlation": self.correlation,
+            "shared": self.shared,
+            "on_inbound": None if on_inbound is None else self._inbound,
         }
         self.host = host
         self.port = port
@@ -151,7 +159,7 @@ class AsyncSmppPool:
             for number in range(receivers)
         ]
         self._dispatch = Dispatcher(
-            self._slots[:binds], window=limits.window, delivery=delivery, metrics=hooks
+            self._slots[:binds], window=limits.window, delivery=delivery, metrics=self._hooks
         )
         self._timeouts = timeouts
         self._closed = False
@@ -232,7 +240,7 @@ class AsyncSmppPool:
         self._closed = True
         self._dispatch.close()
         await asyncio.gather(*(slot.close(timeout) for slot in self._slots))
-        self.correlation.close()
+        self.shared.end()
 
     # -- sending ------------------------------------------------------------------
 
@@ -271,13 +279,33 @@ class AsyncSmppPool:
 
     # -- what the SMSC sends ------------------------------------------------------
 
-    def receipts(self) -> AsyncIterator[DeliveryReceipt]:
-        """Delivery receipts from every bind, each with its message, until the pool closes."""
-        return self.correlation.receipts.items()
+    async def _inbound(self, items: list[Inbound]) -> None:
+        """Every bind's ``on_inbound``: the application's handler, counted."""
+        assert self._on_inbound is not None
+        await self._on_inbound(items)
+        hooks = self._hooks
+        if hooks is not None:
+            for item in items:
+                if isinstance(item, DeliveryReceipt):
+                    hooks.receipt(item)
+
+    async def receipts(self) -> AsyncIterator[DeliveryReceipt]:
+        """Delivery receipts from every bind, each with its message, until the
+        pool closes; each acknowledged when the next is asked for."""
+        hooks = self._hooks
+        receipts = cast("AsyncGenerator[DeliveryReceipt, None]", self.shared.receipts.items())
+        try:
+            async for receipt in receipts:
+                if hooks is not None:
+                    hooks.receipt(receipt)
+                yield receipt
+        finally:
+            # At once, so one held when the consumer stopped is refused now.
+            await receipts.aclose()
 
     def messages(self) -> AsyncIterator[MobileOriginated]:
         """Mobile-originated messages from every bind, until the pool closes."""
-        return self.correlation.messages.items()
+        return self.shared.messages.items()
 
     @property
     def outcomes(self) -> dict[Outcome, int]:

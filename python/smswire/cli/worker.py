@@ -1,0 +1,267 @@
+"""``smswire worker``: drain the outbox through SMPP or LINK until stopped.
+
+The worker claims what ``smswire send-csv`` or an application put in the
+outbox (``--store``), sends it, and stores every outcome and every receipt:
+SMPP receipts arrive on the worker's bind, LINK reports on the receiver it
+serves with ``--listen``. SIGTERM or the first Ctrl-C stops it claiming,
+waits ``--grace`` seconds for outstanding responses and records the rest; a
+second signal quits at once (the leases it held expire, and the next worker
+takes over). It exits 1 when it stopped on its own: a store that cannot
+commit, a way out that is gone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterator
+
+from smswire.cli.settings import link_settings, load_config, smpp_settings
+from smswire.cli.terminal import Terminal
+from smswire.errors import ConfigurationError
+from smswire.message import Delivery
+from smswire.options import Limits, Timeouts
+from smswire.outbox import DEFAULT_LEASE, DEFAULT_ROUTE, Outbox
+from smswire.outbox.inbound import STORE_RECEIPT_HOLD, InboundRecorder
+from smswire.outbox.worker import (
+    DEFAULT_BATCH,
+    DEFAULT_GRACE,
+    DEFAULT_LANES,
+    OutboxWorker,
+    Sender,
+)
+from smswire.tls import verifying_context
+
+__all__ = ["DEFAULT_STORE", "add_store", "open_way_out", "register", "serve_receiver"]
+
+DEFAULT_STORE = "smswire-outbox.db"
+# Exit status of a worker quit by a second signal (128 + SIGINT, as shells do).
+QUIT_AT_ONCE = 130
+
+
+def add_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        default=DEFAULT_STORE,
+        metavar="PATH",
+        help=f"the outbox's SQLite file (default ./{DEFAULT_STORE})",
+    )
+
+
+def add_connection(parser: argparse.ArgumentParser) -> None:
+    """The way-out flags ``worker`` and ``send-csv`` share."""
+    parser.add_argument("--via", choices=("smpp", "link"), required=True)
+    parser.add_argument("--source", help="sender: number, short code or alphanumeric")
+    parser.add_argument("--config", metavar="TOML", help="settings file ([smpp] and [link])")
+    parser.add_argument("--url", help="smpps://system_id@host:port, or the LINK base URL")
+    parser.add_argument("--ca-file", help="PEM CA certificate to trust (e.g. a simulator's)")
+    parser.add_argument("--rate", type=float, help="at most this many messages a second")
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="permit LINK's legacy http:// URL (the password then crosses the network readable)",
+    )
+    parser.add_argument(
+        "--delivery",
+        choices=[d.value.replace("_", "-") for d in Delivery],
+        default="at-least-once",
+        help="a message a killed worker may have sent: resent (flagged) or recorded unknown",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=Limits().window,
+        help="submit_sm awaiting a response (SMPP) or requests at once (LINK)",
+    )
+    parser.add_argument("--route", default=DEFAULT_ROUTE, help="the outbox route to drain")
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="messages per claim")
+    parser.add_argument("--lanes", type=int, default=DEFAULT_LANES, help="claims in flight")
+    parser.add_argument("--lease", type=float, default=DEFAULT_LEASE, metavar="SECONDS")
+    parser.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="LINK: serve the delivery-report receiver here; reports go to the store first",
+    )
+    parser.add_argument("--certfile", help="the receiver's TLS certificate chain (PEM)")
+    parser.add_argument("--keyfile", help="the receiver's TLS private key (PEM)")
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    worker = commands.add_parser(
+        "worker",
+        help="drain the outbox through SMPP or LINK until stopped",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
+    add_store(worker)
+    add_connection(worker)
+    worker.add_argument(
+        "--grace",
+        type=float,
+        default=DEFAULT_GRACE,
+        metavar="SECONDS",
+        help="when stopping, how long to wait for outstanding responses",
+    )
+    worker.add_argument(
+        "--until-empty", action="store_true", help="exit once nothing is queued or claimed"
+    )
+    worker.add_argument("--json", action="store_true", help="plain JSON output")
+    worker.set_defaults(handler=_worker)
+
+
+def delivery_of(args: argparse.Namespace) -> Delivery:
+    return Delivery(args.delivery.replace("-", "_"))
+
+
+@contextlib.asynccontextmanager
+async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> AsyncIterator[Sender]:
+    """The way out ``--via`` names, connected, its receipts going to ``inbound``.
+
+    The seam for more binds: anything with the clients' ``send_many`` and
+    ``close`` (a pool of SMPP binds) can be yielded here instead.
+    """
+    from smswire.link import AsyncLinkMobilityClient
+    from smswire.smpp import AsyncSmppClient
+
+    config = load_config(args.config)
+    delivery = delivery_of(args)
+    if args.via == "smpp":
+        smpp = smpp_settings(config, url=args.url, ca_file=args.ca_file)
+        client = AsyncSmppClient(
+            smpp.host,
+            smpp.port,
+            system_id=smpp.system_id,
+            password=smpp.password,
+            tls=(smpp.ca_file or True) if smpp.tls else False,
+            source=args.source,
+            delivery=delivery,
+            limits=Limits(window=args.concurrency, rate=args.rate),
+            timeouts=Timeouts(receipt_hold=STORE_RECEIPT_HOLD),
+            receipt_correlation=0,  # the store correlates receipts
+            on_inbound=inbound,
+        )
+        await client.connect()
+        try:
+            yield client
+        finally:
+            await client.close()
+        return
+    link = link_settings(config, url=args.url, ca_file=args.ca_file)
+    async with (
+        AsyncLinkMobilityClient(
+            link.url,
+            service_id=link.service_id,
+            username=link.username,
+            password=link.password,
+            source=args.source,
+            ssl_context=verifying_context(ca_file=link.ca_file) if link.ca_file else None,
+            allow_insecure_http=args.allow_insecure_http,
+            limits=Limits(window=args.concurrency, rate=args.rate),
+        ) as sender,
+        serve_receiver(args, inbound),
+    ):
+        yield sender
+
+
+@contextlib.asynccontextmanager
+async def serve_receiver(args: argparse.Namespace, inbound: InboundRecorder) -> AsyncIterator[None]:
+    """LINK's report receiver on ``--listen``, storing each report before its 200."""
+    if args.listen is None:
+        yield
+        return
+    from smswire.link import DeliveryReportReceiver
+
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise ConfigurationError("--listen needs uvicorn: pip install 'smswire[cli]'") from exc
+    host, _, port = args.listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigurationError(f"--listen must be HOST:PORT, not {args.listen!r}")
+    if bool(args.certfile) != bool(args.keyfile):
+        raise ConfigurationError("--certfile and --keyfile go together")
+    config = uvicorn.Config(
+        DeliveryReportReceiver(inbound.report),
+        host=host,
+        port=int(port),
+        ssl_certfile=args.certfile,
+        ssl_keyfile=args.keyfile,
+        log_level="warning",
+        proxy_headers=False,
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.ensure_future(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise ConfigurationError(f"the report receiver could not listen on {args.listen}")
+            await asyncio.sleep(0.01)
+        yield
+    finally:
+        server.should_exit = True
+        await asyncio.wait([task], timeout=5.0)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    terminal = Terminal(json_output=args.json)
+    stats = asyncio.run(_run(args))
+    report = {"store": args.store, "route": args.route, **vars(stats)}
+    terminal.record(report)
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> object:
+    async with Outbox.open(args.store) as outbox:
+        inbound = InboundRecorder(outbox, args.route)
+        async with open_way_out(args, inbound) as sender:
+            worker = worker_for(args, outbox, sender, inbound)
+            with stop_on_signals(worker):
+                print(f"smswire worker {worker.worker_id} draining {args.store}", file=sys.stderr)
+                return await worker.run(until_empty=args.until_empty)
+
+
+def worker_for(
+    args: argparse.Namespace, outbox: Outbox, sender: Sender, inbound: InboundRecorder
+) -> OutboxWorker:
+    """The worker the command line's options describe (``send-csv`` has no ``--grace``)."""
+    return OutboxWorker(
+        outbox,
+        sender,
+        route=args.route,
+        delivery=delivery_of(args),
+        batch=args.batch,
+        lanes=args.lanes,
+        lease=args.lease,
+        grace=getattr(args, "grace", DEFAULT_GRACE),
+        inbound=inbound,
+    )
+
+
+@contextlib.contextmanager
+def stop_on_signals(worker: OutboxWorker) -> Iterator[list[int]]:
+    """SIGTERM / Ctrl-C: the first stops claiming, the second quits at once.
+    Yields the list of signals received, for a caller that reports them."""
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    received: list[int] = []
+
+    def on_signal() -> None:
+        received.append(1)
+        if worker.stopping:
+            print("smswire worker: quitting at once", file=sys.stderr, flush=True)
+            os._exit(QUIT_AT_ONCE)
+        print("smswire worker: stopping (again to quit at once)", file=sys.stderr, flush=True)
+        worker.stop()
+
+    for signum in signals:
+        loop.add_signal_handler(signum, on_signal)
+    try:
+        yield received
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)

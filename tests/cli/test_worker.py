@@ -1,0 +1,94 @@
+"""``smswire worker`` as a user runs it: a child process draining a real store
+through the simulators, stopped by a signal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import time
+from pathlib import Path
+
+from smswire.link import LinkSimulator
+from smswire.message import Message, Outcome
+from smswire.outbox import DeliveryState, Outbox
+from smswire.sim import LocalAuthority, serve_https
+
+from .support import PATIENCE, run_cli, start_cli
+
+LINK_PASSWORD = "link pass&word=1"
+LONG = "A text long enough to need more than one part on its way. " * 4
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_a_link_worker_stores_every_report_and_stops_on_sigterm(
+    authority: LocalAuthority, tmp_path: Path
+) -> None:
+    store = tmp_path / "outbox.db"
+    keys = [f"k{i}" for i in range(12)]
+    async with Outbox.open(store) as outbox:
+        await outbox.put_many(
+            (key, Message(f"+4791{i:06d}", LONG if i % 4 == 0 else f"code {i}", source="Shop"))
+            for i, key in enumerate(keys)
+        )
+    listen = free_port()
+    simulator = LinkSimulator(
+        service_id=7,
+        username="acme",
+        password=LINK_PASSWORD,
+        callback_url=f"http://127.0.0.1:{listen}/",
+        report_delay=0.05,
+    )
+    async with serve_https(simulator, authority) as url:
+        env = {
+            "SMSWIRE_LINK_URL": f"{url}/smscsimplehttp",
+            "SMSWIRE_LINK_SERVICE_ID": "7",
+            "SMSWIRE_LINK_USERNAME": "acme",
+            "SMSWIRE_LINK_PASSWORD": LINK_PASSWORD,
+        }
+        worker = await start_cli(
+            "worker", "--via", "link", "--store", store, "--ca-file", authority.ca_file,
+            "--listen", f"127.0.0.1:{listen}", "--json", env=env,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + PATIENCE
+            async with Outbox.open(store) as outbox:
+                while True:
+                    states = [(await outbox.status(key)).delivery for key in keys]  # type: ignore[union-attr]
+                    if all(state is DeliveryState.DELIVERED for state in states):
+                        break
+                    assert worker.returncode is None, "the worker stopped on its own"
+                    assert time.monotonic() < deadline, f"reports never all stored: {states}"
+                    await asyncio.sleep(0.05)
+                long = await outbox.status("k0")
+            worker.send_signal(signal.SIGTERM)
+            out, err = await asyncio.wait_for(worker.communicate(), PATIENCE)
+        finally:
+            if worker.returncode is None:
+                worker.kill()
+                await worker.wait()
+    assert worker.returncode == 0, err.decode()
+    stats = json.loads(out)
+    assert stats["accepted"] == 12 and stats["route"] == "default"
+    assert long is not None and long.outcome is Outcome.ACCEPTED
+    # LINK: one id, a report per part ({id}$0, {id}$1, ...), each matched to its part.
+    assert long.part_count > 1 and len(long.receipts) == long.part_count
+    assert {r.index for r in long.receipts} == set(range(long.part_count))
+    assert LINK_PASSWORD not in out.decode() + err.decode()
+
+
+async def test_a_worker_without_a_reachable_smsc_says_why_in_one_line(tmp_path: Path) -> None:
+    run = await run_cli(
+        "worker", "--via", "smpp", "--store", tmp_path / "outbox.db",
+        "--url", f"smpp://acme@127.0.0.1:{free_port()}",
+        env={"SMSWIRE_SMPP_PASSWORD": "pw"},
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stderr.startswith("smswire: error:") and "Traceback" not in run.stderr

@@ -1,0 +1,190 @@
+"""The send pump over a real socket on 127.0.0.1: retries within the budget
+(lost responses and ESME_RTHROTTLED alike), a rate that holds from the first
+second, and cancellation withdrawing what was not yet written.
+
+What the SMSC saw is the evidence: the stub's and the simulator's records of
+every submit_sm, counted and compared as ratios, never timed absolutely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable
+
+import pytest
+
+from smswire import (
+    AsyncSmppClient,
+    Backoff,
+    Delivery,
+    Limits,
+    Message,
+    Outcome,
+    SmscSimulator,
+    Timeouts,
+)
+from smswire.pdu import CommandId, CommandStatus, SubmitSm, SubmitSmResp, encode
+
+from .scripted_smsc import ScriptedSmsc, ignore
+from .support import ACCOUNT, PASSWORD
+
+# Bounds a test that would otherwise hang; never what a test asserts.
+PATIENCE = 10.0
+FAST = Backoff(initial=0.01, maximum=0.05)
+LONG_TEXT = "The quick brown fox jumps over the lazy dog. " * 8  # 3 parts
+
+
+def client(port: int, **options: Any) -> AsyncSmppClient:
+    settings: dict[str, Any] = {"backoff": FAST}
+    settings.update(options)
+    return AsyncSmppClient(
+        "127.0.0.1", port, system_id=ACCOUNT, password=PASSWORD, tls=False, **settings
+    )
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), PATIENCE)
+
+
+def messages(count: int, tag: str = "m") -> list[Message]:
+    return [Message("+4512345678", f"{tag} {i}", source="Acme") for i in range(count)]
+
+
+# -- retries are bounded ---------------------------------------------------------
+
+
+async def test_a_submit_never_answered_is_resubmitted_within_its_budget_then_unknown() -> None:
+    retries = 2
+    async with (
+        ScriptedSmsc(on_submit=ignore) as smsc,
+        client(
+            smsc.port,
+            delivery=Delivery.AT_LEAST_ONCE,
+            timeouts=Timeouts(response=0.2),
+            limits=Limits(retries=retries),
+        ) as smpp,
+    ):
+        results = await asyncio.wait_for(smpp.send_many(messages(5)), PATIENCE)
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN] * 5
+    assert all("lost 3 times" in (r.error or "") for r in results)
+    # Sent once, then resubmitted `retries` times each: no more.
+    assert smsc.count(CommandId.SUBMIT_SM) == 5 * (1 + retries)
+
+
+def throttle(pdu: SubmitSm) -> bytes:
+    return encode(
+        SubmitSmResp(
+            command_status=CommandStatus.ESME_RTHROTTLED, sequence_number=pdu.sequence_number
+        )
+    )
+
+
+async def test_throttling_counts_against_the_retry_budget_and_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="smswire.smpp")
+    async with (
+        ScriptedSmsc(on_submit=throttle) as smsc,
+        client(smsc.port, limits=Limits(retries=3)) as smpp,
+    ):
+        result = await asyncio.wait_for(
+            smpp.send("+4512345678", "slow down", source="Acme"), PATIENCE
+        )
+    assert result.outcome is Outcome.REJECTED
+    assert result.status is CommandStatus.ESME_RTHROTTLED
+    assert "4 times" in (result.error or "")
+    times = smsc.times(CommandId.SUBMIT_SM)
+    assert len(times) == 4
+    # Backed off: the waits between attempts grow.
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert gaps[-1] > gaps[0], gaps
+    # Four refusals in well under the log interval: one line, naming the status.
+    lines = [r.getMessage() for r in caplog.records if "ESME_RTHROTTLED" in r.getMessage()]
+    assert len(lines) == 1, lines
+
+
+# -- the rate holds from the first second ----------------------------------------
+
+
+async def test_a_rate_of_5_against_a_tps_limit_of_5_is_never_throttled() -> None:
+    async with (
+        SmscSimulator(
+            accounts={ACCOUNT: PASSWORD}, tls=False, receipt_delay=None, tps_limit=5
+        ) as sim,
+        client(sim.port, limits=Limits(rate=5)) as smpp,
+    ):
+        results = await asyncio.wait_for(smpp.send_many(messages(40)), 3 * PATIENCE)
+    assert all(r.ok for r in results)
+    assert sim.rejected == [], "the client never went over the SMSC's 5 a second"
+    assert sim.record.busiest_second() <= 5
+
+
+def test_burst_defaults_to_one_on_both_ways_out() -> None:
+    # SMPP's and LINK's clients both take this Limits; one RateLimiter reads it.
+    assert Limits().burst == 1
+
+
+@pytest.mark.parametrize("burst", [1, 3])
+async def test_the_rate_spaces_submits_as_on_link_with_the_burst_at_once(burst: int) -> None:
+    rate = 10.0
+    async with (
+        ScriptedSmsc() as smsc,
+        client(smsc.port, limits=Limits(rate=rate, burst=burst)) as smpp,
+    ):
+        await asyncio.wait_for(smpp.send_many(messages(10)), PATIENCE)
+    times = smsc.times(CommandId.SUBMIT_SM)
+    first = times[burst - 1] - times[0]
+    # The burst goes at once; the rest follow one interval apart.
+    assert first < 0.5 / rate
+    spaced = (times[-1] - times[burst - 1]) / ((len(times) - burst) / rate)
+    assert 0.9 <= spaced <= 2.0, spaced
+
+
+# -- cancelling withdraws what was not yet written -------------------------------
+
+
+async def test_cancelling_send_many_withdraws_the_unwritten_and_logs_them_not_sent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="smswire.smpp")
+    async with ScriptedSmsc() as smsc, client(smsc.port, limits=Limits(rate=20)) as smpp:
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(smpp.send_many(messages(40)), 0.3)
+        written = smsc.count(CommandId.SUBMIT_SM)
+        await asyncio.sleep(0.3)  # what was withdrawn would have gone by now
+        assert smsc.count(CommandId.SUBMIT_SM) == written < 40
+        # The client goes on: the next send is the next submit.
+        assert (await smpp.send("+4512345678", "after", source="Acme")).ok
+    assert smsc.count(CommandId.SUBMIT_SM) == written + 1
+    (line,) = [r.getMessage() for r in caplog.records if "withdrawn" in r.getMessage()]
+    assert f"{40 - written} submit_sm never written" in line and "NOT_SENT" in line
+
+
+async def test_cancelling_send_withdraws_the_parts_of_a_message_not_yet_written() -> None:
+    async with ScriptedSmsc() as smsc, client(smsc.port, limits=Limits(rate=5)) as smpp:
+        sending = asyncio.ensure_future(smpp.send("+4512345678", LONG_TEXT, source="Acme"))
+        await until(lambda: smsc.count(CommandId.SUBMIT_SM) > 0)
+        sending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sending
+        await asyncio.sleep(0.5)  # two more parts would have gone at 5 a second
+    assert smsc.count(CommandId.SUBMIT_SM) == 1
+
+
+async def test_a_cancelled_message_whose_response_was_lost_is_not_resubmitted() -> None:
+    # At-least-once resubmits a lost response for a caller who waits; a caller
+    # who gave up is not sent anything more (its message may have arrived).
+    async with (
+        ScriptedSmsc(on_submit=ignore) as smsc,
+        client(smsc.port, timeouts=Timeouts(response=0.2)) as smpp,
+    ):
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(smpp.send("+4512345678", "gave up", source="Acme"), 0.1)
+        await until(lambda: len(smsc.transports) >= 2)  # the response timed out: a new bind
+        await asyncio.sleep(0.2)
+    assert smsc.count(CommandId.SUBMIT_SM) == 1
