@@ -138,6 +138,11 @@ class AsyncSmppPool:
         }
         self.host = host
         self.port = port
+        # What a message's checks need of its sender (as a client has them).
+        self.source = source
+        self.profile = profile
+        self.source_limit = source_limit
+        self.truncate_source = truncate_source
         sending = "transceiver" if receivers == 0 else "transmitter"
         self._slots = [
             BindSlot(
