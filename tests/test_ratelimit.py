@@ -59,3 +59,27 @@ def test_no_window_of_one_second_exceeds_rate_plus_burst(
 def test_nonsense_is_refused_by_name(rate: float, burst: int) -> None:
     with pytest.raises(ConfigurationError, match=r"^(rate|burst) must"):
         RateLimiter(rate, burst)
+
+
+async def test_acquire_waits_for_its_slot_on_the_loop_clock() -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    limiter = RateLimiter(20)
+    times = []
+    for _ in range(4):
+        await limiter.acquire()
+        times.append(loop.time())
+    assert times[-1] - times[0] >= 3 / 20 - 1e-3
+
+
+async def test_acquire_refuses_a_count_below_one() -> None:
+    with pytest.raises(ConfigurationError, match="n must be"):
+        await RateLimiter(5).acquire(0)
+
+
+def test_the_local_limiter_is_a_rate_limit() -> None:
+    from smswire.ratelimit import RateLimit
+
+    assert isinstance(RateLimiter(5), RateLimit)
+    assert not isinstance(object(), RateLimit)

@@ -53,6 +53,7 @@ from smswire.message import Concatenation, Delivery, Message, Outcome, SendResul
 from smswire.options import Backoff, Limits, Timeouts
 from smswire.smpp import (
     AsyncSmppClient,
+    AsyncSmppPool,
     DeliveryReceipt,
     ReceiptState,
     SmppClient,
@@ -68,6 +69,7 @@ __all__ = [
     "Analysis",
     "AsyncLinkMobilityClient",
     "AsyncSmppClient",
+    "AsyncSmppPool",
     "Backoff",
     "ClientClosed",
     "Concatenation",

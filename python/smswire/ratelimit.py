@@ -6,16 +6,31 @@ theoretical arrival time (TAT) of the next request. Requests are spaced
 token bucket that starts full, nothing lets a first-second burst past the
 rate. Both ways out use it (SMPP counts submit_sm, LINK counts POSTs), and the
 account-wide limiter of a bind pool is the same rule held elsewhere.
+
+:class:`RateLimit` is what a sender needs of any limiter, wherever it keeps
+its state: ``await acquire(n)`` returns when ``n`` more requests may go. The
+local :class:`RateLimiter` is one; a limiter shared by many processes (held in
+Redis) is another, and a bind pool takes either.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
+from typing import Protocol, runtime_checkable
 
 from smswire.errors import ConfigurationError
 
-__all__ = ["RateLimiter"]
+__all__ = ["RateLimit", "RateLimiter"]
+
+
+@runtime_checkable
+class RateLimit(Protocol):
+    """A limiter a sender waits on before each request it writes."""
+
+    async def acquire(self, n: int = 1) -> None:
+        """Return once ``n`` more requests may go, having counted them."""
 
 
 class RateLimiter:
@@ -49,6 +64,17 @@ class RateLimiter:
             last = tat + (count - 1) * self._interval
             self._tat = tat + count * self._interval
             return max(0.0, last - self._tolerance - now)
+
+    async def acquire(self, n: int = 1) -> None:
+        """Claim ``n`` consecutive slots on the event loop's clock and wait for
+        the last of them. For an even spacing claim one at a time: ``n`` claimed
+        together go at once, so a sliding one-second window may then see up to
+        ``n - 1`` more than the rate."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ConfigurationError(f"n must be an integer of at least 1, not {n!r}")
+        wait = self.reserve(asyncio.get_running_loop().time(), n)
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     def available(self, now: float) -> int:
         """How many requests may go at ``now`` without waiting (not claimed)."""

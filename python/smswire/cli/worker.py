@@ -3,7 +3,10 @@
 The worker claims what ``smswire send-csv`` or an application put in the
 outbox (``--store``), sends it, and stores every outcome and every receipt:
 SMPP receipts arrive on the worker's bind, LINK reports on the receiver it
-serves with ``--listen``. SIGTERM or the first Ctrl-C stops it claiming,
+serves with ``--listen``. ``--binds N`` sends over N SMPP binds to the
+account at once (a pool), ``--rate`` then capping them all together; a
+receipt is stored whichever bind it comes on, before it is acknowledged
+there. SIGTERM or the first Ctrl-C stops it claiming,
 waits ``--grace`` seconds for outstanding responses and records the rest; a
 second signal quits at once (the leases it held expire, and the next worker
 takes over). It exits 1 when it stopped on its own: a store that cannot
@@ -19,6 +22,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 
 from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
@@ -35,6 +39,9 @@ from smswire.outbox.worker import (
     Sender,
 )
 from smswire.tls import verifying_context
+
+if TYPE_CHECKING:
+    from smswire.smpp import AsyncSmppClient, AsyncSmppPool
 
 __all__ = ["DEFAULT_STORE", "add_store", "open_way_out", "register", "serve_receiver"]
 
@@ -59,7 +66,19 @@ def add_connection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="TOML", help="settings file ([smpp] and [link])")
     parser.add_argument("--url", help="smpps://system_id@host:port, or the LINK base URL")
     parser.add_argument("--ca-file", help="PEM CA certificate to trust (e.g. a simulator's)")
-    parser.add_argument("--rate", type=float, help="at most this many messages a second")
+    parser.add_argument(
+        "--rate",
+        "--tps",
+        type=float,
+        help="at most this many submits a second (with --binds, across all binds)",
+    )
+    parser.add_argument(
+        "--binds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="SMPP: send over N binds to the account at once, each with its own window",
+    )
     parser.add_argument(
         "--allow-insecure-http",
         action="store_true",
@@ -120,29 +139,44 @@ def delivery_of(args: argparse.Namespace) -> Delivery:
 async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> AsyncIterator[Sender]:
     """The way out ``--via`` names, connected, its receipts going to ``inbound``.
 
-    The seam for more binds: anything with the clients' ``send_many`` and
-    ``close`` (a pool of SMPP binds) can be yielded here instead.
+    ``--binds`` above 1 makes it a pool of SMPP binds, used as one client.
     """
     from smswire.link import AsyncLinkMobilityClient
-    from smswire.smpp import AsyncSmppClient
+    from smswire.smpp import AsyncSmppClient, AsyncSmppPool
 
     config = load_config(args.config)
     delivery = delivery_of(args)
+    binds = getattr(args, "binds", 1)
+    if isinstance(binds, bool) or not isinstance(binds, int) or binds < 1:
+        raise ConfigurationError(f"--binds must be 1 or more, not {binds!r}")
+    if binds > 1 and args.via != "smpp":
+        raise ConfigurationError("--binds is for --via smpp: LINK has no binds")
     if args.via == "smpp":
         smpp = smpp_settings(config, url=args.url, ca_file=args.ca_file)
-        client = AsyncSmppClient(
-            smpp.host,
-            smpp.port,
-            system_id=smpp.system_id,
-            password=smpp.password,
-            tls=(smpp.ca_file or True) if smpp.tls else False,
-            source=args.source,
-            delivery=delivery,
-            limits=Limits(window=args.concurrency, rate=args.rate),
-            timeouts=Timeouts(receipt_hold=STORE_RECEIPT_HOLD),
-            receipt_correlation=0,  # the store correlates receipts
-            on_inbound=inbound,
-        )
+        options: dict[str, Any] = {
+            "system_id": smpp.system_id,
+            "password": smpp.password,
+            "tls": (smpp.ca_file or True) if smpp.tls else False,
+            "source": args.source,
+            "delivery": delivery,
+            "timeouts": Timeouts(receipt_hold=STORE_RECEIPT_HOLD),
+            "receipt_correlation": 0,  # the store correlates receipts
+            "on_inbound": inbound,  # every bind's receipts, stored before acknowledged
+        }
+        client: AsyncSmppClient | AsyncSmppPool
+        if binds == 1:
+            limits = Limits(window=args.concurrency, rate=args.rate)
+            client = AsyncSmppClient(smpp.host, smpp.port, limits=limits, **options)
+        else:
+            # The account's cap holds across the binds, not per bind.
+            client = AsyncSmppPool(
+                smpp.host,
+                smpp.port,
+                binds=binds,
+                rate=args.rate,
+                limits=Limits(window=args.concurrency),
+                **options,
+            )
         await client.connect()
         try:
             yield client

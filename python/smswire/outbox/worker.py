@@ -357,8 +357,9 @@ class OutboxWorker:
 def _via_of(sender: object) -> Via:
     from smswire.link.client import AsyncLinkMobilityClient
     from smswire.smpp.client import AsyncSmppClient
+    from smswire.smpp.pool import AsyncSmppPool
 
-    if isinstance(sender, AsyncSmppClient):
+    if isinstance(sender, (AsyncSmppClient, AsyncSmppPool)):
         return Via.SMPP
     if isinstance(sender, AsyncLinkMobilityClient):
         return Via.LINK

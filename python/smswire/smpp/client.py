@@ -66,9 +66,11 @@ from smswire.pdu import CommandStatus, SubmitSm
 from smswire.smpp.addresses import SOURCE_ADDR_LIMIT
 from smswire.smpp.connection import Supervisor
 from smswire.smpp.credentials import Credentials
+from smswire.smpp.gate import SubmitGate
 from smswire.smpp.pump import SendPump
 from smswire.smpp.receipts import DeliveryReceipt
 from smswire.smpp.receiving import RECEIPT_CORRELATION_LIMIT, InboundHandler, ReceiveSide
+from smswire.smpp.shared import SharedReceiving
 from smswire.smpp.submit import build_submits
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption, client_context
@@ -112,6 +114,13 @@ class AsyncSmppClient:
     remembers to put the sent message on its receipts; 0 keeps none, for an
     application that correlates them itself (the outbox, through its store),
     so that nothing of a message stays in memory once it is settled.
+
+    Shared with other clients (the binds of a :class:`~smswire.smpp.pool.AsyncSmppPool`):
+    ``gate``, a cap every submit_sm passes (:mod:`smswire.smpp.gate`; an
+    account-wide rate); ``shared``, where receipts find their messages and
+    the receipts and messages of every bind come out
+    (:class:`~smswire.smpp.shared.SharedReceiving`; it outlives the client,
+    and ``receipt_correlation`` is then its own).
     """
 
     def __init__(
@@ -137,6 +146,8 @@ class AsyncSmppClient:
         backoff: Backoff = DEFAULT_BACKOFF,
         on_inbound: InboundHandler | None = None,
         receipt_correlation: int = RECEIPT_CORRELATION_LIMIT,
+        gate: SubmitGate | None = None,
+        shared: SharedReceiving | None = None,
     ) -> None:
         if (
             isinstance(receipt_correlation, bool)
@@ -175,7 +186,12 @@ class AsyncSmppClient:
             rng=rng,
         )
         self._pump = SendPump(
-            self._connection, limits=limits, backoff=backoff, delivery=delivery, rng=rng
+            self._connection,
+            limits=limits,
+            backoff=backoff,
+            delivery=delivery,
+            rng=rng,
+            gate=gate,
         )
         self._receiving = ReceiveSide(
             self._connection,
@@ -184,6 +200,7 @@ class AsyncSmppClient:
             receipt_hold=0.0 if bind == "receiver" else timeouts.receipt_hold,
             on_inbound=on_inbound,
             correlation_limit=receipt_correlation,
+            shared=shared,
         )
         self._connection.attach(self._receiving, self._pump)
         self._reference = rng.randrange(_REFERENCES)
@@ -214,6 +231,42 @@ class AsyncSmppClient:
     @property
     def bound(self) -> bool:
         return self._connection.bound
+
+    @property
+    def bind(self) -> str:
+        """ "transceiver", "transmitter" or "receiver"."""
+        return self._connection.credentials.bind
+
+    @property
+    def failure(self) -> Exception | None:
+        """Why the client stopped for good (a bind refused for good, a lost
+        connection with reconnect off); None while it runs."""
+        return self._connection.failure
+
+    @property
+    def backlog(self) -> int:
+        """submit_sm parts not yet settled: queued, awaiting a retry or a response."""
+        return self._pump.backlog
+
+    @property
+    def in_flight(self) -> int:
+        """submit_sm parts awaiting their response: the window in use."""
+        return self._pump.in_flight
+
+    @property
+    def throttles(self) -> int:
+        """ESME_RTHROTTLED answers so far (each retried after a pause)."""
+        return self._pump.throttles
+
+    @property
+    def times_bound(self) -> int:
+        """Successful binds so far: the first, and one per rebind."""
+        return self._connection.binds
+
+    async def wait_ended(self) -> None:
+        """Return once the client stopped keeping its bind up: it closed, or
+        :attr:`failure` says why it gave up."""
+        await self._connection.wait_ended()
 
     # -- lifecycle -------------------------------------------------------------
 

@@ -127,6 +127,8 @@ class Supervisor:
         # The SMSC's PDUs kept coming for backoff.reset_after after the bind.
         self._healthy = False
         self.started = False
+        # Successful binds, the first and every rebind.
+        self.binds = 0
         self.closing = False
         self.failure: SmswireError | None = None
 
@@ -236,6 +238,7 @@ class Supervisor:
                 status=status,
             )
         self._bound_at = loop.time()
+        self.binds += 1
         self._healthy = False
         _log.info(
             "bound as %s to %s:%d as system_id %r",
@@ -390,6 +393,11 @@ class Supervisor:
             # Some SMSCs (smpp34's server) close the socket instead of
             # answering unbind; that completes the unbind just as well.
             pass
+
+    async def wait_ended(self) -> None:
+        """Return once supervision stopped: closing, or :attr:`failure` set."""
+        if self._task is not None:
+            await asyncio.wait([self._task])
 
     async def shutdown(self) -> None:
         """Close the connection and stop supervising it."""

@@ -4,7 +4,9 @@ rate, retried when the SMSC did not take them, and settled into results.
 The pump owns every part from the moment a message is accepted for sending
 until its caller has a :class:`~smswire.message.SendResult`: the queue, the
 parts in flight (by sequence_number), the parts waiting out a retry, the rate
-limiter and the throttling pause. It writes through a :class:`Wire` (the bound
+limiter and the throttling pause; with a shared
+:class:`~smswire.smpp.gate.SubmitGate` (an account-wide cap) each part waits
+for its slot there too. It writes through a :class:`Wire` (the bound
 session and its transport, which connection supervision owns) and learns of
 answers from the receive side; it imports neither.
 """
@@ -26,6 +28,8 @@ from smswire.options import Backoff, Limits
 from smswire.pdu import CommandStatus, Pdu, SubmitSm
 from smswire.ratelimit import RateLimiter
 from smswire.smpp.batch import Batch, Progress
+from smswire.smpp.gate import GatedWriter, SubmitGate
+from smswire.smpp.jobs import Job, Part
 from smswire.smpp.session import Session
 from smswire.smpp.throttling import THROTTLE_PAUSE_INITIAL, Throttling
 
@@ -47,8 +51,6 @@ RETRY_STATUSES = frozenset(
 # The window is refilled once an eighth of it is free (or nothing is in flight):
 # responses trickling in one per read would otherwise cost one write each.
 WINDOW_REFILL_SHARE = 8
-# The worse outcome of a message's parts is the message's.
-_RANK = {Outcome.NOT_SENT: 1, Outcome.UNKNOWN: 2, Outcome.REJECTED: 3}
 
 
 class Wire(Protocol):
@@ -62,55 +64,14 @@ class Wire(Protocol):
         """Put bytes on the connection (and arm the session's timers)."""
 
 
-class _Job:
-    """One message: its parts' ids, and the worst thing that happened to a part."""
-
-    __slots__ = (
-        "accepted",
-        "batch",
-        "error",
-        "ids",
-        "index",
-        "left",
-        "message",
-        "outcome",
-        "status",
-    )
-
-    def __init__(self, message: Message, parts: int, batch: Batch, index: int) -> None:
-        self.message = message
-        self.batch = batch
-        self.index = index
-        self.ids = [""] * parts
-        self.left = parts
-        self.accepted = 0
-        self.outcome: Outcome | None = None
-        self.status: CommandStatus | None = None
-        self.error: str | None = None
-
-
-class _Part:
-    """One submit_sm and how often it has been tried."""
-
-    __slots__ = ("ambiguous", "index", "job", "pdu", "retries")
-
-    def __init__(self, job: _Job, index: int, pdu: SubmitSm) -> None:
-        self.job = job
-        self.index = index
-        self.pdu = pdu
-        self.retries = 0
-        # A submit of this part went out and its response was lost: the SMSC
-        # may hold it, so giving up on it later is UNKNOWN, not REJECTED.
-        self.ambiguous = False
-
-
 class SendPump:
     """Queues parts, fills the window in one write, retries and settles them.
 
     ``limits``: the window (from the session), ``rate``/``burst`` (a
     :class:`RateLimiter` over submit_sm) and ``retries`` of a part the SMSC
     did not take. ``delivery`` decides what a part whose response was lost
-    becomes: sent again (AT_LEAST_ONCE) or UNKNOWN (AT_MOST_ONCE).
+    becomes: sent again (AT_LEAST_ONCE) or UNKNOWN (AT_MOST_ONCE). ``gate``:
+    a cap shared with other clients, which every part passes one at a time.
     """
 
     def __init__(
@@ -121,22 +82,26 @@ class SendPump:
         backoff: Backoff,
         delivery: Delivery,
         rng: random.Random,
+        gate: SubmitGate | None = None,
     ) -> None:
         self._wire = wire
+        self._gated = None if gate is None else GatedWriter(gate, self)
         self._retries = limits.retries
         self._backoff = backoff
         self.delivery = delivery
         self._rng = rng
         self._refill = max(1, limits.window // WINDOW_REFILL_SHARE)
         self._limiter = None if limits.rate is None else RateLimiter(limits.rate, limits.burst)
-        self._queue: collections.deque[_Part] = collections.deque()
-        self._in_flight: dict[int, _Part] = {}
+        self._queue: collections.deque[Part] = collections.deque()
+        self._in_flight: dict[int, Part] = {}
         # Parts waiting out a retry back-off: (due, tie-breaker, part).
-        self._delayed: list[tuple[float, int, _Part]] = []
+        self._delayed: list[tuple[float, int, Part]] = []
         self._ticket = itertools.count()
         self._batches: set[Batch] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._throttling = Throttling()
+        # ESME_RTHROTTLED answers so far.
+        self.throttles = 0
 
     # -- taking messages -------------------------------------------------------
 
@@ -172,13 +137,23 @@ class SendPump:
 
     def add(self, batch: Batch, index: int, message: Message, pdus: Sequence[SubmitSm]) -> None:
         """Queue the parts of the ``index``-th message of ``batch``."""
-        job = _Job(message, len(pdus), batch, index)
-        self._queue.extend([_Part(job, i, pdu) for i, pdu in enumerate(pdus)])
+        job = Job(message, len(pdus), batch, index)
+        self._queue.extend([Part(job, i, pdu) for i, pdu in enumerate(pdus)])
 
     @staticmethod
     def settle_now(batch: Batch, index: int, result: SendResult) -> None:
         """Settle a message that never reaches the queue (it was refused before)."""
         batch.settle(index, result)
+
+    @property
+    def backlog(self) -> int:
+        """Parts not yet settled: queued, waiting out a retry, or in flight."""
+        return len(self._queue) + len(self._delayed) + len(self._in_flight)
+
+    @property
+    def in_flight(self) -> int:
+        """Parts written and awaiting their response: the window in use."""
+        return len(self._in_flight)
 
     def pending(self) -> list[asyncio.Future[list[SendResult]]]:
         """The futures of batches still unsettled."""
@@ -195,6 +170,9 @@ class SendPump:
             return
         queue = self._queue
         if not queue:
+            return
+        if self._gated is not None:
+            self._gated.wake()
             return
         free = session.window_free
         if free < self._refill and self._in_flight:
@@ -213,8 +191,46 @@ class SendPump:
         if count > 0:
             self._write([queue.popleft() for _ in range(count)], session)
 
-    def _write(self, parts: list[_Part], session: Session) -> None:
-        """The one place a batch of parts goes on the wire."""
+    def gated_ready(self) -> bool:
+        """Whether a part may take a gate slot: one is queued and the bind, its
+        window, its throttling pause and its own rate all have room."""
+        session = self._wire.session
+        if session is None or not self._queue or session.window_free < 1:
+            return False
+        if (self._delayed or self._throttling.paused_until) and not self._release_due():
+            return False
+        limiter = self._limiter
+        if limiter is not None:
+            now = asyncio.get_running_loop().time()
+            if limiter.available(now) < 1:
+                self._schedule(limiter.next_free(now))
+                return False
+        return bool(self._queue)
+
+    def gated_room(self) -> int:
+        """How many parts could go in one write now, the gate aside."""
+        session = self._wire.session
+        if session is None:
+            return 0
+        room = min(len(self._queue), session.window_free)
+        if self._limiter is not None:
+            room = min(room, self._limiter.available(asyncio.get_running_loop().time()))
+        return room
+
+    def write_gated(self, count: int) -> int:
+        """Write up to ``count`` parts, their gate slots taken; how many went
+        (fewer when the bind went down, or the codec refused some)."""
+        count = min(count, self.gated_room())
+        if count < 1:
+            return 0
+        session = self._wire.session
+        assert session is not None
+        if self._limiter is not None:
+            self._limiter.reserve(asyncio.get_running_loop().time(), count)
+        return self._write([self._queue.popleft() for _ in range(count)], session)
+
+    def _write(self, parts: list[Part], session: Session) -> int:
+        """The one place a batch of parts goes on the wire; how many went."""
         try:
             sent, data = session.send_many([part.pdu for part in parts])
         except LocalProtocolError:
@@ -223,13 +239,14 @@ class SendPump:
         for part, pdu in zip(parts, sent):
             in_flight[pdu.sequence_number] = part
         self._wire.write(data)
+        return len(parts)
 
     def _write_each(
-        self, parts: list[_Part], session: Session
-    ) -> tuple[list[_Part], list[Pdu], bytes]:
+        self, parts: list[Part], session: Session
+    ) -> tuple[list[Part], list[Pdu], bytes]:
         """A part the codec refuses must not sink its batch: one at a time, then;
         each refused one is NOT_SENT with the reason, the others go."""
-        kept: list[_Part] = []
+        kept: list[Part] = []
         sent: list[Pdu] = []
         chunks: list[bytes] = []
         for part in parts:
@@ -272,6 +289,8 @@ class SendPump:
         part = self._in_flight.pop(sequence_number, None)
         if part is None:
             return None
+        if self._gated is not None:
+            self._gated.gate.settled()
         if status == 0:
             throttling = self._throttling
             if throttling.pause > THROTTLE_PAUSE_INITIAL:
@@ -281,7 +300,7 @@ class SendPump:
             job.accepted += 1
             job.left -= 1
             if job.left == 0:
-                self._finish(job)
+                job.finish()
             return job.message
         code = command_status(status)
         if code in RETRY_STATUSES:
@@ -290,9 +309,10 @@ class SendPump:
             self._settle(part, Outcome.REJECTED, code, f"the SMSC refused it: {code.name}")
         return None
 
-    def _retry(self, part: _Part, status: CommandStatus) -> None:
+    def _retry(self, part: Part, status: CommandStatus) -> None:
         loop = asyncio.get_running_loop()
         if status == CommandStatus.ESME_RTHROTTLED:
+            self.throttles += 1
             # The SMSC asks for less: everything pauses, and the part itself
             # is retried as any other, with back-off and within its budget.
             self._throttling.throttled(loop.time())
@@ -322,6 +342,8 @@ class SendPump:
             if part is not None:
                 part.ambiguous = True
                 lost.append(part)
+                if self._gated is not None:
+                    self._gated.gate.settled()
         if not lost:
             return
         if not (resubmit and self.delivery is Delivery.AT_LEAST_ONCE):
@@ -376,48 +398,28 @@ class SendPump:
         parts = list(self._in_flight.values())
         self._in_flight.clear()
         for part in parts:
+            if self._gated is not None:
+                self._gated.gate.settled()
             self._settle(part, Outcome.UNKNOWN, None, reason)
 
     def close(self) -> None:
+        if self._gated is not None:
+            self._gated.close()
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
     # -- settling ------------------------------------------------------------------
 
-    def _settle_withdrawn(self, part: _Part) -> None:
+    def _settle_withdrawn(self, part: Part) -> None:
         """A part whose caller has gone (cancelled, or its callback raised): not
         written again; never written is NOT_SENT, once written UNKNOWN."""
         outcome = Outcome.UNKNOWN if part.ambiguous else Outcome.NOT_SENT
         self._settle(part, outcome, None, "withdrawn: the send was cancelled")
 
-    def _settle(
-        self, part: _Part, outcome: Outcome, status: CommandStatus | None, error: str
-    ) -> None:
-        job = part.job
-        if job.outcome is None or _RANK[outcome] > _RANK[job.outcome]:
-            job.outcome, job.status, job.error = outcome, status, error
-        job.left -= 1
-        if job.left == 0:
-            self._finish(job)
-
     @staticmethod
-    def _finish(job: _Job) -> None:
-        outcome = job.outcome
-        parts = len(job.ids)
-        if outcome is None:
-            result = SendResult(
-                job.message, Outcome.ACCEPTED, tuple(job.ids), CommandStatus.ESME_ROK, None, parts
-            )
-        else:
-            error = job.error
-            if outcome is Outcome.NOT_SENT and job.accepted:
-                # Some parts left: sending the message again would repeat them.
-                outcome = Outcome.UNKNOWN
-                error = f"{job.accepted} of {parts} parts accepted, the rest {error}"
-            ids = tuple(i for i in job.ids if i)
-            result = SendResult(job.message, outcome, ids, job.status, error, parts)
-        job.batch.settle(job.index, result)
+    def _settle(part: Part, outcome: Outcome, status: CommandStatus | None, error: str) -> None:
+        part.job.part_failed(outcome, status, error)
 
 
 def command_status(value: int) -> CommandStatus:

@@ -12,7 +12,9 @@ handed to it in one call, and their PDUs answered ESME_ROK once it returns,
 ESME_RX_T_APPN when it raises; without one, they wait in bounded inboxes for
 :meth:`ReceiveSide.receipts` / ``messages`` consumers. Each delivery is read
 in isolation: one the client cannot read is still handed over (a receipt in
-state UNKNOWN, a message with ``error`` set), raw octets and all.
+state UNKNOWN, a message with ``error`` set), raw octets and all. The table
+of ids and the inboxes may be shared with other clients (the binds of a pool,
+:mod:`smswire.smpp.shared`).
 
 The parts of a concatenated message but the last are acknowledged as soon
 as the client holds them: SMSCs that deliver one deliver_sm at a time would
@@ -31,12 +33,7 @@ from typing import Callable, Union
 
 from smswire.message import Message
 from smswire.pdu import CommandId, Pdu
-from smswire.smpp.correlation import (
-    RECEIPT_CORRELATION_LIMIT,
-    Correlation,
-    correlation_key,
-    receipt_keys,
-)
+from smswire.smpp.correlation import RECEIPT_CORRELATION_LIMIT, correlation_key, receipt_keys
 from smswire.smpp.inbox import INBOX_LIMIT, Acknowledgement, Inbox, OverflowLog
 from smswire.smpp.pump import SendPump, Wire
 from smswire.smpp.receipts import (
@@ -46,6 +43,7 @@ from smswire.smpp.receipts import (
     parse_receipt,
 )
 from smswire.smpp.session import ResponseReceived, Session
+from smswire.smpp.shared import SharedReceiving
 from smswire.smpp.userdata import (
     MobileOriginated,
     MultipartAssembler,
@@ -89,7 +87,8 @@ class ReceiveSide:
 
     ``receipt_hold``: how long a receipt that overtook its submit_sm_resp
     waits for the response to name its message. ``on_inbound``: see the
-    module documentation.
+    module documentation. ``shared``: the table and inboxes of several
+    clients (``correlation_limit`` is then its own), which this one does not end.
     """
 
     def __init__(
@@ -100,15 +99,19 @@ class ReceiveSide:
         receipt_hold: float,
         on_inbound: InboundHandler | None = None,
         correlation_limit: int = RECEIPT_CORRELATION_LIMIT,
+        shared: SharedReceiving | None = None,
     ) -> None:
         self._wire = wire
-        self._correlation_limit = correlation_limit
+        self._owns_inboxes = shared is None
+        if shared is None:
+            shared = SharedReceiving(correlation_limit)
+        self._correlation_limit = shared.correlation_limit
         self._pump = pump
         self._receipt_hold = receipt_hold
-        self._correlation = Correlation(correlation_limit)
+        self._correlation = shared.correlation
         self._early: dict[str, _Delivered] = {}
-        self.receipts: Inbox[DeliveryReceipt] = Inbox("the receipt inbox")
-        self.messages: Inbox[MobileOriginated] = Inbox("the message inbox")
+        self.receipts: Inbox[DeliveryReceipt] = shared.receipts
+        self.messages: Inbox[MobileOriginated] = shared.messages
         self._assembler = MultipartAssembler()
         self._handler = on_inbound
         # Read, waiting for the end of the read to be handed over.
@@ -288,7 +291,16 @@ class ReceiveSide:
     def _release(self, key: str) -> None:
         held = self._early.pop(key, None)
         if held is not None:
+            # Its response may have come on another bind sharing the table.
+            self._look_again(held)
             self._ready(held)
+
+    def _look_again(self, held: _Delivered) -> None:
+        receipt = held.item
+        assert isinstance(receipt, DeliveryReceipt)
+        found = self._correlation.find(receipt.message_id)
+        if found is not None:
+            self._name(held, *found)
 
     # -- handing over -----------------------------------------------------------------
 
@@ -362,6 +374,7 @@ class ReceiveSide:
         again), as is what waits in the inboxes, whose iterations end."""
         self._closed = True
         for held in self._early.values():
+            self._look_again(held)
             self._ready(held)
         self._early.clear()
         if self._arrived:
@@ -372,14 +385,19 @@ class ReceiveSide:
             if not done:
                 task.cancel()
                 await asyncio.wait((task,))
-        self.receipts.end()
-        self.messages.end()
+        self._end_inboxes()
 
     def close(self) -> None:
-        """The connection is gone: the inboxes end."""
+        """The connection is gone: the inboxes end (unless shared)."""
         self._closed = True
-        self.receipts.end()
-        self.messages.end()
+        self._end_inboxes()
+
+    def _end_inboxes(self) -> None:
+        # Shared inboxes end with their owner; what this client put there is
+        # skipped once its connection closes (the SMSC delivers it again).
+        if self._owns_inboxes:
+            self.receipts.end()
+            self.messages.end()
 
 
 def _read_receipt(pdu: Pdu) -> DeliveryReceipt:

@@ -227,6 +227,20 @@ class SmscSimulator:
 
     # -- connections -----------------------------------------------------------
 
+    def drop(self, number: int) -> None:
+        """Cut ESME connection ``number`` (its :class:`~.record.Connection` in the
+        record) as a network failure would: no unbind, the socket aborted."""
+        for link in self._links:
+            if link.number == number:
+                link.abort()
+                return
+        raise ConfigurationError(f"no open ESME connection number {number}")
+
+    @property
+    def open_connections(self) -> list[int]:
+        """The numbers of the ESME connections open now, oldest first."""
+        return sorted(link.number for link in self._links)
+
     def _new_link(self) -> SmscLink:
         self._link_numbers += 1
         return SmscLink(self, self._link_numbers)
