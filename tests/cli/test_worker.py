@@ -4,17 +4,24 @@ through the simulators, stopped by a signal."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import signal
 import socket
 import time
 from pathlib import Path
 
+import pytest
+
+from smswire.cli.worker import CLOSE_AFTER_GRACE
 from smswire.link import LinkSimulator
 from smswire.message import Message, Outcome
 from smswire.outbox import DeliveryState, Outbox
 from smswire.sim import LocalAuthority, serve_https
+from smswire.smpp.simulator import SimulatorRecord
 
+from .processes import Processes, smpp_smsc
 from .support import PATIENCE, run_cli, start_cli
 
 LINK_PASSWORD = "link pass&word=1"
@@ -92,3 +99,59 @@ async def test_a_worker_without_a_reachable_smsc_says_why_in_one_line(tmp_path: 
     )  # fmt: skip
     assert run.returncode == 1
     assert run.stderr.startswith("smswire: error:") and "Traceback" not in run.stderr
+
+
+# The grace a stopping worker waits for outstanding responses, in the stop test.
+STOP_GRACE = 1.0
+# The most a stop may take once SIGTERM is sent: the grace, then closing the
+# way out (its answers, its receipts and its unbind, CLOSE_AFTER_GRACE each at
+# most), and room for the store's last commits on a loaded machine.
+STOP_BOUND = STOP_GRACE + 3 * CLOSE_AFTER_GRACE + 4.0
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [signal.SIGKILL, signal.SIGSTOP],
+    ids=["the SMSC vanishes", "the SMSC freezes with submit_sm unanswered"],
+)
+async def test_sigterm_stops_a_worker_within_its_bound_whatever_the_smsc_does(
+    tmp_path: Path, processes: Processes, fault: signal.Signals
+) -> None:
+    store = tmp_path / "outbox.db"
+    messages = 4000
+    async with Outbox.open(store) as outbox:
+        await outbox.put_many(
+            (f"k{i}", Message(f"+4791{i:06d}", f"code {i}", source="Shop")) for i in range(messages)
+        )
+    async with smpp_smsc(processes, tmp_path, {"acme": "pw123456"}) as (ready, record):
+        worker = await processes.start(
+            "-m", "smswire", "worker", "--via", "smpp", "--store", store,
+            "--url", f"smpp://acme@127.0.0.1:{ready['port']}", "--grace", str(STOP_GRACE),
+            "--json", env={"SMSWIRE_SMPP_PASSWORD": "pw123456"},
+        )  # fmt: skip
+        # Mid-campaign, batches claimed and parts queued or in flight.
+        deadline = time.monotonic() + PATIENCE
+        while not record.exists() or len(SimulatorRecord.open(record).accepted) < 200:
+            assert worker.returncode is None, "the worker stopped on its own"
+            assert time.monotonic() < deadline, "the SMSC never accepted 200 submit_sm"
+            await asyncio.sleep(0.02)
+        os.kill(ready["pid"], fault)
+        try:
+            await asyncio.sleep(0.5)  # the worker has lost its bind, or waits on it
+            worker.send_signal(signal.SIGTERM)
+            try:
+                out, err = await asyncio.wait_for(worker.communicate(), STOP_BOUND)
+            except asyncio.TimeoutError:
+                raise AssertionError(f"SIGTERM did not stop the worker in {STOP_BOUND} s") from None
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # a frozen one cannot stop itself
+                os.kill(ready["pid"], signal.SIGKILL)
+    assert worker.returncode == 0, err.decode()
+    stats = json.loads(out)
+    assert stats["accepted"] < messages and stats["released"] > 0, stats
+    # Never-written claims went back to the queue; the rest has its outcome.
+    async with Outbox.open(store) as outbox:
+        pending = await outbox.pending("default")
+    assert pending.claimed == 0
+    settled = sum(stats[k] for k in ("accepted", "rejected", "unknown", "not_sent"))
+    assert pending.queued == messages - settled

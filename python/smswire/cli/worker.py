@@ -4,9 +4,11 @@ The worker claims what ``smswire send-csv`` or an application put in the
 outbox (``--store``), sends it, and stores every outcome and every receipt:
 SMPP receipts arrive on the worker's bind, LINK reports on the receiver it
 serves with ``--listen``. SIGTERM or the first Ctrl-C stops it claiming,
-waits ``--grace`` seconds for outstanding responses and records the rest; a
-second signal quits at once (the leases it held expire, and the next worker
-takes over). It exits 1 when it stopped on its own: a store that cannot
+waits ``--grace`` seconds for outstanding responses, releases what was never
+written and records the rest, then exits within :data:`CLOSE_AFTER_GRACE`
+more (and the store's last commits), even when the SMSC is gone; a second
+signal quits at once (the leases it held expire, and the next worker takes
+over). It exits 1 when it stopped on its own: a store that cannot
 commit, a way out that is gone.
 """
 
@@ -41,6 +43,10 @@ __all__ = ["DEFAULT_STORE", "add_store", "open_way_out", "register", "serve_rece
 DEFAULT_STORE = "smswire-outbox.db"
 # Exit status of a worker quit by a second signal (128 + SIGINT, as shells do).
 QUIT_AT_ONCE = 130
+# How long closing the way out may still wait once --grace has run out: the
+# grace was the wait for responses; this is for the unbind's answer. (The
+# clients' own default, 10 s, would double a stop's time for nothing.)
+CLOSE_AFTER_GRACE = 1.0
 
 
 def add_store(parser: argparse.ArgumentParser) -> None:
@@ -139,7 +145,7 @@ async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> As
             source=args.source,
             delivery=delivery,
             limits=Limits(window=args.concurrency, rate=args.rate),
-            timeouts=Timeouts(receipt_hold=STORE_RECEIPT_HOLD),
+            timeouts=Timeouts(receipt_hold=STORE_RECEIPT_HOLD, close=CLOSE_AFTER_GRACE),
             receipt_correlation=0,  # the store correlates receipts
             on_inbound=inbound,
         )
@@ -159,6 +165,7 @@ async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> As
             source=args.source,
             ssl_context=verifying_context(ca_file=link.ca_file) if link.ca_file else None,
             allow_insecure_http=args.allow_insecure_http,
+            timeouts=Timeouts(close=CLOSE_AFTER_GRACE),
             limits=Limits(window=args.concurrency, rate=args.rate),
         ) as sender,
         serve_receiver(args, inbound),
