@@ -83,3 +83,23 @@ async def smpp_smsc(
         yield await ready_line(child), record
     finally:
         await stop(child)
+
+
+@asynccontextmanager
+async def link_smsc(
+    processes: Processes, tmp_path: Path, credentials: Mapping[str, object], *options: str
+) -> AsyncIterator[tuple[dict[str, Any], Path]]:
+    """``python -m smswire.link.simulator`` over HTTPS (its CA minted into
+    ``tmp_path``), recording to a file: yields its ready line (``url`` the
+    endpoint, ``ca_file`` the CA to trust) and the record's path."""
+    accounts_file = tmp_path / "link-accounts.json"
+    accounts_file.write_text(json.dumps(dict(credentials)))
+    record = tmp_path / "link.record"
+    child = await processes.start(
+        "-m", "smswire.link.simulator", "--ca-dir", tmp_path, "--record", record,
+        "--accounts", accounts_file, *options,
+    )  # fmt: skip
+    try:
+        yield await ready_line(child), record
+    finally:
+        await stop(child)
