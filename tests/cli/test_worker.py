@@ -101,6 +101,27 @@ async def test_a_worker_without_a_reachable_smsc_says_why_in_one_line(tmp_path: 
     assert run.stderr.startswith("smswire: error:") and "Traceback" not in run.stderr
 
 
+async def test_a_link_worker_whose_listen_port_is_taken_says_why_in_one_line(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = await run_cli(
+            "worker", "--via", "link", "--store", tmp_path / "outbox.db",
+            "--url", "https://127.0.0.1:9/smscsimplehttp", "--listen", f"127.0.0.1:{port}",
+            env={
+                "SMSWIRE_LINK_SERVICE_ID": "7",
+                "SMSWIRE_LINK_USERNAME": "acme",
+                "SMSWIRE_LINK_PASSWORD": LINK_PASSWORD,
+            },
+        )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stderr.startswith("smswire: error: the report receiver cannot listen on")
+    assert "Traceback" not in run.stderr
+
+
 # The grace a stopping worker waits for outstanding responses, in the stop test.
 STOP_GRACE = 1.0
 # The most a stop may take once SIGTERM is sent: the grace, then closing the

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 
@@ -192,16 +193,27 @@ async def serve_receiver(args: argparse.Namespace, inbound: InboundRecorder) -> 
         raise ConfigurationError("--certfile and --keyfile go together")
     config = uvicorn.Config(
         DeliveryReportReceiver(inbound.report),
-        host=host,
-        port=int(port),
         ssl_certfile=args.certfile,
         ssl_keyfile=args.keyfile,
         log_level="warning",
         proxy_headers=False,
         timeout_graceful_shutdown=1,
     )
+    # Bound here, not by uvicorn, which exits the whole process (SystemExit,
+    # a traceback) when it cannot bind: a port in use is one line of error.
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # A worker restarted at once takes its port back despite its
+    # predecessor's connections in TIME_WAIT.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host.strip("[]"), int(port)))
+    except OSError as exc:
+        listener.close()
+        raise ConfigurationError(
+            f"the report receiver cannot listen on {args.listen}: {exc}"
+        ) from None
     server = uvicorn.Server(config)
-    task = asyncio.ensure_future(server.serve())
+    task = asyncio.ensure_future(server.serve(sockets=[listener]))
     try:
         while not server.started:
             if task.done():
@@ -212,6 +224,7 @@ async def serve_receiver(args: argparse.Namespace, inbound: InboundRecorder) -> 
     finally:
         server.should_exit = True
         await asyncio.wait([task], timeout=5.0)
+        listener.close()
 
 
 def _worker(args: argparse.Namespace) -> int:
