@@ -385,6 +385,27 @@ async def test_a_read_timeout_is_unknown_and_never_retried(
     assert_no_secret(info.value, repr(info.value), result)
 
 
+async def test_close_cuts_off_a_request_stuck_in_its_tls_handshake_as_not_sent(
+    client_tls: ssl.SSLContext,
+) -> None:
+    # A server that froze: the kernel still completes TCP connections to its
+    # port, but nothing answers the TLS handshake.
+    with socket.socket() as frozen:
+        frozen.bind(("127.0.0.1", 0))
+        frozen.listen()
+        url = f"https://127.0.0.1:{frozen.getsockname()[1]}/"
+        timeouts = Timeouts(connect=60.0, close=0.1)
+        client = _async_client(url, client_tls, timeouts=timeouts, backoff=FAST)
+        message = Message("+4746910822", "Hello", source="LINK")
+        sending = asyncio.ensure_future(client.send_many([message]))
+        await asyncio.sleep(0.3)  # connecting, for up to a minute
+        await asyncio.wait_for(client.close(), 5.0)
+        # Closing settles it at once, not when its connect timeout ends.
+        [result] = await asyncio.wait_for(sending, 5.0)
+    assert result.outcome is Outcome.NOT_SENT and not result.message_ids
+    assert_no_secret(result)
+
+
 def test_the_total_timeout_caps_a_server_that_trickles(
     server_tls: tuple[Path, Path], client_tls: ssl.SSLContext
 ) -> None:

@@ -188,6 +188,9 @@ class AsyncLinkMobilityClient:
         self._in_flight = 0
         self._drained: asyncio.Future[None] | None = None
         self._closing = False
+        # The tasks whose request is on its way, and those close() cut off.
+        self._exchanging: set[asyncio.Task[Any]] = set()
+        self._cut_off: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
         return (
@@ -202,13 +205,19 @@ class AsyncLinkMobilityClient:
 
     async def close(self) -> None:
         """Stop new sends, wait up to ``timeouts.close`` for those in flight,
-        close the connections. Idempotent."""
+        cut off the requests still on their way (UNKNOWN, or NOT_SENT if
+        still connecting: a server that froze may hold a connection in its
+        TLS handshake until the connect timeout), close the connections.
+        Idempotent."""
         if self._closing:
             return
         self._closing = True
         if self._in_flight:
             self._drained = asyncio.get_running_loop().create_future()
             await asyncio.wait([self._drained], timeout=self.timeouts.close)
+        for task in self._exchanging:
+            self._cut_off.add(task)
+            task.cancel()
         try:
             await self._http.aclose()
         finally:
@@ -313,7 +322,7 @@ class AsyncLinkMobilityClient:
                     raise ClientClosed()
                 exchange = ExchangeTrace()
                 try:
-                    status, body = await self._post(query, exchange)
+                    status, body = await self._cancellable_post(query, exchange)
                 except (httpx.HTTPError, asyncio.TimeoutError) as exc:
                     error = self._failure(exc, exchange, attempt, prepared)
                     if error is not None:
@@ -330,7 +339,8 @@ class AsyncLinkMobilityClient:
                     raise OutcomeUnknown(text, result=self._unknown(prepared, text)) from None
                 else:
                     return self._result(status, body, prepared)
-                await asyncio.sleep(self._backoff.delay(attempt - 1))
+                if not self._closing:
+                    await asyncio.sleep(self._backoff.delay(attempt - 1))
                 attempt += 1
         finally:
             self._in_flight -= 1
@@ -350,6 +360,27 @@ class AsyncLinkMobilityClient:
         request = self._http.stream("POST", self._url, params=query, extensions={"trace": exchange})
         async with request as response:
             return response.status_code, await read_reply(response)
+
+    async def _cancellable_post(
+        self, query: tuple[tuple[str, str], ...], exchange: ExchangeTrace
+    ) -> tuple[int, bytes]:
+        """:meth:`_post`, which :meth:`close` may cut off: then it fails as a
+        connection lost would, before the request left or after."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._exchanging.add(task)
+        try:
+            return await self._post(query, exchange)
+        except asyncio.CancelledError:
+            if task not in self._cut_off:
+                raise
+            self._cut_off.discard(task)
+            if sys.version_info >= (3, 11) and task.uncancel():
+                raise  # cancelled by its caller too
+            lost = httpx.ConnectError if exchange.never_left else httpx.ReadError
+            raise lost("cut off: the client closed") from None
+        finally:
+            self._exchanging.discard(task)
 
     async def _post(
         self, query: tuple[tuple[str, str], ...], exchange: ExchangeTrace
