@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlencode
 
 from smswire.alphanumeric import (
     ALPHANUMERIC_SOURCE_MAX,
@@ -45,6 +45,7 @@ __all__ = [
     "parse_send_response",
     "prepare",
     "redact",
+    "render_query",
     "reply_outcome",
 ]
 
@@ -400,6 +401,11 @@ def build_query(credentials: Credentials, prepared: PreparedMessage) -> tuple[tu
     query.append(("ChargeOnly", _flag(message.charge_only)))
     query.append(("Async", _flag(message.asynchronous)))
     return tuple(query)
+
+
+def render_query(credentials: Credentials, prepared: PreparedMessage) -> str:
+    """:func:`build_query` encoded for the URL, as a form is (``+`` for a space)."""
+    return urlencode(build_query(credentials, prepared))
 
 
 def excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
