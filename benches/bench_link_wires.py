@@ -129,6 +129,9 @@ def _count(benchmark: pytest.FixtureRequest) -> int:
     return SMOKE_COUNT if getattr(benchmark, "disabled", False) else FULL_COUNT
 
 
+# Every arm, every round: minutes on a loaded machine (httpcore's alone is
+# 15 to 30 s a round).
+@pytest.mark.timeout(1800)
 def test_link_wires(
     benchmark: pytest.FixtureRequest,
     simulators: tuple[str, str, Path],

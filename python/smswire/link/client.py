@@ -1,15 +1,17 @@
-"""The LINK sender: an asyncio driver over httpx.
+"""The LINK sender: an asyncio driver over aiohttp, or httpx over a caller's transport.
 
 Every decision (validation, the query, reading the reply) is a pure function of
-:mod:`smswire.link.protocol`; :class:`AsyncLinkMobilityClient` owns the pooled
-connections, TLS, the rate, the retry policy and the concurrency of
+:mod:`smswire.link.protocol`; how a request travels is :mod:`smswire.link.wire`;
+:class:`AsyncLinkMobilityClient` owns the rate, the retry policy and the concurrency of
 :meth:`~AsyncLinkMobilityClient.send_many`. Its blocking twin,
 :class:`~smswire.link.blocking.LinkMobilityClient`, runs it on an event loop in
 a thread of its own, as the blocking SMPP client does.
 
 Retry policy: an SMS is not idempotent. A request is retried only when it
 provably never reached the server: the connection was refused, the TLS
-handshake failed, connecting timed out. Anything later (a read timeout, a
+handshake failed, connecting (or waiting for a pooled connection) timed out;
+each wire marks the moment a request may start to leave
+(:class:`~smswire.link.exchange.ExchangeTrace`). Anything later (a read timeout, a
 connection lost after the request was written, the ``total`` timeout once the
 request was on its way) is never retried: it is ``Outcome.UNKNOWN``, raised by
 :meth:`~AsyncLinkMobilityClient.send` as
@@ -107,11 +109,12 @@ class AsyncLinkMobilityClient:
     that never reached the server, spaced by ``backoff``. Use it as an async
     context manager, or call :meth:`close`.
 
-    ``proxy``: an HTTP(S) proxy URL (or ``httpx.Proxy``), reached with the same
-    TLS settings. ``transport``: an ``httpx.AsyncBaseTransport`` to send
-    through instead of httpx's own (a mock, an aiohttp-backed one); it brings
-    its own connections and TLS, so it and ``ssl_context``/``proxy`` exclude
-    each other. Either way the password stays out of every log.
+    ``proxy``: an ``http://`` proxy URL (or ``httpx.Proxy``), reached with the
+    same TLS settings (CONNECT for https). ``transport``: an
+    ``httpx.AsyncBaseTransport`` to send through, with httpx, instead of the
+    default aiohttp wire (a mock, a SOCKS proxy's); it brings its own
+    connections and TLS, so it and ``ssl_context``/``proxy`` exclude each
+    other. Either way the password stays out of every log.
     """
 
     def __init__(

@@ -1,6 +1,7 @@
 """One LINK request on the wire: whether it left, and its reply, read with a cap.
 
-:class:`ExchangeTrace` follows httpcore's trace events, so the client can tell
+:class:`ExchangeTrace` follows httpcore's trace events, or is marked by a
+wire that knows its phases (:mod:`smswire.link.wire`), so the client can tell
 a request that provably never left (retried) from one that may have (never
 retried). :func:`read_reply` reads the reply body a chunk at a time and stops
 at :data:`REPLY_MAX_OCTETS`: the guide's reply is one short line, and a server
