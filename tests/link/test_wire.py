@@ -19,11 +19,22 @@ from typing import Any
 import aiohttp
 import httpx
 import pytest
+import trustme
 
-from smswire import Backoff, Limits, Message, Outcome, OutcomeUnknown, RequestNotSent, Timeouts
+from smswire import (
+    Backoff,
+    ConfigurationError,
+    Limits,
+    Message,
+    Outcome,
+    OutcomeUnknown,
+    RequestNotSent,
+    Timeouts,
+)
 from smswire.link import AsyncLinkMobilityClient, InsecureTransportWarning
 from smswire.link.exchange import ExchangeTrace
 from smswire.link.wire import AiohttpWire
+from smswire.tls import verifying_context
 
 from .conftest import PASSWORD, SERVICE_ID, USERNAME
 from .rawhttp import RawHttpServer, Request, reply
@@ -32,9 +43,13 @@ WIRES = ["aiohttp", "httpx"]
 FAST = Backoff(initial=0.01, maximum=0.02)
 
 
-def _client(url: str, wire: str, **kw: Any) -> AsyncLinkMobilityClient:
+def _client(
+    url: str, wire: str, context: ssl.SSLContext | None = None, **kw: Any
+) -> AsyncLinkMobilityClient:
     if wire == "httpx":
-        kw["transport"] = httpx.AsyncHTTPTransport()
+        kw["transport"] = httpx.AsyncHTTPTransport(verify=verifying_context(context))
+    elif context is not None:
+        kw["ssl_context"] = context
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InsecureTransportWarning)
         return AsyncLinkMobilityClient(
@@ -143,3 +158,75 @@ async def test_the_aiohttp_wire_marks_an_exchange_only_once_a_connection_is_in_h
         assert await wire.post(wire.target(server.url), answered) == (200, b"1000;Sent;id-1")
     await wire.aclose()
     assert not answered.never_left
+
+
+async def _never(request: Request, writer: asyncio.StreamWriter) -> None:
+    raise AssertionError("no request may arrive")
+
+
+def _serving(ca: trustme.CA, host: str, *, tls11: bool = False) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert(host, key_type=trustme.KeyType.RSA).configure_cert(context)
+    if tls11:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.TLSv1
+            context.maximum_version = ssl.TLSVersion.TLSv1_1
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    return context
+
+
+@pytest.mark.parametrize("wire", WIRES)
+@pytest.mark.parametrize(
+    ("host", "tls11"),
+    [("example.org", False), ("127.0.0.1", True)],
+    ids=["another-host-s-certificate", "tls-1.1-only"],
+)
+async def test_tls_that_fails_the_checks_is_refused_before_anything_leaves(
+    wire: str, host: str, tls11: bool, ca: trustme.CA, client_tls: ssl.SSLContext
+) -> None:
+    # The client trusts the CA: only its host-name check, or its TLS 1.2
+    # floor, can refuse these servers.
+    async with (
+        RawHttpServer(_never, tls=_serving(ca, host, tls11=tls11)) as server,
+        _client(server.url, wire, client_tls, limits=Limits(retries=1)) as client,
+    ):
+        with pytest.raises(RequestNotSent) as info:
+            await client.send("+4746910822", "Hello", source="LINK")
+    assert "2 attempts" in str(info.value)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("proxy", "expected"),
+    [
+        ("http://proxy:3128", {"proxy": "http://proxy:3128"}),
+        (
+            httpx.Proxy("http://user:pw@proxy:3128", headers={"X-Team": "sms"}),
+            {
+                "proxy": "http://proxy:3128",
+                # base64 of "user:pw"
+                "proxy_headers": {"x-team": "sms", "Proxy-Authorization": "Basic dXNlcjpwdw=="},
+            },
+        ),
+    ],
+)
+def test_an_http_proxy_reaches_aiohttp_with_its_credentials_apart(
+    proxy: str | httpx.Proxy, expected: dict[str, Any]
+) -> None:
+    wire = AiohttpWire(
+        context=ssl.create_default_context(), connections=1, timeouts=Timeouts(), proxy=proxy
+    )
+    assert wire._proxy == expected
+
+
+def test_a_proxy_aiohttp_cannot_take_is_refused_with_the_way_round_it() -> None:
+    with pytest.raises(ConfigurationError, match=r"socks5://.*transport=httpx"):
+        _client("https://127.0.0.1/smscsimplehttp", "aiohttp", proxy="socks5://proxy:1080")
+
+
+def test_proxy_credentials_for_plain_http_are_refused_not_dropped() -> None:
+    # aiohttp sends proxy headers only on a CONNECT: over plain HTTP they
+    # would silently not reach the proxy.
+    with pytest.raises(ConfigurationError, match="CONNECT of an https"):
+        _client("http://127.0.0.1/smscsimplehttp", "aiohttp", proxy="http://u:p@proxy:3128")

@@ -181,6 +181,7 @@ class AsyncLinkMobilityClient:
                 connections=limits.window,
                 timeouts=timeouts,
                 proxy=proxy,
+                tunnelled=url.scheme == "https",
             )
         else:
             self._wire = HttpxWire(transport=transport, timeouts=timeouts)

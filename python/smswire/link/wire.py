@@ -29,6 +29,7 @@ nothing, so nothing it fails is retried).
 
 from __future__ import annotations
 
+import base64
 import ssl
 from contextvars import ContextVar
 from typing import Any
@@ -70,7 +71,8 @@ class _MarkingConnector(aiohttp.TCPConnector):
 class AiohttpWire:
     """POSTs over one aiohttp session: ``connections`` at most, TLS from
     ``context`` (already verifying, with its floor), through an HTTP
-    ``proxy`` if given (CONNECT for https, so TLS runs end to end)."""
+    ``proxy`` if given (CONNECT for https, so TLS runs end to end;
+    ``tunnelled`` says the base URL is https)."""
 
     def __init__(
         self,
@@ -79,10 +81,13 @@ class AiohttpWire:
         connections: int,
         timeouts: Timeouts,
         proxy: str | httpx.Proxy | None,
+        tunnelled: bool = True,
     ) -> None:
         self._context = context
         self._connections = connections
-        self._proxy: dict[str, Any] = {} if proxy is None else _proxy_options(proxy)
+        self._proxy: dict[str, Any] = (
+            {} if proxy is None else _proxy_options(proxy, tunnelled=tunnelled)
+        )
         # Waiting for a free connection is bounded by the total timeout (the
         # client's); connecting (TCP and TLS) and each read by their own.
         self._timeout = aiohttp.ClientTimeout(
@@ -139,18 +144,30 @@ class AiohttpWire:
             await self._session.close()
 
 
-def _proxy_options(proxy: str | httpx.Proxy) -> dict[str, Any]:
+def _proxy_options(proxy: str | httpx.Proxy, *, tunnelled: bool) -> dict[str, Any]:
+    """aiohttp's proxy arguments for an httpx-style proxy: its URL without
+    credentials; those go as Proxy-Authorization on the CONNECT (RFC 9110
+    §11.7.2), which is where aiohttp sends ``proxy_headers``."""
     proxy = proxy if isinstance(proxy, httpx.Proxy) else httpx.Proxy(proxy)
     if proxy.url.scheme != "http":
         raise ConfigurationError(
             f"proxy must be an http:// proxy, not {proxy.url.scheme}://; for another kind "
             "pass transport=httpx.AsyncHTTPTransport(proxy=...)"
         )
-    options: dict[str, Any] = {"proxy": str(proxy.url.copy_with(username=None, password=None))}
+    headers = dict(proxy.headers)
     if proxy.auth is not None:
-        options["proxy_auth"] = aiohttp.BasicAuth(*proxy.auth)
-    if proxy.headers:
-        options["proxy_headers"] = dict(proxy.headers)
+        if not tunnelled:
+            raise ConfigurationError(
+                "proxy credentials travel on the CONNECT of an https:// base_url; for plain "
+                "HTTP through a proxy that asks for them pass "
+                "transport=httpx.AsyncHTTPTransport(proxy=...)"
+            )
+        user, password = proxy.auth
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        headers["Proxy-Authorization"] = f"Basic {token}"
+    options: dict[str, Any] = {"proxy": str(proxy.url.copy_with(username=None, password=None))}
+    if headers:
+        options["proxy_headers"] = headers
     return options
 
 
