@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+import aiohttp.log
 import httpx
 import pytest
 
@@ -86,6 +87,34 @@ async def test_a_location_header_echoing_the_url_leaks_nothing_at_debug(
 def test_every_logger_a_request_passes_through_carries_the_filter() -> None:
     for name in REQUEST_LOGGERS:
         assert any(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters), name
+
+
+@pytest.mark.parametrize(
+    "logger",
+    [
+        *(v for k, v in vars(aiohttp.log).items() if k.endswith("_logger")),
+        logging.getLogger("asyncio"),
+    ],
+    ids=lambda logger: logger.name,
+)
+async def test_what_aiohttp_and_asyncio_log_of_a_request_url_is_redacted(
+    logger: logging.Logger, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    # aiohttp's loggers (every one its log module makes) and the loop's, which
+    # names a response left unclosed by its URL: a live client's password is
+    # redacted there in every form.
+    client = AsyncLinkMobilityClient(
+        "https://127.0.0.1/smscsimplehttp",
+        service_id=SERVICE_ID,
+        username=USERNAME,
+        password=PASSWORD,
+    )
+    async with client:
+        debug_logs.set_level(logging.DEBUG, logger=logger.name)
+        for form in _FORMS:
+            logger.debug("Unclosed response <ClientResponse(https://x/?p=%s)>", form)
+    messages = [r.getMessage() for r in debug_logs.records if r.name == logger.name]
+    assert len(messages) == len(_FORMS) and _leaks(messages) == [], messages
 
 
 @pytest.mark.parametrize("cut", range(1, len(quote(PASSWORD, safe=""))))

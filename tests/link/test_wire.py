@@ -14,7 +14,9 @@ import logging
 import socket
 import ssl
 import warnings
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import aiohttp
 import httpx
@@ -33,6 +35,7 @@ from smswire import (
 )
 from smswire.link import AsyncLinkMobilityClient, InsecureTransportWarning
 from smswire.link.exchange import ExchangeTrace
+from smswire.link.logs import REQUEST_LOGGERS
 from smswire.link.wire import AiohttpWire
 from smswire.tls import verifying_context
 
@@ -40,6 +43,22 @@ from .conftest import PASSWORD, SERVICE_ID, USERNAME
 from .rawhttp import RawHttpServer, Request, reply
 
 WIRES = ["aiohttp", "httpx"]
+_FORMS = (PASSWORD, quote_plus(PASSWORD), quote(PASSWORD, safe=""))
+
+
+@pytest.fixture(autouse=True)
+def _no_password_in_any_log(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    # Every failure here is one aiohttp or httpcore may log: at DEBUG, on every
+    # logger a request passes through, the password shows in none.
+    caplog.set_level(logging.DEBUG)
+    for name in REQUEST_LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+    yield
+    for record in caplog.get_records("call"):
+        message = record.getMessage()
+        assert not any(form in message for form in _FORMS), message
+
+
 FAST = Backoff(initial=0.01, maximum=0.02)
 
 
