@@ -1,4 +1,4 @@
-"""One LINK sender arm, in a process of its own, for benches/bench_link.py.
+"""One LINK sender arm, in a process of its own, for benches/bench_link_wires.py.
 
 ``python benches/_link_arms.py ARM URL COUNT CONCURRENCY [CA_FILE]`` sends COUNT
 messages to the LINK simulator at URL, CONCURRENCY at once, and prints one JSON
@@ -9,6 +9,7 @@ sending alone (start-up and imports left out). ARM is one of :data:`ARMS`:
   sniffio has it: httpcore then retries a failed ``import sniffio`` on every
   lock (encode/httpcore#1103); a finder that searches sys.path and finds
   nothing stands in for the package's absence.
+- ``httpcore-sniffio``: the same with sniffio importable.
 - ``httpcore-tuned``: the same with sniffio importable and 16 pooled
   connections for the 64 requests at once (fewer connections for the pool to
   re-examine on every assignment, encode/httpcore#1035).
@@ -132,6 +133,12 @@ def _arm(
         return over(
             transport=httpx.AsyncHTTPTransport(verify=context or True, limits=_limits(concurrency))
         )
+    if arm == "httpcore-sniffio":
+        import sniffio
+
+        return over(
+            transport=httpx.AsyncHTTPTransport(verify=context or True, limits=_limits(concurrency))
+        )
     if arm == "httpcore-tuned":
         import sniffio  # noqa: F401  (present: httpcore finds it once)
 
@@ -166,7 +173,15 @@ def _arm(
     raise SystemExit(f"unknown arm {arm!r}; one of {', '.join(ARMS)}")
 
 
-ARMS = ("httpcore", "httpcore-tuned", "httpx-aiohttp", "smswire", "aiohttp", "smswire-sync")
+ARMS = (
+    "httpcore",
+    "httpcore-sniffio",
+    "httpcore-tuned",
+    "httpx-aiohttp",
+    "smswire",
+    "aiohttp",
+    "smswire-sync",
+)
 
 
 def _limits(connections: int) -> httpx.Limits:

@@ -6,7 +6,7 @@ The LINK simulator runs under uvicorn with httptools (benches/_serve.py), in
 its own process pinned to one CPU, once over plain HTTP and once over TLS
 (a trustme CA). Each arm (benches/_link_arms.py) is a process of its own
 pinned to the other CPU, so the client CPU it reports is its own: httpcore's
-pool as users without sniffio have it, httpcore with sniffio and 16
+pool as users without sniffio have it, with sniffio, with sniffio and 16
 connections, httpx-aiohttp (when installed), smswire's default wire, bare
 aiohttp and the blocking client. The arms take turns, ROUNDS times, the order
 reversed every other round, so drift in the machine's load falls on all alike.
@@ -40,7 +40,15 @@ ROUNDS = 3
 CONCURRENCY = 64
 SERVER_CPU, CLIENT_CPU = "1", "0"
 _HERE = Path(__file__).parent
-_PLAIN_ARMS = ["httpcore", "httpcore-tuned", "httpx-aiohttp", "aiohttp", "smswire", "smswire-sync"]
+_PLAIN_ARMS = [
+    "httpcore",
+    "httpcore-sniffio",
+    "httpcore-tuned",
+    "httpx-aiohttp",
+    "aiohttp",
+    "smswire",
+    "smswire-sync",
+]
 _TLS_ARMS = ["aiohttp", "smswire", "smswire-sync"]
 
 
@@ -140,10 +148,12 @@ def test_link_wires(
     plain_url, tls_url, ca_file = simulators
     count = _count(benchmark)
     rounds = 1 if getattr(benchmark, "disabled", False) else ROUNDS
+    optional = {"httpx-aiohttp": "httpx_aiohttp", "httpcore-sniffio": "sniffio"}
+    optional["httpcore-tuned"] = "sniffio"
     arms: list[tuple[str, str, Path | None]] = [
         (arm, plain_url, None)
         for arm in _PLAIN_ARMS
-        if arm != "httpx-aiohttp" or importlib.util.find_spec("httpx_aiohttp") is not None
+        if arm not in optional or importlib.util.find_spec(optional[arm]) is not None
     ]
     arms += [(arm, tls_url, ca_file) for arm in _TLS_ARMS]
     rates: dict[str, list[float]] = {}

@@ -49,9 +49,13 @@ from smswire.link.exchange import (
 )
 from smswire.options import Timeouts
 
-__all__ = ["AiohttpWire", "HttpxWire"]
+__all__ = ["KEEPALIVE_SECONDS", "AiohttpWire", "HttpxWire"]
 
 _HEADERS = {"Accept-Encoding": IDENTITY}
+# How long an idle pooled connection is kept: httpx's default, as the sender
+# had before aiohttp (whose own is 15 s). A server that drops an idle one
+# first makes the next request on it an unknown outcome, so shorter is safer.
+KEEPALIVE_SECONDS = 5.0
 # The exchange the current task's request belongs to, for the connector.
 _current: ContextVar[ExchangeTrace | None] = ContextVar("smswire_link_exchange", default=None)
 
@@ -102,7 +106,9 @@ class AiohttpWire:
         return URL(url, encoded=True)
 
     def _open(self) -> aiohttp.ClientSession:
-        connector = _MarkingConnector(limit=self._connections, ssl=self._context)
+        connector = _MarkingConnector(
+            limit=self._connections, ssl=self._context, keepalive_timeout=KEEPALIVE_SECONDS
+        )
         self._session = aiohttp.ClientSession(
             connector=connector,
             headers=_HEADERS,
