@@ -111,7 +111,11 @@ async def _bare_aiohttp(
         nonlocal accepted
         for query in pending:
             async with session.post(url, params=query) as response:
-                accepted += (await response.read()).startswith(b"1000;")
+                body = await response.read()
+                if body.startswith(b"1000;"):
+                    accepted += 1
+                else:
+                    print(response.status, body[:200], file=sys.stderr)
 
     connector = aiohttp.TCPConnector(limit=concurrency, ssl=context if context else True)
     async with aiohttp.ClientSession(connector=connector) as session:

@@ -448,7 +448,9 @@ def test_plain_http_when_allowed_warns_and_works(simulator: LinkSimulator) -> No
             assert result.status is ResultCode.SENT
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/x", "https://example.com/x?ServiceId=1"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/x", "https://example.com/x?ServiceId=1", "https://example.com/x#a"]
+)
 def test_other_urls_are_refused(url: str) -> None:
     with pytest.raises(ConfigurationError):
         _client(url, None)

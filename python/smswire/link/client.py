@@ -156,8 +156,9 @@ class AsyncLinkMobilityClient:
             )
         elif url.scheme != "https":
             raise ConfigurationError(f"base_url {url} must be an https:// URL")
-        if url.query:
-            raise ConfigurationError(f"base_url {url} must not carry a query")
+        if url.query or url.fragment:
+            # The query is rendered after it (# LINK guide: How to send SMS).
+            raise ConfigurationError(f"base_url {url} must not carry a query or a fragment")
         for name, value, kind in (
             ("timeouts", timeouts, Timeouts),
             ("limits", limits, Limits),
