@@ -39,7 +39,7 @@ from smswire.link.logs import REQUEST_LOGGERS
 from smswire.link.wire import AiohttpWire
 from smswire.tls import verifying_context
 
-from .conftest import PASSWORD, SERVICE_ID, USERNAME
+from .conftest import PASSWORD, PATIENCE, SERVICE_ID, USERNAME
 from .rawhttp import RawHttpServer, Request, reply
 
 WIRES = ["aiohttp", "httpx"]
@@ -130,6 +130,11 @@ async def test_a_request_read_then_cut_off_may_have_been_sent_and_is_never_retri
     assert len(server.requests) == 2
 
 
+async def _until(condition: Any) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
 async def test_waiting_for_a_pooled_connection_never_left() -> None:
     # One connection, taken by a request the server never answers: a second
     # request that gives up while it waits for the connection never left.
@@ -144,8 +149,7 @@ async def test_waiting_for_a_pooled_connection_never_left() -> None:
     async with RawHttpServer(hang) as server:
         first, second = ExchangeTrace(), ExchangeTrace()
         hanging = asyncio.ensure_future(wire.post(wire.target(server.url), first))
-        while not server.requests:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(_until(lambda: server.requests), PATIENCE)
         with pytest.raises(asyncio.TimeoutError):
             await asyncio.wait_for(wire.post(wire.target(server.url), second), 0.3)
         hanging.cancel()
