@@ -104,8 +104,6 @@ def test_send_over_tls_returns_the_code_the_id_and_the_parts(
     assert result.message_ids == (record.message_id,)
     assert record.parameters["ReferenceId"] == "in-9"
     assert record.parameters["Userdata"] == "x" * 200
-    # httpx logs the request URL; the password in it is redacted (checked for every test).
-    assert any("Password=***" in r.getMessage() for r in caplog.records if r.name == "httpx")
 
 
 async def test_async_send_with_async_true_is_queued(
@@ -380,8 +378,12 @@ async def test_a_read_timeout_is_unknown_and_never_retried(
             [result] = await client.send_many([Message("+4746910822", "Hello", source="LINK")])
     assert len(calls) == 2  # one request each: no retry
     # A generic `except TransportError: retry` must never resend it.
-    assert not isinstance(info.value, TransportError) and "ReadTimeout" in str(info.value)
-    assert result.outcome is Outcome.UNKNOWN and "ReadTimeout" in (result.error or "")
+    # httpx's name for it, or aiohttp's (the default wire).
+    read_timeout = ("ReadTimeout", "SocketTimeoutError")
+    assert not isinstance(info.value, TransportError)
+    assert any(name in str(info.value) for name in read_timeout)
+    assert result.outcome is Outcome.UNKNOWN
+    assert any(name in (result.error or "") for name in read_timeout)
     assert_no_secret(info.value, repr(info.value), result)
 
 
@@ -467,7 +469,9 @@ def test_plain_http_when_allowed_warns_and_works(simulator: LinkSimulator) -> No
             assert result.status is ResultCode.SENT
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/x", "https://example.com/x?ServiceId=1"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/x", "https://example.com/x?ServiceId=1", "https://example.com/x#a"]
+)
 def test_other_urls_are_refused(url: str) -> None:
     with pytest.raises(ConfigurationError):
         _client(url, None)
