@@ -207,8 +207,11 @@ def _record_parts(
         part_rows,
     )
     if any_waiting(connection):
-        for message, attempt, index, _, route, key, _, _ in part_rows:
-            match_waiting(connection, now, oldest, route, key, (message, attempt, index))
+        recorded = [
+            (route, key, (message, attempt, index))
+            for message, attempt, index, _, route, key, _, _ in part_rows
+        ]
+        match_waiting(connection, now, oldest, recorded)
 
 
 def _settle(
