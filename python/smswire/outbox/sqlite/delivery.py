@@ -11,15 +11,23 @@ write of each kind.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple, Optional
 
 from smswire.outbox.receipts import message_billed, message_state
 from smswire.outbox.records import DeliveryState, EventKind
 from smswire.outbox.sqlite.batches import by_keys
 from smswire.outbox.sqlite.events import EventRow, event_row
 
-__all__ = ["MessageRow", "Moved", "Trigger", "message_rows", "settle_deliveries"]
+__all__ = [
+    "MessageRow",
+    "Moved",
+    "Parts",
+    "Trigger",
+    "message_parts",
+    "message_rows",
+    "settle_deliveries",
+]
 
 _ACCEPTED = "accepted"
 
@@ -62,10 +70,13 @@ def message_rows(connection: sqlite3.Connection, ids: Iterable[int]) -> dict[int
     return {row[0]: MessageRow(*row[1:]) for row in by_keys(connection, select, ids)}
 
 
-def _parts(
-    connection: sqlite3.Connection, messages: Collection[int]
-) -> dict[tuple[int, int], list[tuple[int, str, int | None]]]:
-    found: dict[tuple[int, int], list[tuple[int, str, int | None]]] = {}
+# (message, attempt): the (index, state, billed) of each of its parts.
+Parts = dict[tuple[int, int], list[tuple[int, str, Optional[int]]]]
+
+
+def message_parts(connection: sqlite3.Connection, messages: Iterable[int]) -> Parts:
+    """The parts of ``messages``, every attempt's."""
+    found: Parts = {}
     select = "SELECT message, attempt, idx, state, billed FROM parts WHERE message IN ({})"
     for message, attempt, index, state, billed in by_keys(connection, select, messages):
         found.setdefault((message, attempt), []).append((index, state, billed))
@@ -77,6 +88,7 @@ def settle_deliveries(
     now: float,
     moved: Sequence[Moved],
     rows: Mapping[int, MessageRow] | None = None,
+    parts: Parts | None = None,
 ) -> list[tuple[int, EventRow]]:
     """Recompute the delivery state of each moved message that is accepted by
     the attempt whose parts moved; write the new final states. Returns the
@@ -97,7 +109,8 @@ def settle_deliveries(
         for message, m in settled.items()
         if rows[message].part_count == 1 and m.known is not None and m.known[0] == 0
     }
-    parts = _parts(connection, [message for message in settled if message not in one_part])
+    if parts is None:
+        parts = message_parts(connection, [m for m in settled if m not in one_part])
     updates = []
     events = []
     for message, m in settled.items():

@@ -17,7 +17,7 @@ their ids name, one of the receipts already stored, then one write per table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 from smswire.message import Outcome
@@ -201,11 +201,13 @@ def match_waiting(
     now: float,
     oldest: float,
     recorded: Sequence[tuple[str, str, PartId]],
+    unsettled: Collection[int] = (),
 ) -> None:
     """Match the receipts waiting under the keys of parts just recorded
     (``(route, key, part)``, in the order recorded): each receipt goes to the
     first of them it names, a part takes its receipts in the order they
-    arrived. One look-up and one write per table for all of them."""
+    arrived. One look-up and one write per table for all of them. ``unsettled``:
+    messages the caller knows have no outcome yet."""
     waiting: dict[tuple[str, str], list[tuple[int, str, int | None, str]]] = {}
     select = (
         "SELECT w.id_key, r.id, r.state, r.billed, r.payload FROM waiting w"
@@ -249,6 +251,8 @@ def match_waiting(
         "UPDATE receipts SET message = ?, attempt = ?, idx = ? WHERE id = ?", matches
     )
     parts.write(connection)
+    # A message known to have no outcome yet has no delivery state to move.
+    finals = {m: final for m, final in finals.items() if m not in unsettled}
     if not finals:
         return
     rows = message_rows(connection, finals)
