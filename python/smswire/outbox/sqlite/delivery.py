@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 _ACCEPTED = "accepted"
+# A stored state's member by its text: a dict look-up, not the enum's call.
+_STATES = {state.value: state for state in DeliveryState}
+_PENDING = DeliveryState.PENDING
 
 
 class MessageRow(NamedTuple):
@@ -119,9 +122,10 @@ def settle_deliveries(
             known = [m.known]
         else:
             known = parts.get((message, m.attempt), [])
-        count = max([row.part_count, *(index + 1 for index, _, _ in known)])
-        by_index = {index: DeliveryState(state) for index, state, _ in known}
-        state = message_state([by_index.get(i, DeliveryState.PENDING) for i in range(count)])
+        states = [_PENDING] * max([row.part_count, *(index + 1 for index, _, _ in known)])
+        for index, value, _ in known:
+            states[index] = _STATES[value]
+        state = message_state(states)
         if not state.final or state.value == row.delivery:
             continue
         updates.append((state.value, now, message))
