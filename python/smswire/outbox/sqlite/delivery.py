@@ -20,6 +20,7 @@ from smswire.outbox.sqlite.batches import by_keys
 from smswire.outbox.sqlite.events import EventRow, event_row
 
 __all__ = [
+    "STATES",
     "MessageRow",
     "Moved",
     "Parts",
@@ -31,7 +32,7 @@ __all__ = [
 
 _ACCEPTED = "accepted"
 # A stored state's member by its text: a dict look-up, not the enum's call.
-_STATES = {state.value: state for state in DeliveryState}
+STATES = {state.value: state for state in DeliveryState}
 _PENDING = DeliveryState.PENDING
 
 
@@ -124,7 +125,7 @@ def settle_deliveries(
             known = parts.get((message, m.attempt), [])
         states = [_PENDING] * max([row.part_count, *(index + 1 for index, _, _ in known)])
         for index, value, _ in known:
-            states[index] = _STATES[value]
+            states[index] = STATES[value]
         state = message_state(states)
         if not state.final or state.value == row.delivery:
             continue

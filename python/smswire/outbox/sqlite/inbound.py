@@ -31,7 +31,7 @@ from smswire.outbox.receipts import (
 from smswire.outbox.records import DeliveryState, EventKind, Inbound, Receipt
 from smswire.outbox.serial import decode_receipt, encode_inbound, fingerprint
 from smswire.outbox.sqlite.batches import by_keys, insert_rows
-from smswire.outbox.sqlite.delivery import Moved, Trigger, message_rows, settle_deliveries
+from smswire.outbox.sqlite.delivery import STATES, Moved, Trigger, message_rows, settle_deliveries
 from smswire.outbox.sqlite.events import EventRow, add_events, event_row
 from smswire.smpp.userdata import MobileOriginated
 
@@ -73,7 +73,7 @@ class _Parts:
         ):
             part = (message, attempt, index)
             parts.by_key.setdefault(key, []).append(_Candidate(at, part))
-            parts.state[part] = (DeliveryState(state), _billed(billed))
+            parts.state[part] = (STATES[state], _billed(billed))
         return parts
 
     def find(self, keys: tuple[str, ...]) -> PartId | None:
@@ -230,7 +230,7 @@ def match_waiting(
         connection, select, (message for message, _, _ in named)
     ):
         if (message, attempt, index) in named:
-            parts.state[(message, attempt, index)] = (DeliveryState(state), _billed(billed))
+            parts.state[(message, attempt, index)] = (STATES[state], _billed(billed))
     taken: set[int] = set()
     matches = []
     # The last part of each message that a receipt made final, in the order that happened.
@@ -241,7 +241,7 @@ def match_waiting(
                 continue  # matched already, to a part recorded before this one
             taken.add(receipt_id)
             matches.append((*part, receipt_id))
-            if parts.move_to(part, (DeliveryState(state), _billed(billed))):
+            if parts.move_to(part, (STATES[state], _billed(billed))):
                 finals.pop(part[0], None)
                 finals[part[0]] = (part, receipt_id, payload)
     connection.executemany(
