@@ -247,3 +247,42 @@ async def test_a_write_that_fails_in_a_group_fails_alone(tmp_path: Path) -> None
     finally:
         go_on.set()
         await database.close()
+
+
+def test_a_loop_that_ends_with_writes_in_flight_leaves_the_store_to_the_next_loop(
+    tmp_path: Path,
+) -> None:
+    database = Database(str(tmp_path / "t.db"), busy_timeout=1.0, synchronous="full")
+    started, go_on = threading.Event(), threading.Event()
+
+    def first(connection: sqlite3.Connection) -> None:
+        started.set()
+        go_on.wait(PATIENCE)
+
+    def insert(connection: sqlite3.Connection, n: int) -> None:
+        connection.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    writes: list[asyncio.Future[None]] = []
+
+    async def ends_mid_write() -> None:
+        await database.open(lambda connection: connection.execute("CREATE TABLE t (n INTEGER)"))
+        writes.append(asyncio.ensure_future(database.write("first", first)))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, PATIENCE)
+        writes.append(asyncio.ensure_future(database.write("queued", insert, 1)))
+        await asyncio.sleep(0)  # asyncio.run cancels both as it ends
+
+    async def goes_on() -> list[int]:
+        try:
+            await asyncio.wait_for(database.write("later", insert, 2), PATIENCE)
+            return await database.read(
+                "all", lambda c: [n for (n,) in c.execute("SELECT n FROM t")]
+            )
+        finally:
+            await database.close()
+
+    try:
+        asyncio.run(ends_mid_write())
+    finally:
+        go_on.set()
+    assert all(write.cancelled() for write in writes)
+    assert asyncio.run(goes_on()) == [2]
