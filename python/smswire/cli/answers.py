@@ -19,7 +19,7 @@ from typing import Any
 from smswire.cli.terminal import Terminal
 from smswire.cli.worker import add_store
 from smswire.errors import ConfigurationError
-from smswire.outbox import Event, MessageStatus, Outbox
+from smswire.outbox import Event, MessageStatus, Outbox, shown_location
 from smswire.outbox.receipts import receipt_message_id
 
 __all__ = ["event_json", "register", "status_json"]
@@ -136,7 +136,9 @@ def _status(args: argparse.Namespace) -> int:
     _must_exist(args.store)
     found = asyncio.run(look())
     if found is None:
-        raise ConfigurationError(f"no message under the key {args.key!r} in {args.store}")
+        raise ConfigurationError(
+            f"no message under the key {args.key!r} in {shown_location(args.store)}"
+        )
     terminal = Terminal(json_output=args.json)
     data = status_json(found)
     if terminal.json_output:
@@ -190,6 +192,7 @@ def _line(data: dict[str, Any]) -> str:
 
 
 def _must_exist(store: str) -> None:
-    # Asking never creates a store (opening a missing file would).
-    if not os.path.exists(store):
+    # Asking never creates a store (opening a missing file would); a Redis
+    # outbox is a URL, and reading it creates nothing.
+    if "://" not in store and not os.path.exists(store):
         raise ConfigurationError(f"no outbox store at {store}: give --store")

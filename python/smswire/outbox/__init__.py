@@ -10,7 +10,7 @@ embedded, by default (:class:`SqliteStore`).
 """
 
 from smswire.outbox.drain import DEFAULT_LEASE, Drain, new_worker_id
-from smswire.outbox.facade import Outbox, open_store
+from smswire.outbox.facade import Outbox, open_store, shown_location
 from smswire.outbox.feed import EventFeed
 from smswire.outbox.inbound import InboundRecorder
 from smswire.outbox.records import (
@@ -56,4 +56,5 @@ __all__ = [
     "WorkerStats",
     "new_worker_id",
     "open_store",
+    "shown_location",
 ]

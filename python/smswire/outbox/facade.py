@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Generator, Iterable, Sequence
 from types import TracebackType
+from urllib.parse import urlsplit, urlunsplit
 
 from smswire.errors import ConfigurationError
 from smswire.message import Delivery, Message
@@ -30,7 +31,7 @@ from smswire.outbox.records import Inbound, MessageStatus, Pending, Via
 from smswire.outbox.sqlite.store import SqliteStore
 from smswire.outbox.store import DEFAULT_ROUTE, OutboxStore
 
-__all__ = ["Outbox", "open_store"]
+__all__ = ["Outbox", "open_store", "shown_location"]
 
 
 async def open_store(location: str | os.PathLike[str], **options: object) -> OutboxStore:
@@ -46,6 +47,8 @@ async def open_store(location: str | os.PathLike[str], **options: object) -> Out
             raise ConfigurationError(
                 "a redis:// outbox needs the redis package: pip install 'smswire[redis]'"
             ) from exc
+        # A status read creates nothing in Redis: no read-only mode is needed.
+        options.pop("read_only", None)
         return await RedisStore.open(text, **options)
     if separator:
         raise ConfigurationError(
@@ -53,6 +56,17 @@ async def open_store(location: str | os.PathLike[str], **options: object) -> Out
             " give a file path for SQLite or a redis:// URL"
         )
     return await SqliteStore.open(text, **options)
+
+
+def shown_location(location: str | os.PathLike[str]) -> str:
+    """``location`` as it may be printed or logged: a URL without the
+    password it may carry (``redis://:secret@host`` shows as ``redis://host``)."""
+    text = os.fspath(location)
+    parts = urlsplit(text)
+    if "://" not in text or "@" not in parts.netloc:
+        return text
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
 class Outbox:
