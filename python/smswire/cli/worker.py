@@ -4,7 +4,8 @@ The worker claims what ``smswire send-csv`` or an application put in the
 outbox (``--store``), sends it, and stores every outcome and every receipt:
 SMPP receipts arrive on the worker's bind, LINK reports on the receiver it
 serves with ``--listen``. ``--binds N`` sends over N SMPP binds to the
-account at once (a pool), ``--rate`` then capping them all together; a
+account at once (a pool), ``--rate`` then capping them all together (and,
+with a ``redis://`` outbox, every worker of the account together); a
 receipt is stored whichever bind it comes on, before it is acknowledged
 there. SIGTERM or the first Ctrl-C stops it claiming, waits ``--grace``
 seconds for outstanding responses, releases what was never written and
@@ -32,7 +33,7 @@ from smswire.cli.terminal import Terminal
 from smswire.errors import ConfigurationError
 from smswire.message import Delivery
 from smswire.options import Limits, Timeouts
-from smswire.outbox import DEFAULT_LEASE, DEFAULT_ROUTE, Outbox
+from smswire.outbox import DEFAULT_LEASE, DEFAULT_ROUTE, Outbox, shown_location
 from smswire.outbox.inbound import STORE_RECEIPT_HOLD, InboundRecorder
 from smswire.outbox.worker import (
     DEFAULT_BATCH,
@@ -41,6 +42,7 @@ from smswire.outbox.worker import (
     OutboxWorker,
     Sender,
 )
+from smswire.ratelimit import RateLimit
 from smswire.tls import verifying_context
 
 if TYPE_CHECKING:
@@ -61,8 +63,9 @@ def add_store(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
         default=DEFAULT_STORE,
-        metavar="PATH",
-        help=f"the outbox's SQLite file (default ./{DEFAULT_STORE})",
+        metavar="PATH|URL",
+        help=f"the outbox: a SQLite file (default ./{DEFAULT_STORE}) or a "
+        "redis://HOST:PORT/DB[?prefix=NAME] URL shared by workers on many machines",
     )
 
 
@@ -77,7 +80,8 @@ def add_connection(parser: argparse.ArgumentParser) -> None:
         "--rate",
         "--tps",
         type=float,
-        help="at most this many submits a second (with --binds, across all binds)",
+        help="at most this many submits a second (across all binds; with a redis:// "
+        "store, across every SMPP worker of the account)",
     )
     parser.add_argument(
         "--binds",
@@ -171,16 +175,21 @@ async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> As
             "on_inbound": inbound,  # every bind's receipts, stored before acknowledged
         }
         client: AsyncSmppClient | AsyncSmppPool
-        if binds == 1:
+        limiter = account_limiter(
+            args.store, f"{smpp.system_id}@{smpp.host}:{smpp.port}", args.rate
+        )
+        if binds == 1 and limiter is None:
             limits = Limits(window=args.concurrency, rate=args.rate)
             client = AsyncSmppClient(smpp.host, smpp.port, limits=limits, **options)
         else:
-            # The account's cap holds across the binds, not per bind.
+            # The account's cap holds across the binds, not per bind, and with
+            # a Redis outbox across every worker of the account.
             client = AsyncSmppPool(
                 smpp.host,
                 smpp.port,
                 binds=binds,
                 rate=args.rate,
+                limiter=limiter,
                 limits=Limits(window=args.concurrency),
                 **options,
             )
@@ -206,6 +215,17 @@ async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> As
         serve_receiver(args, inbound),
     ):
         yield sender
+
+
+def account_limiter(store: str, account: str, rate: float | None) -> RateLimit | None:
+    """With a ``redis://`` outbox and a cap, the SMPP account's cap held in that
+    Redis (a :class:`~smswire.outbox.redis.RedisRateLimiter` named after the
+    account), so every worker of the account, on any machine, shares it."""
+    if rate is None or not store.startswith(("redis://", "rediss://")):
+        return None
+    from smswire.outbox.redis import RedisRateLimiter
+
+    return RedisRateLimiter.beside_outbox(store, account, rate)
 
 
 @contextlib.asynccontextmanager
@@ -264,7 +284,7 @@ async def serve_receiver(args: argparse.Namespace, inbound: InboundRecorder) -> 
 def _worker(args: argparse.Namespace) -> int:
     terminal = Terminal(json_output=args.json)
     stats = asyncio.run(_run(args))
-    report = {"store": args.store, "route": args.route, **vars(stats)}
+    report = {"store": shown_location(args.store), "route": args.route, **vars(stats)}
     terminal.record(report)
     return 0
 
@@ -275,7 +295,8 @@ async def _run(args: argparse.Namespace) -> object:
         async with open_way_out(args, inbound) as sender:
             worker = worker_for(args, outbox, sender, inbound)
             with stop_on_signals(worker):
-                print(f"smswire worker {worker.worker_id} draining {args.store}", file=sys.stderr)
+                where = shown_location(args.store)
+                print(f"smswire worker {worker.worker_id} draining {where}", file=sys.stderr)
                 return await worker.run(until_empty=args.until_empty)
 
 

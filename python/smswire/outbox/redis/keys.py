@@ -7,7 +7,9 @@ any of them (docs/redis-store.md explains the layout and its reasons).
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_PREFIX", "GROUP", "Keys"]
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["DEFAULT_PREFIX", "GROUP", "Keys", "split_location"]
 
 # The hash tag keeps one outbox in one cluster slot; a second outbox (another
 # account, another tenant) takes another prefix and may land elsewhere.
@@ -15,6 +17,15 @@ DEFAULT_PREFIX = "{smswire}"
 # The one consumer group on each route's stream: every worker of the route
 # reads through it, so a message is delivered to one worker at a time.
 GROUP = "workers"
+
+
+def split_location(location: str) -> tuple[str, str | None]:
+    """An outbox's location, ``redis://host:port/db?prefix=NAME``, as the URL
+    Redis is reached at and the prefix ``{NAME}`` (None without one)."""
+    query = parse_qs(urlsplit(location).query)
+    if "prefix" not in query:
+        return location, None
+    return location.split("?", 1)[0], "{" + query["prefix"][0] + "}"
 
 
 class Keys:

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from smswire.errors import ConfigurationError, StoreUnavailable
-from smswire.outbox.redis.keys import DEFAULT_PREFIX, Keys
+from smswire.outbox.redis.keys import DEFAULT_PREFIX, Keys, split_location
 from smswire.outbox.redis.patience import DEFAULT_PATIENCE, check_patience, patiently
 from smswire.outbox.store import check_name
 from smswire.ratelimit import RateLimiter
@@ -95,6 +95,16 @@ class RedisRateLimiter:
             prefix=prefix,
             reconnect_patience=reconnect_patience,
         )
+
+    @classmethod
+    def beside_outbox(
+        cls, location: str, name: str, rate: float, burst: int = 1
+    ) -> RedisRateLimiter:
+        """The limiter ``name`` in the Redis of the outbox at ``location`` (the
+        ``redis://...?prefix=NAME`` URL the outbox opens with), its key in the
+        outbox's cluster slot: the workers of one outbox share it."""
+        url, prefix = split_location(location)
+        return cls.from_url(url, name, rate, burst, prefix=prefix or DEFAULT_PREFIX)
 
     def __repr__(self) -> str:
         return f"RedisRateLimiter({self.name!r}, rate={self.rate}, burst={self.burst})"

@@ -25,7 +25,7 @@ import logging
 import time
 from collections.abc import Awaitable, Sequence
 from typing import Any, Callable, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -45,7 +45,7 @@ from smswire.outbox.records import (
     Via,
 )
 from smswire.outbox.redis import events, reports, scripts
-from smswire.outbox.redis.keys import DEFAULT_PREFIX, Keys
+from smswire.outbox.redis.keys import DEFAULT_PREFIX, Keys, split_location
 from smswire.outbox.redis.patience import DEFAULT_PATIENCE, check_patience, patiently
 from smswire.outbox.redis.rows import check_event_id, message_status, parse_parts
 from smswire.outbox.redis.workers import WorkerHealth, Workers
@@ -128,10 +128,9 @@ class RedisStore:
     async def open(cls, url: str, **options: Any) -> RedisStore:
         """Open the store at ``url``; a ``?prefix=NAME`` in it names the outbox
         (its keys start ``{NAME}``). Checks that Redis answers."""
-        query = parse_qs(urlsplit(url).query)
-        if "prefix" in query:
-            options.setdefault("prefix", "{" + query["prefix"][0] + "}")
-            url = url.split("?", 1)[0]
+        url, prefix = split_location(url)
+        if prefix is not None:
+            options.setdefault("prefix", prefix)
         store = cls(url, **options)
         await store._run("open", store._redis.ping)
         return store
