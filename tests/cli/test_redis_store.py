@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,3 +57,35 @@ async def test_a_worker_drains_a_redis_outbox_and_status_reads_it(
     printed += status.stdout + status.stderr + missing.stdout + missing.stderr
     assert "127.0.0.1" in printed  # where the store is, shown
     assert SECRET not in printed  # its password, never
+
+
+def readme_worker_command() -> list[str]:
+    """The README's ``smswire worker`` on Redis, as written."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    [block] = [b for b in blocks if 'smswire worker --store "redis://' in b]
+    return shlex.split(block.replace("\\\n", " "))
+
+
+async def test_the_readme_worker_on_redis_runs_as_written(
+    tmp_path: Path, location: str, processes: Processes
+) -> None:
+    command = readme_worker_command()
+    assert command[:2] == ["smswire", "worker"]
+    options = dict(zip(command[2::2], command[3::2]))
+    assert options["--store"].startswith("redis://") and "?prefix=" in options["--store"]
+    async with Outbox.open(location) as outbox:
+        await outbox.put(Message("+4791000002", "Your code is 2", source="Shop"), key="order-2")
+    smsc = smpp_smsc(processes, tmp_path, {ACCOUNT: PASSWORD}, "--receipt-delay", "0")
+    async with smsc as (ready, _):
+        # Pointed at this test's Redis and simulator; every other option as written.
+        options["--store"] = location
+        options["--url"] = f"smpp://{ACCOUNT}@127.0.0.1:{ready['port']}"
+        argv = [arg for pair in options.items() for arg in pair]
+        worker = await processes.start(
+            "-m", "smswire", "worker", *argv, "--until-empty", "--json",
+            env={"SMSWIRE_SMPP_PASSWORD": PASSWORD},
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(worker.communicate(), PATIENCE)
+    assert worker.returncode == 0, err.decode()
+    assert json.loads(out.decode().splitlines()[-1])["accepted"] == 1
