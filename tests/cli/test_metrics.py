@@ -63,6 +63,8 @@ async def test_a_scrape_of_a_pooled_worker_counts_what_it_did(tmp_path: Path) ->
         expected = messages if outcome is Outcome.ACCEPTED else 0
         sample = ("smswire_pool_messages_total", (("outcome", outcome.name), route))
         assert samples[sample] == expected, outcome
+    accepted = (("outcome", "ACCEPTED"), route)
+    assert samples[("smswire_pool_parts_total", accepted)] == parts
     assert samples[("smswire_pool_send_seconds_count", (route,))] == messages
     # Every receipt was stored (all_delivered), and each counted once, whichever bind.
     assert samples[("smswire_pool_receipts_total", (route, ("state", "DELIVERED")))] == parts

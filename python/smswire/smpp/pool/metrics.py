@@ -4,7 +4,7 @@ Nothing imports this module unless a :class:`PoolMetrics` is made, so a pool
 without one costs a ``None`` test per message and needs no prometheus-client.
 
 What is counted as it happens, through the pool's
-:class:`~smswire.smpp.pool.hooks.PoolHooks`: messages by outcome, send
+:class:`~smswire.smpp.pool.hooks.PoolHooks`: messages and parts by outcome, send
 latency (handed to a bind until settled), receipts by state. What is read
 when scraped, from each pool's :meth:`state`: binds up, the window in use
 per bind, ESME_RTHROTTLED answers and successful binds (rebinds and
@@ -55,6 +55,12 @@ class PoolMetrics:
             ["route", "outcome"],
             registry=registry,
         )
+        self.parts = Counter(
+            "smswire_pool_parts",
+            "Parts (submit_sm) of the messages settled, by the message's outcome.",
+            ["route", "outcome"],
+            registry=registry,
+        )
         self.send_seconds = Histogram(
             "smswire_pool_send_seconds",
             "From a message handed to a bind until every part of it is answered.",
@@ -84,12 +90,14 @@ class RouteMetrics(PoolHooks):
         self._outcomes = {
             outcome: metrics.messages.labels(route, outcome.name) for outcome in Outcome
         }
+        self._parts = {outcome: metrics.parts.labels(route, outcome.name) for outcome in Outcome}
         self._latency = metrics.send_seconds.labels(route)
         self._receipts = metrics.receipts
         self._route = route
 
     def result(self, result: SendResult) -> None:
         self._outcomes[result.outcome].inc()
+        self._parts[result.outcome].inc(result.parts)
 
     def latency(self, seconds: float) -> None:
         self._latency.observe(seconds)
