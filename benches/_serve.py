@@ -1,6 +1,7 @@
 """Serve the LINK report receiver or the LINK simulator under uvicorn, for the
-benchmarks: ``python benches/_serve.py APP PORT HTTP``, APP one of the keys of
-``APPS``, HTTP ``h11`` or ``httptools`` (uvicorn's two HTTP/1.1 parsers)."""
+benchmarks: ``python benches/_serve.py APP PORT HTTP [CERT KEY]``, APP one of
+the keys of ``APPS``, HTTP ``h11`` or ``httptools`` (uvicorn's two HTTP/1.1
+parsers); with CERT and KEY (PEM files) it serves HTTPS."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ APPS: dict[str, Callable[[], Any]] = {
 
 
 def main(argv: list[str]) -> None:
-    app, port, http = argv
+    app, port, http, *tls = argv
     uvicorn.run(
         APPS[app](),
         host="127.0.0.1",
@@ -59,6 +60,8 @@ def main(argv: list[str]) -> None:
         access_log=False,
         lifespan="off",
         proxy_headers=False,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
     )
 
 

@@ -14,6 +14,9 @@ On a shared machine the load drifts between two consecutive benchmarks by more
 than the difference sought, so ``test_overhead_interleaved`` sends the same
 messages both ways in alternating chunks and prints the overhead in wall time
 and in the client's CPU time (where smswire's work is), from that one run.
+
+The wires compared (httpcore's pool, httpx-aiohttp, smswire's aiohttp default,
+bare aiohttp, the blocking client; plain and TLS): benches/bench_link_wires.py.
 """
 
 from __future__ import annotations
@@ -180,55 +183,4 @@ def test_overhead_interleaved(
             f"{CONCURRENCY}, interleaved in chunks of {size}: wall {wall['smswire']:.2f}s vs "
             f"{wall['bare']:.2f}s ({overhead['wall']:+.1%}); client CPU {cpu['smswire']:.2f}s "
             f"vs {cpu['bare']:.2f}s ({overhead['cpu']:+.1%})"
-        )
-
-
-async def _smswire_over_aiohttp(url: str, messages: list[Message]) -> int:
-    from httpx_aiohttp import AiohttpTransport
-
-    transport = AiohttpTransport(limits=LIMITS, trust_env=False)
-    try:
-        return await _smswire(url, messages, transport)
-    finally:
-        await transport.aclose()
-
-
-def test_transports_interleaved(
-    benchmark: pytest.FixtureRequest, simulator_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The same send_many over httpcore's pool and over httpx-aiohttp
-    (issue 17), alternating chunks in one run: adopt aiohttp only if faster."""
-    pytest.importorskip("httpx_aiohttp", reason="pip install httpx-aiohttp to compare")
-    messages = _messages(_count(benchmark))
-    size = max(len(messages) // CHUNKS, 1)
-    wall = {"httpcore": 0.0, "aiohttp": 0.0}
-    cpu = dict(wall)
-
-    def timed(arm: str, job: Callable[[], Coroutine[Any, Any, int]], expected: int) -> None:
-        started, started_cpu = time.perf_counter(), time.process_time()
-        assert asyncio.run(job()) == expected
-        wall[arm] += time.perf_counter() - started
-        cpu[arm] += time.process_time() - started_cpu
-
-    def both_ways() -> None:
-        for n, start in enumerate(range(0, len(messages), size)):
-            chunk = messages[start : start + size]
-            arms = [
-                ("httpcore", partial(_smswire, simulator_url, chunk)),
-                ("aiohttp", partial(_smswire_over_aiohttp, simulator_url, chunk)),
-            ]
-            for arm, job in arms if n % 2 == 0 else arms[::-1]:
-                timed(arm, job, len(chunk))
-
-    benchmark.pedantic(both_ways, rounds=1, iterations=1)  # type: ignore[attr-defined]
-    rate = {arm: len(messages) / wall[arm] for arm in wall}
-    benchmark.extra_info.update(  # type: ignore[attr-defined]
-        {"messages": len(messages), "wall": wall, "client_cpu": cpu, "per_second": rate}
-    )
-    with capsys.disabled():
-        print(
-            f"\nLINK send_many, {len(messages)} messages each way, concurrency {CONCURRENCY}, "
-            f"interleaved in chunks of {size}: httpcore {wall['httpcore']:.2f}s "
-            f"({rate['httpcore']:.0f}/s, client CPU {cpu['httpcore']:.2f}s); httpx-aiohttp "
-            f"{wall['aiohttp']:.2f}s ({rate['aiohttp']:.0f}/s, client CPU {cpu['aiohttp']:.2f}s)"
         )

@@ -23,10 +23,7 @@ bench itself to another for a fair view of the client's cost:
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import itertools
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +31,7 @@ from typing import Any
 
 import pytest
 from _per_item import per_item
+from _redis import redis_server
 
 from smswire.message import Message, Outcome
 from smswire.outbox import AcceptedPart, OutboxStore, Settled, Via, open_store
@@ -44,32 +42,12 @@ PUT_BATCH = 10_000
 WINDOW = 256
 ROUNDS = 8
 TEXT = "Your verification code is {i}. It expires in 10 minutes. Do not share it."
-_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _redis_server_module() -> Any:
-    # The tests' own helper (a real redis-server, AOF on), loaded by path: benches are scripts.
-    spec = importlib.util.spec_from_file_location(
-        "redis_server", _ROOT / "tests" / "outbox" / "redis_server.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    helper = _redis_server_module()
-    if helper.redis_server_binary() is None:
-        pytest.skip("redis-server is not installed")
-    server = helper.RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    if shutil.which("taskset") and server.process is not None:
-        last_cpu = str((os.cpu_count() or 1) - 1)
-        os.system(f"taskset -pc {last_cpu} {server.process.pid} >/dev/null")
-    yield server.url
-    server.stop()
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server.url
 
 
 @pytest.fixture

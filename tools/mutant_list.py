@@ -186,8 +186,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "a receipt is acknowledged only once the application has it",
         DELIVERY,
         "smpp/receiving.py",
-        "                        delivered.ack.refuse()\n                else:",
-        "                        delivered.ack.accept()\n                else:",
+        "                    self._answer(batch, accept=False)",
+        "                    self._answer(batch, accept=True)",
         ("tests/smpp/test_receiving.py",),
     ),
     Mutant(

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import random
 import signal
 import sqlite3
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +26,12 @@ from smswire.outbox import DeliveryState, MessageStatus, Outbox
 from smswire.outbox.serial import decode_receipt
 from smswire.smpp.simulator import SimulatorRecord
 
-from .support import cli_env
+from .processes import START_PATIENCE, Processes, smpp_smsc
 
 ACCOUNT, PASSWORD = "crash", "pw123456"
 MESSAGES = int(os.environ.get("SMSWIRE_CRASH_MESSAGES", "900"))
 KILLS = int(os.environ.get("SMSWIRE_CRASH_KILLS", "3"))
 # Bounds on every wait: a broken run fails, it never hangs.
-START_PATIENCE = 30.0
 RUN_PATIENCE = 60.0 + MESSAGES / 50
 LONG = "Your parcel is waiting at the pick-up point until Friday; bring ID. " * 3
 UCS2 = "Ваш код {i}: не сообщайте его никому ✓"
@@ -50,84 +45,19 @@ def campaign() -> list[tuple[str, Message]]:
     return items
 
 
-@asynccontextmanager
-async def smsc_process(tmp_path: Path) -> AsyncIterator[tuple[dict[str, Any], Path]]:
-    accounts = tmp_path / "accounts.json"
-    accounts.write_text(json.dumps({ACCOUNT: PASSWORD}))
-    record = tmp_path / "smsc.record"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "smswire.smpp.simulator",
-        "--no-tls",
-        "--record",
-        str(record),
-        "--accounts",
-        str(accounts),
-        "--receipt-delay",
-        "0.2",
-        stdout=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        ready = json.loads(await asyncio.wait_for(process.stdout.readline(), START_PATIENCE))
-        yield ready, record
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            await asyncio.wait_for(process.wait(), START_PATIENCE)
-
-
-# Every worker a test started; those still running when it ends (a failed
-# wait, an assertion) are killed, so no worker outlives its test.
-_workers: list[asyncio.subprocess.Process] = []
-
-
-@pytest.fixture(autouse=True)
-async def no_worker_left() -> AsyncIterator[None]:
-    yield
-    while _workers:
-        worker = _workers.pop()
-        if worker.returncode is None:
-            worker.kill()
-            await asyncio.wait_for(worker.communicate(), START_PATIENCE)
-
-
 async def start_worker(
-    store: Path, port: int, delivery: Delivery, *extra: str
+    processes: Processes, store: Path, port: int, delivery: Delivery, *extra: str
 ) -> asyncio.subprocess.Process:
-    worker = await _spawn_worker(store, port, delivery, *extra)
-    _workers.append(worker)
-    return worker
-
-
-async def _spawn_worker(
-    store: Path, port: int, delivery: Delivery, *extra: str
-) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "smswire",
-        "worker",
-        "--store",
-        str(store),
-        "--via",
-        "smpp",
-        "--url",
-        f"smpp://{ACCOUNT}@127.0.0.1:{port}",
-        "--delivery",
-        delivery.value.replace("_", "-"),
-        "--batch",
-        "40",
+    return await processes.start(
+        "-m", "smswire", "worker", "--store", store, "--via", "smpp",
+        "--url", f"smpp://{ACCOUNT}@127.0.0.1:{port}",
+        "--delivery", delivery.value.replace("_", "-"),
+        "--batch", "40",
         # Short leases: a killed worker's claims come back soon.
-        "--lease",
-        "2",
-        "--json",
-        *extra,
-        env=cli_env({"SMSWIRE_SMPP_PASSWORD": PASSWORD}),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+        "--lease", "2",
+        "--json", *extra,
+        env={"SMSWIRE_SMPP_PASSWORD": PASSWORD},
+    )  # fmt: skip
 
 
 async def accepted_grows(record_path: Path, beyond: int, worker: Any) -> int:
@@ -169,17 +99,18 @@ async def all_receipts_taken(record_path: Path) -> None:
 @pytest.mark.timeout(300 + MESSAGES // 10)
 @pytest.mark.parametrize("delivery", list(Delivery))
 async def test_a_worker_killed_again_and_again_loses_nothing(
-    tmp_path: Path, delivery: Delivery
+    tmp_path: Path, delivery: Delivery, processes: Processes
 ) -> None:
     store = tmp_path / "outbox.db"
     async with Outbox.open(store) as outbox:
         await outbox.put_many(campaign())
     rng = random.Random(MESSAGES * 7 + KILLS)
-    async with smsc_process(tmp_path) as (ready, record_path):
+    smsc = smpp_smsc(processes, tmp_path, {ACCOUNT: PASSWORD}, "--receipt-delay", "0.2")
+    async with smsc as (ready, record_path):
         port = ready["port"]
         seen = 0
         for _ in range(KILLS):
-            worker = await start_worker(store, port, delivery)
+            worker = await start_worker(processes, store, port, delivery)
             step = rng.randrange(1, max(2, MESSAGES * 2 // (KILLS + 1)))
             seen = await accepted_grows(record_path, seen + step, worker)
             if seen < 0:
@@ -187,11 +118,11 @@ async def test_a_worker_killed_again_and_again_loses_nothing(
             worker.send_signal(signal.SIGKILL)
             await asyncio.wait_for(worker.wait(), START_PATIENCE)
         # The last worker drains what is left, then takes the receipts still owed.
-        last = await start_worker(store, port, delivery, "--until-empty")
+        last = await start_worker(processes, store, port, delivery, "--until-empty")
         _, err = await asyncio.wait_for(last.communicate(), RUN_PATIENCE)
         assert last.returncode == 0, err.decode()
         # Receipts owed to killed workers are taken by the next bind.
-        receiver = await start_worker(store, port, delivery)
+        receiver = await start_worker(processes, store, port, delivery)
         try:
             assert receiver.stderr is not None  # it says so once it handles signals
             started = await asyncio.wait_for(receiver.stderr.readline(), START_PATIENCE)

@@ -9,11 +9,13 @@ import ssl
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from smswire import Limits, Message, Outcome, OutcomeUnknown, Timeouts
 from smswire.link import AsyncLinkMobilityClient, LinkMobilityClient, LinkResponseError
 from smswire.link.exchange import REPLY_MAX_OCTETS, ExchangeTrace
+from smswire.tls import verifying_context
 
 from .conftest import PASSWORD, SERVICE_ID, USERNAME
 from .rawhttp import RawHttpServer, Request, reply
@@ -43,9 +45,29 @@ async def _scripted(request: Request, writer: asyncio.StreamWriter) -> None:
     await writer.drain()
 
 
-def _async_client(url: str, context: ssl.SSLContext, **kw: Any) -> AsyncLinkMobilityClient:
+@pytest.fixture(params=["aiohttp", "httpx"])
+def wire(request: pytest.FixtureRequest) -> str:
+    """Each test runs over both wires: aiohttp (the default) and httpx over
+    httpcore's transport (what a caller's transport= gets)."""
+    return str(request.param)
+
+
+def _route(wire: str, context: ssl.SSLContext) -> dict[str, Any]:
+    if wire == "httpx":
+        return {"transport": httpx.AsyncHTTPTransport(verify=verifying_context(context))}
+    return {"ssl_context": context}
+
+
+def _async_client(
+    url: str, context: ssl.SSLContext, wire: str, **kw: Any
+) -> AsyncLinkMobilityClient:
     return AsyncLinkMobilityClient(
-        url, service_id=SERVICE_ID, username=USERNAME, password=PASSWORD, ssl_context=context, **kw
+        url,
+        service_id=SERVICE_ID,
+        username=USERNAME,
+        password=PASSWORD,
+        **_route(wire, context),
+        **kw,
     )
 
 
@@ -72,10 +94,10 @@ def _check(messages: list[Message], results: list[Any]) -> None:
 
 @pytest.mark.parametrize("destination", list(MALFORMED))
 async def test_a_malformed_reply_is_that_message_s_unknown_with_a_clear_error(
-    client_tls: ssl.SSLContext, server_context: ssl.SSLContext, destination: str
+    client_tls: ssl.SSLContext, server_context: ssl.SSLContext, destination: str, wire: str
 ) -> None:
     async with RawHttpServer(_scripted, tls=server_context) as server:
-        client = _async_client(server.url, client_tls)
+        client = _async_client(server.url, client_tls, wire)
         async with client:
             with pytest.raises(OutcomeUnknown) as info:
                 await client.send(destination, "bad", source="LINK")
@@ -86,18 +108,18 @@ async def test_a_malformed_reply_is_that_message_s_unknown_with_a_clear_error(
 
 
 async def test_async_send_many_returns_one_result_per_message_whatever_the_replies(
-    client_tls: ssl.SSLContext, server_context: ssl.SSLContext
+    client_tls: ssl.SSLContext, server_context: ssl.SSLContext, wire: str
 ) -> None:
     messages = _batch()
     async with RawHttpServer(_scripted, tls=server_context) as server:
-        client = _async_client(server.url, client_tls, limits=Limits(window=4))
+        client = _async_client(server.url, client_tls, wire, limits=Limits(window=4))
         async with client:
             results = await client.send_many(messages)
     _check(messages, results)
 
 
 async def test_blocking_send_many_returns_one_result_per_message_whatever_the_replies(
-    client_tls: ssl.SSLContext, server_context: ssl.SSLContext
+    client_tls: ssl.SSLContext, server_context: ssl.SSLContext, wire: str
 ) -> None:
     messages = _batch()
     async with RawHttpServer(_scripted, tls=server_context) as server:
@@ -106,8 +128,8 @@ async def test_blocking_send_many_returns_one_result_per_message_whatever_the_re
             service_id=SERVICE_ID,
             username=USERNAME,
             password=PASSWORD,
-            ssl_context=client_tls,
             limits=Limits(window=4),
+            **_route(wire, client_tls),
         )
         try:
             # The server runs on this loop: block in another thread.
@@ -123,7 +145,7 @@ _CHUNK = 64 * 1024
 
 
 async def test_a_200_mib_reply_is_not_read_whole(
-    client_tls: ssl.SSLContext, server_context: ssl.SSLContext
+    client_tls: ssl.SSLContext, server_context: ssl.SSLContext, wire: str
 ) -> None:
     written = 0
 
@@ -142,7 +164,7 @@ async def test_a_200_mib_reply_is_not_read_whole(
         writer.close()
 
     async with RawHttpServer(flood, tls=server_context) as server:
-        client = _async_client(server.url, client_tls)
+        client = _async_client(server.url, client_tls, wire)
         async with client:
             with pytest.raises(LinkResponseError, match=f"over the {REPLY_MAX_OCTETS} octets"):
                 await client.send("+4746910822", "Hello", source="LINK")
@@ -162,7 +184,7 @@ async def _until(condition: Any) -> None:
 
 
 async def test_the_deadline_bounds_a_status_line_trickled_one_octet_every_half_second(
-    client_tls: ssl.SSLContext, server_context: ssl.SSLContext
+    client_tls: ssl.SSLContext, server_context: ssl.SSLContext, wire: str
 ) -> None:
     async def trickle(request: Request, writer: asyncio.StreamWriter) -> None:
         # Each octet well within the read timeout; 30 s in all, were it read.
@@ -174,7 +196,7 @@ async def test_the_deadline_bounds_a_status_line_trickled_one_octet_every_half_s
 
     timeouts = Timeouts(connect=5.0, response=2.0, total=1.5)
     async with RawHttpServer(trickle, tls=server_context) as server:
-        client = _async_client(server.url, client_tls, timeouts=timeouts)
+        client = _async_client(server.url, client_tls, wire, timeouts=timeouts)
         async with client:
             started = time.monotonic()
             with pytest.raises(OutcomeUnknown, match=r"total timeout of 1\.5 s") as info:

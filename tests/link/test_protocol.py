@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import given
@@ -21,6 +22,7 @@ from smswire.link.protocol import (
     parse_user_data_header,
     prepare,
     redact,
+    render_query,
 )
 from smswire.message import Concatenation, Message, Outcome
 
@@ -500,3 +502,14 @@ def test_the_default_source_applies_only_to_messages_that_name_none() -> None:
     assert prepare(_message(), default_source="Shop").source == "LINK"
     with pytest.raises(ConfigurationError, match="no source"):
         prepare(anonymous)
+
+
+@given(st.text(st.characters(codec="utf-16", exclude_categories=("Cs",)), min_size=1, max_size=70))
+def test_the_rendered_query_is_the_form_encoding_of_the_parameters(text: str) -> None:
+    # The query is rendered once a message (issue 17); it must be byte for byte
+    # what urlencode made of the same parameters, and read back whole.
+    prepared = prepare(_message(text=text, reference_id="ref &=+ 1", tariff="SEK100"))
+    query = build_query(CREDENTIALS, prepared)
+    rendered = render_query(CREDENTIALS, prepared)
+    assert rendered == urlencode(query)
+    assert tuple(parse_qsl(rendered, keep_blank_values=True)) == query

@@ -836,6 +836,25 @@ def test_a_client_made_before_the_event_loop_runs_works_in_it() -> None:
     assert receipt.message is result.message
 
 
+async def test_close_settles_a_part_never_written_at_once_not_after_its_timeout(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    smpp = connect(sim, ca_file, backoff=Backoff(initial=0.05, maximum=0.05))
+    await smpp.connect()
+    restart = asyncio.create_task(sim.restart(downtime=5.0))
+    await asyncio.sleep(0.3)  # unbound: the part waits for a bind that will not come
+    pending = asyncio.ensure_future(smpp.send("+4512345678", "never", source="Acme"))
+    await asyncio.sleep(0)
+    # Nothing is written once closing begins: waiting for this part would only
+    # wait out the close timeout (an hour here) for nothing.
+    await asyncio.wait_for(smpp.close(timeout=3600.0), PATIENCE)
+    restart.cancel()
+    with pytest.raises(RequestNotSent) as caught:
+        await pending
+    result = caught.value.result
+    assert result is not None and result.outcome is Outcome.NOT_SENT
+
+
 async def test_close_during_a_restart_settles_everything_and_leaves_no_connection(
     sim: SmscSimulator, ca_file: Path
 ) -> None:

@@ -44,6 +44,7 @@ from smswire.smpp.session import Session
 from .stub_smsc import PATIENCE, StubSmsc
 
 OK = CommandStatus.ESME_ROK
+DELIVER_SM_RESP = int(CommandId.DELIVER_SM_RESP)
 RETRY = CommandStatus.ESME_RX_T_APPN
 
 
@@ -107,6 +108,47 @@ async def test_a_handler_s_batch_is_acknowledged_only_after_it_returns() -> None
     assert isinstance(first, DeliveryReceipt) and isinstance(second, DeliveryReceipt)
     assert (first.message, second.message) == (sent[0].message, sent[1].message)
     assert isinstance(stop, MobileOriginated) and stop.text == "Stop"
+
+
+@pytest.mark.parametrize("raises", [False, True])
+async def test_a_handed_over_batch_is_answered_in_one_write(raises: bool) -> None:
+    calls: list[list[Inbound]] = []
+    release = asyncio.Event()
+
+    async def handler(batch: list[Inbound]) -> None:
+        calls.append(batch)
+        await release.wait()
+        if raises:
+            raise OSError("the database is down")
+
+    async with StubSmsc() as smsc, client(smsc, on_inbound=handler) as smpp:
+        writes: list[bytes] = []
+        write = smpp._connection.write
+
+        def counted(data: bytes) -> None:
+            writes.append(data)
+            write(data)
+
+        smpp._connection.write = counted  # type: ignore[method-assign]
+        sequences = smsc.deliver(*(receipt(f"w{n}") for n in range(5)))
+        await smsc.until(lambda: calls, "the handler's call")
+        release.set()
+        await smsc.until(lambda: all(s in smsc.answers for s in sequences), "the answers")
+    assert [smsc.answers[s] for s in sequences] == [RETRY if raises else OK] * 5
+    (batch,) = calls
+    assert len(batch) == 5
+    (answers,) = [data for data in writes if int.from_bytes(data[4:8], "big") == DELIVER_SM_RESP]
+    assert _command_ids(answers) == [DELIVER_SM_RESP] * 5
+
+
+def _command_ids(data: bytes) -> list[int]:
+    """The command_id of each PDU in ``data``, PDUs back to back (SMPP 3.4 §3.2)."""
+    found = []
+    while data:
+        length = int.from_bytes(data[:4], "big")
+        found.append(int.from_bytes(data[4:8], "big"))
+        data = data[length:]
+    return found
 
 
 async def test_a_handler_that_raises_has_the_batch_delivered_again_and_says_so(

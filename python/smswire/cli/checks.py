@@ -47,10 +47,8 @@ def check_send_options(args: argparse.Namespace) -> None:
     """Raise :class:`ConfigurationError` naming the first option that cannot work."""
     # `send` lacks the campaign's options; `send-csv` has them all.
     _at_least_one("--concurrency", getattr(args, "concurrency", None))
-    _at_least_one("--batch-size", getattr(args, "batch_size", None))
+    _at_least_one("--batch", getattr(args, "batch", None))
     _rate(args.rate)
-    if getattr(args, "resend_unknown", False) and not args.resume:
-        raise ConfigurationError("--resend-unknown goes with --resume")
     if args.dry_run:
         # Pricing needs no connection, and no settings either.
         return

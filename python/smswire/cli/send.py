@@ -90,9 +90,8 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
             bind=args.bind,
             tls=(smpp.ca_file or True) if smpp.tls else False,
             limits=Limits(rate=args.rate),
-            # A submit whose response was lost is the row's UNKNOWN, never
-            # resubmitted behind the journal's back: --resume --resend-unknown
-            # is how a campaign chooses to risk a duplicate.
+            # A submit whose response was lost is UNKNOWN, never resubmitted:
+            # one message sent by hand is not worth a possible duplicate.
             delivery=Delivery.AT_MOST_ONCE,
         )
     else:

@@ -26,11 +26,11 @@ from smswire.campaign import (
     CSV_ENCODING,
     CSV_ERRORS,
     DRY_RUN,
+    RESULT_FIELDS,
     CampaignRow,
     CampaignSummary,
     InvalidRow,
     Price,
-    ResultsJournal,
     RowResult,
     read_campaign,
 )
@@ -194,7 +194,7 @@ def export_results(path: Path, results: Sequence[RowResult]) -> None:
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
             writer = csv.writer(stream)
-            writer.writerow(ResultsJournal.FIELDS)
+            writer.writerow(RESULT_FIELDS)
             for r in results:
                 writer.writerow(
                     (

@@ -7,11 +7,13 @@ serves with ``--listen``. ``--binds N`` sends over N SMPP binds to the
 account at once (a pool), ``--rate`` then capping them all together; a
 receipt is stored whichever bind it comes on, before it is acknowledged
 there. ``--metrics-port`` serves the worker's numbers to Prometheus
-(:mod:`smswire.cli.metrics`). SIGTERM or the first Ctrl-C stops it claiming,
-waits ``--grace`` seconds for outstanding responses and records the rest; a
-second signal quits at once (the leases it held expire, and the next worker
-takes over). It exits 1 when it stopped on its own: a store that cannot
-commit, a way out that is gone.
+(:mod:`smswire.cli.metrics`). SIGTERM or the first Ctrl-C stops it
+claiming, waits ``--grace`` seconds for outstanding responses, releases
+what was never written and records the rest, then exits within
+:data:`CLOSE_AFTER_GRACE` more (and the store's last commits), even when the
+SMSC is gone; a second signal quits at once (the leases it held expire, and
+the next worker takes over). It exits 1 when it stopped on its own: a store
+that cannot commit, a way out that is gone.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -51,6 +54,10 @@ __all__ = ["DEFAULT_STORE", "add_store", "open_way_out", "register", "serve_rece
 DEFAULT_STORE = "smswire-outbox.db"
 # Exit status of a worker quit by a second signal (128 + SIGINT, as shells do).
 QUIT_AT_ONCE = 130
+# How long closing the way out may still wait once --grace has run out: the
+# grace was the wait for responses; this is for the unbind's answer. (The
+# clients' own default, 10 s, would double a stop's time for nothing.)
+CLOSE_AFTER_GRACE = 1.0
 
 
 def add_store(parser: argparse.ArgumentParser) -> None:
@@ -166,7 +173,7 @@ async def open_way_out(
             "tls": (smpp.ca_file or True) if smpp.tls else False,
             "source": args.source,
             "delivery": delivery,
-            "timeouts": Timeouts(receipt_hold=STORE_RECEIPT_HOLD),
+            "timeouts": Timeouts(receipt_hold=STORE_RECEIPT_HOLD, close=CLOSE_AFTER_GRACE),
             "receipt_correlation": 0,  # the store correlates receipts
             "on_inbound": inbound,  # every bind's receipts, stored before acknowledged
         }
@@ -202,6 +209,7 @@ async def open_way_out(
             source=args.source,
             ssl_context=verifying_context(ca_file=link.ca_file) if link.ca_file else None,
             allow_insecure_http=args.allow_insecure_http,
+            timeouts=Timeouts(close=CLOSE_AFTER_GRACE),
             limits=Limits(window=args.concurrency, rate=args.rate),
         ) as sender,
         serve_receiver(args, inbound),
@@ -228,16 +236,27 @@ async def serve_receiver(args: argparse.Namespace, inbound: InboundRecorder) -> 
         raise ConfigurationError("--certfile and --keyfile go together")
     config = uvicorn.Config(
         DeliveryReportReceiver(inbound.report),
-        host=host,
-        port=int(port),
         ssl_certfile=args.certfile,
         ssl_keyfile=args.keyfile,
         log_level="warning",
         proxy_headers=False,
         timeout_graceful_shutdown=1,
     )
+    # Bound here, not by uvicorn, which exits the whole process (SystemExit,
+    # a traceback) when it cannot bind: a port in use is one line of error.
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # A worker restarted at once takes its port back despite its
+    # predecessor's connections in TIME_WAIT.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host.strip("[]"), int(port)))
+    except OSError as exc:
+        listener.close()
+        raise ConfigurationError(
+            f"the report receiver cannot listen on {args.listen}: {exc}"
+        ) from None
     server = uvicorn.Server(config)
-    task = asyncio.ensure_future(server.serve())
+    task = asyncio.ensure_future(server.serve(sockets=[listener]))
     try:
         while not server.started:
             if task.done():
@@ -248,6 +267,7 @@ async def serve_receiver(args: argparse.Namespace, inbound: InboundRecorder) -> 
     finally:
         server.should_exit = True
         await asyncio.wait([task], timeout=5.0)
+        listener.close()
 
 
 def _worker(args: argparse.Namespace) -> int:

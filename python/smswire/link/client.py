@@ -1,15 +1,17 @@
-"""The LINK sender: an asyncio driver over httpx.
+"""The LINK sender: an asyncio driver over aiohttp, or httpx over a caller's transport.
 
 Every decision (validation, the query, reading the reply) is a pure function of
-:mod:`smswire.link.protocol`; :class:`AsyncLinkMobilityClient` owns the pooled
-connections, TLS, the rate, the retry policy and the concurrency of
+:mod:`smswire.link.protocol`; how a request travels is :mod:`smswire.link.wire`;
+:class:`AsyncLinkMobilityClient` owns the rate, the retry policy and the concurrency of
 :meth:`~AsyncLinkMobilityClient.send_many`. Its blocking twin,
 :class:`~smswire.link.blocking.LinkMobilityClient`, runs it on an event loop in
 a thread of its own, as the blocking SMPP client does.
 
 Retry policy: an SMS is not idempotent. A request is retried only when it
 provably never reached the server: the connection was refused, the TLS
-handshake failed, connecting timed out. Anything later (a read timeout, a
+handshake failed, connecting (or waiting for a pooled connection) timed out;
+each wire marks the moment a request may start to leave
+(:class:`~smswire.link.exchange.ExchangeTrace`). Anything later (a read timeout, a
 connection lost after the request was written, the ``total`` timeout once the
 request was on its way) is never retried: it is ``Outcome.UNKNOWN``, raised by
 :meth:`~AsyncLinkMobilityClient.send` as
@@ -34,6 +36,7 @@ import warnings
 from collections.abc import Iterable
 from typing import Any, Callable
 
+import aiohttp
 import httpx
 
 from smswire.errors import (
@@ -45,17 +48,18 @@ from smswire.errors import (
     SmswireError,
 )
 from smswire.link.errors import LinkResponseError
-from smswire.link.exchange import IDENTITY, ExchangeTrace, read_reply
+from smswire.link.exchange import ExchangeTrace
 from smswire.link.logs import forget_secret, install_redaction, watch_secret
 from smswire.link.protocol import (
     BaseUrl,
     Credentials,
     PreparedMessage,
-    build_query,
     parse_send_response,
     prepare,
     redact,
+    render_query,
 )
+from smswire.link.wire import AiohttpWire, HttpxWire
 from smswire.message import Message, Outcome, SendResult
 from smswire.options import (
     DEFAULT_BACKOFF,
@@ -73,10 +77,11 @@ __all__ = ["AsyncLinkMobilityClient", "InsecureTransportWarning"]
 _log = logging.getLogger("smswire.link")
 
 # Failures before the request left: retrying cannot send a message twice.
-# A connect error counts only with the trace to prove it (ExchangeTrace): a
-# transport that does not trace may name a connection lost after the request
-# a "connect" error (httpx-aiohttp maps aiohttp's ClientConnectionError, the
-# base of ServerDisconnectedError, to ConnectTimeout).
+# Over a caller's transport a connect error counts only with the trace to
+# prove it (ExchangeTrace): a transport that does not trace may name a
+# connection lost after the request a "connect" error (httpx-aiohttp maps
+# aiohttp's ClientConnectionError, the base of ServerDisconnectedError, to
+# ConnectTimeout).
 _CONNECT_FAILED = (httpx.ConnectError, httpx.ConnectTimeout)
 
 ProgressCallback = Callable[[int, int], None]
@@ -104,11 +109,12 @@ class AsyncLinkMobilityClient:
     that never reached the server, spaced by ``backoff``. Use it as an async
     context manager, or call :meth:`close`.
 
-    ``proxy``: an HTTP(S) proxy URL (or ``httpx.Proxy``), reached with the same
-    TLS settings. ``transport``: an ``httpx.AsyncBaseTransport`` to send
-    through instead of httpx's own (a mock, an aiohttp-backed one); it brings
-    its own connections and TLS, so it and ``ssl_context``/``proxy`` exclude
-    each other. Either way the password stays out of every log.
+    ``proxy``: an ``http://`` proxy URL (or ``httpx.Proxy``), reached with the
+    same TLS settings (CONNECT for https). ``transport``: an
+    ``httpx.AsyncBaseTransport`` to send through, with httpx, instead of the
+    default aiohttp wire (a mock, a SOCKS proxy's); it brings its own
+    connections and TLS, so it and ``ssl_context``/``proxy`` exclude each
+    other. Either way the password stays out of every log.
     """
 
     def __init__(
@@ -150,8 +156,9 @@ class AsyncLinkMobilityClient:
             )
         elif url.scheme != "https":
             raise ConfigurationError(f"base_url {url} must be an https:// URL")
-        if url.query:
-            raise ConfigurationError(f"base_url {url} must not carry a query")
+        if url.query or url.fragment:
+            # The query is rendered after it (# LINK guide: How to send SMS).
+            raise ConfigurationError(f"base_url {url} must not carry a query or a fragment")
         for name, value, kind in (
             ("timeouts", timeouts, Timeouts),
             ("limits", limits, Limits),
@@ -167,27 +174,25 @@ class AsyncLinkMobilityClient:
         self.limits = limits
         self._backoff = backoff
         self._limiter = None if limits.rate is None else RateLimiter(limits.rate, limits.burst)
-        self._http = httpx.AsyncClient(
-            headers={"Accept-Encoding": IDENTITY},
-            timeout=httpx.Timeout(
-                connect=timeouts.connect,
-                read=timeouts.response,
-                write=timeouts.response,
-                pool=timeouts.response,
-            ),
-            limits=httpx.Limits(
-                max_connections=limits.window, max_keepalive_connections=limits.window
-            ),
-            verify=verifying_context(ssl_context),
-            # Settings come from the caller, never from the environment.
-            trust_env=False,
-            proxy=proxy,
-            transport=transport,
-        )
+        self._url_text = str(url)
+        self._wire: AiohttpWire | HttpxWire
+        if transport is None:
+            self._wire = AiohttpWire(
+                context=verifying_context(ssl_context),
+                connections=limits.window,
+                timeouts=timeouts,
+                proxy=proxy,
+                tunnelled=url.scheme == "https",
+            )
+        else:
+            self._wire = HttpxWire(transport=transport, timeouts=timeouts)
         watch_secret(password)
         self._in_flight = 0
         self._drained: asyncio.Future[None] | None = None
         self._closing = False
+        # The tasks whose request is on its way, and those close() cut off.
+        self._exchanging: set[asyncio.Task[Any]] = set()
+        self._cut_off: set[asyncio.Task[Any]] = set()
 
     def __repr__(self) -> str:
         return (
@@ -202,15 +207,21 @@ class AsyncLinkMobilityClient:
 
     async def close(self) -> None:
         """Stop new sends, wait up to ``timeouts.close`` for those in flight,
-        close the connections. Idempotent."""
+        cut off the requests still on their way (UNKNOWN, or NOT_SENT if
+        still connecting: a server that froze may hold a connection in its
+        TLS handshake until the connect timeout), close the connections.
+        Idempotent."""
         if self._closing:
             return
         self._closing = True
         if self._in_flight:
             self._drained = asyncio.get_running_loop().create_future()
             await asyncio.wait([self._drained], timeout=self.timeouts.close)
+        for task in self._exchanging:
+            self._cut_off.add(task)
+            task.cancel()
         try:
-            await self._http.aclose()
+            await self._wire.aclose()
         finally:
             forget_secret(self._credentials.password)
 
@@ -301,7 +312,8 @@ class AsyncLinkMobilityClient:
         if self._closing:
             raise ClientClosed()
         prepared = prepare(message, default_source=self.source)
-        query = build_query(self._credentials, prepared)
+        # Rendered and parsed once, whatever the retries.
+        target = self._wire.target(f"{self._url_text}?{render_query(self._credentials, prepared)}")
         self._in_flight += 1
         try:
             attempt = 1
@@ -313,8 +325,8 @@ class AsyncLinkMobilityClient:
                     raise ClientClosed()
                 exchange = ExchangeTrace()
                 try:
-                    status, body = await self._post(query, exchange)
-                except (httpx.HTTPError, asyncio.TimeoutError) as exc:
+                    status, body = await self._cancellable_post(target, exchange)
+                except (httpx.HTTPError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
                     error = self._failure(exc, exchange, attempt, prepared)
                     if error is not None:
                         raise error from None
@@ -325,12 +337,13 @@ class AsyncLinkMobilityClient:
                     # An exchange that fails in a way httpx does not type (a
                     # transport's parser raising ValueError on a broken reply):
                     # that message's outcome is unknown, never its batch's.
-                    reason = redact(f"{type(exc).__name__}: {exc}", self._secrets)[:_ERROR_MAX]
+                    reason = _reason(exc, self._secrets)
                     text = f"LINK reply unreadable, outcome unknown, not retried: {reason}"
                     raise OutcomeUnknown(text, result=self._unknown(prepared, text)) from None
                 else:
                     return self._result(status, body, prepared)
-                await asyncio.sleep(self._backoff.delay(attempt - 1))
+                if not self._closing:
+                    await asyncio.sleep(self._backoff.delay(attempt - 1))
                 attempt += 1
         finally:
             self._in_flight -= 1
@@ -344,18 +357,28 @@ class AsyncLinkMobilityClient:
             if delay > 0:
                 await asyncio.sleep(delay)
 
-    async def _exchange(
-        self, query: tuple[tuple[str, str], ...], exchange: ExchangeTrace
-    ) -> tuple[int, bytes]:
-        request = self._http.stream("POST", self._url, params=query, extensions={"trace": exchange})
-        async with request as response:
-            return response.status_code, await read_reply(response)
+    async def _cancellable_post(self, target: Any, exchange: ExchangeTrace) -> tuple[int, bytes]:
+        """:meth:`_post`, which :meth:`close` may cut off: then it fails as a
+        connection lost would, before the request left or after."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._exchanging.add(task)
+        try:
+            return await self._post(target, exchange)
+        except asyncio.CancelledError:
+            if task not in self._cut_off:
+                raise
+            self._cut_off.discard(task)
+            if sys.version_info >= (3, 11) and task.uncancel():
+                raise  # cancelled by its caller too
+            lost = httpx.ConnectError if exchange.never_left else httpx.ReadError
+            raise lost("cut off: the client closed") from None
+        finally:
+            self._exchanging.discard(task)
 
-    async def _post(
-        self, query: tuple[tuple[str, str], ...], exchange: ExchangeTrace
-    ) -> tuple[int, bytes]:
+    async def _post(self, target: Any, exchange: ExchangeTrace) -> tuple[int, bytes]:
         """The reply's status and body, all within ``timeouts.total``."""
-        post = self._exchange(query, exchange)
+        post = self._wire.post(target, exchange)
         total = self.timeouts.total
         if total is None:
             return await post
@@ -368,18 +391,22 @@ class AsyncLinkMobilityClient:
 
     def _failure(
         self,
-        exc: httpx.HTTPError | asyncio.TimeoutError,
+        exc: httpx.HTTPError | aiohttp.ClientError | asyncio.TimeoutError,
         exchange: ExchangeTrace,
         attempt: int,
         prepared: PreparedMessage,
     ) -> SmswireError | None:
         """The error a failed attempt raises, or None when it is retried: only
         what provably never reached the server is."""
-        if isinstance(exc, asyncio.TimeoutError):
+        if isinstance(exc, aiohttp.ClientError):
+            # aiohttp's timeouts are asyncio.TimeoutErrors too: first.
+            reason = _reason(exc, self._secrets)
+            never_reached = exchange.never_left
+        elif isinstance(exc, asyncio.TimeoutError):
             reason = f"no whole answer within the total timeout of {self.timeouts.total} s"
             never_reached = exchange.never_left
         else:
-            reason = f"{type(exc).__name__}: {redact(str(exc), self._secrets)}"
+            reason = _reason(exc, self._secrets)
             never_reached = isinstance(exc, httpx.PoolTimeout) or (
                 isinstance(exc, _CONNECT_FAILED) and exchange.never_left
             )
@@ -418,6 +445,12 @@ class AsyncLinkMobilityClient:
             None if outcome is Outcome.ACCEPTED else f"{reply.code}: {reply.description}",
             prepared.segments,
         )
+
+
+def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
+    """An exception in a line of its own for an error text: redacted, then
+    cut (aiohttp quotes a whole malformed header, and the URL)."""
+    return redact(f"{type(exc).__name__}: {exc}", secrets)[:_ERROR_MAX]
 
 
 def _outcome_of(exc: SmswireError) -> Outcome:

@@ -1,6 +1,7 @@
 """One LINK request on the wire: whether it left, and its reply, read with a cap.
 
-:class:`ExchangeTrace` follows httpcore's trace events, so the client can tell
+:class:`ExchangeTrace` follows httpcore's trace events, or is marked by a
+wire that knows its phases (:mod:`smswire.link.wire`), so the client can tell
 a request that provably never left (retried) from one that may have (never
 retried). :func:`read_reply` reads the reply body a chunk at a time and stops
 at :data:`REPLY_MAX_OCTETS`: the guide's reply is one short line, and a server
@@ -9,13 +10,21 @@ that sends 200 MiB is not read whole.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from smswire.link.errors import LinkResponseError
 
-__all__ = ["REPLY_MAX_OCTETS", "ExchangeTrace", "read_reply"]
+__all__ = [
+    "IDENTITY",
+    "REPLY_MAX_OCTETS",
+    "ExchangeTrace",
+    "check_reply_head",
+    "read_reply",
+    "reply_too_long",
+]
 
 # LINK guide: Returns, "resultCode;resultDescription;messageId": one line of a
 # code, a short description and an id. 4 KiB holds any such line many times
@@ -57,12 +66,22 @@ class ExchangeTrace:
         elif event.startswith(_CONNECTING):
             self.connecting = True
 
+    def mark_connecting(self) -> None:
+        """A transport that knows its phases: connecting starts (or waiting
+        for a pooled connection)."""
+        self.connecting = True
+
+    def mark_leaving(self) -> None:
+        """A transport that knows its phases: a connection is in hand, the
+        request is written next."""
+        self.written = True
+
     @property
     def never_left(self) -> bool:
         return self.connecting and not self.written
 
 
-def _too_long(status_code: int, what: str) -> LinkResponseError:
+def reply_too_long(status_code: int, what: str) -> LinkResponseError:
     return LinkResponseError(
         f"LINK reply is {what}, over the {REPLY_MAX_OCTETS} octets a "
         "'resultCode;resultDescription;messageId' line can need; not read further",
@@ -71,32 +90,36 @@ def _too_long(status_code: int, what: str) -> LinkResponseError:
     )
 
 
-async def read_reply(response: httpx.Response) -> bytes:
-    """The body of a streamed reply, at most :data:`REPLY_MAX_OCTETS` of it.
-
-    Raises :class:`LinkResponseError` for a longer one (announced or sent) and
-    for one compressed against the request's ``Accept-Encoding: identity``.
-    """
-    status = response.status_code
-    encoding = response.headers.get("content-encoding", IDENTITY).strip().lower()
+def check_reply_head(status: int, headers: Mapping[str, str]) -> None:
+    """Raises :class:`LinkResponseError` for a reply compressed against the
+    request's ``Accept-Encoding: identity`` or announced longer than
+    :data:`REPLY_MAX_OCTETS`."""
+    encoding = headers.get("content-encoding", IDENTITY).strip().lower()
     if encoding != IDENTITY:
         raise LinkResponseError(
             f"LINK reply is compressed ({encoding}) though identity was asked for; not read",
             status_code=status,
             excerpt="",
         )
-    announced = response.headers.get("content-length", "").strip().lstrip("0")
+    announced = headers.get("content-length", "").strip().lstrip("0")
     # Compared as text: int() of a 5,000-digit length raises in Python 3.11+.
     if announced.isdigit() and (
         len(announced) > len(str(REPLY_MAX_OCTETS)) or int(announced) > REPLY_MAX_OCTETS
     ):
         shown = announced if len(announced) <= _SHOWN_DIGITS else announced[:_SHOWN_DIGITS] + "..."
-        raise _too_long(status, f"announced as {shown} octets")
+        raise reply_too_long(status, f"announced as {shown} octets")
+
+
+async def read_reply(response: httpx.Response) -> bytes:
+    """The body of a streamed httpx reply, at most :data:`REPLY_MAX_OCTETS`
+    of it; raises as :func:`check_reply_head` does, and for a longer body."""
+    status = response.status_code
+    check_reply_head(status, response.headers)
     body = bytearray()
     # aiter_bytes, not aiter_raw: a transport may hand over a reply already
     # read. With identity (checked above) nothing is inflated.
     async for chunk in response.aiter_bytes():
         body += chunk
         if len(body) > REPLY_MAX_OCTETS:
-            raise _too_long(status, f"over {len(body)} octets")
+            raise reply_too_long(status, f"over {len(body)} octets")
     return bytes(body)

@@ -2,8 +2,9 @@
 
 The password travels in the query string (# LINK guide: How to send SMS), and
 more than one library logs what carries it: ``httpx`` logs each request's URL
-at INFO, and httpcore logs, at DEBUG, every response's headers, where a server
-that echoes the URL (a ``Location`` on a redirect) puts the query back. A
+at INFO, httpcore logs, at DEBUG, every response's headers (where a server
+that echoes the URL, a ``Location`` on a redirect, puts the query back), and
+aiohttp's loggers and asyncio's report what they could not handle. A
 filter on a logger sees only the records that logger makes, not those of its
 children, so one is attached to each logger a request passes through.
 
@@ -21,10 +22,21 @@ from smswire.link.protocol import redact
 
 __all__ = ["REQUEST_LOGGERS", "forget_secret", "install_redaction", "watch_secret"]
 
-# Every logger of httpx and httpcore (as of httpx 0.28, httpcore 1.0) and ours.
-# httpcore's are per module; any other "httpcore.*" logger that exists when
-# this runs gets the filter too.
+# Every logger of httpx and httpcore (as of httpx 0.28, httpcore 1.0), of
+# aiohttp (aiohttp/log.py, 3.x; its client's request path logs to "aiohttp.client"
+# and "aiohttp.internal") and ours. httpcore's are per module; any other
+# "httpcore.*" or "aiohttp.*" logger that exists when this runs gets the filter too.
 REQUEST_LOGGERS = (
+    "aiohttp",
+    "aiohttp.access",
+    "aiohttp.client",
+    "aiohttp.internal",
+    "aiohttp.server",
+    "aiohttp.web",
+    "aiohttp.websocket",
+    # The loop's exception handler: what was left unclosed, by its repr (an
+    # aiohttp response's holds its URL).
+    "asyncio",
     "httpx",
     "httpcore",
     "httpcore.connection",
@@ -71,7 +83,11 @@ class RedactingFilter(logging.Filter):
 def install_redaction() -> None:
     """Attach the filter to every request logger (once each)."""
     names = set(REQUEST_LOGGERS)
-    names.update(name for name in logging.Logger.manager.loggerDict if name.startswith("httpcore."))
+    names.update(
+        name
+        for name in logging.Logger.manager.loggerDict
+        if name.startswith(("httpcore.", "aiohttp."))
+    )
     for name in sorted(names):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):

@@ -16,6 +16,7 @@ shift tables; a message that may use them goes by SMPP.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -45,6 +46,7 @@ __all__ = [
     "parse_send_response",
     "prepare",
     "redact",
+    "render_query",
     "reply_outcome",
 ]
 
@@ -89,6 +91,8 @@ _DIGITS = re.compile(rf"[0-9]{{1,{E164_MAX_DIGITS}}}")
 # followed by the amount in minor units; "Set to null or SEK0 for bulk messages".
 _TARIFF = re.compile(r"([A-Z]{3})([0-9]+)")
 TARIFF_BULK = "null"
+# The passwords whose encoded forms redact() keeps at hand: a process's clients.
+_SECRETS_CACHED = 16
 _PASSWORD_IN_QUERY = re.compile(r"(?i)(password=)[^&\s'\"#]*")
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 
@@ -99,9 +103,15 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     text = _PASSWORD_IN_QUERY.sub(r"\1***", text)
     for secret in secrets:
         if secret:
-            for form in {secret, quote_plus(secret), quote(secret, safe="")}:
+            for form in _forms(secret):
                 text = text.replace(form, "***")
     return text
+
+
+@functools.lru_cache(maxsize=_SECRETS_CACHED)
+def _forms(secret: str) -> frozenset[str]:
+    # Every reply is redacted with the client's password: encode it once.
+    return frozenset((secret, quote_plus(secret), quote(secret, safe="")))
 
 
 @dataclass(frozen=True)
@@ -400,6 +410,14 @@ def build_query(credentials: Credentials, prepared: PreparedMessage) -> tuple[tu
     query.append(("ChargeOnly", _flag(message.charge_only)))
     query.append(("Async", _flag(message.asynchronous)))
     return tuple(query)
+
+
+def render_query(credentials: Credentials, prepared: PreparedMessage) -> str:
+    """:func:`build_query` encoded for the URL as ``urlencode`` would (``+``
+    for a space); the names need no encoding, so only the values are."""
+    return "&".join(
+        f"{name}={quote_plus(value)}" for name, value in build_query(credentials, prepared)
+    )
 
 
 def excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:

@@ -133,9 +133,10 @@ def combine_part(
 
 def message_state(states: Sequence[DeliveryState]) -> DeliveryState:
     """The state of a message whose parts (all of them, in order) are in ``states``."""
-    if not states or not all(state.final for state in states):
+    # Once per message settled: compared by identity, not through .final.
+    if not states or DeliveryState.PENDING in states:
         return DeliveryState.PENDING
-    delivered = sum(state is DeliveryState.DELIVERED for state in states)
+    delivered = states.count(DeliveryState.DELIVERED)
     if delivered == len(states):
         return DeliveryState.DELIVERED
     if delivered:
@@ -147,9 +148,9 @@ def message_state(states: Sequence[DeliveryState]) -> DeliveryState:
 def message_billed(billed: Iterable[bool | None]) -> bool | None:
     """True when any part was billed, False when every part was said not to be,
     None otherwise."""
-    seen = list(billed)
-    if any(value is True for value in seen):
+    seen = set(billed)
+    if True in seen:
         return True
-    if seen and all(value is False for value in seen):
+    if seen == {False}:
         return False
     return None

@@ -193,31 +193,37 @@ def _parse_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+def _value(value: object) -> str:
+    """One value as the encoder writes it; the plain kinds without the encoder."""
+    if value is None:
+        return "null"
+    if type(value) is str:  # not a subclass: those the encoder may write otherwise
+        return _string(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    return _encode(value)
+
+
 def encode_inbound(item: Inbound) -> str:
     """An SMPP receipt, a LINK report or a mobile-originated message as
     version-1 JSON text (a receipt's correlated ``message`` is not kept: the
     store correlates it)."""
     document: dict[str, object]
     if isinstance(item, DeliveryReceipt):
-        document = {
-            "v": PAYLOAD_VERSION,
-            "type": _SMPP_RECEIPT,
-            "message_id": item.message_id,
-            "state": item.state.value,
-            "error": item.error,
-            "submit_date": _time(item.submit_date),
-            "done_date": _time(item.done_date),
-            "submitted": item.submitted,
-            "delivered": item.delivered,
-            "text": item.text,
-            "raw": item.raw.hex(),
-            "raw_stat": item.raw_stat,
-            "raw_err": item.raw_err,
-            "source": item.source,
-            "destination": item.destination,
-            "network_error": list(item.network_error) if item.network_error else None,
-        }
-    elif isinstance(item, DeliveryReport):
+        # Written directly, field by field in the order (so the text) the
+        # encoder gives a dict of them: every receipt goes through here.
+        network_error = list(item.network_error) if item.network_error else None
+        return (
+            f'{{"v":{PAYLOAD_VERSION},"type":"{_SMPP_RECEIPT}",'
+            f'"message_id":{_value(item.message_id)},"state":{_value(item.state.value)},'
+            f'"error":{_value(item.error)},"submit_date":{_value(_time(item.submit_date))},'
+            f'"done_date":{_value(_time(item.done_date))},"submitted":{_value(item.submitted)},'
+            f'"delivered":{_value(item.delivered)},"text":{_value(item.text)},'
+            f'"raw":"{item.raw.hex()}","raw_stat":{_value(item.raw_stat)},'
+            f'"raw_err":{_value(item.raw_err)},"source":{_value(item.source)},'
+            f'"destination":{_value(item.destination)},"network_error":{_value(network_error)}}}'
+        )
+    if isinstance(item, DeliveryReport):
         document = {
             "v": PAYLOAD_VERSION,
             "type": _LINK_REPORT,

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from smswire.errors import ConfigurationError
-from smswire.link.simulator import LINK_TLS12_CIPHERS
 from smswire.sim.authority import LocalAuthority
 
 __all__ = ["serve_https"]
@@ -23,6 +22,9 @@ async def serve_https(app: Any, authority: LocalAuthority) -> AsyncIterator[str]
         import uvicorn
     except ImportError as exc:
         raise ConfigurationError("serving HTTPS needs uvicorn: pip install 'smswire[sim]'") from exc
+    # Here, not at the top: the LINK simulator's record is written with
+    # smswire.sim.journal, so importing it from this package's import would be circular.
+    from smswire.link.simulator import LINK_TLS12_CIPHERS
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))

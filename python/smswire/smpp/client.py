@@ -285,20 +285,24 @@ class AsyncSmppClient:
         await self._connection.connect()
 
     async def close(self, timeout: float | None = None) -> None:
-        """Stop new sends, wait up to ``timeout`` (``timeouts.close``) for what is
-        queued and in flight, unbind, close.
+        """Stop new sends, wait up to ``timeout`` (``timeouts.close``) for the
+        answers to what is in flight, unbind, close.
 
-        What is still unsettled then is reported to its caller: parts never
-        sent as NOT_SENT, parts awaiting a response as UNKNOWN.
+        Nothing new is written once closing begins, so parts never written are
+        settled at once, NOT_SENT (waiting for them would wait out the whole
+        timeout, as with an SMSC that is gone); parts awaiting a response are
+        UNKNOWN if it has not come by the end.
         """
         if self._closed:
             return
         self._closing = True
         self._connection.closing = True
         wait = self.timeouts.close if timeout is None else timeout
+        self._pump.give_up("the client closed")
         pending = self._pump.pending()
         if pending:
             await asyncio.wait(pending, timeout=wait)
+        # A part answered "try again" meanwhile is queued again: never resent now.
         self._pump.give_up("the client closed")
         await self._receiving.drain(wait)
         await self._connection.unbind(wait)

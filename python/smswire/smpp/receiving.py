@@ -9,12 +9,12 @@ Nothing delivered is acknowledged before the application has it
 (:mod:`smswire.smpp.inbox`). With an ``on_inbound`` handler, the items that
 arrived in one read (and any that arrived while the handler last ran) are
 handed to it in one call, and their PDUs answered ESME_ROK once it returns,
-ESME_RX_T_APPN when it raises; without one, they wait in bounded inboxes for
-:meth:`ReceiveSide.receipts` / ``messages`` consumers. Each delivery is read
-in isolation: one the client cannot read is still handed over (a receipt in
-state UNKNOWN, a message with ``error`` set), raw octets and all. The table
-of ids and the inboxes may be shared with other clients (the binds of a pool,
-:mod:`smswire.smpp.shared`).
+ESME_RX_T_APPN when it raises, the call's answers in one write; without one,
+they wait in bounded inboxes for :meth:`ReceiveSide.receipts` / ``messages``
+consumers. Each delivery is read in isolation: one the client cannot read is
+still handed over (a receipt in state UNKNOWN, a message with ``error`` set),
+raw octets and all. The table of ids and the inboxes may be shared with other
+clients (the binds of a pool, :mod:`smswire.smpp.shared`).
 
 The parts of a concatenated message but the last are acknowledged as soon
 as the client holds them: SMSCs that deliver one deliver_sm at a time would
@@ -122,6 +122,8 @@ class ReceiveSide:
         self._in_hand: list[_Delivered] = []
         self._handing: asyncio.Task[None] | None = None
         self._overflow = OverflowLog("the on_inbound backlog")
+        # While a handed-over batch is answered: its responses, written together.
+        self._corked: list[bytes] | None = None
         self._closed = False
 
     # -- responses ---------------------------------------------------------------
@@ -198,7 +200,7 @@ class ReceiveSide:
     def _take(self, session: Session, pdu: Pdu) -> None:
         """Read one delivery, in isolation, and hold it for the application;
         refused (to be delivered again) when there is no room for it."""
-        ack = Acknowledgement(self._wire.write, ((session, pdu),))
+        ack = Acknowledgement(self._write, ((session, pdu),))
         receipt = is_receipt(getattr(pdu, "esm_class", 0))
         if not self._room(receipt):
             ack.refuse()
@@ -352,11 +354,9 @@ class ReceiveSide:
                         len(batch),
                         exc_info=True,
                     )
-                    for delivered in batch:
-                        delivered.ack.refuse()
+                    self._answer(batch, accept=False)
                 else:
-                    for delivered in batch:
-                        delivered.ack.accept()
+                    self._answer(batch, accept=True)
                 self._in_hand = []
         finally:
             # Cancelled (the client closed first): what it held was not taken.
@@ -364,6 +364,25 @@ class ReceiveSide:
                 delivered.ack.refuse()
             self._in_hand, self._backlog = [], []
             self._handing = None
+
+    def _answer(self, batch: list[_Delivered], *, accept: bool) -> None:
+        """Answer a batch's deliveries in one write, not one write each."""
+        self._corked = []
+        try:
+            for delivered in batch:
+                if accept:
+                    delivered.ack.accept()
+                else:
+                    delivered.ack.refuse()
+        finally:
+            answers, self._corked = self._corked, None
+            self._wire.write(b"".join(answers))
+
+    def _write(self, data: bytes) -> None:
+        if self._corked is not None:
+            self._corked.append(data)
+        else:
+            self._wire.write(data)
 
     # -- the end ---------------------------------------------------------------------
 

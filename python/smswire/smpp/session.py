@@ -8,7 +8,9 @@ and gets bytes back, and asks it when its next timer falls due
 protocol makes on its own (enquire_link_resp, unbind_resp, generic_nack, the
 error response to a request not allowed in the current state, the periodic
 enquire_link) collect in an outbox the driver drains with
-:meth:`Session.data_to_send` after each call.
+:meth:`Session.data_to_send` after each call. The states and which request
+is allowed in which are tables (:mod:`.session_rules`); the events are in
+:mod:`.session_events`; both are named here too.
 
 The same class plays either side: ``Role.ESME`` for a client, ``Role.SMSC``
 for the simulator.
@@ -16,12 +18,10 @@ for the simulator.
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable
 
 from smswire import pdu as _pdu
 from smswire.errors import (
@@ -36,6 +36,24 @@ from smswire.options import (
     DEFAULT_WINDOW,
 )
 from smswire.pdu import CommandId, CommandStatus, Framer, Pdu, with_sequence_number
+from smswire.smpp.session_events import (
+    ConnectionClosed,
+    Event,
+    InactivityTimeout,
+    PduRejected,
+    RequestReceived,
+    ResponseReceived,
+    ResponseTimedOut,
+    Unbound,
+)
+from smswire.smpp.session_rules import BIND_REQUESTS as _BINDS
+from smswire.smpp.session_rules import BOUND_BY_RESPONSE as _BOUND
+from smswire.smpp.session_rules import CONTROL_REQUESTS as _CONTROL
+from smswire.smpp.session_rules import ESME_REQUESTS as _ESME_REQUESTS
+from smswire.smpp.session_rules import RESPONSE_BIT as _RESPONSE_BIT
+from smswire.smpp.session_rules import RESPONSE_CLASSES as _RESPONSES
+from smswire.smpp.session_rules import SMSC_REQUESTS as _SMSC_REQUESTS
+from smswire.smpp.session_rules import Role, SessionState
 
 __all__ = [
     "DEFAULT_ENQUIRE_LINK_INTERVAL",
@@ -60,149 +78,6 @@ _log = logging.getLogger("smswire.smpp")
 # SMPP 3.4 §5.1.4: sequence_number runs 0x00000001 to 0x7FFFFFFF.
 MAX_SEQUENCE_NUMBER = 0x7FFFFFFF
 
-# SMPP 3.4 §5.1.2: a response's command_id is its request's with bit 31 set.
-_RESPONSE_BIT = 0x80000000
-
-
-class Role(enum.Enum):
-    ESME = "esme"
-    SMSC = "smsc"
-
-
-class SessionState(enum.Enum):
-    """The session states of SMPP 3.4 §2.3."""
-
-    # Members are singletons: hash them by identity. Enum's own __hash__ runs
-    # Python code on every lookup of the per-state tables, once per PDU.
-    __hash__ = object.__hash__
-
-    OPEN = "open"  # connected, not bound
-    BOUND_TX = "bound_tx"
-    BOUND_RX = "bound_rx"
-    BOUND_TRX = "bound_trx"
-    UNBOUND = "unbound"  # an unbind was sent or received
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class RequestReceived:
-    """The peer sent a request the application answers with :meth:`Session.send`."""
-
-    pdu: Pdu
-
-
-@dataclass(frozen=True)
-class ResponseReceived:
-    """The peer answered one of our requests (``pdu`` may be a generic_nack)."""
-
-    pdu: Pdu
-    request: Pdu
-
-
-@dataclass(frozen=True)
-class ResponseTimedOut:
-    """No response came for ``request`` within the response timer."""
-
-    request: Pdu
-
-
-@dataclass(frozen=True)
-class Unbound:
-    """The session left the bound state: the peer's unbind was answered, or ours was."""
-
-    by_peer: bool
-
-
-@dataclass(frozen=True)
-class InactivityTimeout:
-    """Nothing came from the peer for the inactivity timer's length."""
-
-    idle: float
-
-
-@dataclass(frozen=True)
-class PduRejected:
-    """A received PDU could not be decoded; it has been answered with ``error.status``."""
-
-    error: RemoteProtocolError
-
-
-@dataclass(frozen=True)
-class ConnectionClosed:
-    """The connection ended; ``unanswered`` are our requests that never got a response."""
-
-    unanswered: tuple[Pdu, ...]
-
-
-Event = Union[
-    RequestReceived,
-    ResponseReceived,
-    ResponseTimedOut,
-    Unbound,
-    InactivityTimeout,
-    PduRejected,
-    ConnectionClosed,
-]
-
-_BOUND: dict[int, SessionState] = {
-    CommandId.BIND_TRANSMITTER_RESP: SessionState.BOUND_TX,
-    CommandId.BIND_RECEIVER_RESP: SessionState.BOUND_RX,
-    CommandId.BIND_TRANSCEIVER_RESP: SessionState.BOUND_TRX,
-}
-_BINDS = frozenset(
-    (CommandId.BIND_TRANSMITTER, CommandId.BIND_RECEIVER, CommandId.BIND_TRANSCEIVER)
-)
-# Requests that steer the session itself; the window counts only the others.
-_CONTROL = frozenset((CommandId.ENQUIRE_LINK, CommandId.UNBIND))
-
-# SMPP 3.4 §2.3 and the "Session state" column of §4: which requests an ESME
-# may issue in which state, and which an SMSC may.
-_ESME_TX = frozenset(
-    (
-        CommandId.SUBMIT_SM,
-        CommandId.SUBMIT_MULTI,
-        CommandId.DATA_SM,
-        CommandId.QUERY_SM,
-        CommandId.CANCEL_SM,
-        CommandId.REPLACE_SM,
-        CommandId.ENQUIRE_LINK,
-        CommandId.UNBIND,
-    )
-)
-_ESME_REQUESTS = {
-    SessionState.OPEN: _BINDS | {CommandId.ENQUIRE_LINK},
-    SessionState.BOUND_TX: _ESME_TX,
-    SessionState.BOUND_RX: frozenset((CommandId.ENQUIRE_LINK, CommandId.UNBIND)),
-    SessionState.BOUND_TRX: _ESME_TX,
-}
-_SMSC_RX = frozenset(
-    (
-        CommandId.DELIVER_SM,
-        CommandId.DATA_SM,
-        CommandId.ALERT_NOTIFICATION,
-        CommandId.ENQUIRE_LINK,
-        CommandId.UNBIND,
-    )
-)
-_SMSC_REQUESTS = {
-    SessionState.OPEN: frozenset((CommandId.OUTBIND, CommandId.ENQUIRE_LINK)),
-    SessionState.BOUND_TX: frozenset((CommandId.ENQUIRE_LINK, CommandId.UNBIND)),
-    SessionState.BOUND_RX: _SMSC_RX,
-    SessionState.BOUND_TRX: _SMSC_RX,
-}
-
-
-def _response_classes() -> dict[int, type[Pdu]]:
-    classes: dict[int, type[Pdu]] = {}
-    for name in dir(_pdu):
-        cls = getattr(_pdu, name)
-        command_id = getattr(cls, "command_id", None)
-        if isinstance(cls, type) and isinstance(command_id, int) and command_id & _RESPONSE_BIT:
-            classes[command_id] = cls
-    return classes
-
-
-_RESPONSES = _response_classes()
 
 # What every PDU is compared with, bound once as plain ints and members: on
 # CPython 3.11 an enum attribute lookup costs more than the rest of a PDU's

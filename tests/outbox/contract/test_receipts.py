@@ -96,6 +96,26 @@ async def test_a_receipt_and_its_id_in_one_group(store: OutboxStore) -> None:
     assert status is not None and status.delivery is DeliveryState.UNDELIVERABLE
 
 
+async def test_a_waiting_receipt_goes_to_one_part_when_two_recorded_together_name_it(
+    store: OutboxStore,
+) -> None:
+    # "12345" is one id; "3039" is its hex form, another message's id.
+    await put(store, ["a", "b"])
+    claims = await claim_keys(store, 2)
+    assert await store.record_inbound(ROUTE, [smpp_receipt("12345")]) == [None]
+    parts = [AcceptedPart(claims["a"], 0, "3039"), AcceptedPart(claims["b"], 0, "12345")]
+    await store.record(
+        Via.SMPP, parts=parts, settled=[accepted(claims["a"]), accepted(claims["b"])]
+    )
+    received = []
+    for key in ("a", "b"):
+        status = await store.status(key)
+        assert status is not None
+        received += [key] * len(status.receipts)
+        assert (status.delivery is DeliveryState.DELIVERED) == (key in received)
+    assert len(received) == 1
+
+
 async def test_a_receipt_for_an_unknown_id_is_kept_unmatched(store: OutboxStore) -> None:
     await sent(store, "k", ["1"])
     assert await store.record_inbound(ROUTE, [smpp_receipt("999")]) == [None]

@@ -81,10 +81,29 @@ async def test_a_bad_count_is_refused(limiter_factory: Factory) -> None:
 
 
 async def test_without_redis_it_raises_rather_than_guess() -> None:
-    limiter = RedisRateLimiter.from_url(f"redis://127.0.0.1:{free_port()}/0", "x", 10.0)
+    limiter = RedisRateLimiter.from_url(
+        f"redis://127.0.0.1:{free_port()}/0", "x", 10.0, reconnect_patience=0.2
+    )
     with pytest.raises(StoreUnavailable, match="rate limiter 'x'"):
         await asyncio.wait_for(limiter.acquire(), PATIENCE)
     await limiter.close()
+
+
+async def test_it_waits_for_a_redis_that_comes_back(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    limiter = RedisRateLimiter.from_url(server.url, "x", 10.0)
+    try:
+        await limiter.acquire()
+        server.stop()
+        acquiring = asyncio.ensure_future(limiter.acquire())
+        await asyncio.sleep(0.3)
+        assert not acquiring.done()  # waiting, not failed
+        await asyncio.get_running_loop().run_in_executor(None, server.start)
+        await asyncio.wait_for(acquiring, PATIENCE)
+    finally:
+        await limiter.close()
+        server.stop()
 
 
 async def grants(url: str, names: list[str]) -> tuple[float, list[float]]:

@@ -41,7 +41,7 @@ async def test_a_password_shows_nowhere_right_or_wrong(
 async def test_an_unreachable_redis_is_store_unavailable_naming_it() -> None:
     port = free_port()
     with pytest.raises(StoreUnavailable, match=f"127.0.0.1:{port}") as caught:
-        await open_store(f"redis://127.0.0.1:{port}/0")
+        await open_store(f"redis://127.0.0.1:{port}/0", reconnect_patience=0)
     assert caught.value.operation == "open"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,114 @@ async def test_a_file_sqlite_can_only_read_fails_each_write_as_unavailable(
 
 def count_consumers(connection: sqlite3.Connection) -> int:
     return int(connection.execute("SELECT count(*) FROM consumers").fetchone()[0])
+
+
+async def test_writes_queued_together_share_one_commit_and_each_returns_after_it(
+    tmp_path: Path,
+) -> None:
+    statements: list[str] = []
+
+    def prepare(connection: sqlite3.Connection) -> None:
+        connection.execute("CREATE TABLE t (n INTEGER)")
+        connection.set_trace_callback(statements.append)
+
+    database = Database(str(tmp_path / "t.db"), busy_timeout=1.0, synchronous="full")
+    await database.open(prepare)
+    started, go_on = threading.Event(), threading.Event()
+
+    def first(connection: sqlite3.Connection) -> None:
+        started.set()
+        go_on.wait(PATIENCE)  # holds the thread while the others queue up
+
+    def insert(connection: sqlite3.Connection, n: int) -> int:
+        connection.execute("INSERT INTO t (n) VALUES (?)", (n,))
+        return n
+
+    try:
+        holding = asyncio.ensure_future(database.write("first", first))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, PATIENCE)
+        queued = [asyncio.ensure_future(database.write("insert", insert, n)) for n in range(5)]
+        await asyncio.sleep(0.01)
+        assert not any(write.done() for write in queued)
+        statements.clear()
+        go_on.set()
+        await holding
+        assert await asyncio.gather(*queued) == list(range(5))
+        # The first write's commit, then the five in one transaction.
+        inserts = [f"INSERT INTO t (n) VALUES ({n})" for n in range(5)]
+        assert statements == ["COMMIT", "BEGIN IMMEDIATE", *inserts, "COMMIT"]
+    finally:
+        go_on.set()
+        await database.close()
+
+
+async def test_a_write_that_fails_in_a_group_fails_alone(tmp_path: Path) -> None:
+    database = Database(str(tmp_path / "t.db"), busy_timeout=1.0, synchronous="full")
+    await database.open(lambda connection: connection.execute("CREATE TABLE t (n INTEGER)"))
+    started, go_on = threading.Event(), threading.Event()
+
+    def first(connection: sqlite3.Connection) -> None:
+        started.set()
+        go_on.wait(PATIENCE)
+
+    def insert(connection: sqlite3.Connection, n: int) -> None:
+        connection.execute("INSERT INTO t (n) VALUES (?)", (n,))
+        if n == 2:
+            raise ValueError("the third write's own fault")
+        if n == 3:
+            connection.execute("INSERT INTO missing (n) VALUES (1)")  # SQLite refuses it
+
+    try:
+        holding = asyncio.ensure_future(database.write("first", first))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, PATIENCE)
+        queued = [asyncio.ensure_future(database.write(f"w{n}", insert, n)) for n in range(5)]
+        go_on.set()
+        await holding
+        results = await asyncio.gather(*queued, return_exceptions=True)
+        assert results[:2] == [None, None] and results[4] is None
+        assert isinstance(results[2], ValueError)
+        assert isinstance(results[3], StoreUnavailable) and results[3].operation == "w3"
+        stored = await database.read("all", lambda c: [n for (n,) in c.execute("SELECT n FROM t")])
+        assert sorted(stored) == [0, 1, 4]
+    finally:
+        go_on.set()
+        await database.close()
+
+
+def test_a_loop_that_ends_with_writes_in_flight_leaves_the_store_to_the_next_loop(
+    tmp_path: Path,
+) -> None:
+    database = Database(str(tmp_path / "t.db"), busy_timeout=1.0, synchronous="full")
+    started, go_on = threading.Event(), threading.Event()
+
+    def first(connection: sqlite3.Connection) -> None:
+        started.set()
+        go_on.wait(PATIENCE)
+
+    def insert(connection: sqlite3.Connection, n: int) -> None:
+        connection.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    writes: list[asyncio.Future[None]] = []
+
+    async def ends_mid_write() -> None:
+        await database.open(lambda connection: connection.execute("CREATE TABLE t (n INTEGER)"))
+        writes.append(asyncio.ensure_future(database.write("first", first)))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, PATIENCE)
+        writes.append(asyncio.ensure_future(database.write("queued", insert, 1)))
+        await asyncio.sleep(0)  # asyncio.run cancels both as it ends
+
+    async def goes_on() -> list[int]:
+        try:
+            await asyncio.wait_for(database.write("later", insert, 2), PATIENCE)
+            return await database.read(
+                "all", lambda c: [n for (n,) in c.execute("SELECT n FROM t")]
+            )
+        finally:
+            await database.close()
+
+    try:
+        asyncio.run(ends_mid_write())
+    finally:
+        go_on.set()
+    assert all(write.cancelled() for write in writes)
+    assert asyncio.run(goes_on()) == [2]

@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from smswire.errors import ConfigurationError, StoreUnavailable
 from smswire.outbox.redis.keys import DEFAULT_PREFIX, Keys
+from smswire.outbox.redis.patience import DEFAULT_PATIENCE, check_patience, patiently
 from smswire.outbox.store import check_name
 from smswire.ratelimit import RateLimiter
 
@@ -49,16 +50,26 @@ _MICROSECONDS = 1_000_000
 
 class RedisRateLimiter:
     """``rate`` requests a second, ``burst`` at once at most, across every
-    process that uses the limiter named ``name`` in the same Redis."""
+    process that uses the limiter named ``name`` in the same Redis.
+    ``reconnect_patience``: seconds to wait for an unreachable Redis before
+    :class:`~smswire.errors.StoreUnavailable` (sending waits meanwhile)."""
 
     def __init__(
-        self, client: Redis, name: str, rate: float, burst: int = 1, *, prefix: str = DEFAULT_PREFIX
+        self,
+        client: Redis,
+        name: str,
+        rate: float,
+        burst: int = 1,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        reconnect_patience: float = DEFAULT_PATIENCE,
     ) -> None:
         # The local limiter checks rate and burst the same way (and names them).
         local = RateLimiter(rate, burst)
         self.rate = local.rate
         self.burst = local.burst
         self.name = check_name("name", name)
+        self.reconnect_patience = check_patience(reconnect_patience)
         self._interval = max(1, round(_MICROSECONDS / self.rate))
         self._tolerance = (self.burst - 1) * self._interval
         self._redis: Any = client
@@ -67,9 +78,23 @@ class RedisRateLimiter:
 
     @classmethod
     def from_url(
-        cls, url: str, name: str, rate: float, burst: int = 1, *, prefix: str = DEFAULT_PREFIX
+        cls,
+        url: str,
+        name: str,
+        rate: float,
+        burst: int = 1,
+        *,
+        prefix: str = DEFAULT_PREFIX,
+        reconnect_patience: float = DEFAULT_PATIENCE,
     ) -> RedisRateLimiter:
-        return cls(Redis.from_url(url), name, rate, burst, prefix=prefix)
+        return cls(
+            Redis.from_url(url),
+            name,
+            rate,
+            burst,
+            prefix=prefix,
+            reconnect_patience=reconnect_patience,
+        )
 
     def __repr__(self) -> str:
         return f"RedisRateLimiter({self.name!r}, rate={self.rate}, burst={self.burst})"
@@ -81,7 +106,11 @@ class RedisRateLimiter:
             raise ConfigurationError(f"n must be an integer of at least 1, not {n!r}")
         args = [self._interval, self._tolerance, n]
         try:
-            wait = await self._script(keys=[self._key], args=args)
+            wait = await patiently(
+                lambda: self._script(keys=[self._key], args=args),
+                self.reconnect_patience,
+                f"rate limiter {self.name!r}",
+            )
         except (RedisError, OSError) as exc:
             # Without Redis nobody can say what the account may send: no guess.
             raise StoreUnavailable(

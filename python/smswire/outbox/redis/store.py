@@ -11,7 +11,9 @@ group's last-delivered id. docs/redis-store.md describes the key layout.
 Durability is Redis's: run it with ``appendonly yes`` (an acknowledged write
 is in the append-only file before the reply, so a killed redis-server keeps
 it; ``appendfsync always`` keeps it through a power cut too). A lost
-connection fails the call with :class:`~smswire.errors.StoreUnavailable` and
+connection is made again, the call repeated, for up to ``reconnect_patience``
+seconds (:mod:`.patience`: a restart or a failover is a pause, not a stop);
+past that the call fails with :class:`~smswire.errors.StoreUnavailable` and
 the next call connects again.
 """
 
@@ -44,6 +46,7 @@ from smswire.outbox.records import (
 )
 from smswire.outbox.redis import events, reports, scripts
 from smswire.outbox.redis.keys import DEFAULT_PREFIX, Keys
+from smswire.outbox.redis.patience import DEFAULT_PATIENCE, check_patience, patiently
 from smswire.outbox.redis.rows import check_event_id, message_status, parse_parts
 from smswire.outbox.redis.workers import WorkerHealth, Workers
 from smswire.outbox.serial import decode_message, encode_message
@@ -82,6 +85,8 @@ class RedisStore:
     all its keys start with (one per outbox sharing a Redis).
     ``correlation_ttl``: seconds a recorded id, or a receipt waiting for its
     id, can match (default 7 days). ``event_ttl``: seconds events are kept.
+    ``reconnect_patience``: seconds a call waits for an unreachable Redis to
+    come back before :class:`~smswire.errors.StoreUnavailable` (default 30).
     """
 
     def __init__(
@@ -91,6 +96,7 @@ class RedisStore:
         prefix: str = DEFAULT_PREFIX,
         correlation_ttl: float = DEFAULT_CORRELATION_TTL,
         event_ttl: float = DEFAULT_CORRELATION_TTL,
+        reconnect_patience: float = DEFAULT_PATIENCE,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("redis", "rediss", "unix"):
@@ -99,6 +105,7 @@ class RedisStore:
         self.where = f"{parts.scheme}://{parts.hostname or ''}:{parts.port or ''}{parts.path}"
         self.correlation_ttl = check_seconds("correlation_ttl", correlation_ttl)
         self.event_ttl = check_seconds("event_ttl", event_ttl)
+        self.reconnect_patience = check_patience(reconnect_patience)
         if not isinstance(prefix, str) or not prefix:
             raise ConfigurationError(f"prefix must be a non-empty str, not {prefix!r}")
         self.keys = Keys(prefix)
@@ -143,7 +150,7 @@ class RedisStore:
     async def _run(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
         self._check_open(operation)
         try:
-            return await call()
+            return await patiently(call, self.reconnect_patience, f"the outbox's {operation}")
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise StoreUnavailable(
                 f"Redis at {self.where} did not answer {operation}: {exc}", operation=operation

@@ -11,17 +11,29 @@ write of each kind.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple, Optional
 
 from smswire.outbox.receipts import message_billed, message_state
 from smswire.outbox.records import DeliveryState, EventKind
 from smswire.outbox.sqlite.batches import by_keys
 from smswire.outbox.sqlite.events import EventRow, event_row
 
-__all__ = ["MessageRow", "Moved", "Trigger", "message_rows", "settle_deliveries"]
+__all__ = [
+    "STATES",
+    "MessageRow",
+    "Moved",
+    "Parts",
+    "Trigger",
+    "message_parts",
+    "message_rows",
+    "settle_deliveries",
+]
 
 _ACCEPTED = "accepted"
+# A stored state's member by its text: a dict look-up, not the enum's call.
+STATES = {state.value: state for state in DeliveryState}
+_PENDING = DeliveryState.PENDING
 
 
 class MessageRow(NamedTuple):
@@ -62,10 +74,13 @@ def message_rows(connection: sqlite3.Connection, ids: Iterable[int]) -> dict[int
     return {row[0]: MessageRow(*row[1:]) for row in by_keys(connection, select, ids)}
 
 
-def _parts(
-    connection: sqlite3.Connection, messages: Collection[int]
-) -> dict[tuple[int, int], list[tuple[int, str, int | None]]]:
-    found: dict[tuple[int, int], list[tuple[int, str, int | None]]] = {}
+# (message, attempt): the (index, state, billed) of each of its parts.
+Parts = dict[tuple[int, int], list[tuple[int, str, Optional[int]]]]
+
+
+def message_parts(connection: sqlite3.Connection, messages: Iterable[int]) -> Parts:
+    """The parts of ``messages``, every attempt's."""
+    found: Parts = {}
     select = "SELECT message, attempt, idx, state, billed FROM parts WHERE message IN ({})"
     for message, attempt, index, state, billed in by_keys(connection, select, messages):
         found.setdefault((message, attempt), []).append((index, state, billed))
@@ -77,6 +92,7 @@ def settle_deliveries(
     now: float,
     moved: Sequence[Moved],
     rows: Mapping[int, MessageRow] | None = None,
+    parts: Parts | None = None,
 ) -> list[tuple[int, EventRow]]:
     """Recompute the delivery state of each moved message that is accepted by
     the attempt whose parts moved; write the new final states. Returns the
@@ -97,7 +113,8 @@ def settle_deliveries(
         for message, m in settled.items()
         if rows[message].part_count == 1 and m.known is not None and m.known[0] == 0
     }
-    parts = _parts(connection, [message for message in settled if message not in one_part])
+    if parts is None:
+        parts = message_parts(connection, [m for m in settled if m not in one_part])
     updates = []
     events = []
     for message, m in settled.items():
@@ -106,9 +123,10 @@ def settle_deliveries(
             known = [m.known]
         else:
             known = parts.get((message, m.attempt), [])
-        count = max([row.part_count, *(index + 1 for index, _, _ in known)])
-        by_index = {index: DeliveryState(state) for index, state, _ in known}
-        state = message_state([by_index.get(i, DeliveryState.PENDING) for i in range(count)])
+        states = [_PENDING] * max([row.part_count, *(index + 1 for index, _, _ in known)])
+        for index, value, _ in known:
+            states[index] = STATES[value]
+        state = message_state(states)
         if not state.final or state.value == row.delivery:
             continue
         updates.append((state.value, now, message))

@@ -26,7 +26,7 @@ from smswire.outbox.receipts import part_key
 from smswire.outbox.records import AcceptedPart, Claim, DeliveryState, EventKind, Settled, Via
 from smswire.outbox.serial import decode_message, encode_status
 from smswire.outbox.sqlite.batches import by_keys, update_rows
-from smswire.outbox.sqlite.delivery import Moved, settle_deliveries
+from smswire.outbox.sqlite.delivery import MessageRow, Moved, message_parts, settle_deliveries
 from smswire.outbox.sqlite.events import EventRow, add_events, event_row
 from smswire.outbox.sqlite.inbound import any_waiting, match_waiting
 
@@ -169,6 +169,18 @@ def release(
 def mark_writing(
     connection: sqlite3.Connection, now: float, claims: Sequence[Claim]
 ) -> frozenset[str]:
+    # Nearly always every claim still holds: the fence goes into the update
+    # itself, and only if it did not mark them all are the rows read to tell
+    # which (marking again the ones that hold changes nothing).
+    if all(isinstance(c.ref, int) for c in claims):
+        changes = connection.total_changes
+        connection.executemany(
+            "UPDATE messages SET marked_attempt = attempt, marked_at = ? WHERE id = ?"
+            " AND key = ? AND owner = ? AND attempt = ? AND due_at >= ?",
+            [(now, c.ref, c.key, c.worker, c.attempt, now) for c in claims],
+        )
+        if connection.total_changes - changes == len(claims):
+            return frozenset()
     held, lost = _split(connection, claims)
     # A lease that ran out may be taken over at any moment: writing under it
     # could send the message twice, so it is refused until extended.
@@ -191,6 +203,7 @@ def _record_parts(
     via: Via,
     parts: Sequence[AcceptedPart],
     rows: dict[str, _Row],
+    unsettled: set[int],
 ) -> None:
     part_rows = []
     for part in parts:
@@ -207,16 +220,19 @@ def _record_parts(
         part_rows,
     )
     if any_waiting(connection):
-        for message, attempt, index, _, route, key, _, _ in part_rows:
-            match_waiting(connection, now, oldest, route, key, (message, attempt, index))
+        recorded = [
+            (route, key, (message, attempt, index))
+            for message, attempt, index, _, route, key, _, _ in part_rows
+        ]
+        match_waiting(connection, now, oldest, recorded, unsettled)
 
 
 def _settle(
     connection: sqlite3.Connection, now: float, settled: Sequence[Settled], rows: dict[str, _Row]
-) -> tuple[set[str], list[EventRow], list[tuple[int, int]]]:
+) -> tuple[set[str], list[EventRow], dict[int, MessageRow]]:
     updates: list[tuple[dict[str, object], int]] = []
     events = []
-    accepted = []
+    accepted: dict[int, MessageRow] = {}
     lost = set()
     done = set()
     for s in settled:
@@ -249,7 +265,9 @@ def _settle(
             )
         )
         if is_accepted:
-            accepted.append((row.id, c.attempt))
+            accepted[row.id] = MessageRow(
+                c.key, row.route, s.outcome.value, c.attempt, s.parts, _PENDING
+            )
     update_rows(
         connection,
         "messages",
@@ -260,14 +278,19 @@ def _settle(
 
 
 def _deliveries(
-    connection: sqlite3.Connection, now: float, accepted: list[tuple[int, int]]
+    connection: sqlite3.Connection, now: float, accepted: dict[int, MessageRow]
 ) -> list[EventRow]:
     # Receipts that came before the outcome may settle the delivery already;
-    # only messages with a part past pending can have any.
-    select = f"SELECT DISTINCT message FROM parts WHERE state != '{_PENDING}' AND message IN ({{}})"
-    received = {message for (message,) in by_keys(connection, select, (m for m, _ in accepted))}
-    moved = [Moved(message, attempt) for message, attempt in accepted if message in received]
-    return [event for _, event in settle_deliveries(connection, now, moved)]
+    # only messages with a part past pending can have any. What the rows say
+    # now is known (the outcome was just written), so only the parts are read.
+    parts = message_parts(connection, accepted)
+    moved = [
+        Moved(message, row.settled_attempt)
+        for message, row in accepted.items()
+        if row.settled_attempt is not None
+        and any(state != _PENDING for _, state, _ in parts.get((message, row.settled_attempt), ()))
+    ]
+    return [event for _, event in settle_deliveries(connection, now, moved, accepted, parts)]
 
 
 def record(
@@ -280,7 +303,9 @@ def record(
 ) -> frozenset[str]:
     rows = _rows(connection, [p.claim for p in parts] + [s.claim for s in settled])
     if parts:
-        _record_parts(connection, now, now - ttl, via, parts, rows)
+        # Messages without an outcome before this call: no delivery state to move yet.
+        unsettled = {row.id for row in rows.values() if row.outcome is None}
+        _record_parts(connection, now, now - ttl, via, parts, rows, unsettled)
     lost, events, accepted = _settle(connection, now, settled, rows)
     add_events(connection, events + _deliveries(connection, now, accepted))
     return frozenset(lost)

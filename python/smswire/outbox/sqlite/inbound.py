@@ -17,9 +17,10 @@ their ids name, one of the receipts already stored, then one write per table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
+from smswire.message import Outcome
 from smswire.outbox.receipts import (
     combine_part,
     receipt_billed,
@@ -30,7 +31,7 @@ from smswire.outbox.receipts import (
 from smswire.outbox.records import DeliveryState, EventKind, Inbound, Receipt
 from smswire.outbox.serial import decode_receipt, encode_inbound, fingerprint
 from smswire.outbox.sqlite.batches import by_keys, insert_rows
-from smswire.outbox.sqlite.delivery import Moved, Trigger, message_rows, settle_deliveries
+from smswire.outbox.sqlite.delivery import STATES, Moved, Trigger, message_rows, settle_deliveries
 from smswire.outbox.sqlite.events import EventRow, add_events, event_row
 from smswire.smpp.userdata import MobileOriginated
 
@@ -72,7 +73,7 @@ class _Parts:
         ):
             part = (message, attempt, index)
             parts.by_key.setdefault(key, []).append(_Candidate(at, part))
-            parts.state[part] = (DeliveryState(state), _billed(billed))
+            parts.state[part] = (STATES[state], _billed(billed))
         return parts
 
     def find(self, keys: tuple[str, ...]) -> PartId | None:
@@ -87,8 +88,13 @@ class _Parts:
 
     def move(self, part: PartId, receipt: Receipt) -> bool:
         """Apply one more receipt to ``part``; True when that made it final."""
+        return self.move_to(part, (receipt_state(receipt), receipt_billed(receipt)))
+
+    def move_to(self, part: PartId, said: tuple[DeliveryState, bool | None]) -> bool:
+        """Apply what one more receipt says (its state, its billing) to ``part``;
+        True when that made it final."""
         old = self.state[part]
-        new = combine_part(old, (receipt_state(receipt), receipt_billed(receipt)))
+        new = combine_part(old, said)
         if new == old:
             return False
         self.state[part] = new
@@ -194,38 +200,73 @@ def match_waiting(
     connection: sqlite3.Connection,
     now: float,
     oldest: float,
-    route: str,
-    key: str,
-    part: PartId,
+    recorded: Sequence[tuple[str, str, PartId]],
+    unsettled: Collection[int] = (),
 ) -> None:
-    """Match the receipts waiting under ``key`` to the part just recorded, in
-    the order they arrived."""
-    found = connection.execute(
-        "SELECT r.id, r.payload FROM waiting w JOIN receipts r ON r.id = w.receipt"
-        " WHERE w.route = ? AND w.id_key = ? AND r.received_at >= ? ORDER BY r.id",
-        (route, key, oldest),
-    ).fetchall()
-    if not found:
+    """Match the receipts waiting under the keys of parts just recorded
+    (``(route, key, part)``, in the order recorded): each receipt goes to the
+    first of them it names, a part takes its receipts in the order they
+    arrived. One look-up and one write per table for all of them. ``unsettled``:
+    messages the caller knows have no outcome yet."""
+    waiting: dict[tuple[str, str], list[tuple[int, str, int | None, str]]] = {}
+    select = (
+        "SELECT w.id_key, r.id, r.state, r.billed, r.payload FROM waiting w"
+        " JOIN receipts r ON r.id = w.receipt"
+        " WHERE w.route = ? AND r.received_at >= ? AND w.id_key IN ({})"
+    )
+    routes: dict[str, list[str]] = {}
+    for route, key, _ in recorded:
+        routes.setdefault(route, []).append(key)
+    for route, keys in routes.items():
+        for key, *receipt in by_keys(connection, select, keys, route, oldest):
+            receipt_id, state, billed, payload = receipt
+            waiting.setdefault((route, key), []).append((receipt_id, state, billed, payload))
+    if not waiting:
         return
-    state, billed = connection.execute(
-        "SELECT state, billed FROM parts WHERE message = ? AND attempt = ? AND idx = ?", part
-    ).fetchone()
     parts = _Parts()
-    parts.state[part] = (DeliveryState(state), _billed(billed))
-    trigger = None
-    for receipt_id, payload in found:
-        connection.execute("DELETE FROM waiting WHERE receipt = ?", (receipt_id,))
-        connection.execute(
-            "UPDATE receipts SET message = ?, attempt = ?, idx = ? WHERE id = ?",
-            (*part, receipt_id),
-        )
-        receipt = decode_receipt(payload)
-        if parts.move(part, receipt):
-            trigger = Trigger(-1, part[2], receipt_message_id(receipt), receipt_id)
+    named = {part for route, key, part in recorded if (route, key) in waiting}
+    select = "SELECT message, attempt, idx, state, billed FROM parts WHERE message IN ({})"
+    for message, attempt, index, state, billed in by_keys(
+        connection, select, (message for message, _, _ in named)
+    ):
+        if (message, attempt, index) in named:
+            parts.state[(message, attempt, index)] = (STATES[state], _billed(billed))
+    taken: set[int] = set()
+    matches = []
+    # The last part of each message that a receipt made final, in the order that happened.
+    finals: dict[int, tuple[PartId, int, str]] = {}
+    for route, key, part in recorded:
+        for receipt_id, state, billed, payload in sorted(waiting.get((route, key), ())):
+            if receipt_id in taken:
+                continue  # matched already, to a part recorded before this one
+            taken.add(receipt_id)
+            matches.append((*part, receipt_id))
+            if parts.move_to(part, (STATES[state], _billed(billed))):
+                finals.pop(part[0], None)
+                finals[part[0]] = (part, receipt_id, payload)
+    connection.executemany(
+        "DELETE FROM waiting WHERE receipt = ?", [(receipt_id,) for receipt_id in taken]
+    )
+    connection.executemany(
+        "UPDATE receipts SET message = ?, attempt = ?, idx = ? WHERE id = ?", matches
+    )
     parts.write(connection)
-    if trigger is not None:
-        moved = Moved(part[0], part[1], parts.known(part), trigger)
-        add_events(connection, [event for _, event in settle_deliveries(connection, now, [moved])])
+    # A message known to have no outcome yet has no delivery state to move.
+    finals = {m: final for m, final in finals.items() if m not in unsettled}
+    if not finals:
+        return
+    rows = message_rows(connection, finals)
+    moved = []
+    for message, (part, receipt_id, payload) in finals.items():
+        row = rows.get(message)
+        if row is None or row.outcome != Outcome.ACCEPTED.value or row.settled_attempt != part[1]:
+            continue  # no delivery state before the outcome; the id is read only when it counts
+        message_id = receipt_message_id(decode_receipt(payload))
+        trigger = Trigger(-1, part[2], message_id, receipt_id)
+        moved.append(Moved(part[0], part[1], parts.known(part), trigger))
+    if moved:
+        events = settle_deliveries(connection, now, moved, rows)
+        add_events(connection, [event for _, event in events])
 
 
 def any_waiting(connection: sqlite3.Connection) -> bool:

@@ -2,30 +2,24 @@
 
 Every connection, bind, submit_sm (accepted or refused, with the PDU as
 received), deliver_sm queued, delivery attempt and its deliver_sm_resp goes
-into one binary stream. With a path, the stream is a file written with one
-``os.write`` per batch of records, *before* the responses they describe are
-written to the ESME, so the record survives the simulator being stopped or
-killed (the data is in the kernel once ``write`` returns) and never claims
-less than a client was told. Without a path it is kept in memory. Either way
+into one stream of records (:mod:`smswire.sim.journal`: written before the
+responses they describe, so it survives the simulator being killed and never
+claims less than a client was told; a file, or memory).
 :class:`~smswire.smpp.simulator.record.SimulatorRecord` reads it back.
 
-Format: a magic line, then records. Each record is a header
-``>IBdI`` (record length including the header, kind, the simulator's
-monotonic clock, connection number) and a payload whose layout the kind
-gives, below. Strings are UTF-8. A writer appending to an existing file
-begins with a RUN record, so connection numbers are scoped by run. What
+Each record's number is its connection's. A writer appending to an existing
+file begins with a RUN record, so connection numbers are scoped by run. What
 happens many times a read (submits, deliveries, their answers) is one record
 per read, not one per PDU.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import struct
-import time
 from pathlib import Path
 from typing import Any
+
+from smswire.sim.journal import HEADER, RecordFile, frame, run_record
 
 __all__ = [
     "HEADER",
@@ -39,8 +33,6 @@ __all__ = [
 ]
 
 MAGIC = b"smswire-smsc-record 1\n"
-
-HEADER = struct.Struct(">IBdI")
 
 
 class Kind:
@@ -80,61 +72,26 @@ QUEUED_HEAD = struct.Struct(">IBHH")
 _ONE = struct.Struct(">IBdII")
 
 
-def _plain(kind: int, clock: float, link: int, payload: bytes = b"") -> bytes:
-    return HEADER.pack(HEADER.size + len(payload), kind, clock, link) + payload
-
-
-class Journal:
+class Journal(RecordFile):
     """Builds records as bytes (so a batch joins into one write) and appends them."""
 
     def __init__(self, path: str | Path | None) -> None:
-        self.path = Path(path) if path is not None else None
-        self.memory = bytearray()
-        self._fd: int | None = None
-        if self.path is None:
-            self.memory += MAGIC
-
-    def open(self) -> None:
-        """Open the file for appending (a no-op in memory); each run of a simulator opens it."""
-        if self.path is None or self._fd is not None:
-            return
-        # Owner-only: the record holds message contents.
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        if os.fstat(self._fd).st_size == 0:
-            self.write(MAGIC)
-
-    def write(self, data: bytes) -> None:
-        if not data:
-            return
-        if self._fd is None:
-            if self.path is not None:
-                raise RuntimeError("the simulator's record is not open: the simulator is stopped")
-            self.memory += data
-            return
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        super().__init__(path, MAGIC)
 
     # -- records ---------------------------------------------------------------
 
     @staticmethod
     def run(clock: float, settings: dict[str, Any]) -> bytes:
-        anchor = {"wall": time.time(), "pid": os.getpid(), **settings}
-        return _plain(Kind.RUN, clock, 0, json.dumps(anchor).encode())
+        return run_record(Kind.RUN, clock, settings)
 
     @staticmethod
     def opened(clock: float, link: int, peer: str) -> bytes:
-        return _plain(Kind.OPEN, clock, link, peer.encode())
+        return frame(Kind.OPEN, clock, link, peer.encode())
 
     @staticmethod
     def bind(clock: float, link: int, command_id: int, status: int, system_id: str) -> bytes:
         payload = struct.pack(">II", command_id, status) + system_id.encode()
-        return _plain(Kind.BIND, clock, link, payload)
+        return frame(Kind.BIND, clock, link, payload)
 
     @staticmethod
     def submits(clock: float, link: int, entries: list[bytes]) -> bytes:
@@ -148,12 +105,12 @@ class Journal:
     ) -> bytes:
         head = QUEUED_HEAD.pack(delivery, what, len(system_id), len(message_id))
         payload = b"".join((head, system_id, message_id, pdu))
-        return _plain(Kind.QUEUED, clock, 0, payload)
+        return frame(Kind.QUEUED, clock, 0, payload)
 
     @staticmethod
     def pairs(kind: int, clock: float, link: int, numbers: list[int]) -> bytes:
         """A DELIVER or ANSWERED record: ``numbers`` flat, two per entry."""
-        return _plain(kind, clock, link, struct.pack(f">{len(numbers)}I", *numbers))
+        return frame(kind, clock, link, struct.pack(f">{len(numbers)}I", *numbers))
 
     @staticmethod
     def timed_out(clock: float, link: int, sequence_number: int) -> bytes:
@@ -162,8 +119,8 @@ class Journal:
     @staticmethod
     def refused_pdu(clock: float, link: int, command_id: int, status: int, reason: str) -> bytes:
         payload = struct.pack(">II", command_id, status) + reason.encode()
-        return _plain(Kind.REFUSED_PDU, clock, link, payload)
+        return frame(Kind.REFUSED_PDU, clock, link, payload)
 
     @staticmethod
     def closed(clock: float, link: int) -> bytes:
-        return _plain(Kind.CLOSE, clock, link)
+        return frame(Kind.CLOSE, clock, link)

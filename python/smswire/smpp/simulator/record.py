@@ -26,9 +26,9 @@ from typing import Callable
 
 from smswire.pdu import DeliverSm, SubmitSm, decode
 from smswire.pdu._types import CommandId
+from smswire.sim.journal import RecordReader, file_reader
 from smswire.smpp.simulator.inmobile import kept_source
 from smswire.smpp.simulator.journal import (
-    HEADER,
     MAGIC,
     MOBILE_ORIGINATED,
     QUEUED_HEAD,
@@ -174,8 +174,7 @@ class SimulatorRecord:
     """The simulator's record, read from its file or from the running simulator."""
 
     def __init__(self, read_from: Callable[[int], bytes]) -> None:
-        self._read_from = read_from
-        self._offset = 0
+        self._records = RecordReader(read_from, MAGIC)
         self._wall_offset = 0.0
         self._run = 0
         self._numbers: dict[tuple[int, int], int] = {}
@@ -191,36 +190,14 @@ class SimulatorRecord:
     @classmethod
     def open(cls, path: str | Path) -> SimulatorRecord:
         """Read the record file a simulator wrote (or is writing) at ``path``."""
-        location = Path(path)
-
-        def read_from(offset: int) -> bytes:
-            with location.open("rb") as stream:
-                stream.seek(offset)
-                return stream.read()
-
-        return cls(read_from)
+        return cls(file_reader(path))
 
     # -- reading -----------------------------------------------------------------
 
     def refresh(self) -> SimulatorRecord:
         """Read whatever was appended since the last read; returns self."""
-        data = self._read_from(self._offset)
-        at = 0
-        if self._offset == 0:
-            if not data.startswith(MAGIC):
-                if len(data) < len(MAGIC) and MAGIC.startswith(data):
-                    return self  # the writer has not finished the magic line yet
-                raise ValueError("not a smswire simulator record (the magic line is missing)")
-            at = len(MAGIC)
-        while len(data) - at >= HEADER.size:
-            length, kind, clock, link = HEADER.unpack_from(data, at)
-            if length < HEADER.size:
-                raise ValueError(f"corrupt simulator record at offset {self._offset + at}")
-            if len(data) - at < length:
-                break  # torn or still being written
-            self._apply(kind, clock, link, data[at + HEADER.size : at + length])
-            at += length
-        self._offset += at
+        for kind, clock, link, payload in self._records.read():
+            self._apply(kind, clock, link, payload)
         return self
 
     def _wall(self, clock: float) -> float:

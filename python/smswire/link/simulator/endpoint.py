@@ -4,26 +4,25 @@ It behaves as the guide describes the platform: it checks the credentials,
 validates every parameter with the rules the client uses and answers their
 result codes, assigns message ids, answers 1005 Queued for Async requests, and
 posts a delivery report for each part of each message to a callback URL, in
-the configured format, after a delay. Failure modes can be injected: a share
-of 1006 Not delivered and of 2104 Unknown subscriber.
+the configured format, after a delay (:mod:`.reports`). Failure modes can be
+injected: a share of 1006 Not delivered and of 2104 Unknown subscriber. It
+keeps its own record of what it accepted, refused and reported
+(:mod:`.journal`: in memory, or in a file another process reads with
+:class:`~smswire.link.simulator.record.LinkSimulatorRecord`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
-import logging
 import random
 import re
 import ssl
+import time
 import uuid
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from pathlib import Path
 from urllib.parse import parse_qsl
-
-import httpx
 
 from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX
 from smswire.errors import ConfigurationError, MessageTooLong
@@ -38,11 +37,17 @@ from smswire.link.protocol import (
     check_vat,
     parse_user_data_header,
 )
-from smswire.link.reports import DeliveryReport, ReportFormat, render_report, report_fields
+from smswire.link.reports import ReportFormat
+from smswire.link.simulator.journal import LinkJournal
+from smswire.link.simulator.record import LinkSimulatorRecord
+from smswire.link.simulator.reports import (
+    DEFAULT_REPORT_ATTEMPTS,
+    DEFAULT_REPORT_RETRY_INTERVAL,
+    ReportPoster,
+    ReportSettings,
+)
 
 __all__ = ["LINK_TLS12_CIPHERS", "LINK_TLS13_CIPHERS", "LinkSimulator", "SimulatedMessage"]
-
-_log = logging.getLogger("smswire.link.simulator")
 
 # LINK guide: Appendix 2, Supported Ciphers: what the platform offers, so a
 # client's TLS settings are tested against it. Serve the simulator with an RSA
@@ -58,9 +63,6 @@ LINK_TLS13_CIPHERS = frozenset(
     ("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
 )
 
-DEFAULT_REPORT_ATTEMPTS = 5
-DEFAULT_REPORT_RETRY_INTERVAL = 0.5
-_REPORT_TIMEOUT = httpx.Timeout(10.0)
 _CREDENTIALS = frozenset({"ServiceId", "Username", "Password"})
 # The result code the platform answers for a parameter that fails its check
 # (# LINK guide: Result Codes); a flag that is neither true nor false has no
@@ -119,6 +121,11 @@ class LinkSimulator:
     are answered ``refusal_code`` (not accepted); ``lost_share`` are accepted
     (recorded, reported) but their reply is cut off mid-body and the
     connection closed, as a crash mid-write would: the sender cannot know.
+
+    ``record``: the file its record goes to (appended to if it exists), for
+    a test in another process; without one the record is kept in memory.
+    Either way :attr:`record` reads it. :meth:`aclose` (the ASGI lifespan's
+    shutdown) stops the pending reports and closes the file.
     """
 
     def __init__(
@@ -143,6 +150,7 @@ class LinkSimulator:
         seed: int | None = None,
         operator: str = "sim.operator",
         alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
+        record: str | Path | None = None,
     ) -> None:
         if not_delivered_share + unknown_subscriber_share > 1.0:
             raise ConfigurationError("the failure shares must add up to at most 1")
@@ -156,13 +164,6 @@ class LinkSimulator:
         self._auth_failure = ResultCode(auth_failure_code)
         self._callback_url = callback_url
         self._format = report_format
-        self._delay = report_delay
-        self._ack_body = report_ack_body
-        self._attempts = report_attempts
-        self._retry_interval = report_retry_interval
-        self._callback_verify: ssl.SSLContext | bool = (
-            True if callback_ssl_context is None else callback_ssl_context
-        )
         self._not_delivered = _ratio(not_delivered_share, "not_delivered_share")
         self._unknown_subscriber = _ratio(unknown_subscriber_share, "unknown_subscriber_share")
         self._refused = _ratio(refused_share, "refused_share")
@@ -172,16 +173,58 @@ class LinkSimulator:
         self._operator = operator
         self._alphanumeric_max = alphanumeric_max
         check_source("LINK", alphanumeric_max=alphanumeric_max)  # refuses a bad limit now
-        self._http: httpx.AsyncClient | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.journal = LinkJournal(record)
+        self.journal.open()
+        self.journal.write(
+            LinkJournal.run(
+                time.monotonic(),
+                {
+                    "callback_url": callback_url,
+                    "report_format": report_format.value,
+                    "report_delay": report_delay,
+                    "report_attempts": report_attempts,
+                    "refused_share": refused_share,
+                    "lost_share": lost_share,
+                    "seed": seed,
+                },
+            )
+        )
+        self._reader: LinkSimulatorRecord | None = None
+        self._reports: ReportPoster | None = None
+        if callback_url is not None:
+            settings = ReportSettings(
+                callback_url,
+                report_format,
+                report_delay,
+                report_ack_body,
+                report_attempts,
+                report_retry_interval,
+                True if callback_ssl_context is None else callback_ssl_context,
+                operator,
+            )
+            self._reports = ReportPoster(settings, self.journal)
         self.accepted: list[SimulatedMessage] = []
         """Every message accepted, in order (for tests and demonstrations)."""
-        self.reports_delivered = 0
-        """Reports the callback acknowledged."""
         self.refused: list[Mapping[str, str]] = []
         """The parameters (no credentials) of every send refused by ``refused_share``."""
         self.lost: list[SimulatedMessage] = []
         """Messages accepted whose reply was lost on purpose (``lost_share``)."""
+
+    @property
+    def reports_delivered(self) -> int:
+        """Reports the callback acknowledged."""
+        return 0 if self._reports is None else self._reports.delivered
+
+    @property
+    def record(self) -> LinkSimulatorRecord:
+        """The simulator's record, read up to now."""
+        if self._reader is None:
+            self._reader = LinkSimulatorRecord(self.journal.reader())
+        return self._reader.refresh()
+
+    @property
+    def record_path(self) -> Path | None:
+        return self.journal.path
 
     def __repr__(self) -> str:
         return (
@@ -216,6 +259,10 @@ class LinkSimulator:
             fields.append(message_id)
         return ";".join(fields)
 
+    def _refuse(self, code: ResultCode, kept: Mapping[str, str] | None) -> str:
+        self.journal.write(LinkJournal.refused(time.monotonic(), int(code), kept))
+        return self._reply(code)
+
     def _answer(self, parameters: dict[str, str]) -> str:
         # Every field compared in constant time, all of them always.
         if not (
@@ -223,7 +270,9 @@ class LinkSimulator:
             & _same(parameters.get("Username", ""), self._username)
             & _same(parameters.get("Password", ""), self._password)
         ):
-            return self._reply(self._auth_failure)
+            return self._refuse(self._auth_failure, None)
+        # The record keeps the message, never the credentials.
+        kept = {k: v for k, v in parameters.items() if k not in _CREDENTIALS}
         try:
             flags = {
                 name: _flag(parameters.get(name, "false"), name) for name in ("ChargeOnly", "Async")
@@ -243,32 +292,40 @@ class LinkSimulator:
             if "Vat" in parameters:
                 check_vat(_number(parameters["Vat"]))
         except InvalidParameter as exc:
-            return self._reply(_REFUSAL.get(exc.parameter, ResultCode.UNKNOWN_ERROR))
+            return self._refuse(_REFUSAL.get(exc.parameter, ResultCode.UNKNOWN_ERROR), kept)
         except MessageTooLong:
-            return self._reply(ResultCode.INVALID_USER_DATA)
-        # The record keeps the message, never the credentials.
-        kept = {k: v for k, v in parameters.items() if k not in _CREDENTIALS}
+            return self._refuse(ResultCode.INVALID_USER_DATA, kept)
         fault = self._random.random() if self._refused or self._lost else 1.0
         if fault < self._refused:
             self.refused.append(kept)
-            return self._reply(self._refusal)
+            return self._refuse(self._refusal, kept)
         message_id = uuid.uuid4().hex
         if flags["ChargeOnly"]:
             segments = 1  # no SMS goes out; the one report confirms the charge
         simulated = SimulatedMessage(message_id, segments, kept)
         self.accepted.append(simulated)
-        if self._callback_url is not None:
-            self._spawn(self._report(message_id, segments, parameters))
-        if fault < self._refused + self._lost:
+        lost = fault < self._refused + self._lost
+        # LINK guide: Async, "initial status will be Queued (1005) for a successful call".
+        code = ResultCode.QUEUED if flags["Async"] else ResultCode.SENT
+        reply = "lost" if lost else "queued" if flags["Async"] else "sent"
+        fate = None if self._reports is None else self._fate()
+        # The record first: it must never hold less than the sender was told.
+        self.journal.write(
+            LinkJournal.accepted(
+                time.monotonic(),
+                message_id,
+                segments,
+                reply,
+                kept,
+                None if fate is None else int(fate),
+            )
+        )
+        if self._reports is not None and fate is not None:
+            self._reports.owe(message_id, segments, fate, kept)
+        if lost:
             self.lost.append(simulated)
             return _LOSE
-        # LINK guide: Async, "initial status will be Queued (1005) for a successful call".
-        return self._reply(ResultCode.QUEUED if flags["Async"] else ResultCode.SENT, message_id)
-
-    def _spawn(self, job: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(job)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        return self._reply(code, message_id)
 
     def _fate(self) -> ResultCode:
         draw = self._random.random()
@@ -278,72 +335,13 @@ class LinkSimulator:
             return ResultCode.NOT_DELIVERED
         return ResultCode.BILLED_AND_DELIVERED
 
-    async def _report(self, message_id: str, segments: int, parameters: Mapping[str, str]) -> None:
-        sent_at = datetime.now(timezone.utc)
-        code = self._fate()
-        await asyncio.sleep(self._delay)
-        for part in range(segments):
-            report = DeliveryReport(
-                message_id=message_id,
-                # LINK guide: id, "{id}${n}" only for a multipart message.
-                part=part if segments > 1 else None,
-                result_code=code,
-                ref_id=parameters.get("ReferenceId"),
-                operator=None if code is ResultCode.UNKNOWN_SUBSCRIBER else self._operator,
-                sent_at=sent_at,
-                timestamp=datetime.now(timezone.utc),
-                operator_result_code=str(int(code)),
-                segments=segments,
-                # LINK guide: customParameters, source and destination added by default.
-                custom_parameters={
-                    "received": sent_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    "source": parameters.get("Source", ""),
-                    "destination": parameters.get("Destination", ""),
-                },
-            )
-            await self._deliver(report)
-
-    async def _deliver(self, report: DeliveryReport) -> None:
-        assert self._callback_url is not None
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=_REPORT_TIMEOUT, verify=self._callback_verify, trust_env=False
-            )
-        for attempt in range(1, self._attempts + 1):
-            try:
-                if self._format is ReportFormat.GET:
-                    response = await self._http.get(
-                        self._callback_url, params=tuple(report_fields(report))
-                    )
-                else:
-                    content_type, body = render_report(report, self._format)
-                    response = await self._http.post(
-                        self._callback_url, content=body, headers={"content-type": content_type}
-                    )
-            except httpx.HTTPError as exc:
-                _log.info("report %s, attempt %d: %s", report.id, attempt, type(exc).__name__)
-            else:
-                # LINK guide: Delivery Reports, 200 OK (and the configured string) confirms receipt.
-                if response.status_code == 200 and (
-                    self._ack_body is None or response.text == self._ack_body
-                ):
-                    self.reports_delivered += 1
-                    return
-                _log.info(
-                    "report %s, attempt %d: HTTP %d", report.id, attempt, response.status_code
-                )
-            if attempt < self._attempts:
-                await asyncio.sleep(self._retry_interval)
-        _log.warning("report %s given up after %d attempts", report.id, self._attempts)
-
     async def aclose(self) -> None:
-        """Stop pending reports and close the callback connections."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        """Stop pending reports, close the callback connections and the record."""
+        try:
+            if self._reports is not None:
+                await self._reports.aclose()
+        finally:
+            self.journal.close()
 
 
 def _same(given: str, expected: str) -> bool:
