@@ -20,7 +20,7 @@ from smswire.outbox import DeliveryState, MessageStatus, Outbox
 from smswire.outbox.serial import decode_receipt
 from smswire.smpp.simulator import SimulatorRecord
 
-from .support import PATIENCE, start_cli
+from .support import PATIENCE, run_cli, start_cli
 
 ACCOUNT, PASSWORD = "pooled", "pw654321"
 BINDS = 2
@@ -146,3 +146,18 @@ async def test_a_worker_with_two_binds_drains_a_campaign_and_stores_every_receip
         assert receipt.acknowledged, receipt.message_id
         assert stored.get(receipt.message_id) is not None, f"{receipt.message_id} uncorrelated"
         assert receipt.message_id in by_id
+
+
+async def test_binds_below_one_or_over_link_are_refused_in_one_line(tmp_path: Path) -> None:
+    store = tmp_path / "outbox.db"
+    for flags, reason in (
+        (("--via", "smpp", "--url", "smpp://acme@127.0.0.1:9", "--binds", "0"), "--binds must be"),
+        (("--via", "link", "--url", "https://127.0.0.1:9/", "--binds", "2"), "--binds is for"),
+    ):
+        run = await run_cli(
+            "worker", "--store", store, *flags,
+            env={"SMSWIRE_SMPP_PASSWORD": "pw", "SMSWIRE_LINK_SERVICE_ID": "7",
+                 "SMSWIRE_LINK_USERNAME": "u", "SMSWIRE_LINK_PASSWORD": "p"},
+        )  # fmt: skip
+        assert run.returncode == 1, run.stderr
+        assert run.stderr.startswith("smswire: error:") and reason in run.stderr, run.stderr

@@ -7,13 +7,14 @@ serves with ``--listen``. ``--binds N`` sends over N SMPP binds to the
 account at once (a pool), ``--rate`` then capping them all together (and,
 with a ``redis://`` outbox, every worker of the account together); a
 receipt is stored whichever bind it comes on, before it is acknowledged
-there. SIGTERM or the first Ctrl-C stops it claiming, waits ``--grace``
-seconds for outstanding responses, releases what was never written and
-records the rest, then exits within :data:`CLOSE_AFTER_GRACE` more (and the
-store's last commits), even when the SMSC is gone; a second signal quits at
-once (the leases it held expire, and the next worker takes over). It exits 1
-when it stopped on its own: a store that cannot commit, a way out that is
-gone.
+there. ``--metrics-port`` serves the worker's numbers to Prometheus
+(:mod:`smswire.cli.metrics`). SIGTERM or the first Ctrl-C stops it
+claiming, waits ``--grace`` seconds for outstanding responses, releases
+what was never written and records the rest, then exits within
+:data:`CLOSE_AFTER_GRACE` more (and the store's last commits), even when the
+SMSC is gone; a second signal quits at once (the leases it held expire, and
+the next worker takes over). It exits 1 when it stopped on its own: a store
+that cannot commit, a way out that is gone.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
+from smswire.cli.metrics import add_metrics, serve_metrics
 from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
 from smswire.errors import ConfigurationError
@@ -47,6 +49,7 @@ from smswire.tls import verifying_context
 
 if TYPE_CHECKING:
     from smswire.smpp import AsyncSmppClient, AsyncSmppPool
+    from smswire.smpp.pool.metrics import PoolMetrics
 
 __all__ = ["DEFAULT_STORE", "add_store", "open_way_out", "register", "serve_receiver"]
 
@@ -139,6 +142,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--until-empty", action="store_true", help="exit once nothing is queued or claimed"
     )
     worker.add_argument("--json", action="store_true", help="plain JSON output")
+    add_metrics(worker)
     worker.set_defaults(handler=_worker)
 
 
@@ -147,10 +151,13 @@ def delivery_of(args: argparse.Namespace) -> Delivery:
 
 
 @contextlib.asynccontextmanager
-async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> AsyncIterator[Sender]:
+async def open_way_out(
+    args: argparse.Namespace, inbound: InboundRecorder, metrics: PoolMetrics | None = None
+) -> AsyncIterator[Sender]:
     """The way out ``--via`` names, connected, its receipts going to ``inbound``.
 
-    ``--binds`` above 1 makes it a pool of SMPP binds, used as one client.
+    ``--binds`` above 1 makes it a pool of SMPP binds, used as one client; so
+    does ``metrics`` (the pool's numbers are counted there), of one bind or more.
     """
     from smswire.link import AsyncLinkMobilityClient
     from smswire.smpp import AsyncSmppClient, AsyncSmppPool
@@ -175,10 +182,9 @@ async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> As
             "on_inbound": inbound,  # every bind's receipts, stored before acknowledged
         }
         client: AsyncSmppClient | AsyncSmppPool
-        limiter = account_limiter(
-            args.store, f"{smpp.system_id}@{smpp.host}:{smpp.port}", args.rate
-        )
-        if binds == 1 and limiter is None:
+        account = f"{smpp.system_id}@{smpp.host}:{smpp.port}"
+        limiter = account_limiter(args.store, account, args.rate)
+        if binds == 1 and limiter is None and metrics is None:
             limits = Limits(window=args.concurrency, rate=args.rate)
             client = AsyncSmppClient(smpp.host, smpp.port, limits=limits, **options)
         else:
@@ -191,6 +197,8 @@ async def open_way_out(args: argparse.Namespace, inbound: InboundRecorder) -> As
                 rate=args.rate,
                 limiter=limiter,
                 limits=Limits(window=args.concurrency),
+                metrics=metrics,
+                route=args.route,
                 **options,
             )
         await client.connect()
@@ -292,12 +300,13 @@ def _worker(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> object:
     async with Outbox.open(args.store) as outbox:
         inbound = InboundRecorder(outbox, args.route)
-        async with open_way_out(args, inbound) as sender:
-            worker = worker_for(args, outbox, sender, inbound)
-            with stop_on_signals(worker):
-                where = shown_location(args.store)
-                print(f"smswire worker {worker.worker_id} draining {where}", file=sys.stderr)
-                return await worker.run(until_empty=args.until_empty)
+        with serve_metrics(args, outbox) as metrics:
+            async with open_way_out(args, inbound, metrics) as sender:
+                worker = worker_for(args, outbox, sender, inbound)
+                with stop_on_signals(worker):
+                    where = shown_location(args.store)
+                    print(f"smswire worker {worker.worker_id} draining {where}", file=sys.stderr)
+                    return await worker.run(until_empty=args.until_empty)
 
 
 def worker_for(

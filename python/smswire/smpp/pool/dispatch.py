@@ -25,7 +25,7 @@ from smswire.smpp.client import AsyncSmppClient
 from smswire.smpp.pool.binds import BindSlot
 
 if TYPE_CHECKING:
-    from smswire.smpp.pool.metrics import RouteMetrics
+    from smswire.smpp.pool.hooks import PoolHooks
 
 __all__ = ["QUEUED_WINDOWS", "Dispatcher"]
 
@@ -43,7 +43,7 @@ class Dispatcher:
         *,
         window: int,
         delivery: Delivery,
-        metrics: RouteMetrics | None,
+        metrics: PoolHooks | None,
     ) -> None:
         self.slots = list(slots)
         self.size = len(self.slots)

@@ -3,10 +3,12 @@
 Nothing imports this module unless a :class:`PoolMetrics` is made, so a pool
 without one costs a ``None`` test per message and needs no prometheus-client.
 
-What is counted as it happens: messages by outcome, send latency (handed to a
-bind until settled), receipts by state. What is read when scraped, from the
-pools themselves: binds up, the window in use per bind, ESME_RTHROTTLED
-answers and successful binds (rebinds and replacements included).
+What is counted as it happens, through the pool's
+:class:`~smswire.smpp.pool.hooks.PoolHooks`: messages and parts by outcome, send
+latency (handed to a bind until settled), receipts by state. What is read
+when scraped, from each pool's :meth:`state`: binds up, the window in use
+per bind, ESME_RTHROTTLED answers and successful binds (rebinds and
+replacements included).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from smswire.message import Outcome, SendResult
+from smswire.smpp.pool.hooks import PoolHooks
 from smswire.smpp.receipts import DeliveryReceipt
 
 if TYPE_CHECKING:
@@ -52,6 +55,12 @@ class PoolMetrics:
             ["route", "outcome"],
             registry=registry,
         )
+        self.parts = Counter(
+            "smswire_pool_parts",
+            "Parts (submit_sm) of the messages settled, by the message's outcome.",
+            ["route", "outcome"],
+            registry=registry,
+        )
         self.send_seconds = Histogram(
             "smswire_pool_send_seconds",
             "From a message handed to a bind until every part of it is answered.",
@@ -74,19 +83,21 @@ class PoolMetrics:
         return RouteMetrics(self, pool.route)
 
 
-class RouteMetrics:
+class RouteMetrics(PoolHooks):
     """The counting calls of one pool, its route label applied once."""
 
     def __init__(self, metrics: PoolMetrics, route: str) -> None:
         self._outcomes = {
             outcome: metrics.messages.labels(route, outcome.name) for outcome in Outcome
         }
+        self._parts = {outcome: metrics.parts.labels(route, outcome.name) for outcome in Outcome}
         self._latency = metrics.send_seconds.labels(route)
         self._receipts = metrics.receipts
         self._route = route
 
     def result(self, result: SendResult) -> None:
         self._outcomes[result.outcome].inc()
+        self._parts[result.outcome].inc(result.parts)
 
     def latency(self, seconds: float) -> None:
         self._latency.observe(seconds)
@@ -121,15 +132,11 @@ class _PoolState(Collector):
             labels=["route"],
         )
         for pool in list(self._pools):
-            throttled = bound = 0
-            for slot in pool.slots:
-                client = slot.client
-                number = str(slot.number)
-                up.add_metric([pool.route, number], 1.0 if slot.usable else 0.0)
-                window.add_metric([pool.route, number], client.in_flight if client else 0)
-                for each in [*slot.retired, *([client] if client else [])]:
-                    throttled += each.throttles
-                    bound += each.times_bound
-            throttles.add_metric([pool.route], throttled)
-            binds.add_metric([pool.route], bound)
+            state = pool.state()
+            for bind in state.binds:
+                number = str(bind.number)
+                up.add_metric([pool.route, number], 1.0 if bind.up else 0.0)
+                window.add_metric([pool.route, number], bind.in_flight)
+            throttles.add_metric([pool.route], state.throttles)
+            binds.add_metric([pool.route], state.times_bound)
         yield from (up, window, throttles, binds)

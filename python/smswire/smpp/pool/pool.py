@@ -40,6 +40,7 @@ from smswire.smpp.gate import ChainedGate, SubmitGate
 from smswire.smpp.pool.account import AccountGate, per_second_of
 from smswire.smpp.pool.binds import BindSlot
 from smswire.smpp.pool.dispatch import Dispatcher
+from smswire.smpp.pool.hooks import BindState, PoolHooks, PoolState
 from smswire.smpp.receipts import DeliveryReceipt
 from smswire.smpp.receiving import RECEIPT_CORRELATION_LIMIT, Inbound, InboundHandler
 from smswire.smpp.shared import SharedReceiving
@@ -47,7 +48,7 @@ from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption
 
 if TYPE_CHECKING:
-    from smswire.smpp.pool.metrics import PoolMetrics, RouteMetrics
+    from smswire.smpp.pool.metrics import PoolMetrics
 
 __all__ = ["AsyncSmppPool"]
 
@@ -66,7 +67,8 @@ class AsyncSmppPool:
     one (one held in Redis for several processes; ``rate`` then still bounds
     this pool's binds by the SMSC's count). ``bind_rate``: each bind's own cap.
     ``metrics``: a :class:`~smswire.smpp.pool.metrics.PoolMetrics` to count
-    into (the ``metrics`` extra), labelled ``route``. ``on_inbound`` and
+    into (the ``metrics`` extra), labelled ``route``; or, without Prometheus,
+    ``hooks``, a :class:`~smswire.smpp.pool.hooks.PoolHooks` of your own. ``on_inbound`` and
     ``receipt_correlation`` as for one client, across the binds. The rest is
     each bind's, as for :class:`~smswire.smpp.client.AsyncSmppClient`
     (``limits.window`` is per bind).
@@ -98,6 +100,7 @@ class AsyncSmppPool:
         on_inbound: InboundHandler | None = None,
         receipt_correlation: int = RECEIPT_CORRELATION_LIMIT,
         metrics: PoolMetrics | None = None,
+        hooks: PoolHooks | None = None,
         route: str = "smpp",
     ) -> None:
         for name, value, least in (("binds", binds, 1), ("receivers", receivers, 0)):
@@ -115,9 +118,11 @@ class AsyncSmppPool:
             self.account_gate = AccountGate(limiter, None if rate is None else per_second_of(rate))
         self.shared = SharedReceiving(receipt_correlation)
         self.route = route
-        self._hooks: RouteMetrics | None = None
-        if metrics is not None:
-            self._hooks = metrics.attach(self)
+        if hooks is not None and not isinstance(hooks, PoolHooks):
+            raise ConfigurationError(f"hooks must be a PoolHooks, not {hooks!r}")
+        if hooks is not None and metrics is not None:
+            raise ConfigurationError("give metrics or hooks, not both (PoolMetrics is hooks)")
+        self._hooks = hooks if metrics is None else metrics.attach(self)
         self._on_inbound = on_inbound
         rng = random.Random()
         options: dict[str, Any] = {
@@ -205,6 +210,18 @@ class AsyncSmppPool:
     @property
     def binds_up(self) -> int:
         return sum(slot.usable for slot in self._slots)
+
+    def state(self) -> PoolState:
+        """The pool's numbers now (see :mod:`smswire.smpp.pool.hooks`)."""
+        binds = []
+        throttles = times_bound = 0
+        for slot in self._slots:
+            client = slot.client
+            binds.append(BindState(slot.number, slot.usable, client.in_flight if client else 0))
+            for each in [*slot.retired, *([client] if client else [])]:
+                throttles += each.throttles
+                times_bound += each.times_bound
+        return PoolState(tuple(binds), throttles, times_bound)
 
     def _changed(self) -> None:
         self._dispatch.wake()
