@@ -137,7 +137,7 @@ async def test_running_again_with_the_same_store_resumes_and_sends_each_row_once
     async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=authority.server_context()) as sim:
         env = _smpp_env(sim)
         first = await start_cli(
-            "send-csv", source, "--batch", "8", "--rate", "50", *common, env=env
+            "send-csv", source, "--batch", "8", "--rate", "50", "--lease", "2", *common, env=env
         )
         deadline = time.monotonic() + PATIENCE
         # The client's rate limit holds from the first second: 50/s.
