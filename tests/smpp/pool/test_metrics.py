@@ -59,11 +59,35 @@ async def test_a_scrape_counts_what_the_run_did(sim: SmscSimulator, ca_file: Pat
     assert samples[("smswire_pool_messages_total", (("outcome", "REJECTED"), route))] == 0
     assert samples[("smswire_pool_receipts_total", (route, ("state", "DELIVERED")))] == count
     assert samples[("smswire_pool_send_seconds_count", (route,))] == count
+    assert samples[("smswire_pool_receipt_seconds_count", (route,))] == count
     for bind in ("0", "1"):
         assert samples[("smswire_pool_binds_up", (("bind", bind), route))] == 1
         assert samples[("smswire_pool_window_in_use", (("bind", bind), route))] == 0
     assert samples[("smswire_pool_throttles_total", (route,))] == 0
     assert samples[("smswire_pool_binds_total", (route,))] == 2
+
+
+async def test_each_receipt_is_timed_from_its_part_answered(
+    server_tls: ssl.SSLContext, ca_file: Path
+) -> None:
+    registry = prometheus_client.CollectorRegistry()
+    delay, count = 0.3, 12
+    async with (
+        SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=server_tls, receipt_delay=delay) as sim,
+        pool_for(sim, ca_file, binds=2, metrics=PoolMetrics(registry=registry)) as pool,
+    ):
+        await asyncio.wait_for(pool.send_many(numbered(count)), PATIENCE)
+        taken = 0
+        async for _ in pool.receipts():
+            taken += 1
+            if taken == count:
+                break
+        samples = await scrape(registry)
+    labels = (("route", "smpp"),)
+    assert samples[("smswire_pool_receipt_seconds_count", labels)] == count
+    # No sooner than the SMSC's delay, and not the hour a wrong clock would give.
+    mean = samples[("smswire_pool_receipt_seconds_sum", labels)] / count
+    assert delay * 0.9 <= mean < delay + PATIENCE
 
 
 async def test_throttles_are_counted_as_the_smsc_refused_them(

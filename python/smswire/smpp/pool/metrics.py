@@ -5,7 +5,10 @@ without one costs a ``None`` test per message and needs no prometheus-client.
 
 What is counted as it happens, through the pool's
 :class:`~smswire.smpp.pool.hooks.PoolHooks`: messages and parts by outcome, send
-latency (handed to a bind until settled), receipts by state. What is read
+latency (handed to a bind until settled), receipts by state, and receipt
+latency (a part's submit_sm answered until its receipt came, for the last
+:data:`RECEIPT_CLOCK_LIMIT` parts accepted; a receipt for an older one, or
+one sent before a restart, is counted but not timed). What is read
 when scraped, from each pool's :meth:`state`: binds up, the window in use
 per bind, ESME_RTHROTTLED answers and successful binds (rebinds and
 replacements included).
@@ -13,6 +16,7 @@ replacements included).
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -28,15 +32,39 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from smswire.message import Outcome, SendResult
 from smswire.smpp.pool.hooks import PoolHooks
-from smswire.smpp.receipts import DeliveryReceipt
+from smswire.smpp.receipts import DeliveryReceipt, message_id_keys
 
 if TYPE_CHECKING:
     from smswire.smpp.pool.pool import AsyncSmppPool
 
-__all__ = ["SEND_SECONDS_BUCKETS", "PoolMetrics", "RouteMetrics"]
+__all__ = [
+    "RECEIPT_CLOCK_LIMIT",
+    "RECEIPT_SECONDS_BUCKETS",
+    "SEND_SECONDS_BUCKETS",
+    "PoolMetrics",
+    "RouteMetrics",
+]
 
 # From a local simulator's millisecond to an SMSC throttling a window for seconds.
 SEND_SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# From a simulator's instant receipt to a handset off for a day (SMSCs retry for days).
+RECEIPT_SECONDS_BUCKETS = (
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    300.0,
+    900.0,
+    3600.0,
+    21600.0,
+    86400.0,
+)
+# Accepted parts whose answer time is kept for timing their receipts: about
+# 10 MB at most, minutes of a busy account's traffic, where most receipts land.
+RECEIPT_CLOCK_LIMIT = 100_000
 
 
 class PoolMetrics:
@@ -74,6 +102,13 @@ class PoolMetrics:
             ["route", "state"],
             registry=registry,
         )
+        self.receipt_seconds = Histogram(
+            "smswire_pool_receipt_seconds",
+            "From a part's submit_sm answered until its delivery receipt came.",
+            ["route"],
+            buckets=RECEIPT_SECONDS_BUCKETS,
+            registry=registry,
+        )
         self._pools: weakref.WeakSet[AsyncSmppPool] = weakref.WeakSet()
         registry.register(_PoolState(self._pools))
 
@@ -93,17 +128,35 @@ class RouteMetrics(PoolHooks):
         self._parts = {outcome: metrics.parts.labels(route, outcome.name) for outcome in Outcome}
         self._latency = metrics.send_seconds.labels(route)
         self._receipts = metrics.receipts
+        self._receipt_latency = metrics.receipt_seconds.labels(route)
         self._route = route
+        # Each accepted part's id (in every spelling a receipt may use) to
+        # when its answer came; oldest first, so the oldest go first when full.
+        self._answered: dict[str, float] = {}
 
     def result(self, result: SendResult) -> None:
         self._outcomes[result.outcome].inc()
         self._parts[result.outcome].inc(result.parts)
+        if result.outcome is Outcome.ACCEPTED:
+            now = time.monotonic()
+            answered = self._answered
+            for message_id in result.message_ids:
+                for key in message_id_keys(message_id):
+                    answered[key] = now
+            while len(answered) > RECEIPT_CLOCK_LIMIT:
+                del answered[next(iter(answered))]
 
     def latency(self, seconds: float) -> None:
         self._latency.observe(seconds)
 
     def receipt(self, receipt: DeliveryReceipt) -> None:
         self._receipts.labels(self._route, receipt.state.name).inc()
+        answered = None
+        for key in message_id_keys(receipt.message_id):
+            at = self._answered.pop(key, None)
+            answered = at if answered is None else answered
+        if answered is not None:
+            self._receipt_latency.observe(time.monotonic() - answered)
 
 
 class _PoolState(Collector):
