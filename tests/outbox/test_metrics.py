@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import httpx
 import pytest
 
 from smswire.message import Message
@@ -13,30 +12,10 @@ from smswire.outbox import Outbox
 from smswire.outbox.records import Via
 
 prometheus_client = pytest.importorskip("prometheus_client")
-parser = pytest.importorskip("prometheus_client.parser")
+
+from prometheus_scrape import scrape  # noqa: E402
 
 from smswire.outbox.metrics import OutboxMetrics  # noqa: E402
-
-PATIENCE = 30.0
-
-
-async def scrape(registry: object) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample served over HTTP (from prometheus-client's thread, as in production)."""
-    server, thread = prometheus_client.start_http_server(0, addr="127.0.0.1", registry=registry)
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/metrics"
-        async with httpx.AsyncClient() as client:
-            response = await client.get(url, timeout=PATIENCE)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(PATIENCE)
-    assert response.status_code == 200
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in parser.text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
 
 
 async def test_a_scrape_reads_what_waits_and_how_long_the_oldest_has(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from smswire import Outcome
@@ -18,27 +17,10 @@ from ..support import ACCOUNT, PASSWORD
 from .support import PATIENCE, numbered, pool_for
 
 prometheus_client = pytest.importorskip("prometheus_client")
-parser = pytest.importorskip("prometheus_client.parser")
+
+from prometheus_scrape import scrape  # noqa: E402
 
 from smswire.smpp.pool.metrics import PoolMetrics  # noqa: E402
-
-
-async def scrape(registry: object) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample the registry serves over HTTP, by name and labels."""
-    server, thread = prometheus_client.start_http_server(0, addr="127.0.0.1", registry=registry)
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/metrics"
-        async with httpx.AsyncClient() as client:
-            response = await client.get(url, timeout=PATIENCE)
-    finally:
-        server.shutdown()
-        thread.join(PATIENCE)
-    assert response.status_code == 200
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in parser.text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
 
 
 async def test_a_scrape_counts_what_the_run_did(sim: SmscSimulator, ca_file: Path) -> None:
