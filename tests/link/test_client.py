@@ -128,6 +128,39 @@ def test_the_client_s_default_source_goes_where_a_message_names_none(
     assert [m.parameters["Source"] for m in simulator.accepted] == ["Shop", "LINK"]
 
 
+def test_gsm_sender_names_are_sent_and_the_length_is_the_clients_to_raise(
+    server_tls: tuple[Path, Path], client_tls: ssl.SSLContext
+) -> None:
+    # LINK guide: Source, text senders; Nordic names are GSM 7-bit. 11 is the
+    # default length; a route that takes more is the caller's to name.
+    long_name = "\u00c5hl\u00e9ns Caf\u00e9s"  # 12 GSM 7-bit characters
+    simulator = LinkSimulator(
+        service_id=SERVICE_ID, username=USERNAME, password=PASSWORD, alphanumeric_max=12
+    )
+    with Server(simulator, tls=server_tls) as server:
+        with _client(server.url, client_tls) as client:
+            for name in ("Bl\u00f8k", "\u00c5hl\u00e9ns", "Caf\u00e9"):
+                assert client.send("+4746910822", "Hej", source=name).outcome is Outcome.ACCEPTED
+            with pytest.raises(InvalidParameter, match="over the limit of 11") as info:
+                client.send("+4746910822", "Hej", source=long_name)
+            # Refused before any request: no LINK result code LINK never sent.
+            assert info.value.parameter == "Source" and not hasattr(info.value, "result_code")
+            [refused] = client.send_many([Message("+4746910822", "Hej", source=long_name)])
+            assert refused.outcome is Outcome.NOT_SENT and refused.status is None
+        with _client(server.url, client_tls, alphanumeric_max=12) as client:
+            assert client.send("+4746910822", "Hej", source=long_name).outcome is Outcome.ACCEPTED
+            with pytest.raises(InvalidParameter, match="over the limit of 12"):
+                client.send("+4746910822", "Hej", source=long_name + "s")
+    sources = [m.parameters["Source"] for m in simulator.accepted]
+    assert sources == ["Bl\u00f8k", "\u00c5hl\u00e9ns", "Caf\u00e9", long_name]
+
+
+@pytest.mark.parametrize("limit", [0, True, 11.0])
+def test_the_clients_name_length_must_be_a_positive_int(limit: object) -> None:
+    with pytest.raises(ConfigurationError, match="alphanumeric_max"):
+        _async_client("https://127.0.0.1/smscsimplehttp", None, alphanumeric_max=limit)
+
+
 def test_a_refusal_is_a_rejected_result_not_an_exception(
     tls_simulator: tuple[LinkSimulator, str], client_tls: ssl.SSLContext
 ) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from smswire._blocking import LoopThread
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX
 from smswire.link.client import AsyncLinkMobilityClient, ProgressCallback
 from smswire.link.protocol import BaseUrl
 from smswire.message import Message, SendResult
@@ -52,6 +53,7 @@ class LinkMobilityClient:
         backoff: Backoff = DEFAULT_BACKOFF,
         proxy: str | httpx.Proxy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
     ) -> None:
         self._client = AsyncLinkMobilityClient(
             base_url,
@@ -66,6 +68,7 @@ class LinkMobilityClient:
             backoff=backoff,
             proxy=proxy,
             transport=transport,
+            alphanumeric_max=alphanumeric_max,
         )
         self._thread = LoopThread("smswire-link")
 

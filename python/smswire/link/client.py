@@ -39,6 +39,7 @@ from typing import Any, Callable
 import aiohttp
 import httpx
 
+from smswire.alphanumeric import ALPHANUMERIC_SOURCE_MAX, check_alphanumeric_max
 from smswire.errors import (
     ClientClosed,
     ConfigurationError,
@@ -101,6 +102,8 @@ class AsyncLinkMobilityClient:
 
     ``base_url`` is one of :class:`~smswire.link.protocol.BaseUrl` or the URL
     support assigned. ``source``: the sender of messages that name none.
+    ``alphanumeric_max``: how long a sender name may be (11, the default, is
+    what a handset shows; a route LINK lets take more may raise it).
     ``ssl_context`` replaces the default verifying context (it must verify;
     its floor is raised to TLS 1.2). ``timeouts``: ``connect``, ``response``
     (each read and write), ``total`` (one whole exchange), ``close``.
@@ -132,6 +135,7 @@ class AsyncLinkMobilityClient:
         backoff: Backoff = DEFAULT_BACKOFF,
         proxy: str | httpx.Proxy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX,
     ) -> None:
         if transport is not None and (ssl_context is not None or proxy is not None):
             raise ConfigurationError(
@@ -170,6 +174,7 @@ class AsyncLinkMobilityClient:
         self._credentials = Credentials(service_id, username, password)
         self._secrets = (password,)
         self.source = source
+        self.alphanumeric_max = check_alphanumeric_max(alphanumeric_max)
         self.timeouts = timeouts
         self.limits = limits
         self._backoff = backoff
@@ -311,7 +316,9 @@ class AsyncLinkMobilityClient:
         invalid input, a closed client and a failed exchange."""
         if self._closing:
             raise ClientClosed()
-        prepared = prepare(message, default_source=self.source)
+        prepared = prepare(
+            message, default_source=self.source, alphanumeric_max=self.alphanumeric_max
+        )
         # Rendered and parsed once, whatever the retries.
         target = self._wire.target(f"{self._url_text}?{render_query(self._credentials, prepared)}")
         self._in_flight += 1
