@@ -102,3 +102,47 @@ async def test_a_dry_run_needs_no_results_file_and_a_real_run_does(tmp_path: Pat
     assert real.stderr.splitlines() == [
         "smswire: error: --out is needed: the results file each row's outcome goes to"
     ]
+
+
+# The flags `send-csv` and `worker` share, each with a value the outbox or the
+# client would refuse only after the bind, in the library's words (`send-csv`'s
+# --rate, --batch 0 and --lanes are in the test above).
+_CONCURRENCY = (("--concurrency", "0"), "--concurrency must be at least 1, not 0")
+_LEASE = (("--lease", "0"), "--lease must be a number of seconds, more than 0, not 0")
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "complaint"),
+    [
+        (("send-csv",), *_CONCURRENCY),
+        (("send-csv",), *_LEASE),
+        (("send-csv",), ("--lease", "nan"),
+         "--lease must be a number of seconds, more than 0, not nan"),
+        (("send-csv",), ("--batch", "10001"), "--batch must be at most 10000, not 10001"),
+        (("worker",), *_CONCURRENCY),
+        (("worker",), *_LEASE),
+        (("worker",), ("--lanes", "0"), "--lanes must be at least 1, not 0"),
+        (("worker",), ("--rate", "inf"),
+         "--rate must be a positive number of messages a second, not inf"),
+        (("worker",), ("--grace", "-1"), "--grace must be a number of seconds, 0 or more, not -1"),
+    ],
+)  # fmt: skip
+async def test_an_outbox_option_fails_by_its_flag_before_binding_or_opening_the_store(
+    tmp_path: Path, command: tuple[str, ...], option: tuple[str, ...], complaint: str
+) -> None:
+    # SMPP binds as soon as the client starts: what is refused must be refused first.
+    store, out = tmp_path / "outbox.db", tmp_path / "results.csv"
+    if command == ("send-csv",):
+        command = ("send-csv", str(_csv(tmp_path)), "--out", str(out))
+    with _listener() as server:
+        port = server.getsockname()[1]
+        env = {"SMSWIRE_SMPP_URL": f"smpp://acme@127.0.0.1:{port}", "SMSWIRE_SMPP_PASSWORD": "x"}
+        run = await run_cli(
+            *command, "--via", "smpp", "--source", "ACME", "--store", store, *option, env=env
+        )
+        server.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            server.accept()  # nobody connected
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [f"smswire: error: {complaint}"]
+    assert not store.exists() and not out.exists()

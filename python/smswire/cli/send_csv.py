@@ -80,9 +80,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _send_csv(args: argparse.Namespace) -> int:
     check_send_options(args)
-    for flag, value in (("--batch", args.batch), ("--lanes", args.lanes)):
-        if value < 1:
-            raise ConfigurationError(f"{flag} must be at least 1, not {value}")
     try:
         # A byte that is not UTF-8 fails its row (read_campaign), not the run.
         stream = args.file.open(newline="", encoding=CSV_ENCODING, errors=CSV_ERRORS)

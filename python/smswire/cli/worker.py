@@ -29,6 +29,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
+from smswire.cli.checks import check_worker_options
 from smswire.cli.metrics import add_metrics, serve_metrics
 from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
@@ -290,6 +291,7 @@ async def serve_receiver(args: argparse.Namespace, inbound: InboundRecorder) -> 
 
 
 def _worker(args: argparse.Namespace) -> int:
+    check_worker_options(args)
     terminal = Terminal(json_output=args.json)
     stats = asyncio.run(_run(args))
     report = {"store": shown_location(args.store), "route": args.route, **vars(stats)}
