@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -138,4 +139,55 @@ def test_receive_reports_says_where_it_listens() -> None:
     assert first == (
         f"LINK report receiver on http://127.0.0.1:{port}, path /dlr; "
         "one JSON line per report on stdout\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (("--path", "dlr"), "--path must start with '/', not 'dlr'"),
+        (("--allow", "link", "--allow", "999.1.1.1"), "--allow: '999.1.1.1' does not appear"),
+        (("--trusted-proxy", "proxy.example"), "--trusted-proxy: 'proxy.example' does not"),
+    ],
+)
+def test_receive_reports_names_a_bad_flag_and_says_it_listens_nowhere(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], complaint: str
+) -> None:
+    assert main(["receive-reports", "--port", "0", *args]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"smswire: error: {complaint}"), line
+
+
+def test_a_port_out_of_range_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["receive-reports", "--port", "99999"])
+    assert exit_.value.code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "argument --port: a port is 0 to 65535, not 99999" in line
+
+
+@pytest.mark.parametrize("command", [("receive-reports",), ("simulate", "link")])
+def test_a_port_in_use_is_one_line_and_no_claim_to_listen(
+    capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main([*command, "--port", str(port)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"smswire: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+
+
+def test_missing_tls_files_are_named_before_any_claim_to_listen(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.pem"
+    tls = ["--certfile", str(missing), "--keyfile", str(missing)]
+    assert main(["receive-reports", "--port", "0", *tls]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"smswire: error: cannot load --certfile {missing} with --keyfile {missing}: "
+        "No such file or directory"
     )

@@ -8,10 +8,15 @@ prints each report as one JSON line on stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ipaddress
 import json
 import os
+import socket
 import sys
 import threading
+from collections.abc import Iterable
+from typing import Callable
 
 from smswire.cli import command_group
 from smswire.errors import ConfigurationError
@@ -28,6 +33,8 @@ __all__ = ["register"]
 
 _PASSWORD_ENV = "SMSWIRE_LINK_PASSWORD"
 _LINK_PRESET = "link"
+# RFC 9293 §3.1: a TCP port is 16 bits; 0 asks for any free one.
+PORT_MAX = 65_535
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,22 +86,33 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _serving(parser: argparse.ArgumentParser, *, default_port: int) -> None:
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument("--port", type=_port, default=default_port, help="0 picks a free port")
     parser.add_argument("--certfile", help="TLS certificate chain (PEM); serves HTTPS")
     parser.add_argument("--keyfile", help="TLS private key (PEM)")
 
 
-def _serve(app: object, args: argparse.Namespace) -> int:
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port: {text!r}") from None
+    if not 0 <= port <= PORT_MAX:
+        raise argparse.ArgumentTypeError(f"a port is 0 to {PORT_MAX}, not {port}")
+    return port
+
+
+def _serve(app: object, args: argparse.Namespace, announce: Callable[[str], str]) -> int:
+    """Serve ``app`` under uvicorn on ``--host``/``--port``. ``announce(url)``
+    is printed once the TLS files are loaded and the port is bound: never for
+    a server that could not start."""
     try:
         import uvicorn
     except ImportError as exc:
         raise ConfigurationError("serving needs uvicorn: pip install 'smswire[cli]'") from exc
     if bool(args.certfile) != bool(args.keyfile):
         raise ConfigurationError("--certfile and --keyfile go together")
-    uvicorn.run(
+    config = uvicorn.Config(
         app,  # type: ignore[arg-type]
-        host=args.host,
-        port=args.port,
         ssl_certfile=args.certfile,
         ssl_keyfile=args.keyfile,
         log_level="warning",
@@ -102,6 +120,30 @@ def _serve(app: object, args: argparse.Namespace) -> int:
         # receiver's trusted_proxies decide instead.
         proxy_headers=False,
     )
+    try:
+        config.load()  # reads the TLS files
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot load --certfile {args.certfile} with --keyfile {args.keyfile}: "
+            f"{exc.strerror or exc}"
+        ) from None
+    # Bound here, not by uvicorn, which reports a port in use in its own log
+    # format after the announcement was printed.
+    listener = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((args.host.strip("[]"), args.port))
+    except OSError as exc:
+        listener.close()
+        raise ConfigurationError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    scheme = "https" if args.certfile else "http"
+    url = f"{scheme}://{args.host}:{listener.getsockname()[1]}"
+    print(announce(url), file=sys.stderr, flush=True)
+    # Ctrl-C: uvicorn shuts down, then raises it again; that is the way to stop.
+    with listener, contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[listener])
     return 0
 
 
@@ -118,9 +160,7 @@ def _simulate(args: argparse.Namespace) -> int:
         unknown_subscriber_share=args.unknown_subscriber_share,
         seed=args.seed,
     )
-    scheme = "https" if args.certfile else "http"
-    print(f"LINK simulator on {scheme}://{args.host}:{args.port}/smscsimplehttp", file=sys.stderr)
-    return _serve(simulator, args)
+    return _serve(simulator, args, lambda url: f"LINK simulator on {url}/smscsimplehttp")
 
 
 def report_json(report: DeliveryReport) -> str:
@@ -146,12 +186,25 @@ def report_json(report: DeliveryReport) -> str:
     )
 
 
+def _check_networks(flag: str, values: Iterable[str]) -> None:
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ConfigurationError(f"{flag}: {exc}") from None
+
+
 def _receive(args: argparse.Namespace) -> int:
+    # In the flags' words, before the receiver says it in its arguments' names.
+    if args.path is not None and not args.path.startswith("/"):
+        raise ConfigurationError(f"--path must start with '/', not {args.path!r}")
     allowed = None
     if args.allow:
         allowed = [a for a in args.allow if a != _LINK_PRESET]
+        _check_networks("--allow", allowed)
         if _LINK_PRESET in args.allow:
             allowed += LINK_REPORT_SOURCES
+    _check_networks("--trusted-proxy", args.trusted_proxy)
     lock = threading.Lock()
 
     def handler(report: DeliveryReport) -> None:
@@ -165,12 +218,11 @@ def _receive(args: argparse.Namespace) -> int:
         trusted_proxies=args.trusted_proxy,
         path=args.path,
     )
-    scheme = "https" if args.certfile else "http"
     where = args.path or "/ (any path)"
-    print(
-        f"LINK report receiver on {scheme}://{args.host}:{args.port}, path {where}; "
-        "one JSON line per report on stdout",
-        file=sys.stderr,
-        flush=True,
+    return _serve(
+        receiver,
+        args,
+        lambda url: (
+            f"LINK report receiver on {url}, path {where}; one JSON line per report on stdout"
+        ),
     )
-    return _serve(receiver, args)
