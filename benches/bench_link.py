@@ -49,6 +49,9 @@ ROUNDS = 1
 CHUNKS = 10
 PASSWORD = "bench-secret"
 LIMITS = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+# The bare httpx loop (httpcore's pool) sends ~40 messages a second pinned to
+# one loaded CPU: 10,000 of them take minutes, past the suite's 120 s.
+BENCH_TIMEOUT = 1800
 
 
 def _count(benchmark: pytest.FixtureRequest) -> int:
@@ -128,6 +131,7 @@ async def _bare(url: str, queries: list[tuple[tuple[str, str], ...]]) -> int:
     return accepted
 
 
+@pytest.mark.timeout(BENCH_TIMEOUT)
 def test_send_many_smswire(benchmark: pytest.FixtureRequest, simulator_url: str) -> None:
     messages = _messages(_count(benchmark))
     accepted = benchmark.pedantic(  # type: ignore[attr-defined]
@@ -136,6 +140,7 @@ def test_send_many_smswire(benchmark: pytest.FixtureRequest, simulator_url: str)
     assert accepted == len(messages)
 
 
+@pytest.mark.timeout(BENCH_TIMEOUT)
 def test_send_loop_bare_httpx(benchmark: pytest.FixtureRequest, simulator_url: str) -> None:
     credentials = Credentials(1, "user", PASSWORD)
     queries = [build_query(credentials, prepare(m)) for m in _messages(_count(benchmark))]
@@ -145,6 +150,7 @@ def test_send_loop_bare_httpx(benchmark: pytest.FixtureRequest, simulator_url: s
     assert accepted == len(queries)
 
 
+@pytest.mark.timeout(BENCH_TIMEOUT)
 def test_overhead_interleaved(
     benchmark: pytest.FixtureRequest, simulator_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
