@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import pickle
+from typing import Callable
 
 import pytest
 
@@ -130,3 +132,30 @@ def test_the_vocabulary_is_at_the_top_level() -> None:
         assert name in smswire.__all__
     for name in ("SmppClient", "AsyncSmppClient", "LinkMobilityClient", "AsyncLinkMobilityClient"):
         assert name in smswire.__all__
+
+
+def _shape(method: Callable[..., object]) -> list[tuple[str, object, object]]:
+    parameters = inspect.signature(method).parameters.values()
+    return [(p.name, p.kind, p.default) for p in parameters]
+
+
+@pytest.mark.parametrize("name", ["send", "send_message", "send_many"])
+def test_both_ways_out_send_in_the_same_shapes_sync_and_async(name: str) -> None:
+    clients = {
+        smswire.SmppClient: False,
+        smswire.AsyncSmppClient: True,
+        smswire.LinkMobilityClient: False,
+        smswire.AsyncLinkMobilityClient: True,
+    }
+    shapes = {client.__name__: _shape(getattr(client, name)) for client in clients}
+    assert len({repr(shape) for shape in shapes.values()}) == 1, shapes
+    for client, asynchronous in clients.items():
+        assert inspect.iscoroutinefunction(getattr(client, name)) is asynchronous, client
+    if name == "send":
+        (_, destination, text, source, options) = shapes["SmppClient"]
+        assert [destination[:2], text[:2], source, options[:2]] == [
+            ("destination", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            ("text", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            ("source", inspect.Parameter.KEYWORD_ONLY, None),
+            ("options", inspect.Parameter.VAR_KEYWORD),
+        ]

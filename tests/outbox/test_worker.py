@@ -90,6 +90,22 @@ async def test_an_invalid_message_is_not_sent_and_never_claimed_again(
     assert len(smsc.record.messages()) == 1
 
 
+async def test_the_check_holds_messages_to_the_clients_own_address_rules(
+    smsc: SmscSimulator, outbox: Outbox
+) -> None:
+    # A sender name within the 11 characters by default, over this client's 6; a
+    # name as the destination, which this client allows: the check asks the client.
+    await outbox.put(Message("+4791000001", "too long a name", source="Shopping"), key="long")
+    await outbox.put(Message("Reception", "to a name", source="Shop"), key="named")
+    async with client_for(smsc, alphanumeric_max=6, alphanumeric_destination=True) as client:
+        await drain_all(OutboxWorker(outbox, client))
+    long, named = await outbox.status("long"), await outbox.status("named")
+    assert long is not None and long.outcome is Outcome.NOT_SENT
+    assert long.error is not None and "6" in long.error
+    assert named is not None and named.outcome is Outcome.ACCEPTED, named
+    assert [message.destination for message in smsc.record.messages()] == ["Reception"]
+
+
 class ClosedSender:
     """A way out that refuses every batch before anything leaves."""
 

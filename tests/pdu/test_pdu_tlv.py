@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import smswire
 from smswire import ProtocolError
 from smswire.pdu import (
     CommandStatus,
@@ -117,3 +121,20 @@ def test_builders_refuse_values_that_do_not_fit() -> None:
     with pytest.raises(ValueError):
         cstring_tlv(TlvTag.RECEIPTED_MESSAGE_ID, "x" * 65)
     assert cstring_tlv(TlvTag.RECEIPTED_MESSAGE_ID, "id").value == b"id\x00"
+
+
+def test_tlv_tags_are_named_once_in_tlvtag() -> None:
+    # Issue 11: every module uses TlvTag; a second spelling of a tag (a TAG_*
+    # constant, a bare 0x0424) can drift from the table of SMPP 3.4 §5.3.2.
+    package = Path(smswire.__file__).parent
+    tags = {int(tag) for tag in TlvTag}
+    spelled = []
+    for path in sorted(package.rglob("*.py")):
+        if path == package / "pdu" / "_tlv.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            literals = [int(m, 16) for m in re.findall(r"\b0x([0-9A-Fa-f]{4})\b", code)]
+            if re.search(r"\bTAG_\w+\s*=", code) or tags.intersection(literals):
+                spelled.append(f"{path.relative_to(package)}:{number}: {line.strip()}")
+    assert spelled == []

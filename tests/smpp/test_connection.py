@@ -280,3 +280,21 @@ async def test_the_back_off_starts_again_after_answers_flowed_for_reset_after() 
     async with ScriptedSmsc(answer_enquire_link=True, hang_up_after=0.3) as smsc:
         attempts = await asyncio.wait_for(reconnects(smsc, backoff, 3), PATIENCE)
     assert attempts[:3] == [0, 0, 0]
+
+
+async def test_nothing_is_written_to_a_connection_already_closing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Answers written between a connection's loss and its report (a batch of
+    # deliver_sm_resp, say) are not given: the SMSC delivers those PDUs again.
+    # Written anyway, asyncio drops them and warns once per write.
+    async with ScriptedSmsc() as smsc, client(smsc.port) as smpp:
+        supervisor = smpp._connection
+        link = supervisor._link
+        assert link is not None and link.transport is not None
+        link.transport.abort()
+        with caplog.at_level("WARNING", logger="asyncio"):
+            for _ in range(8):
+                supervisor.write(b"\x00" * 16)
+            await asyncio.sleep(0)
+    assert not [r for r in caplog.records if "socket.send()" in r.getMessage()]

@@ -13,7 +13,7 @@ every connection on every assignment (encode/httpcore#1035) and without
 over an aiohttp transport (httpx-aiohttp) still parses each URL two or three
 times over (httpx's request model, then yarl's), about 1 ms a request for the
 long queries of UCS2 texts. aiohttp alone, given the URL already encoded,
-costs a fraction of either (benches/bench_link.py, ``test_link_wires``).
+costs a fraction of either (benches/bench_link_wires.py).
 
 The proof that a request never left, on aiohttp: the session writes a request
 only once its connector has handed over a connection (connect, then send, in

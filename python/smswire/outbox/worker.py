@@ -116,7 +116,13 @@ def check_for(via: Via, sender: object) -> MessageCheck:
     def check_smpp(message: Message) -> None:
         options = {
             name: getattr(sender, name)
-            for name in ("profile", "source_limit", "truncate_source")
+            for name in (
+                "profile",
+                "source_limit",
+                "truncate_source",
+                "alphanumeric_max",
+                "alphanumeric_destination",
+            )
             if hasattr(sender, name)
         }
         build_submits(message, default_source=getattr(sender, "source", None), **options)

@@ -12,6 +12,7 @@ from struct import Struct
 from typing import TYPE_CHECKING, Any
 
 from smswire.errors import ConfigurationError, ProtocolError
+from smswire.pdu._tlv import TlvTag
 from smswire.pdu._types import (
     BODIES,
     CLASSES,
@@ -42,7 +43,8 @@ _BODY_HEADER = Struct(">III")
 _TLV_HEADER = Struct(">HH")
 _U32 = Struct(">I")
 _RESPONSE_BIT = 0x80000000
-_MESSAGE_PAYLOAD = 0x0424  # SMPP 3.4 §5.3.2.32
+# SMPP 3.4 §5.3.2.32; compared with every TLV's tag, so bound once as a plain int.
+_MESSAGE_PAYLOAD = int(TlvTag.MESSAGE_PAYLOAD)
 _TIME_LENGTH = 16  # SMPP 3.4 §7.1: YYMMDDhhmmsstnnp
 _MAX_U32 = 0xFFFFFFFF
 _MAX_TLV_VALUE = 0xFFFF  # SMPP 3.4 §3.2.3: the length is two octets

@@ -154,8 +154,12 @@ class Supervisor:
 
     def write(self, data: bytes) -> None:
         link = self._link
-        if data and link is not None and link.transport is not None:
-            link.transport.write(data)
+        transport = None if link is None else link.transport
+        # A transport already closing (lost, not yet reported) drops what is
+        # written and asyncio warns once per write: an answer that cannot go
+        # out is simply not given, and the SMSC delivers its PDU again.
+        if data and transport is not None and not transport.is_closing():
+            transport.write(data)
             self._arm_timer()
 
     # -- connecting and binding ----------------------------------------------------

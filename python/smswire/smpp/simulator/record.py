@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from smswire.pdu import DeliverSm, SubmitSm, decode
-from smswire.pdu._types import CommandId
+from smswire.pdu import CommandId, DeliverSm, SubmitSm, decode
 from smswire.sim.journal import RecordReader, file_reader
 from smswire.smpp.simulator.inmobile import kept_source
 from smswire.smpp.simulator.journal import (
