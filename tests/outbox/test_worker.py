@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from smswire.errors import ClientClosed, StoreUnavailable
+from smswire.link import AsyncLinkMobilityClient
 from smswire.message import Delivery, Message, Outcome, SendResult
+from smswire.options import Limits
 from smswire.outbox import Claim, Outbox, OutboxStore, Via
 from smswire.outbox.drain import POSSIBLY_WRITTEN_ERROR
 from smswire.outbox.worker import OutboxWorker
@@ -104,6 +107,47 @@ async def test_the_check_holds_messages_to_the_clients_own_address_rules(
     assert long.error is not None and "6" in long.error
     assert named is not None and named.outcome is Outcome.ACCEPTED, named
     assert [message.destination for message in smsc.record.messages()] == ["Reception"]
+
+
+async def test_over_link_what_the_client_could_send_goes_back_when_link_is_unreachable(
+    outbox: Outbox,
+) -> None:
+    # Every request is refused (NOT_SENT). A message naming no sender (the
+    # client's goes) and a 12-character name (this client allows 12) could
+    # go later, so they go back to the queue; a 13-character one never can.
+    keys = {
+        "default": None,
+        "twelve": "\u00c5hl\u00e9ns Caf\u00e9s",
+        "thirteen": "\u00c5hl\u00e9ns Caf\u00e9ss",
+    }
+    for n, (key, source) in enumerate(keys.items()):
+        await outbox.put(Message(f"+479100000{n}", "hello", source=source), key=key)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+        client = AsyncLinkMobilityClient(
+            f"https://127.0.0.1:{closed.getsockname()[1]}/smscsimplehttp",
+            service_id=1,
+            username="user",
+            password="secret",
+            source="Shop",
+            alphanumeric_max=12,
+            limits=Limits(retries=0),
+        )
+        async with client:
+            worker = OutboxWorker(outbox, client, retry_delay=PATIENCE)
+            running = asyncio.ensure_future(worker.run())
+            deadline = asyncio.get_running_loop().time() + PATIENCE
+            while worker.stats.released + worker.stats.not_sent < len(keys):
+                assert asyncio.get_running_loop().time() < deadline, worker.stats
+                await asyncio.sleep(0.005)
+            worker.stop()
+            await asyncio.wait_for(running, PATIENCE)
+    status = {key: await outbox.status(key) for key in keys}
+    assert {key: (s.state, s.outcome) for key, s in status.items() if s} == {
+        "default": ("queued", None),
+        "twelve": ("queued", None),
+        "thirteen": ("not_sent", Outcome.NOT_SENT),
+    }
 
 
 class ClosedSender:

@@ -102,12 +102,14 @@ def check_for(via: Via, sender: object) -> MessageCheck:
     if via is Via.LINK:
         from smswire.link.protocol import prepare
 
+        # As the client prepares it: its default source, its sender name length.
+        options = {
+            name: getattr(sender, name) for name in ("alphanumeric_max",) if hasattr(sender, name)
+        }
         source = getattr(sender, "source", None)
 
         def check_link(message: Message) -> None:
-            if message.source is None and source is None:
-                raise ConfigurationError("source is missing: the message and client name none")
-            prepare(message)
+            prepare(message, default_source=source, **options)
 
         return check_link
 
