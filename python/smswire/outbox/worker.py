@@ -115,19 +115,22 @@ def check_for(via: Via, sender: object) -> MessageCheck:
 
     from smswire.smpp.submit import build_submits
 
+    # As the client builds its submits: its source, its addressing rules.
+    smpp_options = {
+        name: getattr(sender, name)
+        for name in (
+            "profile",
+            "source_limit",
+            "truncate_source",
+            "alphanumeric_max",
+            "alphanumeric_destination",
+        )
+        if hasattr(sender, name)
+    }
+    default_source = getattr(sender, "source", None)
+
     def check_smpp(message: Message) -> None:
-        options = {
-            name: getattr(sender, name)
-            for name in (
-                "profile",
-                "source_limit",
-                "truncate_source",
-                "alphanumeric_max",
-                "alphanumeric_destination",
-            )
-            if hasattr(sender, name)
-        }
-        build_submits(message, default_source=getattr(sender, "source", None), **options)
+        build_submits(message, default_source=default_source, **smpp_options)
 
     return check_smpp
 
