@@ -237,3 +237,24 @@ fn payload_carries_the_whole_text_in_one_tlv() {
     // GSM 7-bit unpacked: ESC and 0x65 for each euro sign (3GPP TS 23.038 §6.2.1.1).
     assert_eq!(pdu.tlvs[0].value, [0x1B, 0x65].repeat(300));
 }
+
+#[test]
+fn a_message_counts_its_reference_from_its_place_in_the_window() {
+    let profile = Profile::standard();
+    let mut shared = window(&profile, Concatenation::Udh);
+    shared.reference = 254;
+    let long = "e".repeat(170);
+    // Places 0 and 1 were refused before the core saw them: the message at
+    // place 2 still takes reference 254 + 2, modulo 256.
+    let third = Message {
+        position: 2,
+        ..message(&long)
+    };
+    let encoded = encode_window(&shared, &[third]);
+    assert_eq!(records(&encoded)[0].0, 2);
+    let pdus = pdus(&encoded.wire);
+    let Value::Bytes(first) = field(&pdus[0], "short_message") else {
+        panic!("short_message is octets")
+    };
+    assert_eq!(&first[..6], &[5, 0, 3, 0, 2, 1]);
+}
