@@ -8,6 +8,7 @@
 pub mod encoding;
 pub mod pdu;
 pub mod receipt;
+pub mod submit;
 
 #[cfg(feature = "python")]
 mod python;

@@ -14,6 +14,7 @@ from typing_extensions import Buffer as _Buffer
 
 from smswire.encoding._national import NationalLanguage
 from smswire.encoding._profile import Profile
+from smswire.errors import SmswireError as _SmswireError
 from smswire.pdu._types import Pdu as _Pdu
 from smswire.smpp.receipts import DeliveryReceipt as _DeliveryReceipt
 
@@ -40,6 +41,7 @@ __all__ = [
     "segment",
     "segment_many",
     "smart_replacement",
+    "submit_window",
     "unpack_septets",
 ]
 
@@ -168,3 +170,20 @@ def parse_receipt(
     data_coding: int = ...,
 ) -> _DeliveryReceipt: ...
 def message_id_keys(message_id: str) -> tuple[str, ...]: ...
+
+# ---- the fused submit path (rust/python/window.rs); the pure twin: smswire/smpp/_window_pure.py
+def submit_window(
+    messages: _Iterable[tuple[int, int, str, int, int, str, str]],
+    first_sequence: int,
+    *,
+    reference: int = 0,
+    profile: Profile | None = None,
+    national: Iterable[str | NationalLanguage] | None = None,
+    smart: bool = False,
+    concatenation: str = "udh",
+    flash: bool = False,
+    registered_delivery: bool = True,
+    service_type: bytes = b"",
+    validity_period: bytes = b"",
+    tlvs: bytes = b"",
+) -> tuple[bytes, bytes, list[tuple[int, _SmswireError]]]: ...

@@ -123,7 +123,7 @@ impl Analysis {
 
 // ------------------------------------------------------------------ errors
 
-fn to_py(py: Python<'_>, error: Error) -> PyErr {
+pub(super) fn to_py(py: Python<'_>, error: Error) -> PyErr {
     match error {
         Error::Encoding {
             message,
@@ -168,7 +168,7 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
 
 /// The UTF-8 of a Python string. A lone surrogate (which UTF-8 cannot hold)
 /// raises `EncodingError` naming the first one, as the pure backend does.
-fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Utf8<'py>> {
+pub(super) fn utf8<'py>(text: &Bound<'py, PyString>, batch: Option<usize>) -> PyResult<Utf8<'py>> {
     let py = text.py();
     match Utf8::encode(text) {
         Ok(utf8) => Ok(utf8),
@@ -217,14 +217,14 @@ fn utf8_batch<'py>(texts: &Bound<'py, PyAny>) -> PyResult<(Vec<Utf8<'py>>, Optio
 
 // ------------------------------------------------------------------ profiles
 
-fn standard() -> &'static Profile {
+pub(super) fn standard() -> &'static Profile {
     static STANDARD: OnceLock<Profile> = OnceLock::new();
     STANDARD.get_or_init(Profile::standard)
 }
 
 /// The limits of a `smswire.encoding.Profile` (read by attribute, so the one
 /// Python class serves both backends).
-fn profile_of(profile: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Profile>> {
+pub(super) fn profile_of(profile: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Profile>> {
     let Some(p) = profile else {
         return Ok(None);
     };
@@ -276,7 +276,7 @@ fn language_of(code: &Bound<'_, PyAny>) -> PyResult<Option<Language>> {
 /// The languages `national` names by ISO 639-1 code (or `NationalLanguage`
 /// member), in identifier order, each once; as the pure twin's
 /// `languages_of`, with its errors.
-fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> {
+pub(super) fn languages_of(national: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Language>> {
     let Some(national) = national else {
         return Ok(Vec::new());
     };

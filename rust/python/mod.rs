@@ -27,6 +27,8 @@ mod pdu;
 mod receipt;
 #[forbid(unsafe_code)]
 mod segment;
+#[forbid(unsafe_code)]
+mod window;
 
 #[pymodule]
 #[pyo3(name = "_native")]
@@ -35,5 +37,6 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pdu::register(m)?;
     national::register(m)?;
     receipt::register(m)?;
+    window::register(m)?;
     Ok(())
 }

@@ -46,7 +46,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 // --- Errors ----------------------------------------------------------------------
 
-fn protocol_error(py: Python<'_>, error: &PduError) -> PyErr {
+pub(super) fn protocol_error(py: Python<'_>, error: &PduError) -> PyErr {
     let optional = |value: Option<u32>| match value {
         Some(v) => v.into_pyobject(py).map(|v| v.into_any().unbind()),
         None => Ok(py.None()),
