@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from smswire.cli import command_group
+from smswire.cli.checks import check_simulator_options
 from smswire.errors import ConfigurationError
 from smswire.pdu import CommandStatus
 from smswire.sim import LocalAuthority
@@ -86,6 +87,7 @@ def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    check_simulator_options(args)
     if args.keyfile and not args.certfile:
         raise ConfigurationError("--keyfile needs --certfile")
     accounts = None
