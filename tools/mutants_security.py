@@ -15,6 +15,17 @@ SECURITY_MUTANTS: tuple[Mutant, ...] = (
         ("tests/test_tls.py", "tests/smpp/test_connection.py", "tests/link/test_client.py"),
     ),
     Mutant(
+        "tls-floor-on-the-wire",
+        "TLS 1.2 or newer (a server offering only TLS 1.1 refused for its version)",
+        SECURITY,
+        "tls.py",
+        "    if context.minimum_version < TLS_FLOOR:\n        context.minimum_version = TLS_FLOOR",
+        "    import warnings\n\n    with warnings.catch_warnings():\n"
+        '        warnings.simplefilter("ignore", DeprecationWarning)\n'
+        "        context.minimum_version = ssl.TLSVersion.TLSv1",
+        ("tests/smpp/test_connection.py",),
+    ),
+    Mutant(
         "tls-any-context",
         "a given SSLContext that does not verify both is refused",
         SECURITY,
