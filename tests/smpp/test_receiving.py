@@ -36,7 +36,7 @@ from smswire.pdu import (
     TlvTag,
     encode,
 )
-from smswire.smpp import MobileOriginated
+from smswire.smpp import MobileOriginated, receiving
 from smswire.smpp.inbox import INBOX_LIMIT
 from smswire.smpp.receiving import Inbound
 from smswire.smpp.session import Session
@@ -261,6 +261,32 @@ async def test_unreadable_receipts_and_messages_are_handed_over_raw_and_acknowle
     assert isinstance(odd_mo, MobileOriginated) and odd_mo.raw == b"odd" and odd_mo.error
     assert isinstance(bad_udh, MobileOriginated) and bad_udh.raw == b"\x09\x00" and bad_udh.error
     assert isinstance(fine, DeliveryReceipt) and fine.state is ReceiptState.DELIVERED
+
+
+async def test_a_reader_that_raises_costs_no_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
+    # parse_receipt promises never to raise; should it, the receipt is handed
+    # over raw in state UNKNOWN and acknowledged once taken. Anything else that
+    # raises while a deliver_sm is read (a bug of ours) refuses that one for
+    # the SMSC to deliver again: never acknowledged and dropped.
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the reader")
+
+    monkeypatch.setattr(receiving, "parse_receipt", broken)
+    monkeypatch.setattr(receiving, "split_user_data", broken)
+    batches: list[list[Inbound]] = []
+
+    async def handler(batch: list[Inbound]) -> None:
+        batches.append(batch)
+
+    unreadable = receipt("r1")
+    async with StubSmsc() as smsc, client(smsc, on_inbound=handler):
+        sequences = smsc.deliver(unreadable, mo("Hello"), receipt("r2"))
+        await smsc.until(lambda: all(s in smsc.answers for s in sequences), "the answers")
+    assert [smsc.answers[s] for s in sequences] == [OK, RETRY, OK]
+    taken = [item for batch in batches for item in batch]
+    assert [type(item) for item in taken] == [DeliveryReceipt, DeliveryReceipt]
+    assert all(isinstance(r, DeliveryReceipt) and r.state is ReceiptState.UNKNOWN for r in taken)
+    assert taken[0].raw == unreadable.short_message
 
 
 async def test_a_ucs2_receipt_is_read_by_its_data_coding() -> None:
