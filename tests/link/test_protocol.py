@@ -18,12 +18,11 @@ from smswire.link.protocol import (
     build_query,
     check_source,
     check_user_data,
-    parse_send_response,
     parse_user_data_header,
     prepare,
-    redact,
     render_query,
 )
+from smswire.link.replies import parse_send_response, redact
 from smswire.message import Concatenation, Message, Outcome
 
 from .conftest import PASSWORD

@@ -1,7 +1,8 @@
 """The LINK sender: an asyncio driver over aiohttp, or httpx over a caller's transport.
 
-Every decision (validation, the query, reading the reply) is a pure function of
-:mod:`smswire.link.protocol`; how a request travels is :mod:`smswire.link.wire`;
+Every decision is a pure function: validation and the query of
+:mod:`smswire.link.protocol`, reading the reply of :mod:`smswire.link.replies`;
+how a request travels is :mod:`smswire.link.wire`;
 :class:`AsyncLinkMobilityClient` owns the rate, the retry policy and the concurrency of
 :meth:`~AsyncLinkMobilityClient.send_many`. Its blocking twin,
 :class:`~smswire.link.blocking.LinkMobilityClient`, runs it on an event loop in
@@ -51,15 +52,8 @@ from smswire.errors import (
 from smswire.link.errors import LinkResponseError
 from smswire.link.exchange import ExchangeTrace
 from smswire.link.logs import forget_secret, install_redaction, watch_secret
-from smswire.link.protocol import (
-    BaseUrl,
-    Credentials,
-    PreparedMessage,
-    parse_send_response,
-    prepare,
-    redact,
-    render_query,
-)
+from smswire.link.protocol import BaseUrl, Credentials, PreparedMessage, prepare, render_query
+from smswire.link.replies import parse_send_response, redact
 from smswire.link.wire import AiohttpWire, HttpxWire
 from smswire.message import Message, Outcome, SendResult
 from smswire.options import (
