@@ -136,7 +136,7 @@ SECURITY_MUTANTS: tuple[Mutant, ...] = (
         "link/replies.py",
         '    text = _PASSWORD_IN_QUERY.sub(r"\\1***", text)',
         "    return text",
-        ("tests/link/test_protocol.py", "tests/link/test_client.py"),
+        ("tests/link/test_replies.py", "tests/link/test_client.py"),
     ),
     Mutant(
         "link-excerpt-cut-first",
@@ -145,7 +145,7 @@ SECURITY_MUTANTS: tuple[Mutant, ...] = (
         "link/replies.py",
         "    window = (EXCERPT_MAX + longest) * 4",
         "    window = EXCERPT_MAX",
-        ("tests/link/test_logs.py", "tests/link/test_protocol.py"),
+        ("tests/link/test_logs.py", "tests/link/test_replies.py"),
     ),
     Mutant(
         "receiver-body-unbounded",
