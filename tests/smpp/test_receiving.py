@@ -488,3 +488,27 @@ async def test_a_receipt_waits_for_the_responses_outstanding_when_it_came_and_no
     (named,), (anonymous,) = batches
     assert named.message is result.message  # type: ignore[union-attr]
     assert anonymous.message is None  # type: ignore[union-attr]
+
+
+async def test_without_correlation_a_receipt_ahead_of_its_response_is_not_held() -> None:
+    # The outbox correlates receipts through its store (receipt_correlation=0):
+    # holding one for a response would only delay its acknowledgement.
+    batches: list[list[Inbound]] = []
+
+    async def handler(batch: list[Inbound]) -> None:
+        batches.append(batch)
+
+    def silent(session: Session, submit: SubmitSm) -> bytes:
+        return b""  # never answered: the receipt overtakes the response
+
+    # A hold of 60 s, far beyond PATIENCE: holding would time the test out.
+    options = {"on_inbound": handler, "timeouts": Timeouts(receipt_hold=60.0)}
+    async with StubSmsc(silent) as smsc, client(smsc, receipt_correlation=0, **options) as smpp:
+        sending = asyncio.ensure_future(smpp.send("+4512345678", "no answer", source="Acme"))
+        await smsc.until(lambda: smsc.submits, "the submit")
+        (early,) = smsc.deliver(receipt("x1"))
+        await smsc.until(lambda: early in smsc.answers, "the receipt's answer")
+        sending.cancel()
+    assert smsc.answers[early] == OK
+    ((taken,),) = batches
+    assert isinstance(taken, DeliveryReceipt) and taken.message is None
