@@ -26,6 +26,9 @@ def _module_names() -> dict[str, Path]:
         if parts[-1] == "__init__":
             parts.pop()
         names.setdefault(".".join(parts), path)
+    # The extension, whether or not this install has it or its stub (the pure
+    # wheel has neither): an import of it is an import of it, not of smswire.
+    names.setdefault("smswire._native", PACKAGE / "_native.pyi")
     return names
 
 
