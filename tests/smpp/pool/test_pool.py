@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import ssl
+import statistics
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from smswire import ClientClosed, ConfigurationError, Limits, Message, Outcome, SmscError
 from smswire.pdu import CommandStatus
 from smswire.smpp import SmscSimulator
+from smswire.smpp.simulator import Submit
 
 from ..support import ACCOUNT, PASSWORD
 from .support import PATIENCE, numbered, pool_for
@@ -44,15 +46,28 @@ async def test_four_binds_at_the_account_cap_are_never_throttled_and_reach_it(
     accepted = record.accepted
     assert len(accepted) == count, "each message once"
     assert record.busiest_second(ACCOUNT) <= ACCOUNT_CAP
-    # Throughput from the simulator's own clock: near the cap. 10 %, not less:
-    # on a loaded 2-core machine a late wake-up now and then cost 5 % (189.8/s);
-    # a pool that stalls or paces itself well below the cap still fails it.
-    span = accepted[-1].clock - accepted[0].clock
-    assert (count - 1) / span >= 0.9 * ACCOUNT_CAP
+    # Throughput from the simulator's own clock: near the cap in a typical
+    # second. The median of the run's whole seconds, not its mean: on a loaded
+    # 2-core machine a late wake-up or a descheduled process now and then costs
+    # a second or two (the mean once fell to 189.8/s), and no pacing makes up
+    # for it (GCRA never lets a late sender catch up beyond its burst). A pool
+    # that paces itself below the cap, or loses time every second, lowers
+    # every second and still fails it; 10 % below leaves room for the round
+    # trip the account gate waits on (cap / (1 s + round trip)).
+    seconds = whole_seconds(accepted)
+    assert statistics.median(seconds) >= 0.9 * ACCOUNT_CAP, seconds
     # All four binds carried their share.
     per_bind = collections.Counter(submit.connection for submit in accepted)
     assert len(per_bind) == 4
     assert min(per_bind.values()) >= count / 4 * 0.5
+
+
+def whole_seconds(accepted: list[Submit]) -> list[int]:
+    """Submits per second of the simulator's clock, from the first arrival,
+    for each second the run lasted whole (the last, cut short, left out)."""
+    first = accepted[0].clock
+    counts = collections.Counter(int(submit.clock - first) for submit in accepted)
+    return [counts[second] for second in range(max(counts))]
 
 
 async def test_per_bind_caps_hold_where_the_smsc_caps_each_bind(
