@@ -19,6 +19,20 @@ from ..support import ROUTE, accepted, all_events, claim_keys, message, names, p
 # Short leases for the tests that let one run out; sleeps are this plus a margin.
 SHORT_LEASE = 0.4
 PAST_LEASE = 0.7
+# A lease the test's own store calls must all land within before it runs out
+# (a claim, its mark and its record; a claim and its extension): a loaded
+# machine's SQLite commits and Redis round trips take far longer than usual.
+WORK_LEASE = 1.0
+# How long after a lease's end the tests look: the store's clock read fell
+# before its call returned, so the end is no later than return + lease.
+LEASE_MARGIN = 0.3
+
+
+async def outlive(returned: float, lease: float) -> None:
+    """Sleep until a lease (or delay) set by a call that ``returned`` at that
+    loop time has surely run out."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(max(0.0, returned + lease + LEASE_MARGIN - loop.time()))
 
 
 async def test_claims_come_oldest_first_up_to_the_limit(store: OutboxStore) -> None:
@@ -62,14 +76,18 @@ async def test_no_message_is_held_by_two_workers_at_once(make_store: StoreFactor
 
 async def test_a_lease_that_expires_mid_batch_is_taken_over(store: OutboxStore) -> None:
     await put(store, ["k0", "k1", "k2", "k3", "k4", "k5"])
-    a = await claim_keys(store, 6, worker="A", lease=SHORT_LEASE)
+    a = await claim_keys(store, 6, worker="A", lease=WORK_LEASE)
+    claimed = asyncio.get_running_loop().time()
     assert await store.mark_writing([a["k0"], a["k1"], a["k2"]]) == frozenset()
-    await store.record(
-        Via.SMPP,
-        parts=[AcceptedPart(a["k0"], 0, "A0"), AcceptedPart(a["k1"], 0, "A1")],
-        settled=[accepted(a["k1"])],
+    assert (
+        await store.record(
+            Via.SMPP,
+            parts=[AcceptedPart(a["k0"], 0, "A0"), AcceptedPart(a["k1"], 0, "A1")],
+            settled=[accepted(a["k1"])],
+        )
+        == frozenset()
     )
-    await asyncio.sleep(PAST_LEASE)
+    await outlive(claimed, WORK_LEASE)
 
     b = await claim_keys(store, 10, worker="B")
     assert sorted(b) == ["k0", "k2", "k3", "k4", "k5"]
@@ -128,10 +146,10 @@ async def test_a_worker_that_claims_its_message_again_cannot_use_the_old_claim(
 
 async def test_an_extended_lease_is_not_taken_over(store: OutboxStore) -> None:
     await put(store, ["a"])
-    claim = (await claim_keys(store, 1, lease=SHORT_LEASE))["a"]
-    await asyncio.sleep(SHORT_LEASE / 2)
+    claim = (await claim_keys(store, 1, lease=WORK_LEASE))["a"]
+    claimed = asyncio.get_running_loop().time()
     assert await store.extend([claim], 30.0) == frozenset()
-    await asyncio.sleep(PAST_LEASE - SHORT_LEASE / 2)
+    await outlive(claimed, WORK_LEASE)
     assert await claim_keys(store, 1, worker="w2") == {}
 
 
@@ -164,10 +182,11 @@ async def test_a_released_claim_is_gone_even_before_anyone_claims_again(
 async def test_a_release_with_a_delay_holds_the_message_back(store: OutboxStore) -> None:
     await put(store, ["a"])
     claim = (await claim_keys(store, 1))["a"]
-    await store.release([claim], delay=SHORT_LEASE)
+    await store.release([claim], delay=WORK_LEASE)
+    released = asyncio.get_running_loop().time()
     assert await claim_keys(store, 1, worker="w2") == {}
     assert (await store.pending(ROUTE)).queued == 1
-    await asyncio.sleep(PAST_LEASE)
+    await outlive(released, WORK_LEASE)
     assert list(await claim_keys(store, 1, worker="w2")) == ["a"]
 
 
