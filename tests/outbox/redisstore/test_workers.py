@@ -15,6 +15,19 @@ from ..conftest import StoreFactory
 from ..redis_server import RedisServer
 from ..support import PATIENCE, ROUTE, put
 
+# A heartbeat the test's own Redis calls must land within (round trips on a
+# loaded machine take far longer than usual), and how long after one's end a
+# test looks: Redis read its clock before the call returned.
+HEARTBEAT = 1.0
+EXPIRY_MARGIN = 0.3
+
+
+async def outlive(returned: float, seconds: float) -> None:
+    """Sleep until what a call that ``returned`` at that loop time set to
+    expire after ``seconds`` has surely expired."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(max(0.0, returned + seconds + EXPIRY_MARGIN - loop.time()))
+
 
 @pytest.fixture
 def store_location(redis_server: RedisServer, request: pytest.FixtureRequest) -> str:
@@ -33,7 +46,8 @@ async def test_a_heartbeat_is_visible_with_its_info_until_it_runs_out(
 ) -> None:
     store = await make_store()
     assert isinstance(store, RedisStore)
-    await store.beat("host-a:1:ab", 0.5, route=ROUTE, binds="2")
+    await store.beat("host-a:1:ab", HEARTBEAT, route=ROUTE, binds="2")
+    beaten = asyncio.get_running_loop().time()
     [health] = await store.live_workers()
     assert health.worker == "host-a:1:ab" and dict(health.info) == {"route": ROUTE, "binds": "2"}
     assert health.started_at <= health.beat_at < health.expires_at
@@ -41,16 +55,23 @@ async def test_a_heartbeat_is_visible_with_its_info_until_it_runs_out(
     prefix = store.keys.prefix
     assert await raw.zrange(f"{prefix}:workers", 0, -1) == ["host-a:1:ab"]
     assert (await raw.hgetall(f"{prefix}:hb:host-a:1:ab"))["binds"] == "2"
-    await asyncio.sleep(0.8)
+    await outlive(beaten, HEARTBEAT)
     assert await store.live_workers() == []
 
 
 async def test_beating_again_keeps_it_alive(make_store: StoreFactory) -> None:
     store = await make_store()
     assert isinstance(store, RedisStore)
-    for _ in range(4):
-        await store.beat("w1", 0.5)
-        await asyncio.sleep(0.2)
+    loop = asyncio.get_running_loop()
+    await store.beat("w1", HEARTBEAT)
+    first = loop.time()
+    # Beat on until the first beat has surely run out, then look at once:
+    # alive only because the later beats renewed it. A beat late on a loaded
+    # machine may let it lapse in between; the next one brings it back, and
+    # the look right after the last beat has a whole heartbeat to land in.
+    while loop.time() < first + HEARTBEAT + EXPIRY_MARGIN:
+        await asyncio.sleep(HEARTBEAT / 4)
+        await store.beat("w1", HEARTBEAT)
     assert [h.worker for h in await store.live_workers()] == ["w1"]
     await store.stop_beating("w1")
     assert await store.live_workers() == []
