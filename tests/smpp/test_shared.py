@@ -15,7 +15,11 @@ from smswire.smpp.shared import SharedReceiving
 from .stub_smsc import PATIENCE, StubSmsc
 from .test_receiving import receipt
 
-HOLD = 0.2
+# How long a receipt waits for its response. The first test's receipt waits
+# it out in full (its own bind's response never comes), and within it the
+# test must make a probe round trip and have the other bind's response read:
+# far longer than that takes, on a loaded machine too.
+HOLD = 1.0
 
 
 def client(smsc: StubSmsc, shared: SharedReceiving, **options: Any) -> AsyncSmppClient:
