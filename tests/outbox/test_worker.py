@@ -206,13 +206,22 @@ async def test_a_store_that_cannot_mark_stops_the_worker_before_anything_is_writ
     assert isinstance(worker.failure, StoreUnavailable)
 
 
+# The dead worker's lease: its mark must commit within it (a loaded machine's
+# SQLite commit can take a good part of a second), then the test waits it out.
+DEAD_LEASE = 0.5
+
+
 async def dead_worker_marked(outbox: Outbox, keys: Sequence[str]) -> None:
     """A worker claimed and marked ``keys`` and died before any outcome."""
-    drain = outbox.drain(ROUTE, worker="dead", via=Via.SMPP, lease=0.05)
+    loop = asyncio.get_running_loop()
+    drain = outbox.drain(ROUTE, worker="dead", via=Via.SMPP, lease=DEAD_LEASE)
     claims = await drain.claim(len(keys))
+    claimed = loop.time()
     assert sorted(c.key for c in claims) == sorted(keys)
-    await drain.mark_writing(claims)
-    await asyncio.sleep(0.1)  # its lease runs out
+    assert await drain.mark_writing(claims) == claims, "marked within the lease"
+    # Its lease runs out: the store set it from a clock read before the claim
+    # returned, so it ends no later than then + DEAD_LEASE.
+    await asyncio.sleep(max(0.0, claimed + DEAD_LEASE + 0.1 - loop.time()))
 
 
 async def test_at_most_once_records_possibly_written_messages_unknown_and_sends_none(
@@ -286,8 +295,12 @@ class SlowSender:
 
 async def test_leases_are_renewed_while_a_slow_batch_is_on_its_way(outbox: Outbox) -> None:
     await outbox.put_many(messages(4))
-    sender = SlowSender(delay=1.0)
-    worker = OutboxWorker(outbox, sender, lease=0.3, lanes=1)
+    # The batch outlasts the lease three times over. The worker renews every
+    # lease / 3, so a renewal may come lease * 2/3 late before the lease lapses:
+    # 0.4 s here, where a 0.3 s lease left 0.2 s, which a loaded machine's
+    # wake-up plus an extend waiting on the rival's SQLite commits could take.
+    sender = SlowSender(delay=2.0)
+    worker = OutboxWorker(outbox, sender, lease=0.6, lanes=1)
     running = asyncio.ensure_future(worker.run(until_empty=True))
     while worker.stats.claimed < 4:
         await asyncio.sleep(0.005)
