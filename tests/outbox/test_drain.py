@@ -145,12 +145,20 @@ async def test_reports_made_while_a_flush_commits_wait_for_the_next_flush(
     assert status.message_ids == ("id-b",) and drain.held == 0
 
 
+# The dead worker's lease: its mark must commit within it (a loaded machine's
+# SQLite commit can take a good part of a second), then the test waits it out.
+DEAD_LEASE = 0.5
+
+
 async def crashed_after_marking(store: OutboxStore) -> None:
     """Leave "a" marked with no outcome under a lease that is over: a worker died."""
+    loop = asyncio.get_running_loop()
     await put(store, ["a", "b"])
-    claims = await store.claim(ROUTE, "dead", 2, 0.2)
-    await store.mark_writing([c for c in claims if c.key == "a"])
-    await asyncio.sleep(0.4)
+    claims = await store.claim(ROUTE, "dead", 2, DEAD_LEASE)
+    claimed = loop.time()
+    assert await store.mark_writing([c for c in claims if c.key == "a"]) == frozenset()
+    # The store read its clock before the claim returned: the lease ends by then + DEAD_LEASE.
+    await asyncio.sleep(max(0.0, claimed + DEAD_LEASE + 0.2 - loop.time()))
 
 
 async def test_at_most_once_records_a_possibly_written_message_unknown(
