@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,6 +20,14 @@ PATIENCE = 15.0
 # A lease no test outlives unless it means to.
 LEASE = 60.0
 ROUTE = "smpp"
+# A lease (or expiry) the test's own store calls must all land within before it
+# runs out: a claim, its mark and its record; a claim and its extension; an
+# event and the sweep that must keep it. A loaded machine's SQLite commits
+# and Redis round trips take far longer than usual.
+WORK_LEASE = 1.0
+# How long after a lease's end a test looks: the store read its clock before
+# the call that set it returned, so it ends no later than return + lease.
+LEASE_MARGIN = 0.3
 # The subprocess agents the process tests start (real processes, SIGKILLed).
 AGENTS = [sys.executable, str(Path(__file__).with_name("agents.py"))]
 
@@ -48,6 +57,13 @@ def every_option() -> Message:
         asynchronous=True,
         user_data_header=b"\x05\x00\x03\x01\x02\x01",
     )
+
+
+async def outlive(returned: float, seconds: float) -> None:
+    """Sleep until what a store call that ``returned`` at that loop time set to
+    run out after ``seconds`` (a lease, a delay, a time to live) surely has."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(max(0.0, returned + seconds + LEASE_MARGIN - loop.time()))
 
 
 async def put(store: OutboxStore, keys: Iterable[str], route: str = ROUTE) -> None:

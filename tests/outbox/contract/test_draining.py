@@ -14,25 +14,21 @@ from smswire.outbox.store import MAX_CLAIM
 from smswire.pdu import CommandStatus
 
 from ..conftest import StoreFactory
-from ..support import ROUTE, accepted, all_events, claim_keys, message, names, put
+from ..support import (
+    ROUTE,
+    WORK_LEASE,
+    accepted,
+    all_events,
+    claim_keys,
+    message,
+    names,
+    outlive,
+    put,
+)
 
 # Short leases for the tests that let one run out; sleeps are this plus a margin.
 SHORT_LEASE = 0.4
 PAST_LEASE = 0.7
-# A lease the test's own store calls must all land within before it runs out
-# (a claim, its mark and its record; a claim and its extension): a loaded
-# machine's SQLite commits and Redis round trips take far longer than usual.
-WORK_LEASE = 1.0
-# How long after a lease's end the tests look: the store's clock read fell
-# before its call returned, so the end is no later than return + lease.
-LEASE_MARGIN = 0.3
-
-
-async def outlive(returned: float, lease: float) -> None:
-    """Sleep until a lease (or delay) set by a call that ``returned`` at that
-    loop time has surely run out."""
-    loop = asyncio.get_running_loop()
-    await asyncio.sleep(max(0.0, returned + lease + LEASE_MARGIN - loop.time()))
 
 
 async def test_claims_come_oldest_first_up_to_the_limit(store: OutboxStore) -> None:

@@ -11,7 +11,17 @@ from smswire.message import Outcome
 from smswire.outbox import OutboxStore, Settled, Via
 
 from ..conftest import StoreFactory
-from ..support import PATIENCE, ROUTE, accepted, all_events, claim_keys, message, put
+from ..support import (
+    PATIENCE,
+    ROUTE,
+    WORK_LEASE,
+    accepted,
+    all_events,
+    claim_keys,
+    message,
+    outlive,
+    put,
+)
 
 
 async def settle(store: OutboxStore, keys: list[str]) -> None:
@@ -104,9 +114,11 @@ async def test_a_waiting_reader_wakes_for_its_own_stores_write(store: OutboxStor
 
 
 async def test_events_expire(make_store: StoreFactory) -> None:
-    store = await make_store(event_ttl=0.3)
+    # The new event must still be inside its time to live when the sweep
+    # reads its clock, a settle (three store calls) later.
+    store = await make_store(event_ttl=WORK_LEASE)
     await settle(store, ["old"])
-    await asyncio.sleep(0.5)
+    await outlive(asyncio.get_running_loop().time(), WORK_LEASE)
     await settle(store, ["new"])
     await store.expire()
     assert [e.key for e in await all_events(store)] == ["new"]

@@ -11,7 +11,18 @@ from smswire.outbox import AcceptedPart, Claim, DeliveryState, EventKind, Outbox
 from smswire.smpp.userdata import MobileOriginated
 
 from ..conftest import StoreFactory
-from ..support import ROUTE, accepted, all_events, claim_keys, link_report, names, put, smpp_receipt
+from ..support import (
+    ROUTE,
+    WORK_LEASE,
+    accepted,
+    all_events,
+    claim_keys,
+    link_report,
+    names,
+    outlive,
+    put,
+    smpp_receipt,
+)
 
 
 async def sent(
@@ -260,10 +271,11 @@ async def test_a_link_report_before_its_id(store: OutboxStore) -> None:
 
 async def test_receipts_of_a_resent_message_match_their_own_attempt(store: OutboxStore) -> None:
     await put(store, ["k"])
-    first = (await claim_keys(store, 1, lease=0.3))["k"]
-    await store.mark_writing([first])
+    first = (await claim_keys(store, 1, lease=WORK_LEASE))["k"]
+    claimed = asyncio.get_running_loop().time()
+    assert await store.mark_writing([first]) == frozenset(), "marked within the lease"
     await store.record(Via.SMPP, parts=[AcceptedPart(first, 0, "old")])
-    await asyncio.sleep(0.5)
+    await outlive(claimed, WORK_LEASE)
     second = (await claim_keys(store, 1, worker="w2"))["k"]
     assert second.possibly_written
     await store.record(Via.SMPP, parts=[AcceptedPart(second, 0, "new")], settled=[accepted(second)])
