@@ -334,14 +334,17 @@ async def test_outcomes_that_cannot_be_committed_stay_possibly_written_for_the_n
     await outbox.put_many(messages(6))
     broken = Outbox(FailingRecords(outbox.store))  # type: ignore[arg-type]
     async with client_for(smsc) as client:
-        worker = OutboxWorker(broken, client, batch=3, lanes=1, lease=0.2)
+        # Its mark must commit within the lease, or nothing is written.
+        worker = OutboxWorker(broken, client, batch=3, lanes=1, lease=DEAD_LEASE)
         with pytest.raises(StoreUnavailable):
             await asyncio.wait_for(worker.run(), PATIENCE)
+        stopped = asyncio.get_running_loop().time()
     # It stopped claiming after the first batch, and forgot none of it.
     assert len(smsc.record.messages()) == 3
     written = [key for key, _ in messages(6) if (await outbox.status(key)).state == "writing"]  # type: ignore[union-attr]
     assert len(written) == 3
-    await asyncio.sleep(0.3)  # the dead worker's leases run out
+    # The dead worker's leases run out: renewed at the latest as it stopped.
+    await asyncio.sleep(max(0.0, stopped + DEAD_LEASE + 0.1 - asyncio.get_running_loop().time()))
     async with client_for(smsc) as client:
         await drain_all(OutboxWorker(outbox, client))
     for key in written:
