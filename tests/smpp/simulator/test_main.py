@@ -20,7 +20,7 @@ from smswire.pdu import BindReceiver, BindTransmitter, CommandStatus
 from smswire.smpp.simulator import SimulatorRecord
 
 from ..support import ACCOUNT, PASSWORD
-from .support import WAIT, RawEsme
+from .support import WAIT, RawEsme, eventually
 
 
 @asynccontextmanager
@@ -46,6 +46,11 @@ async def connect(ready: dict[str, Any]) -> RawEsme:
     context = ssl.create_default_context(cafile=ready["ca_file"])
     reader, writer = await asyncio.open_connection("127.0.0.1", ready["port"], ssl=context)
     return RawEsme(reader, writer)
+
+
+def acknowledged(record: Path) -> int:
+    """Receipts the simulator's record, read as it is being written, shows answered."""
+    return sum(d.acknowledged for d in SimulatorRecord.open(record).receipts)
 
 
 def accounts_file(tmp_path: Path) -> Path:
@@ -94,7 +99,9 @@ async def test_receipts_owed_across_binds_and_a_clean_stop_on_sigterm(tmp_path: 
         for _ in ids:
             pdu = await receiver.request()
             receiver.writer.write(receiver.session.respond(pdu, 0))
-        await asyncio.sleep(0.2)
+        # The simulator, another process, has read every answer before it is
+        # stopped: its record says so (a fixed sleep assumed it had).
+        await eventually(lambda: acknowledged(record) == len(ids))
         receiver.close()
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), WAIT) == 0
