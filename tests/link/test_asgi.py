@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-import time
+from typing import Any
 
 import pytest
 
@@ -18,8 +18,26 @@ from .conftest import HTTP_PARSERS, PATIENCE, Server, wait_until
 # What the sender meant: a delivered message. Cut two octets short it reads
 # as resultCode 10, a code the guide does not even list.
 _MEANT = b"id=m&resultCode=1001"
-# Long enough that the partial chunk reaches the application before the close.
-_BEFORE_CLOSING = 0.2
+
+
+class BodySeen:
+    """An ASGI app in front of another, noting when that one has been handed
+    body octets: the test hangs up only then. Hung up sooner, uvicorn hands
+    the application a disconnect in place of the octets it had buffered, and
+    the cut would be 'after 0 octets' (a fixed sleep assumed it never was)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.seen = threading.Event()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def noting() -> dict[str, Any]:
+            message: dict[str, Any] = await receive()
+            if message.get("body"):
+                self.seen.set()
+            return message
+
+        await self.app(scope, noting, send)
 
 
 class Taken:
@@ -37,10 +55,10 @@ class Taken:
             self.invalid.append(invalid)
 
 
-def _send_then_hang_up(port: int, raw: bytes) -> None:
+def _send_then_hang_up(port: int, raw: bytes, handed_over: threading.Event) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=PATIENCE) as connection:
         connection.sendall(raw)
-        time.sleep(_BEFORE_CLOSING)
+        assert handed_over.wait(PATIENCE), "the partial body never reached the application"
 
 
 def _head(framing: str) -> bytes:
@@ -65,9 +83,11 @@ def test_a_body_cut_short_by_a_disconnect_is_never_handed_over(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="smswire.link.receiver")
     taken = Taken()
-    receiver = DeliveryReportReceiver(taken.report, on_invalid=taken.malformed, path="/dlr")
+    receiver = BodySeen(
+        DeliveryReportReceiver(taken.report, on_invalid=taken.malformed, path="/dlr")
+    )
     with Server(receiver, http=http) as server:
-        _send_then_hang_up(server.port, _CUT_SHORT[cut])
+        _send_then_hang_up(server.port, _CUT_SHORT[cut], receiver.seen)
         wait_until(
             lambda: _logged(caplog) or taken.reports or taken.invalid,
             what="the receiver to decide about the incomplete body",
