@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from ports import steady_port
 
 from smswire.cli import main
 from smswire.link import LinkMobilityClient, ResultCode
@@ -25,9 +26,8 @@ PASSWORD = "link pass&word=1"
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port for a server started on it by number: see tests/ports.py."""
+    return steady_port()
 
 
 def _listening(port: int) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from ports import steady_port
 
 from smswire.cli.worker import CLOSE_AFTER_GRACE
 from smswire.link import LinkSimulator
@@ -33,10 +34,8 @@ LONG = "A text long enough to need more than one part on its way. " * 4
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A port for a server started on it by number: see tests/ports.py."""
+    return steady_port()
 
 
 async def test_a_link_worker_stores_every_report_and_stops_on_sigterm(

@@ -18,12 +18,12 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ports import steady_port
 
 from smswire.link.reports import DeliveryReport
 from smswire.link.simulator import LinkSimulatorRecord
@@ -52,13 +52,6 @@ def campaign() -> list[tuple[str, Message]]:
         text = (f"Your code is {i}", UCS2.format(i=i), f"{i} {LONG}")[i % 3]
         items.append((f"order-{i}", Message(f"+4790{i:06d}", text, source="Shop")))
     return items
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def start_worker(
@@ -136,7 +129,8 @@ async def test_a_link_worker_killed_again_and_again_loses_nothing(
     async with Outbox.open(store) as outbox:
         await outbox.put_many(campaign())
     rng = random.Random(MESSAGES * 7 + KILLS)
-    listen = free_port()
+    # The receiver port every worker binds again after the last was killed.
+    listen = steady_port()
     smsc = link_smsc(
         processes, tmp_path,
         {"service_id": SERVICE_ID, "username": USERNAME, "password": PASSWORD},

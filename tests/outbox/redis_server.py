@@ -15,6 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from ports import steady_port
+
 # Bounds on waiting for the server to answer, or to stop. They bound a failing
 # test; no test asserts them.
 START_PATIENCE = 15.0
@@ -26,9 +28,8 @@ def redis_server_binary() -> str | None:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port for a server restarted on it: see tests/ports.py."""
+    return steady_port()
 
 
 class RedisServer:
