@@ -746,13 +746,18 @@ async def test_a_response_that_never_comes_drops_the_link_and_resubmits() -> Non
             return b""
         return session.send(SubmitSmResp(message_id="m1", sequence_number=pdu.sequence_number))
 
+    # The resubmission's answer must come within the response timeout: a
+    # second, which a loaded machine's event loop meets (0.2 s it might not,
+    # and a third bind failed the test).
+    response = 1.0
     async with (
         ScriptedSmsc(ignore_the_first) as smsc,
-        scripted(smsc, timeouts=Timeouts(response=0.2), backoff=FAST) as smpp,
+        scripted(smsc, timeouts=Timeouts(response=response), backoff=FAST) as smpp,
     ):
-        # Long after the bind: the response timer is armed by the submit itself,
-        # not left waiting for the enquire_link due in 30 s.
-        await asyncio.sleep(0.3)
+        # Long after the bind's own response timer: the response timer is
+        # armed by the submit itself, not left waiting for the enquire_link
+        # due in 30 s.
+        await asyncio.sleep(response + 0.3)
         result = await asyncio.wait_for(
             smpp.send("+4512345678", "patience", source="Acme"), PATIENCE
         )
