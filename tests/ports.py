@@ -13,8 +13,10 @@ so only a process that binds one by number can take it.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 # Linux's ip_local_port_range, where connect() takes local ports from.
@@ -51,3 +53,14 @@ def steady_port() -> int:
                 continue  # taken: draw again
             return port
     raise RuntimeError(f"no free port on 127.0.0.1 from {_LOWEST} to {low} in {_TRIES} tries")
+
+
+@contextlib.contextmanager
+def refusing_port() -> Iterator[int]:
+    """A port bound and never listening, for as long as the ``with`` lasts:
+    a connection to it is refused, and no server elsewhere can take it
+    meanwhile (a port merely found free a moment ago could be, and then
+    something answers where the test counted on a refusal)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from ports import steady_port
+from ports import refusing_port, steady_port
 
 from smswire.cli.worker import CLOSE_AFTER_GRACE
 from smswire.link import LinkSimulator
@@ -95,11 +95,12 @@ async def test_a_link_worker_stores_every_report_and_stops_on_sigterm(
 
 
 async def test_a_worker_without_a_reachable_smsc_says_why_in_one_line(tmp_path: Path) -> None:
-    run = await run_cli(
-        "worker", "--via", "smpp", "--store", tmp_path / "outbox.db",
-        "--url", f"smpp://acme@127.0.0.1:{free_port()}",
-        env={"SMSWIRE_SMPP_PASSWORD": "pw"},
-    )  # fmt: skip
+    with refusing_port() as port:
+        run = await run_cli(
+            "worker", "--via", "smpp", "--store", tmp_path / "outbox.db",
+            "--url", f"smpp://acme@127.0.0.1:{port}",
+            env={"SMSWIRE_SMPP_PASSWORD": "pw"},
+        )  # fmt: skip
     assert run.returncode == 1
     assert run.stderr.startswith("smswire: error:") and "Traceback" not in run.stderr
 

@@ -16,6 +16,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 import trustme
+from ports import refusing_port
 
 from smswire import (
     Backoff,
@@ -320,17 +321,18 @@ async def test_an_async_client_refuses_sends_once_closed(
 # --- the retry policy: only what provably never reached the server ---
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_connection_refused_is_retried_then_not_sent(
     client_tls: ssl.SSLContext, caplog: pytest.LogCaptureFixture
 ) -> None:
-    url = f"https://127.0.0.1:{_closed_port()}/smscsimplehttp"
-    with _client(url, client_tls, limits=Limits(retries=2), backoff=FAST) as client:
+    with (
+        refusing_port() as port,
+        _client(
+            f"https://127.0.0.1:{port}/smscsimplehttp",
+            client_tls,
+            limits=Limits(retries=2),
+            backoff=FAST,
+        ) as client,
+    ):
         with pytest.raises(RequestNotSent) as info:
             client.send("+4746910822", "Hello", source="LINK")
         results = client.send_many([Message("+4746910822", "Hello", source="LINK")])

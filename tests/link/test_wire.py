@@ -10,8 +10,8 @@ trace does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import socket
 import ssl
 import warnings
 from collections.abc import Iterator
@@ -22,6 +22,7 @@ import aiohttp
 import httpx
 import pytest
 import trustme
+from ports import refusing_port
 
 from smswire import (
     Backoff,
@@ -82,11 +83,11 @@ def _client(
         )
 
 
-def _refusing_url() -> str:
-    # A port that was just free: nothing listens, connecting is refused.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}/smscsimplehttp"
+@contextlib.contextmanager
+def _refusing_url() -> Iterator[str]:
+    # Bound, not listening, while the test runs: connecting is refused.
+    with refusing_port() as port:
+        yield f"http://127.0.0.1:{port}/smscsimplehttp"
 
 
 @pytest.mark.parametrize("wire", WIRES)
@@ -94,10 +95,11 @@ async def test_a_refused_connection_never_left_and_is_retried(
     wire: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="smswire.link")
-    async with _client(_refusing_url(), wire, limits=Limits(retries=2)) as client:
-        with pytest.raises(RequestNotSent) as info:
-            await client.send("+4746910822", "Hello", source="LINK")
-        [result] = await client.send_many([Message("+4746910822", "Hello", source="LINK")])
+    with _refusing_url() as url:
+        async with _client(url, wire, limits=Limits(retries=2)) as client:
+            with pytest.raises(RequestNotSent) as info:
+                await client.send("+4746910822", "Hello", source="LINK")
+            [result] = await client.send_many([Message("+4746910822", "Hello", source="LINK")])
     assert "3 attempts" in str(info.value)
     assert result.outcome is Outcome.NOT_SENT and "3 attempts" in (result.error or "")
     assert len([r for r in caplog.records if "retrying" in r.getMessage()]) == 4
@@ -173,8 +175,8 @@ async def test_the_aiohttp_wire_marks_an_exchange_only_once_a_connection_is_in_h
         proxy=None,
     )
     refused = ExchangeTrace()
-    with pytest.raises(aiohttp.ClientConnectorError):
-        await wire.post(wire.target(_refusing_url()), refused)
+    with _refusing_url() as url, pytest.raises(aiohttp.ClientConnectorError):
+        await wire.post(wire.target(url), refused)
     assert refused.never_left
     async with RawHttpServer(answer) as server:
         answered = ExchangeTrace()
