@@ -97,7 +97,10 @@ async def test_restart_refuses_submits_unbinds_closes_and_refuses_binds_meanwhil
     async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=False) as sim:
         esme = await RawEsme.connect(sim)
         await esme.bind()
-        restart = asyncio.create_task(sim.restart(downtime=0.5))
+        # The early bind below must land within the downtime, which starts as
+        # the connection closes: a second and a half, however slowly a loaded
+        # machine connects it.
+        restart = asyncio.create_task(sim.restart(downtime=1.5))
         # inMobile: "clients will be sent an unbind message".
         assert await esme.next() == Unbound(by_peer=True)
         # inMobile: "Right after, the connection will be disconnected."
