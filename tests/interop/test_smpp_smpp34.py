@@ -11,11 +11,11 @@ answering unbind.
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 from collections.abc import AsyncIterator
 
 import pytest
+from ports import steady_port
 
 from smswire import AsyncSmppClient, Message, Outcome, ReceiptState
 
@@ -49,10 +49,8 @@ asyncio.run(main(int(sys.argv[1])))
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A port for the server started on it by number: see tests/ports.py."""
+    return steady_port()
 
 
 @pytest.fixture

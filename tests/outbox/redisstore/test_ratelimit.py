@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from ports import refusing_port
 
 from smswire.errors import ConfigurationError, StoreUnavailable
 from smswire.outbox.redis import RedisRateLimiter
 from smswire.ratelimit import RateLimiter
 
-from ..redis_server import RedisServer, free_port
+from ..redis_server import RedisServer
 from ..support import PATIENCE
 
 AGENT = [sys.executable, str(Path(__file__).with_name("limiter_agent.py"))]
@@ -89,12 +90,13 @@ async def test_a_bad_count_is_refused(limiter_factory: Factory) -> None:
 
 
 async def test_without_redis_it_raises_rather_than_guess() -> None:
-    limiter = RedisRateLimiter.from_url(
-        f"redis://127.0.0.1:{free_port()}/0", "x", 10.0, reconnect_patience=0.2
-    )
-    with pytest.raises(StoreUnavailable, match="rate limiter 'x'"):
-        await asyncio.wait_for(limiter.acquire(), PATIENCE)
-    await limiter.close()
+    with refusing_port() as port:
+        limiter = RedisRateLimiter.from_url(
+            f"redis://127.0.0.1:{port}/0", "x", 10.0, reconnect_patience=0.2
+        )
+        with pytest.raises(StoreUnavailable, match="rate limiter 'x'"):
+            await asyncio.wait_for(limiter.acquire(), PATIENCE)
+        await limiter.close()
 
 
 async def test_it_waits_for_a_redis_that_comes_back(tmp_path: Path) -> None:

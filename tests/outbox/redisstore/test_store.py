@@ -6,12 +6,13 @@ import logging
 from pathlib import Path
 
 import pytest
+from ports import refusing_port
 
 from smswire.errors import ConfigurationError, StoreUnavailable
 from smswire.outbox import open_store
 from smswire.outbox.redis import LEASE_HORIZON, RedisStore
 
-from ..redis_server import RedisServer, free_port
+from ..redis_server import RedisServer
 from ..support import ROUTE, message
 
 SECRET = "s3cr3t-Pa55"
@@ -39,8 +40,10 @@ async def test_a_password_shows_nowhere_right_or_wrong(
 
 
 async def test_an_unreachable_redis_is_store_unavailable_naming_it() -> None:
-    port = free_port()
-    with pytest.raises(StoreUnavailable, match=f"127.0.0.1:{port}") as caught:
+    with (
+        refusing_port() as port,
+        pytest.raises(StoreUnavailable, match=f"127.0.0.1:{port}") as caught,
+    ):
         await open_store(f"redis://127.0.0.1:{port}/0", reconnect_patience=0)
     assert caught.value.operation == "open"
 
