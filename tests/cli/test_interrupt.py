@@ -84,6 +84,20 @@ async def _start(tmp_path: Path, url: str) -> tuple[asyncio.subprocess.Process, 
     return process, out
 
 
+async def _stderr_through(process: asyncio.subprocess.Process, mark: bytes) -> bytes:
+    """The child's stderr up to and including the first line with ``mark`` (bounded)."""
+    assert process.stderr is not None
+    deadline = time.monotonic() + PATIENCE
+    lines = b""
+    while mark not in lines:
+        line = await asyncio.wait_for(
+            process.stderr.readline(), max(0.0, deadline - time.monotonic())
+        )
+        assert line, f"the child ended without saying {mark!r}: {lines!r}"
+        lines += line
+    return lines
+
+
 async def _until(condition: object, what: str) -> None:
     deadline = time.monotonic() + PATIENCE
     while not condition():  # type: ignore[operator]
@@ -130,11 +144,15 @@ async def test_the_second_ctrl_c_quits_at_once(tmp_path: Path) -> None:
         process, _ = await _start(tmp_path, url)
         await _until(lambda: len(link.received) >= 4, "requests to be out")
         process.send_signal(signal.SIGINT)
-        await asyncio.sleep(0.5)  # the first one handled
+        # The first one handled: the child says so. (A fixed sleep assumed it;
+        # a child not yet scheduled would get both signals pending at once,
+        # which the kernel delivers as one, and wait out the whole grace.)
+        before = await _stderr_through(process, b"stopping")
         process.send_signal(signal.SIGINT)
         started = time.monotonic()
-        _, stderr = await asyncio.wait_for(process.communicate(), PATIENCE)
+        _, rest = await asyncio.wait_for(process.communicate(), PATIENCE)
         quit_after = time.monotonic() - started
+    stderr = before + rest
     assert process.returncode == 130
     assert "quitting at once" in stderr.decode()
     assert "Traceback" not in stderr.decode()
