@@ -64,15 +64,35 @@ def progress_ratio(batch: Callable[[list[str]], object]) -> float:
     return during / (solo_rate * elapsed)
 
 
+# Held for the call, the ratio is a few percent at most (the moments before
+# the call takes the GIL); released, it measured 0.33 to 0.54 with the
+# machine's two cores under a load of 5, and nears 1 on an idle core.
+THRESHOLD = 0.1
+# The load can rise between the solo measure and the call (CI runs two suites
+# at once beside others' work) and starve the thread for the one call: a
+# released call is measured again, up to this many times. Noise only ever
+# lowers the ratio of a call that releases the GIL; it cannot raise that of
+# one that holds it, so the best of a few still separates the two.
+ATTEMPTS = 3
+
+
+def best_progress_ratio(batch: Callable[[list[str]], object]) -> float:
+    """The highest of up to :data:`ATTEMPTS` measures, stopping above the threshold."""
+    best = 0.0
+    for _ in range(ATTEMPTS):
+        best = max(best, progress_ratio(batch))
+        if best > THRESHOLD:
+            break
+    return best
+
+
 @pytest.mark.parametrize("batch", [analyze_many, segment_many], ids=lambda batch: batch.__name__)
 def test_another_thread_runs_while_a_batch_is_encoded(batch: Callable[..., object]) -> None:
-    # Held for the call, the ratio is a few percent at most (the moments before
-    # the call takes the GIL); released, it measured 0.33 to 0.54 with the
-    # machine's two cores under a load of 5, and nears 1 on an idle core.
-    assert progress_ratio(lambda texts: batch(texts, national=NATIONAL)) > 0.1
+    assert best_progress_ratio(lambda texts: batch(texts, national=NATIONAL)) > THRESHOLD
 
 
 def test_the_measure_sees_a_call_that_keeps_the_gil() -> None:
-    # The same measure on a C call that holds the GIL throughout (zeroing a
-    # large buffer: measured 0.0), so the threshold above separates the two.
-    assert progress_ratio(lambda _texts: bytes(300_000_000)) < 0.1
+    # The same measure, tries and all, on a C call that holds the GIL
+    # throughout (zeroing a large buffer: measured 0.0), so the threshold
+    # above separates the two.
+    assert best_progress_ratio(lambda _texts: bytes(300_000_000)) < THRESHOLD
