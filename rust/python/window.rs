@@ -4,7 +4,7 @@
 //! object per part. The pure twin is `smswire.smpp._window_pure`.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyInt, PyList, PyString, PyTuple};
 
 use super::capi::{Text, Utf8};
 use super::encoding::{languages_of, profile_of, standard, to_py, utf8};
@@ -60,6 +60,40 @@ fn address<'py>(value: &Bound<'py, PyAny>) -> PyResult<Address<'py>> {
     Ok(Address::Unencodable(prefix))
 }
 
+/// `value` if it lies in `low..=high`; any other int (one beyond i64 too) is
+/// out of range, named with its Python text as the pure twin names it.
+fn within(value: &Bound<'_, PyInt>, low: i64, high: i64) -> Option<i64> {
+    value
+        .extract::<i64>()
+        .ok()
+        .filter(|v| (low..=high).contains(v))
+}
+
+/// The TON or NPI at `index` of message `position`, an int 0..=255
+/// (SMPP 3.4 §5.2.5, §5.2.6), or the ConfigurationError the pure twin raises.
+fn octet(fields: &Bound<'_, PyTuple>, position: usize, index: usize, name: &str) -> PyResult<u8> {
+    let value = fields.get_item(index)?;
+    if value.is_instance_of::<PyInt>() {
+        if let Ok(octet) = value.extract::<u8>() {
+            return Ok(octet);
+        }
+    }
+    let section = if name.ends_with("ton") {
+        "5.2.5"
+    } else {
+        "5.2.6"
+    };
+    Err(SmswireError::Configuration.new_err(
+        value.py(),
+        &format!(
+            "message {position}: {name} must be 0..{} (SMPP 3.4 §{section}), got {}",
+            u8::MAX,
+            value.repr()?
+        ),
+        &[],
+    ))
+}
+
 fn concatenation(py: Python<'_>, name: &str) -> PyResult<Concatenation> {
     Ok(match name {
         "udh" => Concatenation::Udh,
@@ -82,7 +116,7 @@ fn concatenation(py: Python<'_>, name: &str) -> PyResult<Concatenation> {
 /// sequence_number, offset) and `[(message, error)]` of those refused.
 #[pyfunction]
 #[pyo3(signature = (
-    messages, first_sequence, *, reference=0, profile=None, national=None, smart=false,
+    messages, first_sequence, *, reference=None, profile=None, national=None, smart=false,
     concatenation="udh", flash=false, registered_delivery=true,
     service_type=b"".as_slice(), validity_period=b"".as_slice(), tlvs=b"".as_slice()
 ), text_signature = "(messages, first_sequence, *, reference=0, profile=None, national=None, \
@@ -91,8 +125,8 @@ fn concatenation(py: Python<'_>, name: &str) -> PyResult<Concatenation> {
 #[allow(clippy::too_many_arguments, reason = "the Python signature's keywords")]
 fn submit_window<'py>(
     messages: &Bound<'py, PyAny>,
-    first_sequence: i64,
-    reference: i64,
+    first_sequence: &Bound<'py, PyInt>,
+    reference: Option<&Bound<'py, PyInt>>,
     profile: Option<&Bound<'_, PyAny>>,
     national: Option<&Bound<'_, PyAny>>,
     smart: bool,
@@ -104,26 +138,35 @@ fn submit_window<'py>(
     tlvs: &[u8],
 ) -> PyResult<Bound<'py, PyTuple>> {
     let py = messages.py();
-    if !(1..=i64::from(MAX_SEQUENCE_NUMBER)).contains(&first_sequence) {
-        return Err(SmswireError::Configuration.new_err(
-            py,
-            &format!(
-                "first_sequence must be 1..{MAX_SEQUENCE_NUMBER} (SMPP 3.4 §5.1.4), \
-                 got {first_sequence}"
-            ),
-            &[],
-        ));
-    }
-    if !(0..i64::from(REFERENCES)).contains(&reference) {
-        return Err(SmswireError::Configuration.new_err(
-            py,
-            &format!(
-                "reference must be 0..{} (the 8-bit concatenation reference), got {reference}",
-                REFERENCES - 1
-            ),
-            &[],
-        ));
-    }
+    let first_sequence = match within(first_sequence, 1, i64::from(MAX_SEQUENCE_NUMBER)) {
+        Some(first) => first,
+        None => {
+            return Err(SmswireError::Configuration.new_err(
+                py,
+                &format!(
+                    "first_sequence must be 1..{MAX_SEQUENCE_NUMBER} (SMPP 3.4 §5.1.4), \
+                     got {first_sequence}"
+                ),
+                &[],
+            ))
+        }
+    };
+    // Omitted, the reference is 0 (the text signature's default).
+    let reference = match reference.map_or(Some(0), |r| within(r, 0, i64::from(REFERENCES) - 1)) {
+        Some(reference) => reference,
+        None => {
+            return Err(SmswireError::Configuration.new_err(
+                py,
+                &format!(
+                    "reference must be 0..{} (the 8-bit concatenation reference), \
+                     got {}",
+                    REFERENCES - 1,
+                    reference.map_or_else(String::new, ToString::to_string)
+                ),
+                &[],
+            ))
+        }
+    };
     let concatenation = self::concatenation(py, concatenation)?;
     let owned = profile_of(profile)?;
     let profile = owned.as_ref().unwrap_or_else(|| standard());
@@ -133,6 +176,18 @@ fn submit_window<'py>(
     for (position, item) in messages.try_iter()?.enumerate() {
         let item = item?;
         let fields = item.cast::<PyTuple>()?;
+        // Checked before the text, as the pure twin checks them: a caller's
+        // mistake refuses the window, whatever else is wrong with the message.
+        let tons = [
+            (
+                octet(fields, position, 0, "source_addr_ton")?,
+                octet(fields, position, 1, "source_addr_npi")?,
+            ),
+            (
+                octet(fields, position, 3, "dest_addr_ton")?,
+                octet(fields, position, 4, "dest_addr_npi")?,
+            ),
+        ];
         let text = fields.get_item(6)?;
         // A text UTF-8 cannot hold is refused first, as the core refuses
         // a text before it looks at the addresses.
@@ -145,16 +200,7 @@ fn submit_window<'py>(
         };
         read.push(Read {
             position,
-            tons: [
-                (
-                    fields.get_item(0)?.extract()?,
-                    fields.get_item(1)?.extract()?,
-                ),
-                (
-                    fields.get_item(3)?.extract()?,
-                    fields.get_item(4)?.extract()?,
-                ),
-            ],
+            tons,
             addresses: [
                 address(&fields.get_item(2)?)?,
                 address(&fields.get_item(5)?)?,
@@ -181,7 +227,7 @@ fn submit_window<'py>(
         service_type,
         validity_period,
         tlvs,
-        // Both checked above.
+        // Both checked above to lie within u32.
         reference: reference as u32,
         first_sequence: first_sequence as u32,
     };

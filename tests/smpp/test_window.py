@@ -213,3 +213,35 @@ def test_window_arguments_out_of_range_are_refused(
 
     with pytest.raises(ConfigurationError, match=error):
         submit_window([], first, reference=reference, concatenation=concatenation)
+
+
+@pytest.mark.parametrize(
+    ("place", "value", "error"),
+    [
+        (0, 256, "message 1: source_addr_ton must be 0..255 (SMPP 3.4 §5.2.5), got 256"),
+        (1, -1, "message 1: source_addr_npi must be 0..255 (SMPP 3.4 §5.2.6), got -1"),
+        (3, 2**70, f"message 1: dest_addr_ton must be 0..255 (SMPP 3.4 §5.2.5), got {2**70}"),
+        (4, "1", "message 1: dest_addr_npi must be 0..255 (SMPP 3.4 §5.2.6), got '1'"),
+    ],
+)
+def test_a_ton_or_npi_out_of_range_refuses_the_window_naming_it(
+    place: int, value: object, error: str
+) -> None:
+    from smswire.smpp.window import submit_window
+
+    fields: list[object] = [5, 0, "Acme", 1, 1, "47", "hi"]
+    fields[place] = value
+    with pytest.raises(ConfigurationError) as raised:
+        submit_window([(5, 0, "Acme", 1, 1, "47", "hi"), tuple(fields)], 1)
+    assert str(raised.value) == error
+
+
+@pytest.mark.parametrize("value", [-(2**70), -(2**63) - 1, 2**63, 2**64, 2**200])
+def test_sequence_and_reference_beyond_any_machine_int_are_refused_by_name(value: int) -> None:
+    from smswire.smpp.window import submit_window
+
+    first = f"first_sequence must be 1..2147483647.*got {value}$"
+    with pytest.raises(ConfigurationError, match=first):
+        submit_window([], value)
+    with pytest.raises(ConfigurationError, match=f"reference must be 0..255.*got {value}$"):
+        submit_window([], 1, reference=value)

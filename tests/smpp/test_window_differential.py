@@ -111,10 +111,20 @@ def test_both_backends_write_the_same_window(
     both(messages, first, **options)
 
 
+# Ints near every edge a backend might convert through: the field's own
+# range, u8, i32, u32, i64 and far beyond.
+EDGES = [0, 1, 255, 256, 2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64, 2**70]
+HUGE = st.one_of(
+    st.sampled_from(EDGES + [-e for e in EDGES]),
+    st.integers(-(2**40), 2**40),
+    st.integers(-(2**200), 2**200),
+)
+
+
 @settings(max_examples=100, deadline=None)
 @given(
-    first=st.integers(-(2**40), 2**40),
-    reference=st.integers(-(2**40), 2**40),
+    first=HUGE,
+    reference=HUGE,
     concatenation=st.sampled_from(["udh", "sar", "payload", "UDH", ""]),
     national=st.sampled_from([None, ("tr",), ("xx",), "tr", ("tr", "tr")]),
 )
@@ -128,6 +138,27 @@ def test_both_backends_refuse_a_window_alike(
         concatenation=concatenation,
         national=national,
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    place=st.integers(0, 3),
+    value=st.one_of(HUGE, st.sampled_from([True, "5", 5.0, None, b"\x05"])),
+    empty_text=st.booleans(),
+    bad_address=st.booleans(),
+)
+def test_both_backends_refuse_a_ton_or_npi_out_of_range_alike(
+    place: int, value: Any, empty_text: bool, bad_address: bool
+) -> None:
+    """Whatever else is wrong with the message (an empty text, an address
+    too long), and whatever message came before it refused."""
+    fields: list[Any] = [5, 0, "Acme", 1, 1, "4" * 21 if bad_address else "47", "hi"]
+    fields[(0, 1, 3, 4)[place]] = value
+    fields[6] = "" if empty_text else "hi"
+    before = (5, 0, "Acme", 1, 1, "47", "")
+    result = both([before, tuple(fields)], 1)
+    if not (isinstance(value, int) and 0 <= value <= 255):
+        assert result[0] == "raised" and result[1][0] == "ConfigurationError"
 
 
 def test_a_realistic_window_is_the_same_and_nonempty() -> None:

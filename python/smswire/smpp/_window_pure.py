@@ -83,6 +83,9 @@ def submit_window(
     refused: list[tuple[int, SmswireError]] = []
     sequence = first_sequence
     for position, message in enumerate(messages):
+        # Checked before the text, as the native core checks them: a
+        # caller's mistake refuses the window, whatever else the message has.
+        _check_octets(position, message)
         ref = (reference + position) % REFERENCES
         try:
             parts = _parts(message[6], profile, languages, smart, concatenation, ref)
@@ -96,6 +99,26 @@ def submit_window(
             wire += fixed.pdu(sequence, head, esm_class, data_coding, short_message, own_tlvs)
             sequence = 1 if sequence >= MAX_SEQUENCE_NUMBER else sequence + 1
     return bytes(wire), bytes(records), refused
+
+
+# SMPP 3.4 §5.2.5 (TON) and §5.2.6 (NPI): each one octet; their places in a WindowMessage.
+_OCTETS = (
+    (0, "source_addr_ton", "5.2.5"),
+    (1, "source_addr_npi", "5.2.6"),
+    (3, "dest_addr_ton", "5.2.5"),
+    (4, "dest_addr_npi", "5.2.6"),
+)
+OCTET_LIMIT = 255
+
+
+def _check_octets(position: int, message: WindowMessage) -> None:
+    for index, name, section in _OCTETS:
+        value = message[index]
+        if not isinstance(value, int) or not 0 <= value <= OCTET_LIMIT:
+            raise ConfigurationError(
+                f"message {position}: {name} must be 0..{OCTET_LIMIT} (SMPP 3.4 §{section}), "
+                f"got {value!r}"
+            )
 
 
 # A part: esm_class, data_coding (flash bit not yet set), short_message, its own TLVs.
