@@ -92,7 +92,7 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, P
     cli = [sys.executable, "-c", "import sys; from smswire.cli import main; sys.exit(main())"]
     command = [*cli, "simulate", "smpp", "--port", "0", "--receipt-delay", "0"]
     process = subprocess.Popen(
-        _pinned("1", [*command, "--tls", "--ca-out", str(ca)]),
+        _pinned("1", [*command, "--ca-out", str(ca)]),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

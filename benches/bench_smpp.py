@@ -149,8 +149,8 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Se
     ca = tmp_path_factory.mktemp("ca") / "ca.pem"
     cli = [sys.executable, "-c", "import sys; from smswire.cli import main; sys.exit(main())"]
     common = ["simulate", "smpp", "--port", "0", "--receipt-delay", "0"]
-    plain = spawn([*cli, *common])
-    tls = spawn([*cli, *common, "--tls", "--ca-out", str(ca)])
+    plain = spawn([*cli, *common, "--no-tls"])
+    tls = spawn([*cli, *common, "--ca-out", str(ca)])
     servers = {}
     try:
         for name, process, ca_arg in (("tcp", plain, "-"), ("tls", tls, str(ca))):

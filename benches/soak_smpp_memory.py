@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--receipts", choices=("read", "unread", "none"), default="read")
     args = parser.parse_args()
-    serve = ["simulate", "smpp", "--port", "0", "--receipt-delay", "0"]
+    serve = ["simulate", "smpp", "--port", "0", "--receipt-delay", "0", "--no-tls"]
     simulator = subprocess.Popen(
         [sys.executable, "-m", "smswire", *serve],
         stderr=subprocess.PIPE,

@@ -5,11 +5,13 @@
 For the sdist, the native wheel and the pure wheel in that folder: their tags
 and contents (py.typed, the extension's .pyi, LICENSE; no tests, no build
 junk; the extension stripped and manylinux2014 by auditwheel), the same
-metadata in both wheels, pip's choice between them per platform, and each
+metadata in both wheels (a classifier per supported Python, no development
+group published as an extra), pip's choice between them per platform, and each
 installed into a fresh virtual environment running ``smswire analyze "hi"``
 and the README's first sample. The sdist must also stop with one line, and
-fetch nothing, where no Rust toolchain is on PATH, and install as pure Python
-when asked. Exits 1 at the first broken promise, saying which.
+fetch nothing, where no Rust toolchain is on PATH, install as pure Python when
+asked, and otherwise compile in the quick Cargo profile. Exits 1 at the first
+broken promise, saying which. Python 3.11+ (tomllib).
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ import zipfile
 from pathlib import Path
 from typing import NoReturn
 
+import tomllib
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = "0.1.0"
 NATIVE_TAG = "cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64"
 PURE_TAG = "py3-none-any"
+# requires-python >= 3.9: a classifier for each, and the same requirements on each.
+SUPPORTED_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
 LICENSE = f"smswire-{VERSION}.dist-info/licenses/LICENSE"
 # Nothing of the project's development tree, nor of a build, belongs in an artifact.
 JUNK = re.compile(
@@ -179,13 +184,28 @@ def check_same_metadata(native: Path, pure: Path) -> None:
     differ = [f for f in SHARED_FIELDS if ours[f] != theirs[f]]
     if differ:
         fail(f"the wheels' metadata differ in {differ}: {[(ours[f], theirs[f]) for f in differ]}")
-    for python in ("3.9", "3.10", "3.11", "3.12", "3.13"):
+    for python in SUPPORTED_PYTHONS:
         for extra in ("", *ours["Provides-Extra"]):
             if requirements(native, python, extra) != requirements(pure, python, extra):
                 fail(f"the wheels require different things on {python} with extra {extra!r}")
     if not ours["Project-URL"] or "Typing :: Typed" not in ours["Classifier"]:
         fail("the metadata lack Project-URLs or Typing :: Typed")
-    ok("both wheels: the same name, version, dependencies, extras, classifiers, URLs, licence")
+    unclassified = [
+        python for python in SUPPORTED_PYTHONS
+        if f"Programming Language :: Python :: {python}" not in ours["Classifier"]
+    ]  # fmt: skip
+    if unclassified:
+        fail(f"the metadata lack a classifier for Python {unclassified}")
+    # Test, lint and bench tools are development dependency groups (PEP 735), never extras.
+    with open(ROOT / "pyproject.toml", "rb") as pyproject:
+        groups = set(tomllib.load(pyproject)["dependency-groups"])
+    published = groups.intersection(ours["Provides-Extra"])
+    if published:
+        fail(f"development groups published as extras: {sorted(published)}")
+    ok(
+        "both wheels: the same name, version, dependencies, extras, classifiers, URLs, licence;"
+        f" a classifier per Python {SUPPORTED_PYTHONS[0]}+, no development group as an extra"
+    )
 
 
 def check_pip_picks(folder: Path, native: Path, pure: Path) -> None:
@@ -231,15 +251,29 @@ def without_rust() -> dict[str, str]:
     return env
 
 
-def smoke(artifact: Path, backend: str, *pip_args: str, env: dict[str, str] | None = None) -> None:
-    """Install into a fresh venv; run the CLI and the README's first sample."""
+def smoke(
+    artifact: Path,
+    backend: str,
+    *pip_args: str,
+    env: dict[str, str] | None = None,
+    cargo_profile: str | None = None,
+) -> None:
+    """Install into a fresh venv; run the CLI and the README's first sample.
+
+    With ``cargo_profile``, the install must compile the extension in that
+    Cargo profile (pip's verbose output, on stderr, carries Cargo's "Finished" line).
+    """
     with tempfile.TemporaryDirectory(prefix="smswire-smoke-") as tmp:
         venv = Path(tmp) / "venv"
         run([sys.executable, "-m", "venv", str(venv)])
         python, cli = venv / "bin" / "python", venv / "bin" / "smswire"
-        run(
-            [str(python), "-m", "pip", "install", "--quiet", f"{artifact}[cli]", *pip_args], env=env
-        )
+        verbosity = "--verbose" if cargo_profile else "--quiet"
+        installed = run(
+            [str(python), "-m", "pip", "install", verbosity, f"{artifact}[cli]", *pip_args],
+            env=env, merge_stderr=True,
+        )  # fmt: skip
+        if cargo_profile and f"Finished `{cargo_profile}` profile" not in installed:
+            fail(f"{artifact.name} was not built in Cargo's {cargo_profile} profile:\n{installed}")
         # The [cli] extra brings no cryptography: only the simulators' CA (the sim extra) needs it.
         crypto = run(
             [str(python), "-c", "import importlib.util as u; print(u.find_spec('cryptography'))"]
@@ -256,7 +290,8 @@ def smoke(artifact: Path, backend: str, *pip_args: str, env: dict[str, str] | No
         if "ucs2" not in sample:
             fail(f"the README's first sample from {artifact.name} printed: {sample}")
     how = " ".join((f"{artifact.name}[cli]", *pip_args))
-    ok(f"{how}: no cryptography; runs {backend}, smswire analyze, the README's first sample")
+    built = f", built in Cargo's {cargo_profile} profile" if cargo_profile else ""
+    ok(f"{how}{built}: no cryptography; runs {backend}, smswire analyze, the README's first sample")
 
 
 def check_sdist_without_rust(sdist: Path) -> None:
@@ -277,10 +312,20 @@ def check_sdist_without_rust(sdist: Path) -> None:
     ok(f"{sdist.name} without Rust: stops with one line: {ours[0][:60]}...")
 
 
-def run(command: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+def run(
+    command: list[str],
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
+    merge_stderr: bool = False,
+) -> str:
+    """The command's output (with its stderr if ``merge_stderr``); fail if it fails."""
+    result = subprocess.run(
+        command, cwd=cwd, env=env, text=True, check=False, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+    )  # fmt: skip
     if result.returncode != 0:
-        fail(f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
+        said = result.stdout + (result.stderr or "")
+        fail(f"{' '.join(command)} exited {result.returncode}:\n{said}")
     return result.stdout
 
 
@@ -295,7 +340,8 @@ def main(folder: Path) -> None:
     smoke(native, "native")
     smoke(pure, "pure", env=without_rust())
     smoke(sdist, "pure", "--config-settings", "pure=true", env=without_rust())
-    smoke(sdist, "native")
+    # A build from source is quick (Cargo.toml's quick profile, no fat LTO).
+    smoke(sdist, "native", cargo_profile="quick")
 
 
 if __name__ == "__main__":

@@ -51,19 +51,36 @@ async def start_worker(
     )  # fmt: skip
 
 
-async def accepted_grows(record_path: Path, beyond: int, worker: Any, patience: float) -> int:
+async def accepted_grows(
+    record_path: Path,
+    beyond: int,
+    worker: Any,
+    patience: float,
+    store: str | Path | None = None,
+) -> int:
     """Wait (bounded) until the SMSC accepted more than ``beyond`` submit_sm;
-    -1 when ``worker`` ended first (it finished the campaign)."""
+    -1 when ``worker`` ended first, or when ``store`` (if given) has nothing
+    left to send: a random target can lie beyond what the campaign still
+    holds, and a worker without ``--until-empty`` never ends by itself."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + patience
-    while loop.time() < deadline:
-        if worker.returncode is not None:
-            return -1
-        if record_path.exists():
-            count = len(SimulatorRecord.open(record_path).accepted)
-            if count > beyond:
-                return count
-        await asyncio.sleep(0.02)
+    outbox = await Outbox.open(store) if store is not None else None
+    try:
+        while loop.time() < deadline:
+            if worker.returncode is not None:
+                return -1
+            if record_path.exists():
+                count = len(SimulatorRecord.open(record_path).accepted)
+                if count > beyond:
+                    return count
+            if outbox is not None:
+                pending = await outbox.pending()
+                if pending.queued + pending.claimed == 0:
+                    return -1
+            await asyncio.sleep(0.02)
+    finally:
+        if outbox is not None:
+            await outbox.close()
     raise AssertionError(f"the SMSC accepted no more than {beyond} submit_sm in time")
 
 

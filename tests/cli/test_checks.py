@@ -111,38 +111,25 @@ _CONCURRENCY = (("--concurrency", "0"), "--concurrency must be at least 1, not 0
 _LEASE = (("--lease", "0"), "--lease must be a number of seconds, more than 0, not 0")
 
 
+SECONDS, SHARE = "a number of seconds, 0 or more", "a share from 0 to 1"
+
+
 @pytest.mark.parametrize(
-    ("command", "option", "complaint"),
+    ("command", "flag", "value", "wanted"),
     [
-        (("send-csv",), *_CONCURRENCY),
-        (("send-csv",), *_LEASE),
-        (("send-csv",), ("--lease", "nan"),
-         "--lease must be a number of seconds, more than 0, not nan"),
-        (("send-csv",), ("--batch", "10001"), "--batch must be at most 10000, not 10001"),
-        (("worker",), *_CONCURRENCY),
-        (("worker",), *_LEASE),
-        (("worker",), ("--lanes", "0"), "--lanes must be at least 1, not 0"),
-        (("worker",), ("--rate", "inf"),
-         "--rate must be a positive number of messages a second, not inf"),
-        (("worker",), ("--grace", "-1"), "--grace must be a number of seconds, 0 or more, not -1"),
+        ("link", "--report-delay", "-1", SECONDS),
+        ("link", "--report-delay", "nan", SECONDS),
+        ("link", "--not-delivered-share", "1.5", SHARE),
+        ("link", "--unknown-subscriber-share", "-0.1", SHARE),
+        ("smpp", "--receipt-delay", "-2", SECONDS),
+        ("smpp", "--failure-rate", "2", SHARE),
     ],
-)  # fmt: skip
-async def test_an_outbox_option_fails_by_its_flag_before_binding_or_opening_the_store(
-    tmp_path: Path, command: tuple[str, ...], option: tuple[str, ...], complaint: str
+)
+async def test_a_simulator_refuses_a_negative_delay_or_a_share_past_1_by_its_flag(
+    command: str, flag: str, value: str, wanted: str
 ) -> None:
-    # SMPP binds as soon as the client starts: what is refused must be refused first.
-    store, out = tmp_path / "outbox.db", tmp_path / "results.csv"
-    if command == ("send-csv",):
-        command = ("send-csv", str(_csv(tmp_path)), "--out", str(out))
-    with _listener() as server:
-        port = server.getsockname()[1]
-        env = {"SMSWIRE_SMPP_URL": f"smpp://acme@127.0.0.1:{port}", "SMSWIRE_SMPP_PASSWORD": "x"}
-        run = await run_cli(
-            *command, "--via", "smpp", "--source", "ACME", "--store", store, *option, env=env
-        )
-        server.setblocking(False)
-        with pytest.raises(BlockingIOError):
-            server.accept()  # nobody connected
+    # Accepted, a negative delay delivered every report at once and a failure
+    # share of 2 failed every message, with nothing said.
+    run = await run_cli("simulate", command, "--port", "0", flag, value)
     assert run.returncode == 1
-    assert run.stderr.splitlines() == [f"smswire: error: {complaint}"]
-    assert not store.exists() and not out.exists()
+    assert run.stderr.splitlines() == [f"smswire: error: {flag} must be {wanted}, not {value}"]

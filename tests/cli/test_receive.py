@@ -1,5 +1,6 @@
-"""`smswire receive` against the SMPP simulator over TLS, and `smswire send`
-leaving receipts with the SMSC for it: nothing acknowledged before it is written."""
+"""`smswire receive` against the SMPP simulator over TLS, and `smswire send` and
+`send-csv` leaving receipts with the SMSC for it: nothing acknowledged before it
+is written."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 from pathlib import Path
 
+from smswire import AsyncSmppClient, Message
 from smswire.sim import LocalAuthority
 from smswire.smpp import SmscSimulator
 
@@ -63,6 +65,37 @@ async def test_send_binds_as_transmitter_and_receive_then_takes_the_receipts(
     assert by_type["receipt"]["state"] == "DELIVRD"
     assert (by_type["message"]["source"], by_type["message"]["text"]) == ("4746910002", "Stop")
     assert PASSWORD not in sent.stdout + sent.stderr + received.stdout + received.stderr
+
+
+async def test_send_csv_binds_as_transmitter_and_leaves_the_accounts_receipts(
+    authority: LocalAuthority, tmp_path: Path
+) -> None:
+    tls = authority.server_context()
+    async with SmscSimulator(accounts={ACCOUNT: PASSWORD}, tls=tls, receipt_delay=0.0) as sim:
+        # Another process's messages, whose receipts its receiver has yet to take.
+        async with AsyncSmppClient(
+            "127.0.0.1", sim.port, system_id=ACCOUNT, password=PASSWORD,
+            tls=authority.ca_file, bind="transmitter",
+        ) as other:  # fmt: skip
+            sent = await other.send_many(
+                [Message("+4746910001", f"other {i}", source="SHOP") for i in range(3)]
+            )
+        assert all(result.ok for result in sent)
+        await _until(lambda: sim.receipts_pending == 3, "the other's receipts to be owed")
+        campaign = tmp_path / "campaign.csv"
+        campaign.write_text("destination,text\n+4746910002,Hello\n", encoding="utf-8")
+        run = await run_cli(
+            "send-csv", campaign, "--via", "smpp", "--source", "SHOP", "--ca-file",
+            authority.ca_file, "--store", tmp_path / "outbox.db", "--out",
+            tmp_path / "results.csv", env=_env(sim),
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        owed = lambda: sim.receipts_pending + sim.receipts_delivered  # noqa: E731
+        await _until(lambda: owed() == 4, "the campaign's receipt to be owed")
+        # None taken: the other's receipts, and the campaign's, wait for a receiver.
+        assert (sim.receipts_pending, sim.receipts_delivered) == (4, 0)
+        binds = [connection.bind for connection in sim.record.connections]
+    assert binds == ["transmitter", "transmitter"]
 
 
 async def test_receive_acknowledges_nothing_it_could_not_write(

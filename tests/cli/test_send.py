@@ -10,10 +10,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from smpp.scripted_smsc import ScriptedSmsc, accept
+
 from smswire.campaign import CampaignRow
 from smswire.link import LinkSimulator
 from smswire.message import Outcome
 from smswire.outbox import Outbox
+from smswire.pdu import SubmitSm
 from smswire.sim import LocalAuthority, serve_https
 from smswire.smpp import SmscSimulator
 
@@ -190,6 +193,36 @@ async def test_send_one_flash_message_over_smpp(authority: LocalAuthority) -> No
     assert [(m.destination, m.text, m.data_coding) for m in received] == [
         ("4746910822", "Flash!", 0x10)  # inMobile: GSM7 class 0
     ]
+
+
+async def test_send_is_at_most_once_a_lost_response_is_unknown_and_never_resent(
+    authority: LocalAuthority,
+) -> None:
+    # The SMSC takes the submit_sm and never answers it, then the connection
+    # drops; it would accept a resubmission. Resent, the message would come
+    # back accepted and may arrive twice: `smswire send` reports it unknown.
+    submits: list[SubmitSm] = []
+
+    def first_unanswered(pdu: SubmitSm) -> bytes:
+        submits.append(pdu)
+        return b"" if len(submits) == 1 else accept(pdu)
+
+    smsc = ScriptedSmsc(
+        on_submit=first_unanswered, hang_up_after=1.0, tls=authority.server_context()
+    )
+    async with smsc:
+        env = {
+            "SMSWIRE_SMPP_URL": f"smpps://{ACCOUNT}@127.0.0.1:{smsc.port}",
+            "SMSWIRE_SMPP_PASSWORD": PASSWORD,
+        }
+        run = await run_cli(
+            "send", "+4746910822", "Only once", "--via", "smpp", "--source", "ACME",
+            "--bind", "transceiver", "--ca-file", authority.ca_file, "--json", env=env,
+        )  # fmt: skip
+    assert run.returncode == 1, run.stderr
+    result = json.loads(run.stdout)
+    assert result["outcome"] == "unknown" and result["error"], result
+    assert len(submits) == 1, f"sent {len(submits)} times"
 
 
 async def test_errors_are_one_line_without_a_traceback_unless_debug() -> None:

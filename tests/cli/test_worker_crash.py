@@ -59,11 +59,12 @@ async def test_a_worker_killed_again_and_again_loses_nothing(
         for _ in range(KILLS):
             worker = await start_worker(processes, store, port, delivery)
             step = rng.randrange(1, max(2, MESSAGES * 2 // (KILLS + 1)))
-            seen = await accepted_grows(record_path, seen + step, worker, RUN_PATIENCE)
+            seen = await accepted_grows(record_path, seen + step, worker, RUN_PATIENCE, store)
+            if worker.returncode is None:
+                worker.send_signal(signal.SIGKILL)
+                await asyncio.wait_for(worker.wait(), START_PATIENCE)
             if seen < 0:
                 break
-            worker.send_signal(signal.SIGKILL)
-            await asyncio.wait_for(worker.wait(), START_PATIENCE)
         # The last worker drains what is left, then takes the receipts still owed.
         last = await start_worker(processes, store, port, delivery, "--until-empty")
         _, err = await asyncio.wait_for(last.communicate(), RUN_PATIENCE)

@@ -14,7 +14,7 @@ import pytest
 
 from smswire import Limits, Message, Outcome, OutcomeUnknown, Timeouts
 from smswire.link import AsyncLinkMobilityClient, LinkMobilityClient, LinkResponseError
-from smswire.link.exchange import REPLY_MAX_OCTETS, ExchangeTrace
+from smswire.link.exchange import REPLY_MAX_OCTETS, ExchangeTrace, check_reply_head
 from smswire.tls import verifying_context
 
 from .conftest import PASSWORD, SERVICE_ID, USERNAME
@@ -225,3 +225,15 @@ async def test_only_an_exchange_caught_connecting_counts_as_never_sent(
     for event in events:
         await exchange(event, {})
     assert exchange.never_left is never_left
+
+
+@pytest.mark.parametrize("length", ["²", "١٠", "4096\u0663"])
+def test_a_length_in_other_digits_is_left_to_the_capped_read(length: str) -> None:
+    # The HTTP libraries refuse such a header first; the check must not raise
+    # ValueError if one ever gets through (str.isdigit() takes Unicode digits).
+    check_reply_head(200, {"content-length": length})
+
+
+def test_an_announced_length_over_the_cap_is_refused_before_reading() -> None:
+    with pytest.raises(LinkResponseError, match="announced as 9999"):
+        check_reply_head(200, {"content-length": "9" * 5000})

@@ -18,7 +18,7 @@ import pytest
 from smswire import OutcomeUnknown
 from smswire.link import AsyncLinkMobilityClient, LinkResponseError
 from smswire.link.logs import REQUEST_LOGGERS, RedactingFilter
-from smswire.link.protocol import EXCERPT_MAX, excerpt
+from smswire.link.replies import EXCERPT_MAX, excerpt
 from smswire.tls import verifying_context
 
 from .conftest import PASSWORD, SERVICE_ID, USERNAME

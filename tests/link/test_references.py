@@ -34,7 +34,8 @@ from smswire.link import (
     LinkSimulator,
     ReportFormat,
 )
-from smswire.link.protocol import parse_send_response, prepare
+from smswire.link.protocol import prepare
+from smswire.link.replies import parse_send_response
 from smswire.link.reports import parse_report, parse_report_fields
 from smswire.message import Message
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from smswire import ProtocolError
 from smswire.pdu import (
+    PDU_CLASSES,
     BindTransmitter,
     BindTransmitterResp,
     CommandStatus,
@@ -24,7 +25,6 @@ from smswire.pdu import (
     DistributionList,
     EnquireLink,
     GenericNack,
-    Outbind,
     Pdu,
     QuerySmResp,
     SmeAddress,
@@ -103,8 +103,19 @@ def test_interface_version_defaults_to_0x34() -> None:
 
 
 def test_password_stays_out_of_the_repr() -> None:
-    assert "s3cret" not in repr(BindTransmitter(system_id="me", password="s3cret"))
-    assert "s3cret" not in repr(Outbind(password="s3cret"))
+    # Every PDU that carries one: the three binds (the client's default is
+    # bind_transceiver) and outbind.
+    carriers = [
+        cls for cls in PDU_CLASSES if "password" in {f.name for f in dataclasses.fields(cls)}
+    ]
+    assert sorted(cls.__name__ for cls in carriers) == [
+        "BindReceiver",
+        "BindTransceiver",
+        "BindTransmitter",
+        "Outbind",
+    ]
+    for cls in carriers:
+        assert "s3cret" not in repr(cls(system_id="me", password="s3cret")), cls.__name__
 
 
 def test_submit_multi_carries_sme_addresses_and_distribution_lists() -> None:

@@ -36,7 +36,7 @@ from smswire.pdu import (
     TlvTag,
     encode,
 )
-from smswire.smpp import MobileOriginated
+from smswire.smpp import MobileOriginated, receiving
 from smswire.smpp.inbox import INBOX_LIMIT
 from smswire.smpp.receiving import Inbound
 from smswire.smpp.session import Session
@@ -263,6 +263,32 @@ async def test_unreadable_receipts_and_messages_are_handed_over_raw_and_acknowle
     assert isinstance(fine, DeliveryReceipt) and fine.state is ReceiptState.DELIVERED
 
 
+async def test_a_reader_that_raises_costs_no_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
+    # parse_receipt promises never to raise; should it, the receipt is handed
+    # over raw in state UNKNOWN and acknowledged once taken. Anything else that
+    # raises while a deliver_sm is read (a bug of ours) refuses that one for
+    # the SMSC to deliver again: never acknowledged and dropped.
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the reader")
+
+    monkeypatch.setattr(receiving, "parse_receipt", broken)
+    monkeypatch.setattr(receiving, "split_user_data", broken)
+    batches: list[list[Inbound]] = []
+
+    async def handler(batch: list[Inbound]) -> None:
+        batches.append(batch)
+
+    unreadable = receipt("r1")
+    async with StubSmsc() as smsc, client(smsc, on_inbound=handler):
+        sequences = smsc.deliver(unreadable, mo("Hello"), receipt("r2"))
+        await smsc.until(lambda: all(s in smsc.answers for s in sequences), "the answers")
+    assert [smsc.answers[s] for s in sequences] == [OK, RETRY, OK]
+    taken = [item for batch in batches for item in batch]
+    assert [type(item) for item in taken] == [DeliveryReceipt, DeliveryReceipt]
+    assert all(isinstance(r, DeliveryReceipt) and r.state is ReceiptState.UNKNOWN for r in taken)
+    assert taken[0].raw == unreadable.short_message
+
+
 async def test_a_ucs2_receipt_is_read_by_its_data_coding() -> None:
     text = "id:77 sub:001 dlvrd:001 stat:UNDELIV err:005 text:ø"
     async with StubSmsc() as smsc, client(smsc) as smpp:
@@ -462,3 +488,27 @@ async def test_a_receipt_waits_for_the_responses_outstanding_when_it_came_and_no
     (named,), (anonymous,) = batches
     assert named.message is result.message  # type: ignore[union-attr]
     assert anonymous.message is None  # type: ignore[union-attr]
+
+
+async def test_without_correlation_a_receipt_ahead_of_its_response_is_not_held() -> None:
+    # The outbox correlates receipts through its store (receipt_correlation=0):
+    # holding one for a response would only delay its acknowledgement.
+    batches: list[list[Inbound]] = []
+
+    async def handler(batch: list[Inbound]) -> None:
+        batches.append(batch)
+
+    def silent(session: Session, submit: SubmitSm) -> bytes:
+        return b""  # never answered: the receipt overtakes the response
+
+    # A hold of 60 s, far beyond PATIENCE: holding would time the test out.
+    options = {"on_inbound": handler, "timeouts": Timeouts(receipt_hold=60.0)}
+    async with StubSmsc(silent) as smsc, client(smsc, receipt_correlation=0, **options) as smpp:
+        sending = asyncio.ensure_future(smpp.send("+4512345678", "no answer", source="Acme"))
+        await smsc.until(lambda: smsc.submits, "the submit")
+        (early,) = smsc.deliver(receipt("x1"))
+        await smsc.until(lambda: early in smsc.answers, "the receipt's answer")
+        sending.cancel()
+    assert smsc.answers[early] == OK
+    ((taken,),) = batches
+    assert isinstance(taken, DeliveryReceipt) and taken.message is None

@@ -19,7 +19,7 @@ from smswire.errors import ConfigurationError
 from smswire.outbox.store import MAX_CLAIM
 from smswire.tls import verifying_context
 
-__all__ = ["check_send_options", "check_worker_options"]
+__all__ = ["check_send_options", "check_simulator_options", "check_worker_options"]
 
 
 def _at_least_one(flag: str, value: int | None) -> None:
@@ -87,6 +87,27 @@ def check_worker_options(args: argparse.Namespace) -> None:
     _outbox_options(args)
     _rate(args.rate)
     _connection(args)
+
+
+# The simulators' delays (seconds) and injected-failure shares (0 to 1), by the
+# flags that set them; a command has some of them, never all.
+_SIMULATOR_DELAYS = ("receipt_delay", "report_delay")
+_SIMULATOR_SHARES = ("failure_rate", "not_delivered_share", "unknown_subscriber_share")
+
+
+def check_simulator_options(args: argparse.Namespace) -> None:
+    """``simulate smpp`` and ``simulate link``: a negative or NaN delay would
+    deliver reports at once and a share past 1 fail every message, silently."""
+    for name in _SIMULATOR_DELAYS:
+        _seconds(_flag(name), getattr(args, name, None), allow_zero=True)
+    for name in _SIMULATOR_SHARES:
+        share = getattr(args, name, None)
+        if share is not None and not 0 <= share <= 1:
+            raise ConfigurationError(f"{_flag(name)} must be a share from 0 to 1, not {share:g}")
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def _connection(args: argparse.Namespace) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Callable
 
 from smswire.cli import command_group
+from smswire.cli.checks import check_simulator_options
 from smswire.errors import ConfigurationError
 from smswire.link import (
     LINK_REPORT_SOURCES,
@@ -148,6 +149,7 @@ def _serve(app: object, args: argparse.Namespace, announce: Callable[[str], str]
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    check_simulator_options(args)
     simulator = LinkSimulator(
         service_id=args.service_id,
         username=args.username,

@@ -73,6 +73,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=Path,
         help="the results CSV, exported from the store (optional with --dry-run)",
     )
+    parser.add_argument(
+        "--bind",
+        choices=("transmitter", "transceiver"),
+        default="transmitter",
+        help="SMPP bind (default transmitter: receipts stay with the SMSC for `smswire "
+        "worker`, `smswire receive` or your receiver; a transceiver stores every receipt "
+        "of the account that comes during the run)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="validate and price, send nothing")
     parser.add_argument("--json", action="store_true", help="plain JSON output")
     parser.set_defaults(handler=_send_csv)

@@ -1,6 +1,7 @@
 """``smswire simulate smpp``: an inMobile-like SMSC on this machine.
 
-With ``--tls`` and no certificate of your own, a throw-away certificate
+It serves TLS unless ``--no-tls`` asks for plain TCP, as inMobile accepts
+nothing else. With no certificate of your own, a throw-away certificate
 authority is minted (:class:`smswire.sim.LocalAuthority`, the ``sim`` extra)
 and its certificate written where ``--ca-out`` says, so a client can trust it
 exactly as inMobile asks customers to trust theirs. Passwords come from the
@@ -19,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from smswire.cli import command_group
+from smswire.cli.checks import check_simulator_options
 from smswire.errors import ConfigurationError
 from smswire.pdu import CommandStatus
 from smswire.sim import LocalAuthority
@@ -42,7 +44,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=_DEFAULT_PORT, help="0 picks a free port")
-    sim.add_argument("--tls", action="store_true", help="serve TLS, as inMobile does")
+    sim.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="serve TLS as inMobile does, or plain TCP with --no-tls",
+    )
     sim.add_argument("--certfile", help="PEM certificate chain (default: minted for --host)")
     sim.add_argument("--keyfile", help="PEM private key of --certfile")
     sim.add_argument(
@@ -80,6 +87,7 @@ def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    check_simulator_options(args)
     if args.keyfile and not args.certfile:
         raise ConfigurationError("--keyfile needs --certfile")
     accounts = None

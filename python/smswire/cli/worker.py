@@ -182,12 +182,16 @@ async def open_way_out(
             "receipt_correlation": 0,  # the store correlates receipts
             "on_inbound": inbound,  # every bind's receipts, stored before acknowledged
         }
+        # send-csv binds as a transmitter unless told otherwise: the account's
+        # receipts, other processes' too, stay with the SMSC for their receiver.
+        send_only = getattr(args, "bind", "transceiver") == "transmitter"
         client: AsyncSmppClient | AsyncSmppPool
         account = f"{smpp.system_id}@{smpp.host}:{smpp.port}"
         limiter = account_limiter(args.store, account, args.rate)
         if binds == 1 and limiter is None and metrics is None:
             limits = Limits(window=args.concurrency, rate=args.rate)
-            client = AsyncSmppClient(smpp.host, smpp.port, limits=limits, **options)
+            bind = "transmitter" if send_only else "transceiver"
+            client = AsyncSmppClient(smpp.host, smpp.port, bind=bind, limits=limits, **options)
         else:
             # The account's cap holds across the binds, not per bind, and with
             # a Redis outbox across every worker of the account.
@@ -195,6 +199,7 @@ async def open_way_out(
                 smpp.host,
                 smpp.port,
                 binds=binds,
+                send_only=send_only,
                 rate=args.rate,
                 limiter=limiter,
                 limits=Limits(window=args.concurrency),

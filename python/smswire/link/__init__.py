@@ -7,8 +7,9 @@ from smswire.link.blocking import LinkMobilityClient
 from smswire.link.client import AsyncLinkMobilityClient, InsecureTransportWarning
 from smswire.link.codes import ResultCode
 from smswire.link.errors import InvalidParameter, LinkResponseError, MalformedReport
-from smswire.link.protocol import BaseUrl, LinkReply
+from smswire.link.protocol import BaseUrl
 from smswire.link.receiver import LINK_REPORT_SOURCES, DeliveryReportReceiver
+from smswire.link.replies import LinkReply
 from smswire.link.reports import DeliveryReport, ReportFormat
 from smswire.link.simulator import LinkSimulator
 

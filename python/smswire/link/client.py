@@ -1,7 +1,8 @@
 """The LINK sender: an asyncio driver over aiohttp, or httpx over a caller's transport.
 
-Every decision (validation, the query, reading the reply) is a pure function of
-:mod:`smswire.link.protocol`; how a request travels is :mod:`smswire.link.wire`;
+Every decision is a pure function: validation and the query of
+:mod:`smswire.link.protocol`, reading the reply of :mod:`smswire.link.replies`;
+how a request travels is :mod:`smswire.link.wire`;
 :class:`AsyncLinkMobilityClient` owns the rate, the retry policy and the concurrency of
 :meth:`~AsyncLinkMobilityClient.send_many`. Its blocking twin,
 :class:`~smswire.link.blocking.LinkMobilityClient`, runs it on an event loop in
@@ -46,20 +47,18 @@ from smswire.errors import (
     EncodingError,
     OutcomeUnknown,
     RequestNotSent,
-    SmswireError,
+)
+from smswire.link.attempts import (
+    error_reason,
+    failed_attempt,
+    outcome_of,
+    reply_result,
+    unknown_result,
 )
 from smswire.link.errors import LinkResponseError
 from smswire.link.exchange import ExchangeTrace
 from smswire.link.logs import forget_secret, install_redaction, watch_secret
-from smswire.link.protocol import (
-    BaseUrl,
-    Credentials,
-    PreparedMessage,
-    parse_send_response,
-    prepare,
-    redact,
-    render_query,
-)
+from smswire.link.protocol import BaseUrl, Credentials, prepare, render_query
 from smswire.link.wire import AiohttpWire, HttpxWire
 from smswire.message import Message, Outcome, SendResult
 from smswire.options import (
@@ -77,17 +76,7 @@ __all__ = ["AsyncLinkMobilityClient", "InsecureTransportWarning"]
 
 _log = logging.getLogger("smswire.link")
 
-# Failures before the request left: retrying cannot send a message twice.
-# Over a caller's transport a connect error counts only with the trace to
-# prove it (ExchangeTrace): a transport that does not trace may name a
-# connection lost after the request a "connect" error (httpx-aiohttp maps
-# aiohttp's ClientConnectionError, the base of ServerDisconnectedError, to
-# ConnectTimeout).
-_CONNECT_FAILED = (httpx.ConnectError, httpx.ConnectTimeout)
-
 ProgressCallback = Callable[[int, int], None]
-# How much of an error the client did not foresee a result quotes.
-_ERROR_MAX = 300
 
 
 class InsecureTransportWarning(UserWarning):
@@ -309,7 +298,7 @@ class AsyncLinkMobilityClient:
         except (RequestNotSent, OutcomeUnknown) as exc:
             if isinstance(exc.result, SendResult):
                 return exc.result
-            return SendResult(message, _outcome_of(exc), error=str(exc))
+            return SendResult(message, outcome_of(exc), error=str(exc))
 
     async def _send(self, message: Message) -> SendResult:
         """Validate, send with the retry policy, read the reply; raises for
@@ -334,21 +323,29 @@ class AsyncLinkMobilityClient:
                 try:
                     status, body = await self._cancellable_post(target, exchange)
                 except (httpx.HTTPError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                    error = self._failure(exc, exchange, attempt, prepared)
+                    error = failed_attempt(
+                        exc,
+                        exchange,
+                        prepared,
+                        attempt=attempt,
+                        retries=self.limits.retries,
+                        total=self.timeouts.total,
+                        secrets=self._secrets,
+                    )
                     if error is not None:
                         raise error from None
                 except LinkResponseError as exc:
-                    exc.result = self._unknown(prepared, str(exc))
+                    exc.result = unknown_result(prepared, str(exc))
                     raise
                 except Exception as exc:
                     # An exchange that fails in a way httpx does not type (a
                     # transport's parser raising ValueError on a broken reply):
                     # that message's outcome is unknown, never its batch's.
-                    reason = _reason(exc, self._secrets)
+                    reason = error_reason(exc, self._secrets)
                     text = f"LINK reply unreadable, outcome unknown, not retried: {reason}"
-                    raise OutcomeUnknown(text, result=self._unknown(prepared, text)) from None
+                    raise OutcomeUnknown(text, result=unknown_result(prepared, text)) from None
                 else:
-                    return self._result(status, body, prepared)
+                    return reply_result(status, body, prepared, self._secrets)
                 if not self._closing:
                     await asyncio.sleep(self._backoff.delay(attempt - 1))
                 attempt += 1
@@ -395,70 +392,3 @@ class AsyncLinkMobilityClient:
             async with asyncio.timeout(total):
                 return await post
         return await asyncio.wait_for(post, total)  # pragma: no cover - Python 3.9, 3.10
-
-    def _failure(
-        self,
-        exc: httpx.HTTPError | aiohttp.ClientError | asyncio.TimeoutError,
-        exchange: ExchangeTrace,
-        attempt: int,
-        prepared: PreparedMessage,
-    ) -> SmswireError | None:
-        """The error a failed attempt raises, or None when it is retried: only
-        what provably never reached the server is."""
-        if isinstance(exc, aiohttp.ClientError):
-            # aiohttp's timeouts are asyncio.TimeoutErrors too: first.
-            reason = _reason(exc, self._secrets)
-            never_reached = exchange.never_left
-        elif isinstance(exc, asyncio.TimeoutError):
-            reason = f"no whole answer within the total timeout of {self.timeouts.total} s"
-            never_reached = exchange.never_left
-        else:
-            reason = _reason(exc, self._secrets)
-            never_reached = isinstance(exc, httpx.PoolTimeout) or (
-                isinstance(exc, _CONNECT_FAILED) and exchange.never_left
-            )
-        message = prepared.message
-        if never_reached:
-            if attempt <= self.limits.retries:
-                _log.warning("LINK request not sent (attempt %d), retrying: %s", attempt, reason)
-                return None
-            plural = "s" if attempt > 1 else ""
-            text = f"LINK request not sent ({attempt} attempt{plural}): {reason}"
-            return RequestNotSent(text, result=SendResult(message, Outcome.NOT_SENT, error=text))
-        text = f"LINK request may have been sent, outcome unknown, not retried: {reason}"
-        return OutcomeUnknown(
-            text,
-            result=SendResult(message, Outcome.UNKNOWN, error=text, parts=prepared.segments),
-        )
-
-    @staticmethod
-    def _unknown(prepared: PreparedMessage, error: str) -> SendResult:
-        return SendResult(prepared.message, Outcome.UNKNOWN, error=error, parts=prepared.segments)
-
-    def _result(self, status: int, body: bytes, prepared: PreparedMessage) -> SendResult:
-        message = prepared.message
-        try:
-            reply = parse_send_response(status, body, secrets=self._secrets)
-        except LinkResponseError as exc:
-            exc.result = self._unknown(prepared, str(exc))
-            raise
-        _log.debug("LINK answered %s for message id %s", reply.code, reply.message_id)
-        outcome = reply.outcome
-        return SendResult(
-            message,
-            outcome,
-            (reply.message_id,) if reply.message_id else (),
-            reply.code,
-            None if outcome is Outcome.ACCEPTED else f"{reply.code}: {reply.description}",
-            prepared.segments,
-        )
-
-
-def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
-    """An exception in a line of its own for an error text: redacted, then
-    cut (aiohttp quotes a whole malformed header, and the URL)."""
-    return redact(f"{type(exc).__name__}: {exc}", secrets)[:_ERROR_MAX]
-
-
-def _outcome_of(exc: SmswireError) -> Outcome:
-    return Outcome.NOT_SENT if isinstance(exc, RequestNotSent) else Outcome.UNKNOWN

@@ -103,8 +103,12 @@ def check_reply_head(status: int, headers: Mapping[str, str]) -> None:
         )
     announced = headers.get("content-length", "").strip().lstrip("0")
     # Compared as text: int() of a 5,000-digit length raises in Python 3.11+.
-    if announced.isdigit() and (
-        len(announced) > len(str(REPLY_MAX_OCTETS)) or int(announced) > REPLY_MAX_OCTETS
+    # ASCII digits only: "²".isdigit() is true and int("²") raises; a length
+    # that is not one is left to the capped read, as a missing one is.
+    if (
+        announced.isascii()
+        and announced.isdigit()
+        and (len(announced) > len(str(REPLY_MAX_OCTETS)) or int(announced) > REPLY_MAX_OCTETS)
     ):
         shown = announced if len(announced) <= _SHOWN_DIGITS else announced[:_SHOWN_DIGITS] + "..."
         raise reply_too_long(status, f"announced as {shown} octets")

@@ -18,7 +18,7 @@ import logging
 import threading
 from collections import Counter
 
-from smswire.link.protocol import redact
+from smswire.link.replies import redact
 
 __all__ = ["REQUEST_LOGGERS", "forget_secret", "install_redaction", "watch_secret"]
 

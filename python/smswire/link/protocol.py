@@ -1,11 +1,9 @@
-"""LINK SMSC Simple HTTP without I/O: validation, the query, the reply.
+"""LINK SMSC Simple HTTP without I/O: what a send asks (its replies: replies.py).
 
 Everything a sender decides lives here as pure functions, so the sync and the
 async driver share one implementation and the simulator validates with the very
 same rules: :func:`prepare` checks a :class:`~smswire.message.Message` before
-anything leaves, :func:`build_query` renders the guide's query parameters, and
-:func:`parse_send_response` reads ``resultCode;resultDescription;messageId``
-into a :class:`LinkReply`.
+anything leaves and :func:`build_query` renders the guide's query parameters.
 
 Of the shared message's options, LINK takes its own (tariff, VAT, charge-only,
 reference id, asynchronous, a raw user data header) and ``smart``, applied
@@ -16,13 +14,11 @@ shift tables; a message that may use them goes by SMPP.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote_plus
 
 from smswire.alphanumeric import (
     ALPHANUMERIC_SOURCE_MAX,
@@ -31,23 +27,18 @@ from smswire.alphanumeric import (
 )
 from smswire.encoding import LINK_MOBILITY, MAX_PARTS, analyze, apply_replacements, encode_gsm7
 from smswire.errors import ConfigurationError, EncodingError, MessageTooLong
-from smswire.link.codes import ResultCode
-from smswire.link.errors import InvalidParameter, LinkResponseError
-from smswire.message import LINK_OPTIONS, Message, Outcome
+from smswire.link.errors import InvalidParameter
+from smswire.message import LINK_OPTIONS, Message
 
 __all__ = [
     "USERDATA_MAX_GSM7_SEPTETS",
     "USERDATA_MAX_UCS2_CHARACTERS",
     "BaseUrl",
     "Credentials",
-    "LinkReply",
     "PreparedMessage",
     "build_query",
-    "parse_send_response",
     "prepare",
-    "redact",
     "render_query",
-    "reply_outcome",
 ]
 
 
@@ -78,8 +69,6 @@ VAT_MAX = 100.0
 # 3GPP TS 23.040 §9.2.3.24: the UDH is UDHL (one octet) plus UDHL octets, inside
 # the 140 octets of TP-User-Data.
 USER_DATA_MAX_OCTETS = 140
-# How much of an unexpected reply body an error quotes.
-EXCERPT_MAX = 200
 # 3GPP TS 23.038 §6.2.1: seven bits a septet, 0x1B the escape to the extension table.
 _SEPTET_BITS = 7
 _ESCAPE = 0x1B
@@ -91,27 +80,7 @@ _DIGITS = re.compile(rf"[0-9]{{1,{E164_MAX_DIGITS}}}")
 # followed by the amount in minor units; "Set to null or SEK0 for bulk messages".
 _TARIFF = re.compile(r"([A-Z]{3})([0-9]+)")
 TARIFF_BULK = "null"
-# The passwords whose encoded forms redact() keeps at hand: a process's clients.
-_SECRETS_CACHED = 16
-_PASSWORD_IN_QUERY = re.compile(r"(?i)(password=)[^&\s'\"#]*")
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every ``Password=`` query value and every secret (raw or
-    URL-encoded) replaced by ``***``."""
-    text = _PASSWORD_IN_QUERY.sub(r"\1***", text)
-    for secret in secrets:
-        if secret:
-            for form in _forms(secret):
-                text = text.replace(form, "***")
-    return text
-
-
-@functools.lru_cache(maxsize=_SECRETS_CACHED)
-def _forms(secret: str) -> frozenset[str]:
-    # Every reply is redacted with the client's password: encode it once.
-    return frozenset((secret, quote_plus(secret), quote(secret, safe="")))
 
 
 @dataclass(frozen=True)
@@ -149,30 +118,6 @@ class PreparedMessage:
     encoding: str
     units: int
     segments: int
-
-
-def reply_outcome(code: ResultCode) -> Outcome:
-    """What a send's result code says of the message (# LINK guide: Result codes):
-    a TEMP code or a delivered one took it, a FINAL not-delivered one refused it,
-    and a code the guide does not list leaves it unknown."""
-    if code.is_final is False or code.delivered is True:
-        return Outcome.ACCEPTED
-    if code.is_final is None or code.delivered is None:
-        return Outcome.UNKNOWN
-    return Outcome.REJECTED
-
-
-@dataclass(frozen=True)
-class LinkReply:
-    """The endpoint's answer to a send (# LINK guide: Returns), as it came."""
-
-    code: ResultCode
-    description: str
-    message_id: str | None
-
-    @property
-    def outcome(self) -> Outcome:
-        return reply_outcome(self.code)
 
 
 def check_source(source: str, *, alphanumeric_max: int = ALPHANUMERIC_SOURCE_MAX) -> str:
@@ -418,65 +363,3 @@ def render_query(credentials: Credentials, prepared: PreparedMessage) -> str:
     return "&".join(
         f"{name}={quote_plus(value)}" for name, value in build_query(credentials, prepared)
     )
-
-
-def excerpt(body: bytes, secrets: Iterable[str] = ()) -> str:
-    """The start of a reply body, decoded leniently and redacted, for an error.
-
-    Redacted before it is cut, over enough of the body that a secret which
-    straddles the cut is still whole when it is looked for: a cut secret would
-    match nothing and leak its first characters."""
-    secrets = tuple(secrets)
-    longest = max((len(quote(s, safe="")) for s in secrets), default=0)
-    # UTF-8 takes at most 4 octets a character.
-    window = (EXCERPT_MAX + longest) * 4
-    text = redact(body[:window].decode("utf-8", errors="replace"), secrets)
-    if len(text) > EXCERPT_MAX:
-        text = text[:EXCERPT_MAX] + "..."
-    return text
-
-
-def parse_send_response(status_code: int, body: bytes, *, secrets: Iterable[str] = ()) -> LinkReply:
-    """Read ``resultCode;resultDescription;messageId`` (# LINK guide: Returns).
-
-    The id comes "if successful": for a code that accepted the message the last
-    field is the id, so a description may itself hold ';'. For a code that
-    refused it everything after the code is the description. For a code the
-    guide does not list, a last field without spaces is taken as the id.
-    Raises :class:`LinkResponseError` for a non-200 reply or a body of another
-    shape, with the status and a redacted excerpt.
-    """
-    secrets = tuple(secrets)
-    if status_code != 200:
-        quoted = excerpt(body, secrets)
-        raise LinkResponseError(
-            f"LINK answered HTTP {status_code}: {quoted!r}",
-            status_code=status_code,
-            excerpt=quoted,
-        )
-    text = body.decode("utf-8", errors="replace").strip()
-    head, sep, rest = text.partition(";")
-    try:
-        if not sep:
-            raise ValueError("there is no ';' after the result code")
-        code = ResultCode.from_text(head)
-    except ValueError as exc:
-        quoted = excerpt(body, secrets)
-        raise LinkResponseError(
-            f"LINK reply is not 'resultCode;resultDescription;messageId' ({exc}): {quoted!r}",
-            status_code=status_code,
-            excerpt=quoted,
-        ) from None
-    description, message_id = rest, ""
-    if rest.endswith(";"):
-        description = rest[:-1]
-    elif ";" in rest:
-        before, _, last = rest.rpartition(";")
-        takes_id = (
-            reply_outcome(code) is Outcome.ACCEPTED
-            if code.is_known
-            else bool(last) and not any(c.isspace() for c in last)
-        )
-        if takes_id:
-            description, message_id = before, last
-    return LinkReply(code, redact(description.strip(), secrets), message_id.strip() or None)

@@ -19,6 +19,7 @@ the receipt, and handed to ``on_failure`` (a worker stops claiming then).
 The store correlates receipts by message id, even one that overtook its
 submit_sm_resp or belongs to a message an earlier process sent, so a client
 feeding it need not hold such receipts back for its own correlation: give it
+``receipt_correlation=0`` (it then holds none) or
 ``Timeouts(receipt_hold=STORE_RECEIPT_HOLD)``. With the default hold, every
 receipt for an earlier process's message waits seconds unacknowledged, and
 the SMSC's window of deliveries with it.

@@ -156,10 +156,23 @@ _WAY_OPTIONS = tuple(
 )
 
 
+# What a stored message that sets no option is: version 1's defaults, and the
+# way-specific options those set (none, unless Message's defaults change).
+_PLAIN_FIELDS = frozenset(("v", "destination", "text", "source"))
+_PLAIN_OPTIONS = tuple(
+    name for name, default in _WAY_OPTIONS if _MESSAGE_DEFAULTS_V1[name] != default
+)
+
+
 def decode_message(text: str) -> Message:
     """The message ``encode_message`` wrote (of any version up to this one's)."""
     document = _version(_decode(text), "message")
     fields = dict(_MESSAGE_DEFAULTS_V1)
+    if document.keys() <= _PLAIN_FIELDS:
+        # Most messages: a destination, a text and a sender, nothing else to read.
+        fields.update(document)
+        del fields["v"]
+        return _stored(fields, _PLAIN_OPTIONS)
     for name, value in document.items():
         if name in _MESSAGE_DEFAULTS_V1 or name in _REQUIRED:
             fields[name] = value
@@ -171,6 +184,11 @@ def decode_message(text: str) -> Message:
         fields["tlvs"] = tuple(Tlv(tag, bytes.fromhex(value)) for tag, value in document["tlvs"])
     if "user_data_header" in document:
         fields["user_data_header"] = bytes.fromhex(document["user_data_header"])
+    return _stored(fields, tuple(name for name, default in _WAY_OPTIONS if fields[name] != default))
+
+
+def _stored(fields: dict[str, object], options: tuple[str, ...]) -> Message:
+    """The message of ``fields`` (every field), whose way-specific options set are ``options``."""
     if not isinstance(fields.get("destination"), str) or not isinstance(fields.get("text"), str):
         raise StoreUnavailable("a stored message has no destination or text", operation="read")
     # Checked when it was put: the fields go back as they were stored, without
@@ -179,9 +197,7 @@ def decode_message(text: str) -> Message:
     message.__dict__.update(fields)
     # What Message.__init__ works out once: the way-specific options set, which
     # each way out reads to refuse the other's.
-    message.__dict__["_options"] = tuple(
-        name for name, default in _WAY_OPTIONS if fields[name] != default
-    )
+    message.__dict__["_options"] = options
     return message
 
 

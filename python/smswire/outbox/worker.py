@@ -149,7 +149,9 @@ class WorkerStats:
     batches: int = 0
 
     def count(self, outcome: Outcome) -> None:
-        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+        # Once per message: the member's plain _value_, not .value's descriptor.
+        name = outcome._value_
+        setattr(self, name, getattr(self, name) + 1)
 
 
 class OutboxWorker:

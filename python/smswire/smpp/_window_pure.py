@@ -12,9 +12,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Sequence
 
-from smswire.encoding import _pure
-from smswire.encoding._national import NationalLanguage, languages_of
-from smswire.encoding._profile import STANDARD, Profile
+from smswire.encoding import STANDARD, NationalLanguage, Profile, _pure
+from smswire.encoding._national import languages_of
 from smswire.errors import ConfigurationError, SmswireError
 from smswire.pdu import HEADER_LENGTH, CommandId, SubmitSm, Tlv, TlvTag
 from smswire.pdu._pure import _Writer

@@ -164,7 +164,7 @@ class ReceiveSide:
             self._release_answered()
 
     def _remember(self, message_id: str, message: Message) -> None:
-        if not self._correlation_limit and not self._early:
+        if not self._correlation_limit:
             return  # the application correlates receipts (the outbox, by its store)
         key = self._correlation.remember(message_id, message)
         if self._early:
@@ -256,6 +256,11 @@ class ReceiveSide:
         if delivered.correlated:
             return True
         delivered.correlated = True
+        if not self._correlation_limit:
+            # The application correlates receipts itself (the outbox, by its
+            # store): there is no message to name, and holding the receipt
+            # would only delay its acknowledgement.
+            return True
         receipt = delivered.item
         assert isinstance(receipt, DeliveryReceipt)
         found = self._correlation.find(receipt.message_id)

@@ -24,8 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from smswire._backend import NATIVE
-from smswire.encoding import STANDARD, Profile
-from smswire.encoding._national import NationalLanguage
+from smswire.encoding import STANDARD, NationalLanguage, Profile
 from smswire.errors import ConfigurationError, ProtocolError, SmswireError
 from smswire.message import Concatenation
 from smswire.pdu import SubmitSm, Tlv, encode

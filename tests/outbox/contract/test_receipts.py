@@ -236,6 +236,15 @@ async def test_a_single_part_link_report_and_unbilled(store: OutboxStore) -> Non
     status = await store.status("k")
     assert status is not None
     assert status.delivery is DeliveryState.EXPIRED and status.billed is False
+    await sent(store, "b", ["L8"], via=Via.LINK, route="link")
+    billed = link_report("L8", ResultCode.BILLED_AND_DELIVERED)
+    assert await store.record_inbound("link", [billed]) == ["b"]
+    # The delivery events say it too, each of its one part's billing.
+    deliveries = [e for e in await all_events(store) if e.kind is EventKind.DELIVERY]
+    assert [(e.key, e.delivery, e.billed) for e in deliveries] == [
+        ("k", DeliveryState.EXPIRED, False),
+        ("b", DeliveryState.DELIVERED, True),
+    ]
 
 
 async def test_a_link_report_before_its_id(store: OutboxStore) -> None:

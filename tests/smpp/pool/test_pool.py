@@ -185,11 +185,23 @@ async def test_closing_ends_the_receipts_and_messages_iterators(
     assert await asyncio.wait_for(messages, PATIENCE) == []
 
 
+async def test_a_send_only_pool_binds_transmitters_and_leaves_the_receipts_with_the_smsc(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    async with pool_for(sim, ca_file, binds=2, send_only=True) as pool:
+        assert [client.bind for client in pool.clients] == ["transmitter", "transmitter"]
+        results = await asyncio.wait_for(pool.send_many(numbered(4)), PATIENCE)
+    assert all(r.outcome is Outcome.ACCEPTED for r in results)
+    assert (sim.receipts_pending, sim.receipts_delivered) == (4, 0)
+
+
 def test_settings_are_checked_when_the_pool_is_made() -> None:
     with pytest.raises(ConfigurationError, match="binds"):
         pool_for_nothing(binds=0)
     with pytest.raises(ConfigurationError, match="receivers"):
         pool_for_nothing(receivers=-1)
+    with pytest.raises(ConfigurationError, match="send_only pool has no receivers"):
+        pool_for_nothing(receivers=1, send_only=True)
     with pytest.raises(ConfigurationError, match="acquire"):
         pool_for_nothing(limiter=object())
     with pytest.raises(ConfigurationError, match="rate"):

@@ -119,19 +119,23 @@ def settle_deliveries(
     events = []
     for message, m in settled.items():
         row = rows[message]
+        billed: bool | None
         if message in one_part and m.known is not None:
-            known = [m.known]
+            # One part: the message is in its part's state, billed as it is.
+            _, value, part_billed = m.known
+            state = STATES[value]
+            billed = None if part_billed is None else bool(part_billed)
         else:
             known = parts.get((message, m.attempt), [])
-        states = [_PENDING] * max([row.part_count, *(index + 1 for index, _, _ in known)])
-        for index, value, _ in known:
-            states[index] = STATES[value]
-        state = message_state(states)
-        if not state.final or state.value == row.delivery:
+            states = [_PENDING] * max([row.part_count, *(index + 1 for index, _, _ in known)])
+            for index, value, _ in known:
+                states[index] = STATES[value]
+            state = message_state(states)
+            billed = message_billed(None if b is None else bool(b) for _, _, b in known)
+        if not state.final or state._value_ == row.delivery:
             continue
-        updates.append((state.value, now, message))
+        updates.append((state._value_, now, message))
         trigger = m.trigger
-        billed = message_billed(None if b is None else bool(b) for _, _, b in known)
         event = event_row(
             now,
             EventKind.DELIVERY,

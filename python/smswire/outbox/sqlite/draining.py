@@ -39,6 +39,10 @@ CLAIMABLE = (
     " WHERE route = ? AND due_at <= ? ORDER BY due_at LIMIT ?"
 )
 _PENDING = DeliveryState.PENDING.value
+_ACCEPTED = Outcome.ACCEPTED.value
+_OUTCOME = EventKind.OUTCOME.value
+# What settling does to a message row besides its outcome.
+_SETTLED = "settled_attempt = attempt, due_at = NULL, owner = NULL"
 
 
 class _Row(NamedTuple):
@@ -231,7 +235,9 @@ def _settle(
     connection: sqlite3.Connection, now: float, settled: Sequence[Settled], rows: dict[str, _Row]
 ) -> tuple[set[str], list[EventRow], dict[int, MessageRow]]:
     updates: list[tuple[dict[str, object], int]] = []
-    events = []
+    # Most outcomes: accepted, with the provider's status and no error.
+    plain: list[tuple[str | None, int, float, str, int]] = []
+    events: list[EventRow] = []
     accepted: dict[int, MessageRow] = {}
     lost = set()
     done = set()
@@ -249,6 +255,22 @@ def _settle(
             lost.add(c.key)
             continue
         done.add(c.key)
+        if s.outcome is Outcome.ACCEPTED and s.status is not None and s.error is None:
+            # Written without a shape to work out: the row and event this outcome always gives.
+            status = encode_status(s.status)
+            plain.append((status, s.parts, now, _PENDING, row.id))
+            events.append(
+                {
+                    "at": now,
+                    "kind": _OUTCOME,
+                    "route": c.route,
+                    "key": c.key,
+                    "state": _ACCEPTED,
+                    "status": status,
+                }
+            )
+            accepted[row.id] = MessageRow(c.key, row.route, _ACCEPTED, c.attempt, s.parts, _PENDING)
+            continue
         is_accepted = s.outcome is Outcome.ACCEPTED
         values: dict[str, object] = {
             "outcome": s.outcome.value,
@@ -268,12 +290,12 @@ def _settle(
             accepted[row.id] = MessageRow(
                 c.key, row.route, s.outcome.value, c.attempt, s.parts, _PENDING
             )
-    update_rows(
-        connection,
-        "messages",
-        updates,
-        "settled_attempt = attempt, due_at = NULL, owner = NULL",
+    connection.executemany(
+        f"UPDATE messages SET outcome = '{_ACCEPTED}', status = ?, error = NULL, part_count = ?,"
+        f" settled_at = ?, delivery = ?, {_SETTLED} WHERE id = ?",
+        plain,
     )
+    update_rows(connection, "messages", updates, _SETTLED)
     return lost, events, accepted
 
 

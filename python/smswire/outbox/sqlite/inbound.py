@@ -31,7 +31,14 @@ from smswire.outbox.receipts import (
 from smswire.outbox.records import DeliveryState, EventKind, Inbound, Receipt
 from smswire.outbox.serial import decode_receipt, encode_inbound, fingerprint
 from smswire.outbox.sqlite.batches import by_keys, insert_rows
-from smswire.outbox.sqlite.delivery import STATES, Moved, Trigger, message_rows, settle_deliveries
+from smswire.outbox.sqlite.delivery import (
+    STATES,
+    MessageRow,
+    Moved,
+    Trigger,
+    message_rows,
+    settle_deliveries,
+)
 from smswire.outbox.sqlite.events import EventRow, add_events, event_row
 from smswire.smpp.userdata import MobileOriginated
 
@@ -57,23 +64,31 @@ class _Parts:
         self.by_key: dict[str, list[_Candidate]] = {}
         self.state: dict[PartId, tuple[DeliveryState, bool | None]] = {}
         self.changed: set[PartId] = set()
+        # The rows of the parts' messages, read with them (see named).
+        self.messages: dict[int, MessageRow] = {}
 
     @classmethod
     def named(
         cls, connection: sqlite3.Connection, route: str, keys: set[str], oldest: float
     ) -> _Parts:
-        """The parts recorded on ``route`` since ``oldest`` under any of ``keys``."""
+        """The parts recorded on ``route`` since ``oldest`` under any of ``keys``,
+        and their messages' rows (one query for both: a receipt needs both)."""
         parts = cls()
         select = (
-            "SELECT id_key, accepted_at, message, attempt, idx, state, billed FROM parts"
-            " WHERE route = ? AND accepted_at >= ? AND id_key IN ({})"
+            "SELECT p.id_key, p.accepted_at, p.message, p.attempt, p.idx, p.state, p.billed,"
+            " m.key, m.route, m.outcome, m.settled_attempt, m.part_count, m.delivery"
+            " FROM parts p LEFT JOIN messages m ON m.id = p.message"
+            " WHERE p.route = ? AND p.accepted_at >= ? AND p.id_key IN ({})"
         )
-        for key, at, message, attempt, index, state, billed in by_keys(
+        messages = parts.messages
+        for key, at, message, attempt, index, state, billed, *row in by_keys(
             connection, select, keys, route, oldest
         ):
             part = (message, attempt, index)
             parts.by_key.setdefault(key, []).append(_Candidate(at, part))
             parts.state[part] = (STATES[state], _billed(billed))
+            if row[0] is not None:
+                messages[message] = MessageRow(*row)
         return parts
 
     def find(self, keys: tuple[str, ...]) -> PartId | None:
@@ -150,6 +165,7 @@ def record_inbound(
         if isinstance(item, MobileOriginated)
     ]
     receipt_rows: list[dict[str, object]] = []
+    matched_rows: list[tuple[int, str, str, str, float, str, int, int, int]] = []
     waiting_rows: list[tuple[str, str, int]] = []
     moved: dict[PartId, Trigger] = {}
     for position, receipt, keys, digest in receipts:
@@ -160,31 +176,46 @@ def record_inbound(
         part = parts.find(keys)
         next_id += 1
         stored[digest] = matched[position] = None if part is None else part[0]
-        row: dict[str, object] = {
-            "id": next_id,
-            "route": route,
-            "fingerprint": digest,
-            "payload": payloads[position],
-            "received_at": now,
-            "state": receipt_state(receipt).value,
-        }
+        state = receipt_state(receipt)._value_
         billed = receipt_billed(receipt)
-        if billed is not None:
-            row["billed"] = int(billed)
-        if part is not None:
-            row["message"], row["attempt"], row["idx"] = part
-        receipt_rows.append(row)
+        if billed is None and part is not None:
+            # SMPP's receipts, matched: one shape, written without working it out.
+            matched_rows.append((next_id, route, digest, payloads[position], now, state, *part))
+        else:
+            row: dict[str, object] = {
+                "id": next_id,
+                "route": route,
+                "fingerprint": digest,
+                "payload": payloads[position],
+                "received_at": now,
+                "state": state,
+            }
+            if billed is not None:
+                row["billed"] = int(billed)
+            if part is not None:
+                row["message"], row["attempt"], row["idx"] = part
+            receipt_rows.append(row)
         if part is None:
             waiting_rows.extend((route, key, next_id) for key in keys)
         elif parts.move(part, receipt):
             moved[part] = Trigger(position, part[2], receipt_message_id(receipt), next_id)
 
+    connection.executemany(
+        "INSERT INTO receipts (id, route, fingerprint, payload, received_at, state, message,"
+        " attempt, idx) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        matched_rows,
+    )
     insert_rows(connection, "receipts", receipt_rows)
     connection.executemany(
         "INSERT OR IGNORE INTO waiting (route, id_key, receipt) VALUES (?, ?, ?)", waiting_rows
     )
     parts.write(connection)
-    rows = message_rows(connection, (m for m in matched if m is not None))
+    # The messages of parts just matched were read with the parts; only a
+    # receipt stored before (matched then) may name another.
+    rows = parts.messages
+    others = [m for m in matched if m is not None and m not in rows]
+    if others:
+        rows.update(message_rows(connection, others))
     events += settle_deliveries(
         connection,
         now,

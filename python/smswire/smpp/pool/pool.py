@@ -61,11 +61,13 @@ class AsyncSmppPool:
 
     ``binds``: sending binds; ``receivers``: receiver binds beside them (0:
     the sending binds are transceivers and receive too; otherwise they are
-    transmitters). ``rate``: the account's cap in submit_sm per second across
-    all binds, held from the first second, at most ``burst`` at once after a
-    pause; ``limiter``: a shared limiter to space them instead of a local
-    one (one held in Redis for several processes; ``rate`` then still bounds
-    this pool's binds by the SMSC's count). ``bind_rate``: each bind's own cap.
+    transmitters). ``send_only``: transmitters and no receivers, leaving the
+    account's receipts with the SMSC for another process to take. ``rate``:
+    the account's cap in submit_sm per second across all binds, held from the
+    first second, at most ``burst`` at once after a pause; ``limiter``: a
+    shared limiter to space them instead of a local one (one held in Redis for
+    several processes; ``rate`` then still bounds this pool's binds by the
+    SMSC's count). ``bind_rate``: each bind's own cap.
     ``metrics``: a :class:`~smswire.smpp.pool.metrics.PoolMetrics` to count
     into (the ``metrics`` extra), labelled ``route``; or, without Prometheus,
     ``hooks``, a :class:`~smswire.smpp.pool.hooks.PoolHooks` of your own. ``on_inbound`` and
@@ -83,6 +85,7 @@ class AsyncSmppPool:
         password: str,
         binds: int = 2,
         receivers: int = 0,
+        send_only: bool = False,
         rate: float | None = None,
         burst: int = 1,
         limiter: RateLimit | None = None,
@@ -108,6 +111,8 @@ class AsyncSmppPool:
                 raise ConfigurationError(
                     f"{name} must be an integer of at least {least}, not {value!r}"
                 )
+        if send_only and receivers:
+            raise ConfigurationError(f"a send_only pool has no receivers, not {receivers}")
         if limiter is not None and not isinstance(limiter, RateLimit):
             raise ConfigurationError(f"limiter must have an async acquire(n), not {limiter!r}")
         if rate is not None and limiter is None:
@@ -148,7 +153,7 @@ class AsyncSmppPool:
         self.profile = profile
         self.source_limit = source_limit
         self.truncate_source = truncate_source
-        sending = "transceiver" if receivers == 0 else "transmitter"
+        sending = "transceiver" if receivers == 0 and not send_only else "transmitter"
         self._slots = [
             BindSlot(
                 number,
