@@ -18,7 +18,7 @@ message with ``build_submits``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple, Union
 
 from smswire.encoding import Profile
@@ -26,7 +26,7 @@ from smswire.errors import ConfigurationError, EncodingError, ProtocolError, Sms
 from smswire.message import SMPP_OPTIONS, Message
 from smswire.smpp.addresses import Address, destination_address
 from smswire.smpp.submit import build_submits, resolve_source
-from smswire.smpp.window import EncodedWindow, encode_window
+from smswire.smpp.window import RECORD, EncodedWindow, encode_window
 
 __all__ = ["Prepared", "Run", "SubmitRules", "prepare"]
 
@@ -68,6 +68,21 @@ class Prepared(NamedTuple):
     runs: list[Run]
     refused: list[tuple[int, SmswireError]]
     reference: int
+
+    def parts(self) -> Iterator[tuple[int, list[bytes]]]:
+        """Each message that goes out, in call order: its index in the call
+        and its parts' PDUs (slices of its window's wire, numbered
+        provisionally)."""
+        for run in self.runs:
+            wire = run.window.wire
+            records = list(RECORD.iter_unpack(run.window.records))
+            ends = [record[4] for record in records[1:]] + [len(wire)]
+            pdus: list[bytes] = []
+            for (message, part, parts, _, offset), end in zip(records, ends):
+                pdus.append(wire[offset:end])
+                if part + 1 == parts:
+                    yield run.indices[message], pdus
+                    pdus = []
 
 
 def prepare(messages: Sequence[Message], rules: SubmitRules, reference: int) -> Prepared:
