@@ -6,6 +6,8 @@ process's CPU time per submit_sm (getrusage). Each client runs in a process of
 its own (so its getrusage holds nothing else, and an smpp34 crash at
 interpreter exit cannot fail the run), against servers in processes of their
 own: the simulator (``smswire simulate smpp``) and smpp34's Rust server.
+A bare asyncio client writing PDUs encoded beforehand (``_bare_smpp.py``)
+is the floor the client is held against (issue 17: at most twice its CPU).
 
 The message count comes from ``SMSWIRE_BENCH_SMPP_MESSAGES`` (default 2,000,
 which keeps the CI smoke run short; measure with 50,000):
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from _bare_smpp import BARE_CLIENT
 
 MESSAGES = int(os.environ.get("SMSWIRE_BENCH_SMPP_MESSAGES", "2000"))
 WARMUP = 500
@@ -101,6 +104,10 @@ async def main(port):
 
 asyncio.run(main(int(sys.argv[1])))
 """
+
+
+# The clients run as ``python -c SCRIPT port ca window n warmup``.
+CLIENTS = {"smswire": OURS, "bare": BARE_CLIENT}
 
 
 @dataclass(frozen=True)
@@ -207,8 +214,9 @@ def report(request: pytest.FixtureRequest) -> Iterator[None]:
 def measure(client: str, server: Server, window: int) -> Measurement:
     if client == "smpp34":
         pytest.importorskip("smpp34")
-    if client == "smswire":
-        args = [OURS, str(server.port), server.ca, str(window), str(MESSAGES), str(WARMUP)]
+    if client in CLIENTS:
+        args = [CLIENTS[client], str(server.port), server.ca, str(window), str(MESSAGES)]
+        args.append(str(WARMUP))
     else:
         args = [SMPP34_CLIENT, str(server.port), str(window), str(MESSAGES), str(WARMUP)]
     done = subprocess.run(
@@ -246,6 +254,13 @@ def test_smswire_client_against_the_simulator(
     benchmark: Any, simulator: dict[str, Server], transport: str, window: int
 ) -> None:
     run(benchmark, "smswire", simulator[transport], window)
+
+
+@pytest.mark.parametrize("window", [64, 256])
+def test_a_bare_asyncio_client_against_the_simulator(
+    benchmark: Any, simulator: dict[str, Server], window: int
+) -> None:
+    run(benchmark, "bare", simulator["tcp"], window)
 
 
 @pytest.mark.parametrize("window", [64, 256])
