@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 from _bare_smpp import BARE_CLIENT
+from _receipt_clients import OURS_WITH_RECEIPTS, SMPP34_WITH_RECEIPTS
 
 MESSAGES = int(os.environ.get("SMSWIRE_BENCH_SMPP_MESSAGES", "2000"))
 WARMUP = 500
@@ -106,8 +107,10 @@ asyncio.run(main(int(sys.argv[1])))
 """
 
 
-# The clients run as ``python -c SCRIPT port ca window n warmup``.
-CLIENTS = {"smswire": OURS, "bare": BARE_CLIENT}
+# The clients run as ``python -c SCRIPT port ca window n warmup``; smpp34's
+# as ``python -c SCRIPT port window n warmup``.
+CLIENTS = {"smswire": OURS, "bare": BARE_CLIENT, "smswire+receipts": OURS_WITH_RECEIPTS}
+SMPP34_CLIENTS = {"smpp34": SMPP34_CLIENT, "smpp34+receipts": SMPP34_WITH_RECEIPTS}
 
 
 @dataclass(frozen=True)
@@ -197,12 +200,12 @@ def report(request: pytest.FixtureRequest) -> Iterator[None]:
         "",
         f"submit_sm through one bind, {MESSAGES} messages each "
         "(CPU = client process getrusage user+sys)",
-        f"{'client':<9} {'server':<10} {'link':<4} {'window':>6} {'submit_sm/s':>12} "
+        f"{'client':<16} {'server':<10} {'link':<4} {'window':>6} {'submit_sm/s':>12} "
         f"{'CPU µs/submit':>14}",
     ]
     for m in RESULTS:
         lines.append(
-            f"{m.client:<9} {m.server:<10} {m.transport:<4} {m.window:>6} {m.rate:>12,.0f} "
+            f"{m.client:<16} {m.server:<10} {m.transport:<4} {m.window:>6} {m.rate:>12,.0f} "
             f"{m.cpu_us:>14.1f}"
         )
     capture: Any = request.config.pluginmanager.get_plugin("capturemanager")
@@ -212,13 +215,12 @@ def report(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def measure(client: str, server: Server, window: int) -> Measurement:
-    if client == "smpp34":
-        pytest.importorskip("smpp34")
     if client in CLIENTS:
         args = [CLIENTS[client], str(server.port), server.ca, str(window), str(MESSAGES)]
-        args.append(str(WARMUP))
     else:
-        args = [SMPP34_CLIENT, str(server.port), str(window), str(MESSAGES), str(WARMUP)]
+        pytest.importorskip("smpp34")
+        args = [SMPP34_CLIENTS[client], str(server.port), str(window), str(MESSAGES)]
+    args.append(str(WARMUP))
     done = subprocess.run(
         [sys.executable, "-c", *args], capture_output=True, text=True, timeout=600
     )
@@ -261,6 +263,13 @@ def test_a_bare_asyncio_client_against_the_simulator(
     benchmark: Any, simulator: dict[str, Server], window: int
 ) -> None:
     run(benchmark, "bare", simulator["tcp"], window)
+
+
+@pytest.mark.parametrize("client", ["smswire+receipts", "smpp34+receipts"])
+def test_clients_with_receipts_against_the_simulator(
+    benchmark: Any, simulator: dict[str, Server], client: str
+) -> None:
+    run(benchmark, client, simulator["tcp"], 64)
 
 
 @pytest.mark.parametrize("window", [64, 256])
