@@ -6,6 +6,8 @@ process's CPU time per submit_sm (getrusage). Each client runs in a process of
 its own (so its getrusage holds nothing else, and an smpp34 crash at
 interpreter exit cannot fail the run), against servers in processes of their
 own: the simulator (``smswire simulate smpp``) and smpp34's Rust server.
+A bare asyncio client writing PDUs encoded beforehand (``_bare_smpp.py``)
+is the floor the client is held against (issue 17: at most twice its CPU).
 
 The message count comes from ``SMSWIRE_BENCH_SMPP_MESSAGES`` (default 2,000,
 which keeps the CI smoke run short; measure with 50,000):
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from _bare_smpp import BARE_CLIENT
+from _receipt_clients import OURS_WITH_RECEIPTS, SMPP34_WITH_RECEIPTS
 
 MESSAGES = int(os.environ.get("SMSWIRE_BENCH_SMPP_MESSAGES", "2000"))
 WARMUP = 500
@@ -101,6 +105,12 @@ async def main(port):
 
 asyncio.run(main(int(sys.argv[1])))
 """
+
+
+# The clients run as ``python -c SCRIPT port ca window n warmup``; smpp34's
+# as ``python -c SCRIPT port window n warmup``.
+CLIENTS = {"smswire": OURS, "bare": BARE_CLIENT, "smswire+receipts": OURS_WITH_RECEIPTS}
+SMPP34_CLIENTS = {"smpp34": SMPP34_CLIENT, "smpp34+receipts": SMPP34_WITH_RECEIPTS}
 
 
 @dataclass(frozen=True)
@@ -190,12 +200,12 @@ def report(request: pytest.FixtureRequest) -> Iterator[None]:
         "",
         f"submit_sm through one bind, {MESSAGES} messages each "
         "(CPU = client process getrusage user+sys)",
-        f"{'client':<9} {'server':<10} {'link':<4} {'window':>6} {'submit_sm/s':>12} "
+        f"{'client':<16} {'server':<10} {'link':<4} {'window':>6} {'submit_sm/s':>12} "
         f"{'CPU µs/submit':>14}",
     ]
     for m in RESULTS:
         lines.append(
-            f"{m.client:<9} {m.server:<10} {m.transport:<4} {m.window:>6} {m.rate:>12,.0f} "
+            f"{m.client:<16} {m.server:<10} {m.transport:<4} {m.window:>6} {m.rate:>12,.0f} "
             f"{m.cpu_us:>14.1f}"
         )
     capture: Any = request.config.pluginmanager.get_plugin("capturemanager")
@@ -205,12 +215,12 @@ def report(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def measure(client: str, server: Server, window: int) -> Measurement:
-    if client == "smpp34":
-        pytest.importorskip("smpp34")
-    if client == "smswire":
-        args = [OURS, str(server.port), server.ca, str(window), str(MESSAGES), str(WARMUP)]
+    if client in CLIENTS:
+        args = [CLIENTS[client], str(server.port), server.ca, str(window), str(MESSAGES)]
     else:
-        args = [SMPP34_CLIENT, str(server.port), str(window), str(MESSAGES), str(WARMUP)]
+        pytest.importorskip("smpp34")
+        args = [SMPP34_CLIENTS[client], str(server.port), str(window), str(MESSAGES)]
+    args.append(str(WARMUP))
     done = subprocess.run(
         [sys.executable, "-c", *args], capture_output=True, text=True, timeout=600
     )
@@ -246,6 +256,20 @@ def test_smswire_client_against_the_simulator(
     benchmark: Any, simulator: dict[str, Server], transport: str, window: int
 ) -> None:
     run(benchmark, "smswire", simulator[transport], window)
+
+
+@pytest.mark.parametrize("window", [64, 256])
+def test_a_bare_asyncio_client_against_the_simulator(
+    benchmark: Any, simulator: dict[str, Server], window: int
+) -> None:
+    run(benchmark, "bare", simulator["tcp"], window)
+
+
+@pytest.mark.parametrize("client", ["smswire+receipts", "smpp34+receipts"])
+def test_clients_with_receipts_against_the_simulator(
+    benchmark: Any, simulator: dict[str, Server], client: str
+) -> None:
+    run(benchmark, client, simulator["tcp"], 64)
 
 
 @pytest.mark.parametrize("window", [64, 256])

@@ -12,6 +12,10 @@ fused call: at most 12,000 instructions a message.
 - fused, encode_window: the front, whose shared fields are checked once a window;
 - fused, from Message objects: what a client would pay, classifying each
   message's addresses (``resolve_source``, ``destination_address``) first;
+- prepare, from Message objects: ``smswire.smpp.prepare`` as a client would
+  call it, checking each message as build_submits does and classifying each
+  distinct source and destination once in the call (here 64 destinations a
+  window, one source);
 - today: ``build_submits`` per message, each part stamped with
   ``with_sequence_number`` as the session does, ``encode_many`` per window.
 """
@@ -31,6 +35,8 @@ from smswire.pdu import encode_many, with_sequence_number
 from smswire.smpp.addresses import destination_address
 from smswire.smpp.submit import build_submits, resolve_source
 from smswire.smpp.window import encode_window, submit_window, window_message
+from smswire.encoding import STANDARD
+from smswire.smpp.prepare import SubmitRules, prepare
 n, op, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 TEXT = ("The quick brown fox jumps over the lazy dog; " * 4)[:160]
 messages = [Message(f"+47469{i:05d}", TEXT, source="Acme") for i in range(size)]
@@ -52,6 +58,11 @@ def from_messages():
         1,
     )
 
+RULES = SubmitRules(None, STANDARD, 15, 11, False, False)
+
+def prepared():
+    prepare(messages, RULES, 0)
+
 def today():
     sequence = 1
     stamped = []
@@ -65,6 +76,7 @@ ops = {
     "fused, the native call": native_call,
     "fused, encode_window": front,
     "fused, from Message objects": from_messages,
+    "prepare, from Message objects": prepared,
     "today: build_submits + stamp + encode": today,
 }
 function = ops[op]
@@ -77,6 +89,7 @@ OPS = [
     "fused, the native call",
     "fused, encode_window",
     "fused, from Message objects",
+    "prepare, from Message objects",
     "today: build_submits + stamp + encode",
 ]
 

@@ -121,7 +121,7 @@ def _reached(module: str) -> set[str]:
 
 
 def test_the_smpp_client_s_parts_never_import_the_client() -> None:
-    parts = ("submit", "pump", "receiving", "connection")
+    parts = ("prepare", "pump", "receiving", "connection")
     client = "smswire.smpp.client"
     assert IMPORTS[client] >= {f"smswire.smpp.{part}" for part in parts}
     reaching_back = [part for part in parts if client in _reached(f"smswire.smpp.{part}")]

@@ -367,6 +367,22 @@ async def test_send_many_returns_one_result_per_message_in_order_failures_includ
     assert sorted(progress) == [(1, 3), (2, 3), (3, 3)]
 
 
+async def test_a_message_whose_options_the_codec_refuses_sinks_no_other(
+    sim: SmscSimulator, ca_file: Path
+) -> None:
+    batch = [
+        Message("+4511111111", "first", source="Acme"),
+        Message("+4522222222", "second", source="Acme", service_type="TOOLONG"),
+        Message("+4533333333", "third " * 40, source="Acme"),  # two parts
+    ]
+    async with connect(sim, ca_file) as smpp:
+        results = await smpp.send_many(batch)
+    assert [r.outcome for r in results] == [Outcome.ACCEPTED, Outcome.NOT_SENT, Outcome.ACCEPTED]
+    assert "service_type" in (results[1].error or "") and results[1].status is None
+    assert results[2].parts == 2 and len(results[2].message_ids) == 2
+    assert [r.text for r in sim.received] == ["first", "third " * 40]
+
+
 async def test_something_other_than_a_message_is_refused_and_nothing_of_the_call_leaves(
     sim: SmscSimulator, ca_file: Path
 ) -> None:

@@ -14,6 +14,7 @@ from smswire.pdu import (
     Framer,
     SubmitSm,
     SubmitSmResp,
+    encode,
 )
 from smswire.smpp.pump import SendPump
 from smswire.smpp.session import RequestReceived, Role, Session
@@ -51,6 +52,11 @@ def pump(wire: Wire, **limits: object) -> SendPump:
     )
 
 
+def encoded(**fields: object) -> bytes:
+    """A submit_sm as the client's prepare step hands it over: encoded, unnumbered."""
+    return encode(SubmitSm(**fields))  # type: ignore[arg-type]
+
+
 def message(text: str) -> Message:
     return Message("+4512345678", text, source="Acme")
 
@@ -59,8 +65,8 @@ async def test_a_batch_goes_out_in_one_write_and_settles_from_the_answers() -> N
     wire = Wire()
     sender = pump(wire)
     batch = sender.batch(2)
-    sender.add(batch, 0, message("a"), [SubmitSm(destination_addr="1", short_message=b"a")])
-    sender.add(batch, 1, message("b"), [SubmitSm(destination_addr="2", short_message=b"b")])
+    sender.add(batch, 0, message("a"), [encoded(destination_addr="1", short_message=b"a")])
+    sender.add(batch, 1, message("b"), [encoded(destination_addr="2", short_message=b"b")])
     sender.pump()
     assert len(wire.written) == 1
     first, second = wire.submitted()
@@ -71,22 +77,21 @@ async def test_a_batch_goes_out_in_one_write_and_settles_from_the_answers() -> N
     assert (b.outcome, b.status) == (Outcome.REJECTED, CommandStatus.ESME_RINVDSTADR)
 
 
-async def test_a_part_the_codec_refuses_does_not_sink_its_batch() -> None:
+async def test_parts_the_session_will_not_number_stay_queued_for_the_next_write() -> None:
     wire = Wire()
     sender = pump(wire)
-    batch = sender.batch(2)
-    refused = SubmitSm(destination_addr="1", service_type="ABCDEFG")  # over 5 octets
-    sender.add(batch, 0, message("bad"), [refused])
-    sender.add(batch, 1, message("good"), [SubmitSm(destination_addr="2", short_message=b"g")])
+    batch = sender.batch(1)
+    sender.add(batch, 0, message("held"), [encoded(destination_addr="1", short_message=b"h")])
+    assert wire.session is not None
+    bound, wire.session = wire.session, Session(Role.ESME)  # open, not bound
+    sender.pump()
+    assert wire.written == [] and sender.backlog == 1
+    wire.session = bound
     sender.pump()
     (written,) = wire.submitted()
-    assert written.short_message == b"g"
-    sender.on_response(written.sequence_number, 0, "id-g")
-    bad, good = await batch.future
-    assert bad.outcome is Outcome.NOT_SENT and "service_type" in (bad.error or "")
-    assert good.outcome is Outcome.ACCEPTED
-    # Only the part that left awaits an answer; the refused one was withdrawn.
-    assert wire.session is not None and wire.session.outstanding == 1
+    sender.on_response(written.sequence_number, 0, "id-h")
+    (result,) = await batch.future
+    assert result.outcome is Outcome.ACCEPTED
 
 
 async def test_nothing_is_written_while_unbound_and_all_of_it_once_bound() -> None:
@@ -94,7 +99,7 @@ async def test_nothing_is_written_while_unbound_and_all_of_it_once_bound() -> No
     session, wire.session = wire.session, None
     sender = pump(wire)
     batch = sender.batch(1)
-    sender.add(batch, 0, message("later"), [SubmitSm(destination_addr="1")])
+    sender.add(batch, 0, message("later"), [encoded(destination_addr="1")])
     sender.pump()
     assert wire.written == []
     wire.session = session
@@ -106,7 +111,7 @@ async def test_lost_answers_go_again_at_least_once_and_given_up_are_unknown() ->
     wire = Wire()
     sender = pump(wire)
     batch = sender.batch(1)
-    sender.add(batch, 0, message("lost"), [SubmitSm(destination_addr="1")])
+    sender.add(batch, 0, message("lost"), [encoded(destination_addr="1")])
     sender.pump()
     assert wire.session is not None
     closed = wire.session.connection_lost()
@@ -139,7 +144,7 @@ async def test_the_window_is_refilled_in_batches_not_one_submit_a_write() -> Non
     sender = pump(wire, window=16)
     batch = sender.batch(32)
     for i in range(32):
-        sender.add(batch, i, message(str(i)), [SubmitSm(destination_addr=str(i))])
+        sender.add(batch, i, message(str(i)), [encoded(destination_addr=str(i))])
     sender.pump()
     assert len(wire.submitted()) == 16 and len(wire.written) == 1
     answer(wire, sender, 1)

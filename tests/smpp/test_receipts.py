@@ -7,6 +7,7 @@ Runs against whichever backend this process chose; the differential tests
 from __future__ import annotations
 
 import json
+from dataclasses import FrozenInstanceError, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from smswire.message import Message
 from smswire.pdu import DeliverSm, TlvTag, decode
 from smswire.smpp.receipts import (
     DeliveryReceipt,
@@ -428,3 +430,18 @@ def test_an_empty_id_correlates_with_nothing_but_itself() -> None:
 def test_message_id_keys_lists_each_form_once() -> None:
     assert message_id_keys("1") == ("1",)
     assert message_id_keys(" 0059113978\x00") == ("0059113978", "59113978", "38601fa")
+
+
+def test_naming_a_receipt_s_message_changes_that_field_alone() -> None:
+    receipt = parse_receipt(
+        b"id:7 sub:001 dlvrd:001 submit date:2601011200 done date:2601011201 stat:DELIVRD "
+        b"err:000 text:hi",
+        source="4512345678",
+        destination="Acme",
+    )
+    message = Message("+4512345678", "hi", source="Acme")
+    named = receipt.naming(message)
+    assert named == replace(receipt, message=message)
+    assert named.message is message and receipt.message is None
+    with pytest.raises(FrozenInstanceError):
+        named.message = None  # type: ignore[misc]

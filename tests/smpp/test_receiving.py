@@ -205,6 +205,40 @@ async def test_an_iterator_acknowledges_each_item_when_the_next_is_asked_for() -
         assert smsc.answers[second] == RETRY
 
 
+async def test_what_an_iterator_takes_in_one_go_is_answered_in_one_write() -> None:
+    async with StubSmsc() as smsc, client(smsc) as smpp:
+        writes: list[bytes] = []
+        write = smpp._connection.write
+
+        def counted(data: bytes) -> None:
+            writes.append(data)
+            write(data)
+
+        smpp._connection.write = counted  # type: ignore[method-assign]
+        sequences = smsc.deliver(*(receipt(f"e{n}") for n in range(7)))
+        await smsc.probe()  # all seven are in the inbox
+        receipts = smpp.receipts()
+
+        async def take_six() -> None:
+            taken = 0
+            async for _ in receipts:  # queued already: taken without a pause
+                taken += 1
+                if taken == 6:
+                    return
+
+        await asyncio.wait_for(take_six(), PATIENCE)
+        await smsc.until(lambda: all(s in smsc.answers for s in sequences[:5]), "the answers")
+        # The sixth is still held: asking for a seventh would answer it.
+        await smsc.probe()
+        assert sequences[5] not in smsc.answers
+        answers = [data for data in writes if int.from_bytes(data[4:8], "big") == DELIVER_SM_RESP]
+        assert [_command_ids(data) for data in answers] == [[DELIVER_SM_RESP] * 5]
+    # Closing refused the seventh, never taken, before the unbind.
+    assert smsc.answers[sequences[6]] == RETRY
+    ids = _command_ids(b"".join(writes))
+    assert ids.index(int(CommandId.UNBIND)) > len(ids) - 1 - ids[::-1].index(DELIVER_SM_RESP)
+
+
 async def test_a_full_inbox_refuses_deliveries_for_later_and_drops_none() -> None:
     extra = 5
     async with StubSmsc() as smsc, client(smsc) as smpp:

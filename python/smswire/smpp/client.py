@@ -1,9 +1,10 @@
 """The asyncio SMPP client: one bind, many messages, none lost.
 
 :class:`AsyncSmppClient` composes four pieces, each owning its own state:
-:func:`~smswire.smpp.submit.build_submits` turns a message into submit_sm
-PDUs; the :class:`~smswire.smpp.pump.SendPump` writes them through the window
-within the rate and retries them; the
+:func:`~smswire.smpp.prepare.prepare` turns a call's messages into encoded
+submit_sm PDUs (a window's worth in one native call); the
+:class:`~smswire.smpp.pump.SendPump` writes them through the window within
+the rate and retries them; the
 :class:`~smswire.smpp.receiving.ReceiveSide` turns what the SMSC sends into
 results, receipts and messages; the
 :class:`~smswire.smpp.connection.Supervisor` connects, binds, keeps the
@@ -49,9 +50,7 @@ from smswire.encoding import STANDARD, Profile
 from smswire.errors import (
     ClientClosed,
     ConfigurationError,
-    EncodingError,
     LocalProtocolError,
-    ProtocolError,
 )
 from smswire.message import Delivery, Message, Outcome, SendResult
 from smswire.options import (
@@ -62,16 +61,16 @@ from smswire.options import (
     Limits,
     Timeouts,
 )
-from smswire.pdu import CommandStatus, SubmitSm
+from smswire.pdu import CommandStatus
 from smswire.smpp.addresses import SOURCE_ADDR_LIMIT
 from smswire.smpp.connection import Supervisor
 from smswire.smpp.credentials import Credentials
 from smswire.smpp.gate import SubmitGate
+from smswire.smpp.prepare import Prepared, SubmitRules, prepare
 from smswire.smpp.pump import SendPump
 from smswire.smpp.receipts import DeliveryReceipt
 from smswire.smpp.receiving import RECEIPT_CORRELATION_LIMIT, InboundHandler, ReceiveSide
 from smswire.smpp.shared import SharedReceiving
-from smswire.smpp.submit import build_submits
 from smswire.smpp.userdata import MobileOriginated
 from smswire.tls import TlsOption, client_context
 
@@ -329,18 +328,18 @@ class AsyncSmppClient:
             # SMPP 3.4 §2.3: a receiver may not issue submit_sm.
             raise ConfigurationError("a receiver bind cannot submit; bind as transceiver")
 
-    def _build(self, message: Message) -> list[SubmitSm]:
-        self._reference = reference = (self._reference + 1) % _REFERENCES
-        return build_submits(
-            message,
-            default_source=self.source,
-            reference=reference,
-            profile=self.profile,
-            source_limit=self.source_limit,
-            alphanumeric_max=self.alphanumeric_max,
-            truncate_source=self.truncate_source,
-            alphanumeric_destination=self.alphanumeric_destination,
+    def _prepare(self, messages: list[Message]) -> Prepared:
+        rules = SubmitRules(
+            self.source,
+            self.profile,
+            self.source_limit,
+            self.alphanumeric_max,
+            self.truncate_source,
+            self.alphanumeric_destination,
         )
+        prepared = prepare(messages, rules, self._reference)
+        self._reference = prepared.reference
+        return prepared
 
     async def send(
         self, destination: str, text: str, *, source: str | None = None, **options: Any
@@ -360,10 +359,13 @@ class AsyncSmppClient:
         when it may have: both carry the result.
         """
         self._check_open()
-        (message,) = _messages((message,))
-        pdus = self._build(message)
+        items = _messages((message,))
+        prepared = self._prepare(items)
+        for _, error in prepared.refused:
+            raise error
         batch = self._pump.batch(1)
-        self._pump.add(batch, 0, message, pdus)
+        for _, pdus in prepared.parts():
+            self._pump.add(batch, 0, items[0], pdus)
         self._pump.pump()
         (result,) = await batch.future
         return result.raise_for_outcome()
@@ -385,21 +387,18 @@ class AsyncSmppClient:
         items = _messages(messages)
         # Every message is built before any is queued: nothing goes out of a
         # call that then raises.
-        built: list[list[SubmitSm] | SendResult] = []
-        for message in items:
-            try:
-                built.append(self._build(message))
-            except (ConfigurationError, EncodingError, ProtocolError) as exc:
-                built.append(SendResult(message, Outcome.NOT_SENT, error=str(exc)))
+        prepared = self._prepare(items)
         pump = self._pump
         batch = pump.batch(len(items), on_progress)
-        for index, (message, pdus) in enumerate(zip(items, built)):
+        for index, error in prepared.refused:
             if batch.future.done():
-                break  # the progress callback raised: queue no more
-            if isinstance(pdus, SendResult):
-                pump.settle_now(batch, index, pdus)
-            else:
-                pump.add(batch, index, message, pdus)
+                break  # the progress callback raised: settle and queue no more
+            refusal = SendResult(items[index], Outcome.NOT_SENT, error=str(error))
+            pump.settle_now(batch, index, refusal)
+        for index, pdus in prepared.parts():
+            if batch.future.done():
+                break
+            pump.add(batch, index, items[index], pdus)
         pump.pump()
         return await batch.future
 

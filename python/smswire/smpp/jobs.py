@@ -1,13 +1,13 @@
 """What the send pump tracks of one message: a :class:`Job`, the message of
 a caller's :class:`~smswire.smpp.batch.Batch`, and its :class:`Part` s, one
-submit_sm each with how often it was tried. A job settles its message in its
+encoded submit_sm each with how often it was tried. A job settles its message in its
 batch once every part has an outcome: the worst part's outcome is the message's.
 """
 
 from __future__ import annotations
 
 from smswire.message import Message, Outcome, SendResult
-from smswire.pdu import CommandStatus, SubmitSm
+from smswire.pdu import CommandStatus
 from smswire.smpp.batch import Batch
 
 __all__ = ["Job", "Part"]
@@ -70,11 +70,12 @@ class Job:
 
 
 class Part:
-    """One submit_sm and how often it has been tried."""
+    """One submit_sm, encoded (the session stamps its sequence_number each
+    time it goes out), and how often it has been tried."""
 
     __slots__ = ("ambiguous", "index", "job", "pdu", "retries")
 
-    def __init__(self, job: Job, index: int, pdu: SubmitSm) -> None:
+    def __init__(self, job: Job, index: int, pdu: bytes) -> None:
         self.job = job
         self.index = index
         self.pdu = pdu

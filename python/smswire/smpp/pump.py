@@ -25,7 +25,7 @@ from typing import Protocol
 from smswire.errors import LocalProtocolError
 from smswire.message import Delivery, Message, Outcome, SendResult
 from smswire.options import Backoff, Limits
-from smswire.pdu import CommandStatus, Pdu, SubmitSm
+from smswire.pdu import CommandStatus, Pdu
 from smswire.ratelimit import RateLimiter
 from smswire.smpp.batch import Batch, Progress
 from smswire.smpp.gate import GatedWriter, SubmitGate
@@ -135,8 +135,9 @@ class SendPump:
             for part in withdrawn:
                 self._settle_withdrawn(part)
 
-    def add(self, batch: Batch, index: int, message: Message, pdus: Sequence[SubmitSm]) -> None:
-        """Queue the parts of the ``index``-th message of ``batch``."""
+    def add(self, batch: Batch, index: int, message: Message, pdus: Sequence[bytes]) -> None:
+        """Queue the parts of the ``index``-th message of ``batch``, each an
+        encoded submit_sm (its sequence_number is stamped as it goes out)."""
         job = Job(message, len(pdus), batch, index)
         self._queue.extend([Part(job, i, pdu) for i, pdu in enumerate(pdus)])
 
@@ -219,7 +220,7 @@ class SendPump:
 
     def write_gated(self, count: int) -> int:
         """Write up to ``count`` parts, their gate slots taken; how many went
-        (fewer when the bind went down, or the codec refused some)."""
+        (fewer when the bind went down)."""
         count = min(count, self.gated_room())
         if count < 1:
             return 0
@@ -230,36 +231,21 @@ class SendPump:
         return self._write([self._queue.popleft() for _ in range(count)], session)
 
     def _write(self, parts: list[Part], session: Session) -> int:
-        """The one place a batch of parts goes on the wire; how many went."""
+        """The one place a batch of parts goes on the wire; how many went.
+        Every part was encoded when its message was taken and the pump
+        writes only within a bound session's window, so the session refuses
+        none; if it did, they were never written and wait in the queue."""
         try:
-            sent, data = session.send_many([part.pdu for part in parts])
-        except LocalProtocolError:
-            parts, sent, data = self._write_each(parts, session)
+            sequences, data = session.send_encoded_submits([part.pdu for part in parts])
+        except LocalProtocolError as exc:
+            _log.warning("%d submit_sm stay queued: %s", len(parts), exc)
+            self._queue.extendleft(reversed(parts))
+            return 0
         in_flight = self._in_flight
-        for part, pdu in zip(parts, sent):
-            in_flight[pdu.sequence_number] = part
+        for part, sequence in zip(parts, sequences):
+            in_flight[sequence] = part
         self._wire.write(data)
         return len(parts)
-
-    def _write_each(
-        self, parts: list[Part], session: Session
-    ) -> tuple[list[Part], list[Pdu], bytes]:
-        """A part the codec refuses must not sink its batch: one at a time, then;
-        each refused one is NOT_SENT with the reason, the others go."""
-        kept: list[Part] = []
-        sent: list[Pdu] = []
-        chunks: list[bytes] = []
-        for part in parts:
-            try:
-                pdus, chunk = session.send_many([part.pdu])
-            except LocalProtocolError as exc:
-                outcome = Outcome.UNKNOWN if part.ambiguous else Outcome.NOT_SENT
-                self._settle(part, outcome, None, f"cannot be sent: {exc}")
-                continue
-            kept.append(part)
-            sent += pdus
-            chunks.append(chunk)
-        return kept, sent, b"".join(chunks)
 
     def _release_due(self) -> bool:
         """Requeue the retries now due; False while a throttling pause lasts."""

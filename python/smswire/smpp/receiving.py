@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import replace
 from typing import Callable, Union
 
 from smswire.message import Message
@@ -114,8 +113,10 @@ class ReceiveSide:
         self.messages: Inbox[MobileOriginated] = shared.messages
         self._assembler = MultipartAssembler()
         self._handler = on_inbound
-        # Read, waiting for the end of the read to be handed over.
+        # Read, waiting for the end of the read to be handed over; how many
+        # of them are receipts (an inbox's room counts them on every receipt).
         self._arrived: list[_Delivered] = []
+        self._arrived_receipts = 0
         self._scheduled = False
         # For the handler: waiting for it, and in its hands.
         self._backlog: list[_Delivered] = []
@@ -124,6 +125,9 @@ class ReceiveSide:
         self._overflow = OverflowLog("the on_inbound backlog")
         # While a handed-over batch is answered: its responses, written together.
         self._corked: list[bytes] | None = None
+        # Answers an inbox's consumer made this turn of the event loop (one as
+        # it asks for each next item): written together at the turn's end.
+        self._answers: list[bytes] = []
         self._closed = False
 
     # -- responses ---------------------------------------------------------------
@@ -181,7 +185,7 @@ class ReceiveSide:
         receipt = delivered.item
         assert isinstance(receipt, DeliveryReceipt)
         if message is not None:
-            delivered.item = replace(receipt, message=message)
+            delivered.item = receipt.naming(message)
         if receipt.state.final:
             delivered.ack.then = lambda: self._correlation.forget(key)
 
@@ -223,7 +227,7 @@ class ReceiveSide:
             return False
         inbox: Inbox[DeliveryReceipt] | Inbox[MobileOriginated]
         inbox = self.receipts if receipt else self.messages
-        waiting = sum(1 for d in self._arrived if isinstance(d.item, DeliveryReceipt) == receipt)
+        waiting = self._arrived_receipts if receipt else len(self._arrived) - self._arrived_receipts
         if inbox.room(waiting + (len(self._early) if receipt else 0)):
             return True
         inbox.overflow.refused()
@@ -314,6 +318,8 @@ class ReceiveSide:
     def _ready(self, delivered: _Delivered) -> None:
         """Hand over at the end of this read, with whatever else it brought."""
         self._arrived.append(delivered)
+        if isinstance(delivered.item, DeliveryReceipt):
+            self._arrived_receipts += 1
         self._schedule()
 
     def _schedule(self) -> None:
@@ -324,6 +330,7 @@ class ReceiveSide:
     def _hand_over(self) -> None:
         self._scheduled = False
         arrived, self._arrived = self._arrived, []
+        self._arrived_receipts = 0
         # Receipts are matched now, when the read's responses are taken (a
         # submit_sm_resp may have come behind its receipt); held ones wait.
         arrived = [delivered for delivered in arrived if self._correlate(delivered)]
@@ -386,8 +393,19 @@ class ReceiveSide:
     def _write(self, data: bytes) -> None:
         if self._corked is not None:
             self._corked.append(data)
-        else:
-            self._wire.write(data)
+            return
+        if not self._answers:
+            try:
+                asyncio.get_running_loop().call_soon(self._flush_answers)
+            except RuntimeError:  # no loop any more (an iteration finalised late)
+                self._wire.write(data)
+                return
+        self._answers.append(data)
+
+    def _flush_answers(self) -> None:
+        if self._answers:
+            answers, self._answers = self._answers, []
+            self._wire.write(b"".join(answers))
 
     # -- the end ---------------------------------------------------------------------
 
@@ -410,6 +428,8 @@ class ReceiveSide:
                 task.cancel()
                 await asyncio.wait((task,))
         self._end_inboxes()
+        # Before the unbind that follows: the SMSC takes no answer after it.
+        self._flush_answers()
 
     def close(self) -> None:
         """The connection is gone: the inboxes end (unless shared)."""

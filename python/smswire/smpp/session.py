@@ -3,7 +3,8 @@
 A :class:`Session` does no I/O and reads no clock of its own accord: the
 driver feeds it received bytes (:meth:`Session.receive_data`) and gets events
 back, hands it PDUs to send (:meth:`Session.send`, :meth:`Session.send_many`)
-and gets bytes back, and asks it when its next timer falls due
+and gets bytes back (or hands it submit_sm already encoded, to be numbered:
+:meth:`Session.send_encoded_submits`), and asks it when its next timer falls due
 (:meth:`Session.next_deadline`, :meth:`Session.handle_timeout`). Replies the
 protocol makes on its own (enquire_link_resp, unbind_resp, generic_nack, the
 error response to a request not allowed in the current state, the periodic
@@ -19,8 +20,9 @@ for the simulator.
 from __future__ import annotations
 
 import logging
+import struct
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Callable
 
 from smswire import pdu as _pdu
@@ -88,6 +90,11 @@ _ENQUIRE_LINK_RESP = int(CommandId.ENQUIRE_LINK_RESP)
 _UNBIND = int(CommandId.UNBIND)
 _UNBIND_RESP = int(CommandId.UNBIND_RESP)
 _ALERT_NOTIFICATION = int(CommandId.ALERT_NOTIFICATION)
+_SUBMIT_SM = int(CommandId.SUBMIT_SM)
+_SUBMIT_SM_ID = int(CommandId.SUBMIT_SM).to_bytes(4, "big")
+# SMPP 3.4 §3.2: the header's fourth field, at byte 12.
+_stamp_sequence = struct.Struct(">I").pack_into
+_SEQUENCE_OFFSET = 12
 _OPEN, _UNBOUND, _CLOSED = SessionState.OPEN, SessionState.UNBOUND, SessionState.CLOSED
 
 
@@ -311,6 +318,53 @@ class Session:
             return prepared, _pdu.encode_many(prepared)
         except ProtocolError as exc:
             raise self._withdraw(prepared, exc) from None
+
+    def send_encoded_submits(self, pdus: Sequence[bytes]) -> tuple[list[int], bytes]:
+        """Number submit_sm PDUs encoded already, for one write: the fused
+        submit path (:mod:`~smswire.smpp.window`) builds no PDU object to send.
+
+        Returns each one's sequence_number and the bytes, its number stamped
+        in place of the one it carried. The request that stands for one in
+        this session's events (its response, its timeout, its loss) is a
+        :class:`~smswire.pdu.SubmitSm` carrying that sequence_number only.
+        Raises :class:`LocalProtocolError`, and nothing counts, when the
+        state allows no submit_sm, the window cannot take them all, or one is
+        not a whole submit_sm.
+        """
+        if self._state is _UNBOUND or not self._allowed(self._ours, _SUBMIT_SM):
+            raise LocalProtocolError(
+                f"SubmitSm may not be sent in session state {self._state.value}",
+                status=CommandStatus.ESME_RINVBNDSTS,
+                command_id=_SUBMIT_SM,
+            )
+        if self._windowed + len(pdus) > self.window:
+            raise LocalProtocolError(
+                f"{len(pdus)} requests do not fit the window ({self.window_free} of "
+                f"{self.window} free)",
+                status=CommandStatus.ESME_RTHROTTLED,
+                field="window",
+            )
+        for pdu in pdus:
+            if pdu[4:8] != _SUBMIT_SM_ID or int.from_bytes(pdu[:4], "big") != len(pdu):
+                raise LocalProtocolError(
+                    "an encoded submit_sm must be one whole PDU, its command_length its size",
+                    status=CommandStatus.ESME_RINVCMDLEN,
+                    field="command_length",
+                    command_id=_SUBMIT_SM,
+                )
+        deadline = self._deadline()
+        data = bytearray().join(pdus)
+        outstanding = self._outstanding
+        sequences = []
+        offset = _SEQUENCE_OFFSET
+        for pdu in pdus:
+            seq = self._next_sequence()
+            _stamp_sequence(data, offset, seq)
+            offset += len(pdu)
+            outstanding[seq] = (_pdu.SubmitSm(sequence_number=seq), deadline)
+            sequences.append(seq)
+        self._windowed += len(pdus)
+        return sequences, bytes(data)
 
     def _withdraw(self, prepared: list[Pdu], exc: ProtocolError) -> LocalProtocolError:
         """Forget requests prepared for a write that could not be encoded, so
