@@ -8,6 +8,7 @@ import contextlib
 import importlib.util
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,14 +18,19 @@ import pytest
 _ROOT = Path(__file__).resolve().parent.parent
 
 
-def _redis_server_module() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "redis_server", _ROOT / "tests" / "outbox" / "redis_server.py"
-    )
+def _load(name: str, path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _redis_server_module() -> Any:
+    # It imports the tests' port helper as a top-level module, as the tests
+    # see it (their directory is on sys.path under pytest; not for benches).
+    sys.modules.setdefault("ports", _load("ports", _ROOT / "tests" / "ports.py"))
+    return _load("redis_server", _ROOT / "tests" / "outbox" / "redis_server.py")
 
 
 @contextlib.contextmanager
