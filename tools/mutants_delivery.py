@@ -211,9 +211,9 @@ DELIVERY_MUTANTS: tuple[Mutant, ...] = (
         "handler-error-acknowledged",
         "a receipt is acknowledged only once the application has it",
         DELIVERY,
-        "smpp/receiving.py",
-        "                    self._answer(batch, accept=False)",
-        "                    self._answer(batch, accept=True)",
+        "smpp/handing.py",
+        "                    self._answers.answer(batch, accept=False)",
+        "                    self._answers.answer(batch, accept=True)",
         ("tests/smpp/test_receiving.py",),
     ),
     Mutant(

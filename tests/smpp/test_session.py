@@ -139,7 +139,7 @@ def test_sequence_numbers_wrap_to_one_after_0x7fffffff_skipping_those_in_use() -
     esme, smsc = pair(FakeClock(), window=10)
     bind(esme, smsc)
     esme.send_many([SubmitSm()])  # sequence 2 stays outstanding
-    esme._sequence = MAX_SEQUENCE_NUMBER - 1
+    esme._requests.last = MAX_SEQUENCE_NUMBER - 1
     wrapped, _ = esme.send_many([SubmitSm(), SubmitSm(), SubmitSm()])
     assert [p.sequence_number for p in wrapped] == [MAX_SEQUENCE_NUMBER, 1, 3]
 

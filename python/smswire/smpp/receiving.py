@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
-from typing import Callable, Union
 
 from smswire.message import Message
 from smswire.pdu import CommandId, Pdu
 from smswire.smpp.correlation import RECEIPT_CORRELATION_LIMIT, correlation_key, receipt_keys
+from smswire.smpp.handing import Answers, Delivered, HandlerFeed, Inbound, InboundHandler
 from smswire.smpp.inbox import INBOX_LIMIT, Acknowledgement, Inbox, OverflowLog
 from smswire.smpp.pump import SendPump, Wire
 from smswire.smpp.receipts import (
@@ -59,26 +58,6 @@ _log = logging.getLogger("smswire.smpp")
 _SUBMIT_SM = int(CommandId.SUBMIT_SM)
 _SUBMIT_SM_RESP = int(CommandId.SUBMIT_SM_RESP)
 _GENERIC_NACK = int(CommandId.GENERIC_NACK)
-
-Inbound = Union[DeliveryReceipt, MobileOriginated]
-# Takes the receipts and messages of one read; they are acknowledged when it returns.
-InboundHandler = Callable[[list[Inbound]], Awaitable[None]]
-
-
-class _Delivered:
-    """One receipt or message and the acknowledgement of what carried it."""
-
-    __slots__ = ("ack", "correlated", "item", "session", "waits_for")
-
-    def __init__(self, item: Inbound, ack: Acknowledgement, session: Session) -> None:
-        self.item = item
-        self.ack = ack
-        self.session = session
-        # A message, or a receipt whose message was looked for: ready to go.
-        self.correlated = not isinstance(item, DeliveryReceipt)
-        # A held receipt: the last request sent before it came; every one up
-        # to it answered, no response can name its message any more.
-        self.waits_for = 0
 
 
 class ReceiveSide:
@@ -108,26 +87,18 @@ class ReceiveSide:
         self._pump = pump
         self._receipt_hold = receipt_hold
         self._correlation = shared.correlation
-        self._early: dict[str, _Delivered] = {}
+        self._early: dict[str, Delivered] = {}
         self.receipts: Inbox[DeliveryReceipt] = shared.receipts
         self.messages: Inbox[MobileOriginated] = shared.messages
         self._assembler = MultipartAssembler()
-        self._handler = on_inbound
+        self._answers = Answers(wire)
+        self._handler = None if on_inbound is None else HandlerFeed(on_inbound, self._answers)
         # Read, waiting for the end of the read to be handed over; how many
         # of them are receipts (an inbox's room counts them on every receipt).
-        self._arrived: list[_Delivered] = []
+        self._arrived: list[Delivered] = []
         self._arrived_receipts = 0
         self._scheduled = False
-        # For the handler: waiting for it, and in its hands.
-        self._backlog: list[_Delivered] = []
-        self._in_hand: list[_Delivered] = []
-        self._handing: asyncio.Task[None] | None = None
         self._overflow = OverflowLog("the on_inbound backlog")
-        # While a handed-over batch is answered: its responses, written together.
-        self._corked: list[bytes] | None = None
-        # Answers an inbox's consumer made this turn of the event loop (one as
-        # it asks for each next item): written together at the turn's end.
-        self._answers: list[bytes] = []
         self._closed = False
 
     # -- responses ---------------------------------------------------------------
@@ -180,7 +151,7 @@ class ReceiveSide:
                     self._name(held, key, message)
                     self._ready(held)
 
-    def _name(self, delivered: _Delivered, key: str, message: Message | None) -> None:
+    def _name(self, delivered: Delivered, key: str, message: Message | None) -> None:
         """Name the receipt's message; its final receipt taken, the id is forgotten."""
         receipt = delivered.item
         assert isinstance(receipt, DeliveryReceipt)
@@ -204,14 +175,14 @@ class ReceiveSide:
     def _take(self, session: Session, pdu: Pdu) -> None:
         """Read one delivery, in isolation, and hold it for the application;
         refused (to be delivered again) when there is no room for it."""
-        ack = Acknowledgement(self._write, ((session, pdu),))
+        ack = Acknowledgement(self._answers.write, ((session, pdu),))
         receipt = is_receipt(getattr(pdu, "esm_class", 0))
         if not self._room(receipt):
             ack.refuse()
             return
         try:
             if receipt:
-                self._ready(_Delivered(_read_receipt(pdu), ack, session))
+                self._ready(Delivered(_read_receipt(pdu), ack, session))
             else:
                 self._take_message(session, pdu, ack)
         except Exception:  # a bug of ours must not cost the delivery: the SMSC keeps it
@@ -220,7 +191,7 @@ class ReceiveSide:
 
     def _room(self, receipt: bool) -> bool:
         if self._handler is not None:
-            held = len(self._arrived) + len(self._backlog) + len(self._in_hand) + len(self._early)
+            held = len(self._arrived) + self._handler.held + len(self._early)
             if held < INBOX_LIMIT:
                 return True
             self._overflow.refused()
@@ -244,7 +215,7 @@ class ReceiveSide:
         except ValueError as exc:
             _log.warning("handing over a message whose user data is malformed: %s", exc)
             unreadable = MobileOriginated(source, destination, "", data_coding, 1, body, str(exc))
-            self._ready(_Delivered(unreadable, ack, session))
+            self._ready(Delivered(unreadable, ack, session))
             return
         message = self._assembler.add(source, destination, data_coding, part, hold=True)
         if message is None:
@@ -253,9 +224,9 @@ class ReceiveSide:
         if message.parts > 1:
             key = self._assembler.key(source, destination, part)
             ack.then = lambda: self._assembler.discard(key)
-        self._ready(_Delivered(message, ack, session))
+        self._ready(Delivered(message, ack, session))
 
-    def _correlate(self, delivered: _Delivered) -> bool:
+    def _correlate(self, delivered: Delivered) -> bool:
         """Name a receipt's message; False when it is held a while instead."""
         if delivered.correlated:
             return True
@@ -306,7 +277,7 @@ class ReceiveSide:
             self._look_again(held)
             self._ready(held)
 
-    def _look_again(self, held: _Delivered) -> None:
+    def _look_again(self, held: Delivered) -> None:
         receipt = held.item
         assert isinstance(receipt, DeliveryReceipt)
         found = self._correlation.find(receipt.message_id)
@@ -315,7 +286,7 @@ class ReceiveSide:
 
     # -- handing over -----------------------------------------------------------------
 
-    def _ready(self, delivered: _Delivered) -> None:
+    def _ready(self, delivered: Delivered) -> None:
         """Hand over at the end of this read, with whatever else it brought."""
         self._arrived.append(delivered)
         if isinstance(delivered.item, DeliveryReceipt):
@@ -342,70 +313,7 @@ class ReceiveSide:
                 else:
                     self.messages.put(item, delivered.ack)
             return
-        self._backlog += arrived
-        if self._handing is None and self._backlog:
-            self._handing = asyncio.get_running_loop().create_task(self._run_handler())
-
-    async def _run_handler(self) -> None:
-        handler = self._handler
-        assert handler is not None
-        try:
-            while self._backlog:
-                # What came on a connection since lost comes again on the next.
-                batch = [delivered for delivered in self._backlog if not delivered.ack.orphaned]
-                self._backlog = []
-                if not batch:
-                    continue
-                self._in_hand = batch
-                try:
-                    await handler([delivered.item for delivered in batch])
-                except Exception:  # the application's: its deliveries come again
-                    _log.warning(
-                        "the on_inbound handler raised; %d deliveries refused with "
-                        "ESME_RX_T_APPN for the SMSC to deliver again",
-                        len(batch),
-                        exc_info=True,
-                    )
-                    self._answer(batch, accept=False)
-                else:
-                    self._answer(batch, accept=True)
-                self._in_hand = []
-        finally:
-            # Cancelled (the client closed first): what it held was not taken.
-            for delivered in self._in_hand + self._backlog:
-                delivered.ack.refuse()
-            self._in_hand, self._backlog = [], []
-            self._handing = None
-
-    def _answer(self, batch: list[_Delivered], *, accept: bool) -> None:
-        """Answer a batch's deliveries in one write, not one write each."""
-        self._corked = []
-        try:
-            for delivered in batch:
-                if accept:
-                    delivered.ack.accept()
-                else:
-                    delivered.ack.refuse()
-        finally:
-            answers, self._corked = self._corked, None
-            self._wire.write(b"".join(answers))
-
-    def _write(self, data: bytes) -> None:
-        if self._corked is not None:
-            self._corked.append(data)
-            return
-        if not self._answers:
-            try:
-                asyncio.get_running_loop().call_soon(self._flush_answers)
-            except RuntimeError:  # no loop any more (an iteration finalised late)
-                self._wire.write(data)
-                return
-        self._answers.append(data)
-
-    def _flush_answers(self) -> None:
-        if self._answers:
-            answers, self._answers = self._answers, []
-            self._wire.write(b"".join(answers))
+        self._handler.feed(arrived)
 
     # -- the end ---------------------------------------------------------------------
 
@@ -421,7 +329,7 @@ class ReceiveSide:
         self._early.clear()
         if self._arrived:
             self._hand_over()
-        task = self._handing
+        task = None if self._handler is None else self._handler.task
         if task is not None:
             done, _ = await asyncio.wait((task,), timeout=timeout)
             if not done:
@@ -429,7 +337,7 @@ class ReceiveSide:
                 await asyncio.wait((task,))
         self._end_inboxes()
         # Before the unbind that follows: the SMSC takes no answer after it.
-        self._flush_answers()
+        self._answers.flush()
 
     def close(self) -> None:
         """The connection is gone: the inboxes end (unless shared)."""

@@ -20,7 +20,6 @@ for the simulator.
 from __future__ import annotations
 
 import logging
-import struct
 import time
 from collections.abc import Mapping, Sequence
 from typing import Callable
@@ -48,6 +47,7 @@ from smswire.smpp.session_events import (
     ResponseTimedOut,
     Unbound,
 )
+from smswire.smpp.session_requests import MAX_SEQUENCE_NUMBER, AwaitedRequests
 from smswire.smpp.session_rules import BIND_REQUESTS as _BINDS
 from smswire.smpp.session_rules import BOUND_BY_RESPONSE as _BOUND
 from smswire.smpp.session_rules import CONTROL_REQUESTS as _CONTROL
@@ -55,7 +55,7 @@ from smswire.smpp.session_rules import ESME_REQUESTS as _ESME_REQUESTS
 from smswire.smpp.session_rules import RESPONSE_BIT as _RESPONSE_BIT
 from smswire.smpp.session_rules import RESPONSE_CLASSES as _RESPONSES
 from smswire.smpp.session_rules import SMSC_REQUESTS as _SMSC_REQUESTS
-from smswire.smpp.session_rules import Role, SessionState
+from smswire.smpp.session_rules import Role, SessionState, refusal
 
 __all__ = [
     "DEFAULT_ENQUIRE_LINK_INTERVAL",
@@ -77,9 +77,6 @@ __all__ = [
 
 _log = logging.getLogger("smswire.smpp")
 
-# SMPP 3.4 §5.1.4: sequence_number runs 0x00000001 to 0x7FFFFFFF.
-MAX_SEQUENCE_NUMBER = 0x7FFFFFFF
-
 
 # What every PDU is compared with, bound once as plain ints and members: on
 # CPython 3.11 an enum attribute lookup costs more than the rest of a PDU's
@@ -91,10 +88,6 @@ _UNBIND = int(CommandId.UNBIND)
 _UNBIND_RESP = int(CommandId.UNBIND_RESP)
 _ALERT_NOTIFICATION = int(CommandId.ALERT_NOTIFICATION)
 _SUBMIT_SM = int(CommandId.SUBMIT_SM)
-_SUBMIT_SM_ID = int(CommandId.SUBMIT_SM).to_bytes(4, "big")
-# SMPP 3.4 §3.2: the header's fourth field, at byte 12.
-_stamp_sequence = struct.Struct(">I").pack_into
-_SEQUENCE_OFFSET = 12
 _OPEN, _UNBOUND, _CLOSED = SessionState.OPEN, SessionState.UNBOUND, SessionState.CLOSED
 
 
@@ -136,7 +129,6 @@ class Session:
         if window < 1:
             raise ConfigurationError(f"window must be at least 1, not {window}")
         self.role = role
-        self.window = window
         self.response_timeout = response_timeout
         self.enquire_link_interval = enquire_link_interval
         self.inactivity_timeout = inactivity_timeout
@@ -148,11 +140,7 @@ class Session:
         self._was = SessionState.OPEN
         self._ours = _ESME_REQUESTS if role is Role.ESME else _SMSC_REQUESTS
         self._theirs = _SMSC_REQUESTS if role is Role.ESME else _ESME_REQUESTS
-        self._sequence = 0
-        # Our requests awaiting a response: sequence_number -> (request, deadline).
-        # Deadlines grow with insertion order, so the first entry is the earliest.
-        self._outstanding: dict[int, tuple[Pdu, float]] = {}
-        self._windowed = 0
+        self._requests = AwaitedRequests(window)
         # The peer's requests awaiting our response: sequence_number -> command_id.
         self._peer_pending: dict[int, int] = {}
         self._outbox: list[bytes] = []
@@ -175,23 +163,28 @@ class Session:
         )
 
     @property
+    def window(self) -> int:
+        """Requests that may await a response at once, control requests aside."""
+        return self._requests.window
+
+    @property
     def window_free(self) -> int:
         """How many more windowed requests may go out now."""
-        return self.window - self._windowed
+        return self._requests.window - self._requests.windowed
 
     @property
     def outstanding(self) -> int:
         """Our requests awaiting a response, control requests included."""
-        return len(self._outstanding)
+        return len(self._requests)
 
     @property
     def last_sequence_number(self) -> int:
         """The sequence_number of the last request sent (0 before the first)."""
-        return self._sequence
+        return self._requests.last
 
     def oldest_outstanding(self) -> int | None:
         """The sequence_number of the oldest request still awaiting its response."""
-        return next(iter(self._outstanding), None)
+        return self._requests.oldest()
 
     def data_to_send(self) -> bytes:
         """Bytes the session queued on its own (replies, enquire_link); empties the outbox."""
@@ -208,15 +201,6 @@ class Session:
         if self._state is _CLOSED:
             return False
         return command_id in table.get(state, ())
-
-    def _next_sequence(self) -> int:
-        seq = self._sequence
-        while True:
-            # SMPP 3.4 §5.1.4: wrap to 1 after 0x7FFFFFFF, skipping numbers still in use.
-            seq = 1 if seq >= MAX_SEQUENCE_NUMBER else seq + 1
-            if seq not in self._outstanding:
-                self._sequence = seq
-                return seq
 
     def _prepare(self, pdu: Pdu, deadline: float) -> Pdu:
         command_id = pdu.command_id
@@ -240,28 +224,26 @@ class Session:
                 status=CommandStatus.ESME_RINVBNDSTS,
                 command_id=command_id,
             )
-        if command_id in _BINDS and any(
-            r.command_id in _BINDS for r, _ in self._outstanding.values()
-        ):
+        requests = self._requests
+        if command_id in _BINDS and requests.bind_awaited():
             raise LocalProtocolError(
                 "a bind is already awaiting its response",
                 status=CommandStatus.ESME_RALYBND,
                 command_id=command_id,
             )
         if command_id not in _CONTROL:
-            if self._windowed >= self.window:
+            if requests.windowed >= requests.window:
                 raise LocalProtocolError(
-                    f"the window of {self.window} outstanding requests is full",
+                    f"the window of {requests.window} outstanding requests is full",
                     status=CommandStatus.ESME_RTHROTTLED,
                     field="window",
                     command_id=command_id,
                 )
-            self._windowed += 1
+            requests.windowed += 1
         elif command_id == _UNBIND:
             self._was, self._state = self._state, _UNBOUND
-        seq = self._next_sequence()
-        pdu = with_sequence_number(pdu, seq)
-        self._outstanding[seq] = (pdu, deadline)
+        pdu = with_sequence_number(pdu, requests.next_sequence())
+        requests.add(pdu, deadline)
         return pdu
 
     def _deadline(self) -> float:
@@ -305,13 +287,7 @@ class Session:
         windowed = sum(
             1 for p in pdus if p.command_id not in _CONTROL and not p.command_id & _RESPONSE_BIT
         )
-        if self._windowed + windowed > self.window:
-            raise LocalProtocolError(
-                f"{windowed} requests do not fit the window ({self.window_free} of "
-                f"{self.window} free)",
-                status=CommandStatus.ESME_RTHROTTLED,
-                field="window",
-            )
+        self._requests.check_room(windowed)
         deadline = self._deadline()
         prepared = [self._prepare(p, deadline) for p in pdus]
         try:
@@ -337,34 +313,7 @@ class Session:
                 status=CommandStatus.ESME_RINVBNDSTS,
                 command_id=_SUBMIT_SM,
             )
-        if self._windowed + len(pdus) > self.window:
-            raise LocalProtocolError(
-                f"{len(pdus)} requests do not fit the window ({self.window_free} of "
-                f"{self.window} free)",
-                status=CommandStatus.ESME_RTHROTTLED,
-                field="window",
-            )
-        for pdu in pdus:
-            if pdu[4:8] != _SUBMIT_SM_ID or int.from_bytes(pdu[:4], "big") != len(pdu):
-                raise LocalProtocolError(
-                    "an encoded submit_sm must be one whole PDU, its command_length its size",
-                    status=CommandStatus.ESME_RINVCMDLEN,
-                    field="command_length",
-                    command_id=_SUBMIT_SM,
-                )
-        deadline = self._deadline()
-        data = bytearray().join(pdus)
-        outstanding = self._outstanding
-        sequences = []
-        offset = _SEQUENCE_OFFSET
-        for pdu in pdus:
-            seq = self._next_sequence()
-            _stamp_sequence(data, offset, seq)
-            offset += len(pdu)
-            outstanding[seq] = (_pdu.SubmitSm(sequence_number=seq), deadline)
-            sequences.append(seq)
-        self._windowed += len(pdus)
-        return sequences, bytes(data)
+        return self._requests.stamp_submits(pdus, self._deadline())
 
     def _withdraw(self, prepared: list[Pdu], exc: ProtocolError) -> LocalProtocolError:
         """Forget requests prepared for a write that could not be encoded, so
@@ -372,8 +321,7 @@ class Session:
         for pdu in prepared:
             if pdu.command_id & _RESPONSE_BIT:
                 continue
-            if self._outstanding.pop(pdu.sequence_number, None) and pdu.command_id not in _CONTROL:
-                self._windowed -= 1
+            self._requests.release(pdu.sequence_number)
         return LocalProtocolError(
             f"cannot encode our own PDU: {exc}",
             status=exc.status,
@@ -418,19 +366,7 @@ class Session:
         # SMPP 3.4 §4.3: an unrecognised or corrupt PDU is answered with
         # generic_nack; a request whose body is bad gets its own response with
         # the error status, so the peer can match it.
-        seq = exc.sequence_number or 0
-        command_id = exc.command_id
-        response: Pdu
-        if (
-            command_id is not None
-            and not command_id & _RESPONSE_BIT
-            and command_id | _RESPONSE_BIT in _RESPONSES
-        ):
-            response = _RESPONSES[command_id | _RESPONSE_BIT](
-                command_status=exc.status, sequence_number=seq
-            )
-        else:
-            response = _pdu.GenericNack(command_status=exc.status, sequence_number=seq)
+        response = refusal(exc.command_id, exc.status, exc.sequence_number or 0)
         _log.warning("rejected a PDU from the peer: %s", exc)
         self._outbox.append(_pdu.encode(response))
         return PduRejected(exc)
@@ -439,17 +375,14 @@ class Session:
         command_id = received.command_id
         seq = received.sequence_number
         if command_id & _RESPONSE_BIT:
-            entry = self._outstanding.pop(seq, None)
-            if entry is None:
+            request = self._requests.release(seq)
+            if request is None:
                 _log.debug(
                     "dropped %s for sequence_number %d, which awaits nothing",
                     type(received).__name__,
                     seq,
                 )
                 return
-            request = entry[0]
-            if request.command_id not in _CONTROL:
-                self._windowed -= 1
             if command_id != request.command_id | _RESPONSE_BIT and command_id != _GENERIC_NACK:
                 self._mismatched(received, request, events)
                 return
@@ -482,16 +415,13 @@ class Session:
                 if command_id in _BINDS and self.bound
                 else CommandStatus.ESME_RINVBNDSTS
             )
-            response_class = _RESPONSES.get(command_id | _RESPONSE_BIT, _pdu.GenericNack)
             _log.warning(
                 "answered %s with %s in session state %s",
                 type(received).__name__,
                 status.name,
                 self._state.value,
             )
-            self._outbox.append(
-                _pdu.encode(response_class(command_status=status, sequence_number=seq))
-            )
+            self._outbox.append(_pdu.encode(refusal(command_id, status, seq)))
             return
         if command_id != _ALERT_NOTIFICATION:
             # SMPP 3.4 §4.12.1: alert_notification is the one request without a response.
@@ -520,8 +450,9 @@ class Session:
     def next_deadline(self) -> float | None:
         """When :meth:`handle_timeout` next has something to do, on the session's clock."""
         deadlines = []
-        if self._outstanding:
-            deadlines.append(next(iter(self._outstanding.values()))[1])
+        first = self._requests.first_deadline()
+        if first is not None:
+            deadlines.append(first)
         if self.enquire_link_interval is not None and not self._enquiring and self.bound:
             deadlines.append(self._last_received + self.enquire_link_interval)
         if self.inactivity_timeout is not None and self._state is not SessionState.CLOSED:
@@ -537,13 +468,7 @@ class Session:
         """
         now = self._clock()
         events: list[Event] = []
-        while self._outstanding:
-            seq, (request, deadline) = next(iter(self._outstanding.items()))
-            if deadline > now:
-                break
-            del self._outstanding[seq]
-            if request.command_id not in _CONTROL:
-                self._windowed -= 1
+        for request in self._requests.expired(now):
             if request.command_id == CommandId.ENQUIRE_LINK:
                 self._enquiring = False
             events.append(ResponseTimedOut(request))
@@ -561,10 +486,8 @@ class Session:
 
     def connection_lost(self) -> ConnectionClosed:
         """The transport closed: every request still awaiting a response is reported."""
-        unanswered = tuple(request for request, _ in self._outstanding.values())
-        self._outstanding.clear()
+        unanswered = self._requests.clear()
         self._peer_pending.clear()
-        self._windowed = 0
         self._enquiring = False
         self._state = SessionState.CLOSED
         return ConnectionClosed(unanswered)

@@ -1,6 +1,7 @@
 """The rules of an SMPP 3.4 session that are tables, not behaviour: its states
 (§2.3), which requests each side may issue in each state (§2.3 and the
-"Session state" column of §4), and the response class of every request.
+"Session state" column of §4), the response class of every request, and
+so the response that refuses one.
 :class:`~smswire.smpp.session.Session` applies them."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "SMSC_REQUESTS",
     "Role",
     "SessionState",
+    "refusal",
 ]
 
 # SMPP 3.4 §5.1.2: a response's command_id is its request's with bit 31 set.
@@ -105,3 +107,14 @@ def _response_classes() -> dict[int, type[Pdu]]:
 
 
 RESPONSE_CLASSES = _response_classes()
+
+
+def refusal(command_id: int | None, status: int, sequence_number: int) -> Pdu:
+    """What answers a PDU of the peer's the session refuses with ``status``: a
+    request's own response type, so the peer can match it; generic_nack for
+    a PDU unrecognised, unknown or itself a response (SMPP 3.4 §4.3)."""
+    if command_id is not None and not command_id & RESPONSE_BIT:
+        response_class = RESPONSE_CLASSES.get(command_id | RESPONSE_BIT)
+        if response_class is not None:
+            return response_class(command_status=status, sequence_number=sequence_number)
+    return _pdu.GenericNack(command_status=status, sequence_number=sequence_number)
