@@ -76,6 +76,19 @@ def mo(text: str, **fields: Any) -> DeliverSm:
     )
 
 
+def recorded_writes(smpp: AsyncSmppClient) -> list[bytes]:
+    """Every write the client makes from now on, as it makes it."""
+    writes: list[bytes] = []
+    write = smpp._connection.write
+
+    def recorded(data: bytes) -> None:
+        writes.append(data)
+        write(data)
+
+    smpp._connection.write = recorded  # type: ignore[method-assign]
+    return writes
+
+
 async def anext_(iterator: AsyncIterator[Any]) -> Any:
     return await asyncio.wait_for(iterator.__anext__(), PATIENCE)
 
@@ -122,14 +135,7 @@ async def test_a_handed_over_batch_is_answered_in_one_write(raises: bool) -> Non
             raise OSError("the database is down")
 
     async with StubSmsc() as smsc, client(smsc, on_inbound=handler) as smpp:
-        writes: list[bytes] = []
-        write = smpp._connection.write
-
-        def counted(data: bytes) -> None:
-            writes.append(data)
-            write(data)
-
-        smpp._connection.write = counted  # type: ignore[method-assign]
+        writes = recorded_writes(smpp)
         sequences = smsc.deliver(*(receipt(f"w{n}") for n in range(5)))
         await smsc.until(lambda: calls, "the handler's call")
         release.set()
@@ -207,14 +213,7 @@ async def test_an_iterator_acknowledges_each_item_when_the_next_is_asked_for() -
 
 async def test_what_an_iterator_takes_in_one_go_is_answered_in_one_write() -> None:
     async with StubSmsc() as smsc, client(smsc) as smpp:
-        writes: list[bytes] = []
-        write = smpp._connection.write
-
-        def counted(data: bytes) -> None:
-            writes.append(data)
-            write(data)
-
-        smpp._connection.write = counted  # type: ignore[method-assign]
+        writes = recorded_writes(smpp)
         sequences = smsc.deliver(*(receipt(f"e{n}") for n in range(7)))
         await smsc.probe()  # all seven are in the inbox
         receipts = smpp.receipts()
