@@ -523,6 +523,37 @@ async def test_a_receipt_waits_for_the_responses_outstanding_when_it_came_and_no
     assert anonymous.message is None  # type: ignore[union-attr]
 
 
+async def test_a_held_receipt_is_named_by_its_response_later_in_the_same_read() -> None:
+    # The session takes a whole read's responses before their events come one
+    # by one: after the first, nothing is outstanding any more, yet the
+    # receipt's own response is still to come (smpp34 answers out of order).
+    batches: list[list[Inbound]] = []
+
+    async def handler(batch: list[Inbound]) -> None:
+        batches.append(batch)
+
+    def silent(session: Session, submit: SubmitSm) -> bytes:
+        return b""  # answered later, by the test
+
+    async with StubSmsc(silent) as smsc, client(smsc, on_inbound=handler) as smpp:
+        messages = [Message("+4512345678", text, source="Acme") for text in ("one", "two")]
+        sending = asyncio.ensure_future(smpp.send_many(messages))
+        await smsc.until(lambda: len(smsc.submits) == 2, "the submits")
+        (early,) = smsc.deliver(receipt("y2"))
+        await smsc.probe()
+        assert not batches and early not in smsc.answers  # held for its response
+        session = smsc.link.session
+        first, second = smsc.submits
+        smsc.write(
+            session.send(SubmitSmResp(message_id="y1", sequence_number=first.sequence_number))
+            + session.send(SubmitSmResp(message_id="y2", sequence_number=second.sequence_number))
+        )
+        results = await asyncio.wait_for(sending, PATIENCE)
+        await smsc.until(lambda: early in smsc.answers, "the receipt's answer")
+    ((named,),) = batches
+    assert named.message is results[1].message  # type: ignore[union-attr]
+
+
 async def test_without_correlation_a_receipt_ahead_of_its_response_is_not_held() -> None:
     # The outbox correlates receipts through its store (receipt_correlation=0):
     # holding one for a response would only delay its acknowledgement.

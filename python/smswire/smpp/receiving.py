@@ -98,6 +98,8 @@ class ReceiveSide:
         self._arrived: list[Delivered] = []
         self._arrived_receipts = 0
         self._scheduled = False
+        # Responses came this read while receipts were held (see on_response).
+        self._answered = False
         self._overflow = OverflowLog("the on_inbound backlog")
         self._closed = False
 
@@ -136,7 +138,11 @@ class ReceiveSide:
             _log.exception("could not take the answer to submit_sm %d", response.sequence_number)
             self._pump.on_unanswered([event.request], resubmit=False)
         if self._early:
-            self._release_answered()
+            # Checked at the end of the read: the session has taken every
+            # response of the read before the first one's event comes here,
+            # and a response further on may still name a held receipt.
+            self._answered = True
+            self._schedule()
 
     def _remember(self, message_id: str, message: Message) -> None:
         if not self._correlation_limit:
@@ -300,6 +306,9 @@ class ReceiveSide:
 
     def _hand_over(self) -> None:
         self._scheduled = False
+        if self._answered:
+            self._answered = False
+            self._release_answered()
         arrived, self._arrived = self._arrived, []
         self._arrived_receipts = 0
         # Receipts are matched now, when the read's responses are taken (a
