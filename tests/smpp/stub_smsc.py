@@ -8,6 +8,7 @@ import contextlib
 import itertools
 from typing import Callable
 
+from smswire import AsyncSmppClient
 from smswire.pdu import (
     BindReceiverResp,
     BindTransceiverResp,
@@ -158,3 +159,26 @@ class _Link(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.smsc._changes()
+
+
+def recorded_writes(smpp: AsyncSmppClient) -> list[bytes]:
+    """Every write the client makes from now on, as it makes it."""
+    writes: list[bytes] = []
+    write = smpp._connection.write
+
+    def recorded(data: bytes) -> None:
+        writes.append(data)
+        write(data)
+
+    smpp._connection.write = recorded  # type: ignore[method-assign]
+    return writes
+
+
+def command_ids(data: bytes) -> list[int]:
+    """The command_id of each PDU in ``data``, PDUs back to back (SMPP 3.4 §3.2)."""
+    found = []
+    while data:
+        length = int.from_bytes(data[:4], "big")
+        found.append(int.from_bytes(data[4:8], "big"))
+        data = data[length:]
+    return found

@@ -25,9 +25,12 @@ from smswire import (
     Timeouts,
 )
 from smswire.pdu import CommandId, CommandStatus, SubmitSm, SubmitSmResp, encode
+from smswire.smpp.pump import WINDOW_REFILL_SHARE
+from smswire.smpp.session import Session
 from smswire.smpp.throttling import THROTTLE_PAUSE_INITIAL
 
 from .scripted_smsc import ScriptedSmsc, ignore
+from .stub_smsc import StubSmsc, command_ids, recorded_writes
 from .support import ACCOUNT, PASSWORD
 
 # Bounds a test that would otherwise hang; never what a test asserts.
@@ -160,6 +163,43 @@ async def test_the_rate_spaces_submits_as_on_link_with_the_burst_at_once(burst: 
     assert times[-1] - started >= spacing - CLOCK_SLACK, times[-1] - started
     spaced = (times[-1] - times[burst - 1]) / spacing
     assert spaced <= 2.0, spaced
+
+
+# -- the window is refilled while responses are taken ------------------------------
+
+
+async def test_a_window_of_responses_in_one_read_is_refilled_an_eighth_at_a_time() -> None:
+    # Refilled once after the last response, the window would go out as one
+    # write, and the SMSC would wait while the client took the whole read:
+    # the two would take turns instead of working at the same time.
+    window = 64
+    held: list[SubmitSm] = []
+
+    def hold_the_first_window(session: Session, submit: SubmitSm) -> bytes:
+        if len(held) < window:
+            held.append(submit)
+            return b""
+        sequence = submit.sequence_number
+        return session.send(SubmitSmResp(message_id=f"n{sequence}", sequence_number=sequence))
+
+    async with (
+        StubSmsc(hold_the_first_window) as smsc,
+        client(smsc.port, limits=Limits(window=window)) as smpp,
+    ):
+        sending = asyncio.ensure_future(smpp.send_many(messages(2 * window)))
+        await smsc.until(lambda: len(held) == window, "a full window")
+        writes = recorded_writes(smpp)
+        answers = (
+            encode(SubmitSmResp(message_id=f"h{n}", sequence_number=submit.sequence_number))
+            for n, submit in enumerate(held)
+        )
+        smsc.write(b"".join(answers))
+        results = await asyncio.wait_for(sending, PATIENCE)
+    assert all(result.ok for result in results)
+    per_write = [command_ids(data).count(CommandId.SUBMIT_SM) for data in writes]
+    refills = [count for count in per_write if count]
+    assert sum(refills) == window
+    assert max(refills) == window // WINDOW_REFILL_SHARE, refills
 
 
 # -- cancelling withdraws what was not yet written -------------------------------

@@ -41,7 +41,7 @@ from smswire.smpp.inbox import INBOX_LIMIT
 from smswire.smpp.receiving import Inbound
 from smswire.smpp.session import Session
 
-from .stub_smsc import PATIENCE, StubSmsc
+from .stub_smsc import PATIENCE, StubSmsc, command_ids, recorded_writes
 
 OK = CommandStatus.ESME_ROK
 DELIVER_SM_RESP = int(CommandId.DELIVER_SM_RESP)
@@ -74,19 +74,6 @@ def mo(text: str, **fields: Any) -> DeliverSm:
     return DeliverSm(
         source_addr="4587654321", destination_addr="1919", short_message=text.encode(), **fields
     )
-
-
-def recorded_writes(smpp: AsyncSmppClient) -> list[bytes]:
-    """Every write the client makes from now on, as it makes it."""
-    writes: list[bytes] = []
-    write = smpp._connection.write
-
-    def recorded(data: bytes) -> None:
-        writes.append(data)
-        write(data)
-
-    smpp._connection.write = recorded  # type: ignore[method-assign]
-    return writes
 
 
 async def anext_(iterator: AsyncIterator[Any]) -> Any:
@@ -144,17 +131,7 @@ async def test_a_handed_over_batch_is_answered_in_one_write(raises: bool) -> Non
     (batch,) = calls
     assert len(batch) == 5
     (answers,) = [data for data in writes if int.from_bytes(data[4:8], "big") == DELIVER_SM_RESP]
-    assert _command_ids(answers) == [DELIVER_SM_RESP] * 5
-
-
-def _command_ids(data: bytes) -> list[int]:
-    """The command_id of each PDU in ``data``, PDUs back to back (SMPP 3.4 §3.2)."""
-    found = []
-    while data:
-        length = int.from_bytes(data[:4], "big")
-        found.append(int.from_bytes(data[4:8], "big"))
-        data = data[length:]
-    return found
+    assert command_ids(answers) == [DELIVER_SM_RESP] * 5
 
 
 async def test_a_handler_that_raises_has_the_batch_delivered_again_and_says_so(
@@ -231,10 +208,10 @@ async def test_what_an_iterator_takes_in_one_go_is_answered_in_one_write() -> No
         await smsc.probe()
         assert sequences[5] not in smsc.answers
         answers = [data for data in writes if int.from_bytes(data[4:8], "big") == DELIVER_SM_RESP]
-        assert [_command_ids(data) for data in answers] == [[DELIVER_SM_RESP] * 5]
+        assert [command_ids(data) for data in answers] == [[DELIVER_SM_RESP] * 5]
     # Closing refused the seventh, never taken, before the unbind.
     assert smsc.answers[sequences[6]] == RETRY
-    ids = _command_ids(b"".join(writes))
+    ids = command_ids(b"".join(writes))
     assert ids.index(int(CommandId.UNBIND)) > len(ids) - 1 - ids[::-1].index(DELIVER_SM_RESP)
 
 

@@ -313,6 +313,10 @@ class Supervisor:
     def _handle(self, link: _Link, session: Session, events: list[Event]) -> None:
         receiving, pump = self._receiving, self._pump
         assert receiving is not None and pump is not None
+        # A read can bring a whole window of responses. Refilling the window
+        # as they are taken, not once after the last, gives the SMSC work
+        # while this side is still busy: the two overlap instead of taking turns.
+        answered, refill = 0, pump.refill
         for event in events:
             if type(event) is ResponseReceived:
                 if event.request.command_id in _BIND_COMMANDS:
@@ -322,6 +326,10 @@ class Supervisor:
                         waiter.set_result(event.pdu)
                 else:
                     receiving.on_response(event)
+                    answered += 1
+                    if answered == refill:
+                        pump.pump(most=answered)
+                        answered = 0
             elif type(event) is RequestReceived:
                 receiving.on_request(session, event.pdu)
             elif isinstance(event, Unbound):

@@ -162,8 +162,14 @@ class SendPump:
 
     # -- writing -----------------------------------------------------------------
 
-    def pump(self) -> None:
-        """Fill the window from the queue in one write, within the rate limit."""
+    @property
+    def refill(self) -> int:
+        """How many free window slots are worth a write of their own."""
+        return self._refill
+
+    def pump(self, most: int | None = None) -> None:
+        """Fill the window from the queue in one write, within the rate limit;
+        ``most``: write no more than that many parts."""
         session = self._wire.session
         if session is None:
             return
@@ -180,7 +186,7 @@ class SendPump:
             # Responses that trickle in one per read would otherwise send one
             # submit_sm per write; refill the window in batches instead.
             return
-        count = min(free, len(queue))
+        count = min(free, len(queue)) if most is None else min(free, len(queue), most)
         limiter = self._limiter
         if limiter is not None:
             now = asyncio.get_running_loop().time()
