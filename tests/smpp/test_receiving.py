@@ -410,6 +410,18 @@ async def test_an_id_in_superscript_digits_fails_nothing_and_its_receipt_still_f
     assert got.message == SENDS[1]
 
 
+async def test_an_id_that_no_receipt_will_name_takes_no_place_in_the_correlation_table() -> None:
+    # The table is bounded: the id of a message that asked for no receipt
+    # would push out the id of one whose receipt is on its way.
+    unasked = Message("+4512345678", "no receipt", source="Acme", registered_delivery=False)
+    async with StubSmsc() as smsc, client(smsc, receipt_correlation=1) as smpp:
+        wanted = await asyncio.wait_for(smpp.send_message(SENDS[0]), PATIENCE)
+        await asyncio.wait_for(smpp.send_message(unasked), PATIENCE)
+        smsc.deliver(receipt(wanted.message_id))
+        got = await anext_(smpp.receipts())
+    assert got.message == SENDS[0]
+
+
 @pytest.mark.parametrize("wrong", [EnquireLinkResp, DeliverSmResp, DataSmResp])
 async def test_a_response_of_the_wrong_type_leaves_its_message_unknown_and_says_so(
     wrong: type[Pdu], caplog: pytest.LogCaptureFixture

@@ -147,6 +147,10 @@ class ReceiveSide:
     def _remember(self, message_id: str, message: Message) -> None:
         if not self._correlation_limit:
             return  # the application correlates receipts (the outbox, by its store)
+        if not message.registered_delivery:
+            # No receipt is due: its id would only push out the ids of
+            # messages whose receipts are coming.
+            return
         key = self._correlation.remember(message_id, message)
         if self._early:
             # A receipt that overtook this response: it is held under its own
