@@ -48,7 +48,7 @@ DELIVERY_MUTANTS: tuple[Mutant, ...] = (
         "smpp/pump.py",
         "            self._throttling.throttled(loop.time())",
         "            self._throttling.throttled(loop.time())\n"
-        "            self._queue.appendleft(part)\n            return",
+        "            self._queue.put_back((part,))\n            return",
         ("tests/smpp/test_pump_wire.py",),
     ),
     Mutant(
@@ -56,8 +56,8 @@ DELIVERY_MUTANTS: tuple[Mutant, ...] = (
         "cancelling withdraws every part not yet written",
         DELIVERY,
         "smpp/pump.py",
-        "            if withdrawn:",
-        "            withdrawn = []\n            if withdrawn:",
+        "            withdrawn = self._queue.withdraw(batch)",
+        "            withdrawn = []",
         ("tests/smpp/test_pump_wire.py",),
     ),
     Mutant(

@@ -16,6 +16,7 @@ from smswire.pdu import (
     SubmitSmResp,
     encode,
 )
+from smswire.smpp.batch import Batch
 from smswire.smpp.pump import SendPump
 from smswire.smpp.session import RequestReceived, Role, Session
 
@@ -61,12 +62,17 @@ def message(text: str) -> Message:
     return Message("+4512345678", text, source="Acme")
 
 
+def queue(sender: SendPump, batch: Batch, index: int, message: Message, pdu: bytes) -> None:
+    """Queue one message of one part, as send_many queues each of its messages."""
+    sender.add(batch, [(index, message, [pdu])], 1)
+
+
 async def test_a_batch_goes_out_in_one_write_and_settles_from_the_answers() -> None:
     wire = Wire()
     sender = pump(wire)
     batch = sender.batch(2)
-    sender.add(batch, 0, message("a"), [encoded(destination_addr="1", short_message=b"a")])
-    sender.add(batch, 1, message("b"), [encoded(destination_addr="2", short_message=b"b")])
+    queue(sender, batch, 0, message("a"), encoded(destination_addr="1", short_message=b"a"))
+    queue(sender, batch, 1, message("b"), encoded(destination_addr="2", short_message=b"b"))
     sender.pump()
     assert len(wire.written) == 1
     first, second = wire.submitted()
@@ -81,7 +87,7 @@ async def test_parts_the_session_will_not_number_stay_queued_for_the_next_write(
     wire = Wire()
     sender = pump(wire)
     batch = sender.batch(1)
-    sender.add(batch, 0, message("held"), [encoded(destination_addr="1", short_message=b"h")])
+    queue(sender, batch, 0, message("held"), encoded(destination_addr="1", short_message=b"h"))
     assert wire.session is not None
     bound, wire.session = wire.session, Session(Role.ESME)  # open, not bound
     sender.pump()
@@ -99,7 +105,7 @@ async def test_nothing_is_written_while_unbound_and_all_of_it_once_bound() -> No
     session, wire.session = wire.session, None
     sender = pump(wire)
     batch = sender.batch(1)
-    sender.add(batch, 0, message("later"), [encoded(destination_addr="1")])
+    queue(sender, batch, 0, message("later"), encoded(destination_addr="1"))
     sender.pump()
     assert wire.written == []
     wire.session = session
@@ -111,7 +117,7 @@ async def test_lost_answers_go_again_at_least_once_and_given_up_are_unknown() ->
     wire = Wire()
     sender = pump(wire)
     batch = sender.batch(1)
-    sender.add(batch, 0, message("lost"), [encoded(destination_addr="1")])
+    queue(sender, batch, 0, message("lost"), encoded(destination_addr="1"))
     sender.pump()
     assert wire.session is not None
     closed = wire.session.connection_lost()
@@ -143,8 +149,8 @@ async def test_the_window_is_refilled_in_batches_not_one_submit_a_write() -> Non
     wire = Wire(window=16)
     sender = pump(wire, window=16)
     batch = sender.batch(32)
-    for i in range(32):
-        sender.add(batch, i, message(str(i)), [encoded(destination_addr=str(i))])
+    pending = [(i, message(str(i)), [encoded(destination_addr=str(i))]) for i in range(32)]
+    sender.add(batch, pending, 32)
     sender.pump()
     assert len(wire.submitted()) == 16 and len(wire.written) == 1
     answer(wire, sender, 1)

@@ -364,8 +364,8 @@ class AsyncSmppClient:
         for _, error in prepared.refused:
             raise error
         batch = self._pump.batch(1)
-        for _, pdus in prepared.parts():
-            self._pump.add(batch, 0, items[0], pdus)
+        pending = [(0, items[0], pdus) for _, pdus in prepared.parts()]
+        self._pump.add(batch, pending, prepared.part_count)
         self._pump.pump()
         (result,) = await batch.future
         return result.raise_for_outcome()
@@ -395,10 +395,9 @@ class AsyncSmppClient:
                 break  # the progress callback raised: settle and queue no more
             refusal = SendResult(items[index], Outcome.NOT_SENT, error=str(error))
             pump.settle_now(batch, index, refusal)
-        for index, pdus in prepared.parts():
-            if batch.future.done():
-                break
-            pump.add(batch, index, items[index], pdus)
+        if not batch.future.done():
+            pending = ((index, items[index], pdus) for index, pdus in prepared.parts())
+            pump.add(batch, pending, prepared.part_count)
         pump.pump()
         return await batch.future
 

@@ -69,19 +69,27 @@ class Prepared(NamedTuple):
     refused: list[tuple[int, SmswireError]]
     reference: int
 
+    @property
+    def part_count(self) -> int:
+        """How many parts go out, all messages together."""
+        return sum(len(run.window.records) // RECORD.size for run in self.runs)
+
     def parts(self) -> Iterator[tuple[int, list[bytes]]]:
         """Each message that goes out, in call order: its index in the call
         and its parts' PDUs (slices of its window's wire, numbered
-        provisionally)."""
+        provisionally). Read as they are asked for: a window's records are
+        not unpacked all at once."""
         for run in self.runs:
-            wire = run.window.wire
-            records = list(RECORD.iter_unpack(run.window.records))
-            ends = [record[4] for record in records[1:]] + [len(wire)]
+            wire, indices = run.window.wire, run.indices
+            records = RECORD.iter_unpack(run.window.records)
             pdus: list[bytes] = []
-            for (message, part, parts, _, offset), end in zip(records, ends):
-                pdus.append(wire[offset:end])
+            last = next(records, None)
+            while last is not None:
+                message, part, parts, _, offset = last
+                last = next(records, None)
+                pdus.append(wire[offset : len(wire) if last is None else last[4]])
                 if part + 1 == parts:
-                    yield run.indices[message], pdus
+                    yield indices[message], pdus
                     pdus = []
 
 

@@ -14,12 +14,11 @@ answers from the receive side; it imports neither.
 from __future__ import annotations
 
 import asyncio
-import collections
 import heapq
 import itertools
 import logging
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Protocol
 
 from smswire.errors import LocalProtocolError
@@ -29,7 +28,8 @@ from smswire.pdu import CommandStatus, Pdu
 from smswire.ratelimit import RateLimiter
 from smswire.smpp.batch import Batch, Progress
 from smswire.smpp.gate import GatedWriter, SubmitGate
-from smswire.smpp.jobs import Job, Part
+from smswire.smpp.jobs import Part
+from smswire.smpp.part_queue import PartQueue, Pending
 from smswire.smpp.session import Session
 from smswire.smpp.throttling import THROTTLE_PAUSE_INITIAL, Throttling
 
@@ -92,7 +92,7 @@ class SendPump:
         self._rng = rng
         self._refill = max(1, limits.window // WINDOW_REFILL_SHARE)
         self._limiter = None if limits.rate is None else RateLimiter(limits.rate, limits.burst)
-        self._queue: collections.deque[Part] = collections.deque()
+        self._queue = PartQueue()
         self._in_flight: dict[int, Part] = {}
         # Parts waiting out a retry back-off: (due, tie-breaker, part).
         self._delayed: list[tuple[float, int, Part]] = []
@@ -121,10 +121,9 @@ class SendPump:
         if future.cancelled() or future.exception() is not None:
             # Its caller is gone (cancelled, or its progress callback raised):
             # what of it was never written is not written now, nor again.
-            withdrawn = [p for p in self._queue if p.job.batch is batch]
+            withdrawn = self._queue.withdraw(batch)
             withdrawn += [entry[2] for entry in self._delayed if entry[2].job.batch is batch]
             if withdrawn:
-                self._queue = collections.deque(p for p in self._queue if p.job.batch is not batch)
                 self._delayed = [e for e in self._delayed if e[2].job.batch is not batch]
                 heapq.heapify(self._delayed)
                 _log.info(
@@ -135,11 +134,11 @@ class SendPump:
             for part in withdrawn:
                 self._settle_withdrawn(part)
 
-    def add(self, batch: Batch, index: int, message: Message, pdus: Sequence[bytes]) -> None:
-        """Queue the parts of the ``index``-th message of ``batch``, each an
-        encoded submit_sm (its sequence_number is stamped as it goes out)."""
-        job = Job(message, len(pdus), batch, index)
-        self._queue.extend([Part(job, i, pdu) for i, pdu in enumerate(pdus)])
+    def add(self, batch: Batch, messages: Iterable[Pending], parts: int) -> None:
+        """Queue messages of ``batch``: each its index in the call, the message
+        and its parts' encoded submit_sm (a sequence_number is stamped as each
+        goes out); ``parts`` in all. Read as the window comes to them."""
+        self._queue.add(batch, messages, parts)
 
     @staticmethod
     def settle_now(batch: Batch, index: int, result: SendResult) -> None:
@@ -196,7 +195,7 @@ class SendPump:
                 return
             limiter.reserve(now, count)
         if count > 0:
-            self._write([queue.popleft() for _ in range(count)], session)
+            self._write(queue.take(count), session)
 
     def gated_ready(self) -> bool:
         """Whether a part may take a gate slot: one is queued and the bind, its
@@ -234,7 +233,7 @@ class SendPump:
         assert session is not None
         if self._limiter is not None:
             self._limiter.reserve(asyncio.get_running_loop().time(), count)
-        return self._write([self._queue.popleft() for _ in range(count)], session)
+        return self._write(self._queue.take(count), session)
 
     def _write(self, parts: list[Part], session: Session) -> int:
         """The one place a batch of parts goes on the wire; how many went.
@@ -245,7 +244,7 @@ class SendPump:
             sequences, data = session.send_encoded_submits([part.pdu for part in parts])
         except LocalProtocolError as exc:
             _log.warning("%d submit_sm stay queued: %s", len(parts), exc)
-            self._queue.extendleft(reversed(parts))
+            self._queue.put_back(parts)
             return 0
         in_flight = self._in_flight
         for part, sequence in zip(parts, sequences):
@@ -258,7 +257,7 @@ class SendPump:
         now = asyncio.get_running_loop().time()
         delayed = self._delayed
         while delayed and delayed[0][0] <= now:
-            self._queue.appendleft(heapq.heappop(delayed)[2])
+            self._queue.put_back((heapq.heappop(delayed)[2],))
         if delayed:
             self._schedule(delayed[0][0] - now)
         paused_until = self._throttling.paused_until
@@ -361,7 +360,7 @@ class SendPump:
                 again.append(part)
         if again:
             _log.info("%d submit_sm lost their response; resubmitting them", len(again))
-            self._queue.extendleft(reversed(again))
+            self._queue.put_back(again)
 
     def on_bound(self) -> None:
         """A new bind: throttling starts afresh, and the queue goes out."""
@@ -371,8 +370,7 @@ class SendPump:
     def give_up(self, reason: str, status: CommandStatus | None = None) -> None:
         """Settle every part still waiting to be (re)sent, telling each caller the truth:
         never written is NOT_SENT, once written and unanswered is UNKNOWN."""
-        parts = list(self._queue) + [part for _, _, part in self._delayed]
-        self._queue.clear()
+        parts = self._queue.clear() + [part for _, _, part in self._delayed]
         self._delayed.clear()
         for part in parts:
             if part.ambiguous:
