@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import trustme
 
+from smswire import AsyncLinkMobilityClient, AsyncSmppClient
 from smswire.errors import ConfigurationError
-from smswire.tls import TLS_FLOOR, client_context, verifying_context
+from smswire.tls import TLS_FLOOR, client_context, system_context, verifying_context
 
 
 def test_the_default_context_verifies_and_holds_the_floor() -> None:
@@ -63,3 +64,41 @@ def test_plain_tcp_only_when_asked_for() -> None:
     assert client_context(True) is not None
     with pytest.raises(ConfigurationError, match="tls must be"):
         client_context(443)  # type: ignore[arg-type]
+
+
+async def test_clients_that_trust_the_system_store_load_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Loading the store costs tens of milliseconds: a client made per job
+    # would pay it each time.
+    made: list[ssl.SSLContext] = []
+    create = ssl.create_default_context
+
+    def counted(*args: object, **kwargs: object) -> ssl.SSLContext:
+        context = create(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(context)
+        return context
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    system_context.cache_clear()
+    try:
+        links = [
+            AsyncLinkMobilityClient(
+                "https://link.example/smscsimplehttp", service_id=1, username="u", password="p"
+            )
+            for _ in range(2)
+        ]
+        smpps = [
+            AsyncSmppClient("smpp.example", 2775, system_id="u", password="p", tls=True)
+            for _ in range(2)
+        ]
+        assert len(made) == 1
+        (context,) = made
+        assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+        assert context.minimum_version >= TLS_FLOOR
+        for client in links:
+            await client.close()
+        for smpp in smpps:
+            await smpp.close()
+    finally:
+        system_context.cache_clear()

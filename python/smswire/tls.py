@@ -8,13 +8,14 @@ context comes from here, so both hold the same floor and the same checks.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from os import PathLike
 from typing import Union
 
 from smswire.errors import ConfigurationError
 
-__all__ = ["TLS_FLOOR", "TlsOption", "client_context", "verifying_context"]
+__all__ = ["TLS_FLOOR", "TlsOption", "client_context", "system_context", "verifying_context"]
 
 # LINK guide: Appendix 2, TLS 1.2 is the floor ("legacy"), 1.3 preferred;
 # inMobile's SMPP endpoints serve TLS 1.2 and 1.3.
@@ -63,12 +64,22 @@ def verifying_context(
     return context
 
 
+@functools.cache
+def system_context() -> ssl.SSLContext:
+    """The :func:`verifying_context` that trusts the system store, made once a
+    process and shared by every client that asks for no other: loading the
+    store costs 30 to 50 ms, which a client made for each job would otherwise
+    pay each time (aiohttp and httpx's own defaults are shared the same way).
+    Never changed after it is made."""
+    return verifying_context()
+
+
 def client_context(tls: TlsOption) -> ssl.SSLContext | None:
     """The context an SMPP client's ``tls=`` asks for; ``None`` for plain TCP."""
     if tls is None or tls is False:
         return None
     if tls is True:
-        return verifying_context()
+        return system_context()
     if isinstance(tls, ssl.SSLContext):
         return verifying_context(tls)
     if isinstance(tls, (str, PathLike)):

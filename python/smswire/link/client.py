@@ -70,7 +70,7 @@ from smswire.options import (
     Timeouts,
 )
 from smswire.ratelimit import RateLimiter
-from smswire.tls import verifying_context
+from smswire.tls import system_context, verifying_context
 
 __all__ = ["AsyncLinkMobilityClient", "InsecureTransportWarning"]
 
@@ -172,7 +172,7 @@ class AsyncLinkMobilityClient:
         self._wire: AiohttpWire | HttpxWire
         if transport is None:
             self._wire = AiohttpWire(
-                context=verifying_context(ssl_context),
+                context=system_context() if ssl_context is None else verifying_context(ssl_context),
                 connections=limits.window,
                 timeouts=timeouts,
                 proxy=proxy,
