@@ -74,8 +74,14 @@ class Correlation:
     def find(self, message_id: str) -> tuple[str, Message | None] | None:
         """The key a receipt's id was kept under, and its message if the
         application still holds it; None for an id not known."""
+        messages = self._messages
+        # Most SMSCs quote the id as they gave it: its own key finds it.
+        key = correlation_key(message_id)
+        reference = messages.get(key)
+        if reference is not None:
+            return key, reference()
         for key in receipt_keys(message_id):
-            reference = self._messages.get(key)
+            reference = messages.get(key)
             if reference is not None:
                 return key, reference()
         return None

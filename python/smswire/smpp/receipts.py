@@ -77,7 +77,12 @@ class ReceiptState(enum.Enum):
 
     @property
     def final(self) -> bool:
-        return self not in (ReceiptState.ENROUTE, ReceiptState.ACCEPTED)
+        return self not in _NOT_FINAL
+
+
+# The states a later receipt may follow (a tuple: membership by identity,
+# where a set would hash the member through Enum's Python-level __hash__).
+_NOT_FINAL = (ReceiptState.ENROUTE, ReceiptState.ACCEPTED)
 
 
 @dataclass(frozen=True)

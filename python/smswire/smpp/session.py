@@ -272,9 +272,13 @@ class Session:
         its command_id with bit 31 set; ``status`` is its command_status.
         """
         response_class = _RESPONSES[request.command_id | _RESPONSE_BIT]
-        return self.send(
-            response_class(command_status=status, sequence_number=request.sequence_number)
-        )
+        response = response_class(command_status=status, sequence_number=request.sequence_number)
+        # A response awaits nothing: no deadline to take the clock for.
+        prepared = self._prepare(response, 0.0)
+        try:
+            return _pdu.encode(prepared)
+        except ProtocolError as exc:
+            raise self._withdraw([prepared], exc) from None
 
     def send_many(self, pdus: list[Pdu]) -> tuple[list[Pdu], bytes]:
         """Prepare a batch and encode it in one call, for one write.
