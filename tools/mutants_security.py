@@ -105,7 +105,7 @@ SECURITY_MUTANTS: tuple[Mutant, ...] = (
         "plain TCP only when asked for",
         SECURITY,
         "tls.py",
-        "    if tls is True:\n        return verifying_context()",
+        "    if tls is True:\n        return system_context()",
         "    if tls is True:\n        return None",
         ("tests/test_tls.py", "tests/smpp/test_client.py"),
     ),
