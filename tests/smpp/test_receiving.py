@@ -326,6 +326,40 @@ async def test_a_receipt_held_for_its_response_is_acknowledged_once_taken() -> N
     assert smsc.answers[sequence] == OK
 
 
+async def test_receipts_held_for_their_responses_share_one_timer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Receipts an SMSC queued while no client ran come at the next bind, and
+    # no response will name them: each is held for receipt_hold, and a timer
+    # each would stay in the event loop until it fired.
+    timers: list[object] = []
+    loop = asyncio.get_running_loop()
+    call_at = loop.call_at
+
+    def counted(when: float, callback: Any, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        if getattr(callback, "__module__", "").startswith("smswire"):
+            timers.append(callback)  # the client's, not asyncio.wait_for's
+        return call_at(when, callback, *args, **kwargs)
+
+    never_answered = StubSmsc(lambda session, submit: b"")
+    hold = Timeouts(receipt_hold=0.2)
+    async with never_answered as smsc, client(smsc, timeouts=hold) as smpp:
+        sending = asyncio.ensure_future(smpp.send_message(SENDS[0]))
+        await smsc.until(lambda: smsc.submits, "the submit, left unanswered")
+        monkeypatch.setattr(loop, "call_at", counted)
+        sequences = smsc.deliver(*(receipt(f"before-{n}") for n in range(50)))
+        receipts = smpp.receipts()
+        got = [await anext_(receipts) for _ in range(50)]
+        monkeypatch.undo()
+        assert len(timers) < 5, timers
+        assert {r.message_id for r in got} == {f"before-{n}" for n in range(50)}
+        pending = asyncio.ensure_future(anext_(receipts))
+        await smsc.until(lambda: all(s in smsc.answers for s in sequences), "the answers")
+        pending.cancel()
+        sending.cancel()
+    assert [smsc.answers[s] for s in sequences] == [OK] * 50
+
+
 def part(text: str, index: int, total: int = 2, reference: int = 7) -> DeliverSm:
     udh = bytes((5, 0x00, 3, reference, total, index))
     return DeliverSm(

@@ -38,7 +38,7 @@ InboundHandler = Callable[[list[Inbound]], Awaitable[None]]
 class Delivered:
     """One receipt or message and the acknowledgement of what carried it."""
 
-    __slots__ = ("ack", "correlated", "item", "session", "waits_for")
+    __slots__ = ("ack", "correlated", "held_until", "item", "session", "waits_for")
 
     def __init__(self, item: Inbound, ack: Acknowledgement, session: Session) -> None:
         self.item = item
@@ -49,6 +49,8 @@ class Delivered:
         # A held receipt: the last request sent before it came; every one up
         # to it answered, no response can name its message any more.
         self.waits_for = 0
+        # A held receipt: when its hold ends (the event loop's clock).
+        self.held_until = 0.0
 
 
 class Answers:

@@ -32,6 +32,7 @@ from smswire.message import Message
 from smswire.pdu import CommandId, Pdu
 from smswire.smpp.correlation import RECEIPT_CORRELATION_LIMIT, correlation_key, receipt_keys
 from smswire.smpp.handing import Answers, Delivered, HandlerFeed, Inbound, InboundHandler
+from smswire.smpp.held_receipts import HeldReceipts
 from smswire.smpp.inbox import INBOX_LIMIT, Acknowledgement, Inbox, OverflowLog
 from smswire.smpp.pump import SendPump, Wire
 from smswire.smpp.receipts import (
@@ -87,7 +88,7 @@ class ReceiveSide:
         self._pump = pump
         self._receipt_hold = receipt_hold
         self._correlation = shared.correlation
-        self._early: dict[str, Delivered] = {}
+        self._early = HeldReceipts(receipt_hold, self._held_too_long)
         self.receipts: Inbox[DeliveryReceipt] = shared.receipts
         self.messages: Inbox[MobileOriginated] = shared.messages
         self._assembler = MultipartAssembler()
@@ -156,7 +157,7 @@ class ReceiveSide:
             # A receipt that overtook this response: it is held under its own
             # key, one of the forms this id may take.
             for candidate in receipt_keys(message_id):
-                held = self._early.pop(candidate, None)
+                held = self._early.pop(candidate)
                 if held is not None:
                     self._name(held, key, message)
                     self._ready(held)
@@ -265,27 +266,15 @@ class ReceiveSide:
         # requests sent before it came are answered (or receipt_hold passed).
         # It is not acknowledged meanwhile, so the wait is kept short.
         delivered.waits_for = session.last_sequence_number
-        previous = self._early.pop(key, None)
+        previous = self._early.hold(key, delivered)
         if previous is not None:
             self._ready(previous)  # the same receipt again: no longer held
-        self._early[key] = delivered
-        asyncio.get_running_loop().call_later(self._receipt_hold, self._release, key)
         return False
 
-    def _release_answered(self) -> None:
-        """Release held receipts whose every possible response has come."""
-        for key, held in list(self._early.items()):
-            oldest = held.session.oldest_outstanding()
-            if oldest is None or oldest > held.waits_for:
-                del self._early[key]
-                self._ready(held)
-
-    def _release(self, key: str) -> None:
-        held = self._early.pop(key, None)
-        if held is not None:
-            # Its response may have come on another bind sharing the table.
-            self._look_again(held)
-            self._ready(held)
+    def _held_too_long(self, held: Delivered) -> None:
+        # Its response may have come on another bind sharing the table.
+        self._look_again(held)
+        self._ready(held)
 
     def _look_again(self, held: Delivered) -> None:
         receipt = held.item
@@ -312,7 +301,8 @@ class ReceiveSide:
         self._scheduled = False
         if self._answered:
             self._answered = False
-            self._release_answered()
+            for held in self._early.answered():
+                self._ready(held)
         arrived, self._arrived = self._arrived, []
         self._arrived_receipts = 0
         # Receipts are matched now, when the read's responses are taken (a
@@ -336,10 +326,9 @@ class ReceiveSide:
         to take what waits, and what is left is refused (the SMSC delivers it
         again), as is what waits in the inboxes, whose iterations end."""
         self._closed = True
-        for held in self._early.values():
+        for held in self._early.take_all():
             self._look_again(held)
             self._ready(held)
-        self._early.clear()
         if self._arrived:
             self._hand_over()
         task = None if self._handler is None else self._handler.task
