@@ -297,10 +297,11 @@ async def test_leases_are_renewed_while_a_slow_batch_is_on_its_way(outbox: Outbo
     await outbox.put_many(messages(4))
     # The batch outlasts the lease three times over. The worker renews every
     # lease / 3, so a renewal may come lease * 2/3 late before the lease lapses:
-    # 0.4 s here, where a 0.3 s lease left 0.2 s, which a loaded machine's
-    # wake-up plus an extend waiting on the rival's SQLite commits could take.
-    sender = SlowSender(delay=2.0)
-    worker = OutboxWorker(outbox, sender, lease=0.6, lanes=1)
+    # 1 s here. A 0.6 s lease left 0.4 s, which CI's loaded machine (two test
+    # runs on two cores) once took, a wake-up plus an extend waiting on the
+    # rival's SQLite commits; a 0.3 s lease left 0.2 s.
+    sender = SlowSender(delay=4.5)
+    worker = OutboxWorker(outbox, sender, lease=1.5, lanes=1)
     running = asyncio.ensure_future(worker.run(until_empty=True))
     while worker.stats.claimed < 4:
         await asyncio.sleep(0.005)

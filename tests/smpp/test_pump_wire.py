@@ -123,16 +123,33 @@ async def test_throttling_counts_against_the_retry_budget_and_is_logged_once(
 # -- the rate holds from the first second ----------------------------------------
 
 
-async def test_a_rate_of_5_against_a_tps_limit_of_5_is_never_throttled() -> None:
+async def test_a_rate_of_5_against_a_tps_limit_of_5_holds_from_the_first_second() -> None:
+    # What the client controls is when it writes: no one-second interval of
+    # its writes holds more than 5 submit_sm, the first second included. An
+    # SMSC counting a sliding second by arrival may still throttle now and
+    # then, when one submit is delayed on the way (the README says so; the
+    # pool's gate is the answer to that): here the first CI run on two busy
+    # cores saw one such throttle in 40. A throttled submit is retried.
     async with (
         SmscSimulator(
             accounts={ACCOUNT: PASSWORD}, tls=False, receipt_delay=None, tps_limit=5
         ) as sim,
         client(sim.port, limits=Limits(rate=5)) as smpp,
     ):
+        loop = asyncio.get_running_loop()
+        written: list[float] = []
+        write = smpp._connection.write
+
+        def stamped(data: bytes) -> None:
+            written.extend([loop.time()] * command_ids(data).count(CommandId.SUBMIT_SM))
+            write(data)
+
+        smpp._connection.write = stamped  # type: ignore[method-assign]
         results = await asyncio.wait_for(smpp.send_many(messages(40)), 3 * PATIENCE)
     assert all(r.ok for r in results)
-    assert sim.rejected == [], "the client never went over the SMSC's 5 a second"
+    assert len(written) >= 40
+    shortest = min(written[i + 5] - written[i] for i in range(len(written) - 5))
+    assert shortest >= 1.0 - CLOCK_SLACK, shortest
     assert sim.record.busiest_second() <= 5
 
 
