@@ -8,7 +8,10 @@ in, a :class:`SendResult` with its :class:`Outcome` comes back.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from smswire._backend import BACKEND
+from smswire._lazy import lazy_exports
 from smswire.encoding import (
     LINK_MOBILITY,
     STANDARD,
@@ -41,14 +44,8 @@ from smswire.errors import (
     SmswireError,
     TransportError,
 )
-from smswire.link import (
-    AsyncLinkMobilityClient,
-    DeliveryReport,
-    DeliveryReportReceiver,
-    LinkMobilityClient,
-    LinkSimulator,
-    ResultCode,
-)
+from smswire.link.codes import ResultCode
+from smswire.link.reports import DeliveryReport
 from smswire.message import Concatenation, Delivery, Message, Outcome, SendResult
 from smswire.options import Backoff, Limits, Timeouts
 from smswire.smpp import (
@@ -59,6 +56,29 @@ from smswire.smpp import (
     SmppClient,
     SmscSimulator,
 )
+
+if TYPE_CHECKING:
+    from smswire.link import (
+        AsyncLinkMobilityClient,
+        DeliveryReportReceiver,
+        LinkMobilityClient,
+        LinkSimulator,
+    )
+
+# LINK Mobility's sender brings aiohttp and httpx: loaded when first named,
+# so an SMPP sender, a worker or `smswire status` starts without them.
+if not TYPE_CHECKING:  # type checkers read the imports above, so a misspelt name fails
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "smswire.link": (
+                "AsyncLinkMobilityClient",
+                "DeliveryReportReceiver",
+                "LinkMobilityClient",
+                "LinkSimulator",
+            ),
+        },
+    )
 
 __version__ = "0.1.0"
 

@@ -28,7 +28,6 @@ from typing import Any
 from smswire.cli.terminal import Advance, Terminal
 from smswire.encoding import analyze
 from smswire.errors import ConfigurationError
-from smswire.link import AsyncLinkMobilityClient, DeliveryReportReceiver, LinkSimulator
 from smswire.message import Message, Outcome
 from smswire.options import Limits
 from smswire.outbox import EventKind, InboundRecorder, MessageStatus, Outbox, OutboxWorker, Sender
@@ -161,6 +160,8 @@ async def _smpp_route(
 async def _link_route(
     batch: Sequence[SampleMessage], authority: LocalAuthority, outbox: Outbox, terminal: Terminal
 ) -> DemoRoute:
+    from smswire.link import AsyncLinkMobilityClient, DeliveryReportReceiver, LinkSimulator
+
     route = _route("link (HTTPS)", batch)
     inbound = InboundRecorder(outbox, "link")
     # LINK guide: Delivery Reports: the 200 goes back only once the report is stored.

@@ -21,13 +21,7 @@ from typing import Callable
 from smswire.cli import command_group
 from smswire.cli.checks import check_simulator_options
 from smswire.errors import ConfigurationError
-from smswire.link import (
-    LINK_REPORT_SOURCES,
-    DeliveryReport,
-    DeliveryReportReceiver,
-    LinkSimulator,
-    ReportFormat,
-)
+from smswire.link import DeliveryReport, ReportFormat
 from smswire.link.reports import format_rfc3339
 
 __all__ = ["register"]
@@ -149,6 +143,8 @@ def _serve(app: object, args: argparse.Namespace, announce: Callable[[str], str]
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from smswire.link import LinkSimulator
+
     check_simulator_options(args)
     simulator = LinkSimulator(
         service_id=args.service_id,
@@ -197,6 +193,8 @@ def _check_networks(flag: str, values: Iterable[str]) -> None:
 
 
 def _receive(args: argparse.Namespace) -> int:
+    from smswire.link import LINK_REPORT_SOURCES, DeliveryReportReceiver
+
     # In the flags' words, before the receiver says it in its arguments' names.
     if args.path is not None and not args.path.startswith("/"):
         raise ConfigurationError(f"--path must start with '/', not {args.path!r}")

@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smswire.campaign import (
     DRY_RUN,
@@ -22,11 +22,13 @@ from smswire.cli.checks import check_send_options
 from smswire.cli.senders import PRICES, ClientSender
 from smswire.cli.settings import link_settings, load_config, smpp_settings
 from smswire.cli.terminal import Terminal
-from smswire.link import AsyncLinkMobilityClient
 from smswire.message import Delivery, Outcome
 from smswire.options import Limits
 from smswire.smpp import AsyncSmppClient
 from smswire.tls import verifying_context
+
+if TYPE_CHECKING:
+    from smswire.link import AsyncLinkMobilityClient
 
 __all__ = ["register"]
 
@@ -95,6 +97,8 @@ async def open_sender(args: argparse.Namespace) -> AsyncIterator[CampaignSender]
             delivery=Delivery.AT_MOST_ONCE,
         )
     else:
+        from smswire.link import AsyncLinkMobilityClient  # aiohttp and httpx: LINK only
+
         link = link_settings(config, url=args.url, ca_file=args.ca_file)
         client = AsyncLinkMobilityClient(
             link.url,

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from smswire.campaign import CampaignRow, Price
 from smswire.encoding import analyze
 from smswire.errors import ConfigurationError
-from smswire.link import AsyncLinkMobilityClient
 from smswire.link.protocol import prepare
 from smswire.message import Message, SendResult
-from smswire.smpp import AsyncSmppClient
 from smswire.smpp.submit import build_submits
 
 __all__ = ["PRICES", "ClientSender", "price_link", "price_smpp"]
 
-Client = Union[AsyncSmppClient, AsyncLinkMobilityClient]
+if TYPE_CHECKING:
+    # Only named here: the clients load when a command makes one.
+    from smswire.link import AsyncLinkMobilityClient
+    from smswire.smpp import AsyncSmppClient
+
+    Client = Union[AsyncSmppClient, AsyncLinkMobilityClient]
 
 
 def price_smpp(message: Message) -> Price:
