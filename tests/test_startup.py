@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from types import ModuleType
 
 import pytest
 
@@ -62,8 +63,8 @@ def test_naming_a_link_class_loads_the_link_sender() -> None:
 
 
 @pytest.mark.parametrize("package", [smswire, smswire.link], ids=["smswire", "smswire.link"])
-def test_every_exported_name_is_there_and_listed(package: object) -> None:
-    names: list[str] = getattr(package, "__all__")
+def test_every_exported_name_is_there_and_listed(package: ModuleType) -> None:
+    names: list[str] = package.__all__
     missing = [name for name in names if not hasattr(package, name)]
     assert missing == []
     assert set(names) <= set(dir(package))
@@ -78,7 +79,8 @@ def test_a_lazy_name_is_the_class_its_module_defines() -> None:
 
 
 def test_a_name_the_package_does_not_export_is_an_attribute_error() -> None:
+    misspelt = "LinkClient"
     with pytest.raises(AttributeError, match="module 'smswire' has no attribute 'LinkClient'"):
-        getattr(smswire, "LinkClient")
+        getattr(smswire, misspelt)
     with pytest.raises(ImportError):
         exec("from smswire.link import Receiver", {})
