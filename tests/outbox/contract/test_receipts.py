@@ -145,6 +145,20 @@ async def test_the_same_receipt_twice_is_stored_once(store: OutboxStore) -> None
     assert names(await all_events(store)) == [("k", "accepted"), ("k", "delivered")]
 
 
+async def test_a_copy_is_known_after_its_id_was_given_to_another_message(
+    store: OutboxStore,
+) -> None:
+    # An SMSC that reuses ids: the receipt's first copy matched the older part.
+    await sent(store, "first", ["7"])
+    receipt = smpp_receipt("7")
+    assert await store.record_inbound(ROUTE, [receipt]) == ["first"]
+    await sent(store, "second", ["7"])
+    assert await store.record_inbound(ROUTE, [receipt]) == ["first"]
+    status = await store.status("second")
+    assert status is not None and status.receipts == ()
+    assert status.delivery is DeliveryState.PENDING
+
+
 async def test_a_duplicate_of_a_waiting_receipt_waits_once(store: OutboxStore) -> None:
     receipt = smpp_receipt("8")
     assert await store.record_inbound(ROUTE, [receipt, receipt]) == [None, None]

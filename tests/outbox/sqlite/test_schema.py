@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from smswire.errors import StoreUnavailable
-from smswire.outbox import SqliteStore
+from smswire.outbox import AcceptedPart, DeliveryState, SqliteStore, Via
 from smswire.outbox.sqlite.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Migration
 
-from ..support import ROUTE, message
+from ..support import LEASE, ROUTE, accepted, message, smpp_receipt
 
-# What version 1 creates, as sqlite_master records it. A change here without a
-# new Migration would leave every existing file on the old layout.
+# What each version creates, as sqlite_master records it. A change here without
+# a new Migration would leave every existing file on the old layout.
 VERSION_1_OBJECTS = {
     ("table", "messages"),
     ("index", "messages_due"),
@@ -30,10 +30,16 @@ VERSION_1_OBJECTS = {
     ("table", "consumers"),
     ("table", "schema_version"),
 }
+# Receipts told from their copies per message (and per route while they wait).
+VERSION_2_OBJECTS = (VERSION_1_OBJECTS - {("index", "receipts_by_message")}) | {
+    ("index", "receipts_matched"),
+    ("index", "receipts_waiting"),
+}
+CURRENT_OBJECTS = VERSION_2_OBJECTS
 
 # A later release's migration, as a test stands it in: a column and an index.
-VERSION_2 = Migration(
-    2,
+LATER = Migration(
+    SCHEMA_VERSION + 1,
     "a priority per message",
     (
         "ALTER TABLE messages ADD COLUMN priority INTEGER NOT NULL DEFAULT 0",
@@ -63,9 +69,9 @@ async def test_a_new_file_gets_the_current_schema(tmp_path: Path) -> None:
     path = tmp_path / "outbox.db"
     store = await SqliteStore.open(path)
     await store.close()
-    assert SCHEMA_VERSION == 1 == len(MIGRATIONS)
-    assert version(path) == 1
-    assert objects(path) == VERSION_1_OBJECTS
+    assert SCHEMA_VERSION == 2 == len(MIGRATIONS)
+    assert version(path) == 2
+    assert objects(path) == CURRENT_OBJECTS
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -78,28 +84,69 @@ async def test_an_older_file_is_migrated_and_keeps_its_messages(tmp_path: Path) 
     await old.put(ROUTE, [("kept", message(1))])
     await old.close()
 
-    newer = await SqliteStore.open(path, migrations=(*MIGRATIONS, VERSION_2))
+    newer = await SqliteStore.open(path, migrations=(*MIGRATIONS, LATER))
     status = await newer.status("kept")
     await newer.close()
     assert status is not None and status.message == message(1)
-    assert version(path) == 2
+    assert version(path) == LATER.version
     assert ("index", "messages_by_priority") in objects(path)
+
+
+async def test_version_1_receipts_keep_matching_and_are_still_told_from_copies(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "outbox.db"
+    old = await SqliteStore.open(path, migrations=MIGRATIONS[:1])
+    await old.put(ROUTE, [("matched", message(1)), ("later", message(2))])
+    [claim] = await old.claim(ROUTE, "w", 1, LEASE)
+    await old.mark_writing([claim])
+    await old.record(Via.SMPP, [AcceptedPart(claim, 0, "11")], [accepted(claim)])
+    assert await old.record_inbound(ROUTE, [smpp_receipt("11"), smpp_receipt("22")]) == [
+        "matched",
+        None,
+    ]
+    await old.close()
+    assert version(path) == 1
+
+    store = await SqliteStore.open(path)
+    assert version(path) == SCHEMA_VERSION
+    assert objects(path) == CURRENT_OBJECTS
+    kept = await store.status("matched")
+    assert kept is not None and [r.receipt for r in kept.receipts] == [smpp_receipt("11")]
+    # Copies of both, the matched one and the one waiting for its id.
+    assert await store.record_inbound(ROUTE, [smpp_receipt("11"), smpp_receipt("22")]) == [
+        "matched",
+        None,
+    ]
+    [claim] = await store.claim(ROUTE, "w", 1, LEASE)
+    await store.mark_writing([claim])
+    await store.record(Via.SMPP, [AcceptedPart(claim, 0, "22")], [accepted(claim)])
+    statuses = [await store.status(key) for key in ("matched", "later")]
+    await store.close()
+    for status in statuses:
+        assert status is not None and len(status.receipts) == 1
+        assert status.delivery is DeliveryState.DELIVERED
+    assert statuses[0] is not None and statuses[0].receipts == kept.receipts
 
 
 async def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "outbox.db"
     await (await SqliteStore.open(path)).close()
-    broken = Migration(2, "half of it fails", (*VERSION_2.statements, "CREATE TABLE messages (x)"))
+    broken = Migration(
+        LATER.version, "half of it fails", (*LATER.statements, "CREATE TABLE messages (x)")
+    )
     with pytest.raises(StoreUnavailable, match="already exists"):
         await SqliteStore.open(path, migrations=(*MIGRATIONS, broken))
-    assert version(path) == 1
-    assert objects(path) == VERSION_1_OBJECTS
+    assert version(path) == SCHEMA_VERSION
+    assert objects(path) == CURRENT_OBJECTS
 
 
 async def test_a_file_from_a_newer_smswire_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "outbox.db"
-    await (await SqliteStore.open(path, migrations=(*MIGRATIONS, VERSION_2))).close()
-    with pytest.raises(StoreUnavailable, match="schema version 2; this smswire knows versions up"):
+    await (await SqliteStore.open(path, migrations=(*MIGRATIONS, LATER))).close()
+    with pytest.raises(
+        StoreUnavailable, match=f"schema version {LATER.version}; this smswire knows versions up"
+    ):
         await SqliteStore.open(path)
 
 
@@ -125,8 +172,8 @@ async def test_a_read_only_open_does_not_migrate(tmp_path: Path) -> None:
     path = tmp_path / "outbox.db"
     await (await SqliteStore.open(path)).close()
     with pytest.raises(StoreUnavailable, match="open it once for writing"):
-        await SqliteStore.open(path, read_only=True, migrations=(*MIGRATIONS, VERSION_2))
-    assert version(path) == 1
+        await SqliteStore.open(path, read_only=True, migrations=(*MIGRATIONS, LATER))
+    assert version(path) == SCHEMA_VERSION
 
 
 async def test_stores_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path) -> None:
@@ -138,4 +185,4 @@ async def test_stores_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path)
         stores = await asyncio.gather(*(SqliteStore.open(path) for _ in range(6)))
         for store in stores:
             await store.close()
-        assert version(path) == 1
+        assert version(path) == SCHEMA_VERSION

@@ -134,6 +134,48 @@ class _Parts:
         return part[2], state.value, None if billed is None else int(billed)
 
 
+def _stored(
+    connection: sqlite3.Connection, route: str, parts: _Parts, digests: list[str]
+) -> set[tuple[int | None, str]]:
+    """``(message, fingerprint)`` of the receipts already stored that a batch's
+    receipts may be copies of: those of the messages their ids name, and those
+    still waiting for an id (message None). Both are read from an index in
+    the order it is kept (see schema version 2)."""
+    stored: set[tuple[int | None, str]] = set(
+        by_keys(
+            connection,
+            "SELECT message, fingerprint FROM receipts WHERE message IN ({})",
+            {part[0] for part in parts.state},
+        )
+    )
+    stored.update(
+        (None, digest)
+        for (digest,) in by_keys(
+            connection,
+            "SELECT fingerprint FROM receipts WHERE route = ? AND message IS NULL"
+            " AND fingerprint IN ({})",
+            digests,
+            route,
+        )
+    )
+    return stored
+
+
+def _copy_of(
+    stored: set[tuple[int | None, str]], parts: _Parts, keys: tuple[str, ...], digest: str
+) -> int | bool | None:
+    """The message a stored receipt with ``digest`` matched (None: it waits),
+    or False when none is stored: a copy is looked for under every message
+    the receipt's ids name, since its first may have matched any of them."""
+    if (None, digest) in stored:
+        return None
+    for key in keys:
+        for candidate in parts.by_key.get(key, ()):
+            if (candidate.part[0], digest) in stored:
+                return candidate.part[0]
+    return False
+
+
 def record_inbound(
     connection: sqlite3.Connection, now: float, ttl: float, route: str, items: Sequence[Inbound]
 ) -> list[str | None]:
@@ -146,15 +188,7 @@ def record_inbound(
     ]
     wanted = {key for _, _, forms, _ in receipts for key in forms}
     parts = _Parts.named(connection, route, wanted, now - ttl)
-    # Receipts stored before, by fingerprint, with the message they matched.
-    stored: dict[str, int | None] = dict(
-        by_keys(
-            connection,
-            "SELECT fingerprint, message FROM receipts WHERE route = ? AND fingerprint IN ({})",
-            (digest for *_, digest in receipts),
-            route,
-        )
-    )
+    stored = _stored(connection, route, parts, [digest for *_, digest in receipts])
     (last_id,) = connection.execute("SELECT max(id) FROM receipts").fetchone()
     next_id = int(last_id or 0)
 
@@ -169,13 +203,15 @@ def record_inbound(
     waiting_rows: list[tuple[str, str, int]] = []
     moved: dict[PartId, Trigger] = {}
     for position, receipt, keys, digest in receipts:
-        if digest in stored:
+        copy = _copy_of(stored, parts, keys, digest)
+        if copy is not False:
             # The same receipt again (an acknowledgement the SMSC never got): stored once.
-            matched[position] = stored[digest]
+            matched[position] = copy
             continue
         part = parts.find(keys)
         next_id += 1
-        stored[digest] = matched[position] = None if part is None else part[0]
+        matched[position] = None if part is None else part[0]
+        stored.add((matched[position], digest))
         state = receipt_state(receipt)._value_
         billed = receipt_billed(receipt)
         if billed is None and part is not None:

@@ -135,7 +135,43 @@ _V1 = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "messages, parts, receipts, events", _V1),)
+# Version 2: a receipt is told from its copies within its message (or, while
+# it waits for its id, within its route), not by one index over every
+# receipt's digest. That index took each receipt at a random place: with many
+# receipts stored, every one dirtied a page of its own, and committing them was
+# a tenth of a worker's time. Matched receipts are now indexed in their
+# messages' order, which is the order they are sent and answered in. The table
+# is rebuilt to drop the old constraint; v1's rows meet both new ones (a
+# digest unique per route is unique per message).
+_V2 = (
+    """CREATE TABLE receipts_v2 (
+        id INTEGER PRIMARY KEY,
+        route TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        state TEXT NOT NULL,
+        billed INTEGER,
+        message INTEGER,
+        attempt INTEGER,
+        idx INTEGER
+    )""",
+    "INSERT INTO receipts_v2 (id, route, fingerprint, payload, received_at, state, billed,"
+    " message, attempt, idx) SELECT id, route, fingerprint, payload, received_at, state, billed,"
+    " message, attempt, idx FROM receipts",
+    "DROP TABLE receipts",
+    "ALTER TABLE receipts_v2 RENAME TO receipts",
+    # Also the look-up of a message's receipts (its leading column).
+    "CREATE UNIQUE INDEX receipts_matched ON receipts (message, fingerprint)"
+    " WHERE message IS NOT NULL",
+    "CREATE UNIQUE INDEX receipts_waiting ON receipts (route, fingerprint) WHERE message IS NULL",
+    "CREATE INDEX receipts_unmatched ON receipts (received_at) WHERE message IS NULL",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "messages, parts, receipts, events", _V1),
+    Migration(2, "receipts told from their copies per message, not by a global index", _V2),
+)
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
