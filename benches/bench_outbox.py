@@ -8,7 +8,10 @@ default) and only at checkpoints (``normal``):
   claim 256, mark them (one commit), record a part id and an outcome for each
   (one commit);
 - ``receipts``: receipts for recorded parts, committed a read at a time
-  (1 and 32 receipts per commit: one deliver_sm, or a busy read).
+  (1 and 32 receipts per commit: one deliver_sm, or a busy read);
+- ``wal_bytes``: what a worker cycle and a receipt write to the WAL, with
+  many receipts stored already (the bytes every commit writes, and with
+  ``full`` fsyncs; printed, and in ``extra_info``).
 
 Time is wall time per round; ``extra_info`` adds the per-message (or
 per-receipt) figures and the process CPU per message (every thread, so the
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,3 +138,75 @@ def test_receipts(
         lambda reads: loop.run_until_complete(commit_all(reads)), setup=setup, rounds=ROUNDS
     )
     per_item(benchmark, count, time.process_time() - cpu, ROUNDS)
+
+
+# Receipts already stored when the WAL is measured: an index a receipt lands
+# at a random place in costs a page a receipt once it has many pages.
+STORED_RECEIPTS = 20_000
+# Measured: few enough that no automatic checkpoint (at 1,000 pages) restarts
+# the WAL within them.
+MEASURED = 256
+
+
+def _wal_frames(path: Path) -> int:
+    """Frames in the WAL now (a passive checkpoint reports them, copying what
+    no reader needs; the next commit still appends after them)."""
+    with sqlite3.connect(path) as side:
+        busy, frames, _ = side.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    side.close()
+    assert busy == 0
+    return int(frames)
+
+
+def _restart_wal(path: Path) -> None:
+    with sqlite3.connect(path) as side:
+        assert side.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    side.close()
+
+
+@pytest.mark.parametrize("store", ["normal"], indirect=True)
+def test_wal_bytes(
+    benchmark: Any, store: SqliteStore, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    path = tmp_path / "outbox.db"
+    side = sqlite3.connect(path)
+    (page,) = side.execute("PRAGMA page_size").fetchone()
+    side.close()
+    ok = CommandStatus.ESME_ROK
+
+    async def send(keys: list[str]) -> None:
+        await store.put(ROUTE, list(zip(keys, messages(len(keys)))))
+        while claims := await store.claim(ROUTE, "bench", WINDOW, 60.0):
+            await store.mark_writing(claims)
+            parts = [AcceptedPart(c, 0, f"{c.key}-id") for c in claims]
+            await store.record(
+                Via.SMPP, parts, [Settled(c, Outcome.ACCEPTED, ok, parts=1) for c in claims]
+            )
+
+    async def receipts(keys: list[str]) -> None:
+        for start in range(0, len(keys), 32):
+            read = [
+                parse_receipt(f"id:{key}-id sub:001 dlvrd:001 stat:DELIVRD err:000".encode())
+                for key in keys[start : start + 32]
+            ]
+            await store.record_inbound(ROUTE, read)
+
+    def bytes_per_message(work: Any, keys: list[str]) -> float:
+        _restart_wal(path)
+        loop.run_until_complete(work(keys))
+        return _wal_frames(path) * (page + 24) / len(keys)  # a frame: its header and a page
+
+    old = [f"old{i}" for i in range(STORED_RECEIPTS)]
+    loop.run_until_complete(send(old))
+    loop.run_until_complete(receipts(old))
+    new = [f"new{i}" for i in range(MEASURED)]
+    drain = bytes_per_message(send, new)
+    receipt = bytes_per_message(receipts, new)
+    benchmark.extra_info.update(
+        wal_bytes_per_message=round(drain), wal_bytes_per_receipt=round(receipt)
+    )
+    print(
+        f"\nWAL bytes, {STORED_RECEIPTS:,} receipts stored: {drain:,.0f} a message "
+        f"(put, claim, mark, record), {receipt:,.0f} a receipt (32 a commit)"
+    )
+    benchmark.pedantic(lambda: None, rounds=1)
