@@ -135,12 +135,17 @@ class _Parts:
 
 
 def _stored(
-    connection: sqlite3.Connection, route: str, parts: _Parts, digests: list[str]
+    connection: sqlite3.Connection,
+    route: str,
+    parts: _Parts,
+    receipts: list[tuple[tuple[str, ...], str]],
 ) -> set[tuple[int | None, str]]:
-    """``(message, fingerprint)`` of the receipts already stored that a batch's
-    receipts may be copies of: those of the messages their ids name, and those
-    still waiting for an id (message None). Both are read from an index in
-    the order it is kept (see schema version 2)."""
+    """``(message, fingerprint)`` of the stored receipts that a batch's
+    receipts (their id's forms, their fingerprint) may be copies of: those of
+    the messages their ids name, and, for a receipt whose id names no part,
+    those still waiting for an id (message None). Both are read from an index
+    in the order it is kept (see schema version 2). A receipt whose id names a
+    part has no waiting copy: recording the part matched its copies."""
     stored: set[tuple[int | None, str]] = set(
         by_keys(
             connection,
@@ -148,13 +153,14 @@ def _stored(
             {part[0] for part in parts.state},
         )
     )
+    unnamed = [digest for keys, digest in receipts if parts.find(keys) is None]
     stored.update(
         (None, digest)
         for (digest,) in by_keys(
             connection,
             "SELECT fingerprint FROM receipts WHERE route = ? AND message IS NULL"
             " AND fingerprint IN ({})",
-            digests,
+            unnamed,
             route,
         )
     )
@@ -188,7 +194,7 @@ def record_inbound(
     ]
     wanted = {key for _, _, forms, _ in receipts for key in forms}
     parts = _Parts.named(connection, route, wanted, now - ttl)
-    stored = _stored(connection, route, parts, [digest for *_, digest in receipts])
+    stored = _stored(connection, route, parts, [(keys, digest) for _, _, keys, digest in receipts])
     (last_id,) = connection.execute("SELECT max(id) FROM receipts").fetchone()
     next_id = int(last_id or 0)
 
