@@ -244,6 +244,25 @@ DELIVERY_MUTANTS: tuple[Mutant, ...] = (
         ("tests/outbox/test_inbound.py", "tests/outbox/test_worker.py"),
     ),
     Mutant(
+        "outbox-receipt-copy-stored-again",
+        "A receipt sent again (its acknowledgement lost) is stored once, even after the SMSC "
+        "has given its id to another message",
+        DELIVERY,
+        "outbox/sqlite/inbound.py",
+        "        for candidate in parts.by_key.get(key, ()):",
+        "        for candidate in parts.by_key.get(key, ())[-1:]:",
+        ("tests/outbox/contract/test_receipts.py",),
+    ),
+    Mutant(
+        "outbox-waiting-copy-stored-again",
+        "A receipt sent again (its acknowledgement lost) is stored once",
+        DELIVERY,
+        "outbox/sqlite/inbound.py",
+        "    unnamed = [digest for keys, digest in receipts if parts.find(keys) is None]",
+        "    unnamed: list[str] = []",
+        ("tests/outbox/contract/test_receipts.py",),
+    ),
+    Mutant(
         "report-200-before-handler",
         "the LINK receiver answers 200 only after your handler has taken the report",
         DELIVERY,
