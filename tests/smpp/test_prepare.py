@@ -129,8 +129,8 @@ def test_a_window_of_alike_messages_is_one_run_its_addresses_classified_once(
     )
     monkeypatch.setattr(
         prepare_module,
-        "destination_address",
-        counted("destination", prepare_module.destination_address),
+        "destination_fields",
+        counted("destination", prepare_module.destination_fields),
     )
     messages = [
         Message(f"+474691082{i % 3}", "a" * 200, source=("Acme", "1919")[i % 2]) for i in range(64)

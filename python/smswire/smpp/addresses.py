@@ -30,6 +30,7 @@ __all__ = [
     "Ton",
     "classify",
     "destination_address",
+    "destination_fields",
     "source_address",
 ]
 
@@ -113,10 +114,19 @@ def _ascii_digits(text: str) -> bool:
     return text.isdigit() and text.isascii()
 
 
+# The TON and NPI of each kind of number, bound once: on CPython 3.11 an enum
+# member's lookup costs as much as the rest of a digit check.
+_INTERNATIONAL = (Ton.INTERNATIONAL, Npi.ISDN)
+_SHORT_CODE = (Ton.NETWORK_SPECIFIC, Npi.UNKNOWN)
+_NATIONAL = (Ton.NATIONAL, Npi.ISDN)
+
+
+def _national_kind(digits: str) -> tuple[Ton, Npi]:
+    return _SHORT_CODE if len(digits) <= SHORT_CODE_MAX_DIGITS else _NATIONAL
+
+
 def _national(digits: str) -> Address:
-    if len(digits) <= SHORT_CODE_MAX_DIGITS:
-        return Address(digits, Ton.NETWORK_SPECIFIC, Npi.UNKNOWN)
-    return Address(digits, Ton.NATIONAL, Npi.ISDN)
+    return Address(digits, *_national_kind(digits))
 
 
 def _e164(digits: str) -> bool:
@@ -173,16 +183,24 @@ def destination_address(address: str, *, alphanumeric: bool = False) -> Address:
     :class:`ConfigurationError`, unless ``alphanumeric`` allows a name (the
     sender rule, within destination_addr's 20 octets).
     """
+    ton, npi, value = destination_fields(address, alphanumeric=alphanumeric)
+    return Address(value, ton, npi)
+
+
+def destination_fields(address: str, *, alphanumeric: bool = False) -> tuple[Ton, Npi, str]:
+    """:func:`destination_address` as ``(ton, npi, value)``, the order a
+    submit_sm writes them in, without building an :class:`Address`: a send
+    classifies every message's destination, and most are numbers."""
     number = address.strip()
     if " " in number or "-" in number:
         number = number.translate(_SEPARATORS)
     if number[:1] == "+":
         if _e164(number[1:]):
-            return Address(number[1:], Ton.INTERNATIONAL, Npi.ISDN)
+            return (*_INTERNATIONAL, number[1:])
     elif number[:2] == "00" and _e164(number[2:]):
-        return Address(number[2:], Ton.INTERNATIONAL, Npi.ISDN)
+        return (*_INTERNATIONAL, number[2:])
     elif len(number) <= E164_MAX_DIGITS and _ascii_digits(number):
-        return _national(number)
+        return (*_national_kind(number), number)
     digits = number[1:] if number[:1] == "+" else number
     if len(digits) > E164_MAX_DIGITS and _ascii_digits(digits):
         raise ConfigurationError(
@@ -193,7 +211,7 @@ def destination_address(address: str, *, alphanumeric: bool = False) -> Address:
         name = address.strip()
         problem = _name_problem(name, DESTINATION_ADDR_LIMIT)
         if problem is None:
-            return Address(name, Ton.ALPHANUMERIC, Npi.UNKNOWN)
+            return (Ton.ALPHANUMERIC, Npi.UNKNOWN, name)
         raise ConfigurationError(
             f"destination {address!r} is neither a number nor a valid name: {problem}"
         )

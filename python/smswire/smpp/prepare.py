@@ -24,7 +24,7 @@ from typing import NamedTuple, Union
 from smswire.encoding import Profile
 from smswire.errors import ConfigurationError, EncodingError, ProtocolError, SmswireError
 from smswire.message import SMPP_OPTIONS, Message
-from smswire.smpp.addresses import Address, destination_address
+from smswire.smpp.addresses import Address, destination_fields
 from smswire.smpp.submit import build_submits, resolve_source
 from smswire.smpp.window import RECORD, EncodedWindow, encode_window
 
@@ -186,12 +186,9 @@ def _source(message: Message, rules: SubmitRules) -> _Classified:
 
 def _destination(message: Message, rules: SubmitRules) -> _Classified:
     try:
-        address = destination_address(
-            message.destination, alphanumeric=rules.alphanumeric_destination
-        )
+        return destination_fields(message.destination, alphanumeric=rules.alphanumeric_destination)
     except REFUSALS as exc:
         return exc
-    return _fields(address)
 
 
 def _fields(address: Address) -> tuple[int, int, str]:
