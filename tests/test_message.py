@@ -19,6 +19,7 @@ from smswire.message import (
     Message,
     Outcome,
     SendResult,
+    send_result,
 )
 from smswire.pdu import CommandStatus, Tlv
 
@@ -159,3 +160,17 @@ def test_both_ways_out_send_in_the_same_shapes_sync_and_async(name: str) -> None
             ("source", inspect.Parameter.KEYWORD_ONLY, None),
             ("options", inspect.Parameter.VAR_KEYWORD),
         ]
+
+
+def test_a_result_made_by_send_result_is_the_dataclass_s_own() -> None:
+    # The SMPP client's fast constructor: equal, hashed, shown, copied and
+    # frozen as SendResult(...) is.
+    message = Message("+4512345678", "Hello")
+    fields = (message, Outcome.ACCEPTED, ("a1", "a2"), CommandStatus.ESME_ROK, None, 2)
+    made, built = send_result(*fields), SendResult(*fields)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert dataclasses.asdict(made) == dataclasses.asdict(built)
+    assert dataclasses.replace(made, parts=3) == dataclasses.replace(built, parts=3)
+    assert pickle.loads(pickle.dumps(made)) == built
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.parts = 1  # type: ignore[misc]

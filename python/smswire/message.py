@@ -27,6 +27,7 @@ __all__ = [
     "Message",
     "Outcome",
     "SendResult",
+    "send_result",
 ]
 
 
@@ -244,3 +245,26 @@ class SendResult:
         if self.outcome is Outcome.UNKNOWN:
             raise OutcomeUnknown(self.error or "the message may have been sent", result=self)
         return self
+
+
+def send_result(
+    message: Message,
+    outcome: Outcome,
+    message_ids: tuple[str, ...],
+    status: enum.IntEnum | None,
+    error: str | None,
+    parts: int,
+) -> SendResult:
+    """``SendResult(message, outcome, message_ids, status, error, parts)``
+    without the dataclass ``__init__``, which, the class being frozen, sets
+    each field through ``object.__setattr__``: the SMPP client makes one for
+    every message it sends, and this costs a third of that."""
+    result: SendResult = object.__new__(SendResult)
+    fields = result.__dict__
+    fields["message"] = message
+    fields["outcome"] = outcome
+    fields["message_ids"] = message_ids
+    fields["status"] = status
+    fields["error"] = error
+    fields["parts"] = parts
+    return result

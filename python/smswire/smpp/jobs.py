@@ -6,7 +6,7 @@ batch once every part has an outcome: the worst part's outcome is the message's.
 
 from __future__ import annotations
 
-from smswire.message import Message, Outcome, SendResult
+from smswire.message import Message, Outcome, send_result
 from smswire.pdu import CommandStatus
 from smswire.smpp.batch import Batch
 
@@ -14,6 +14,8 @@ __all__ = ["Job", "Part"]
 
 # The worse outcome of a message's parts is the message's.
 _RANK = {Outcome.NOT_SENT: 1, Outcome.UNKNOWN: 2, Outcome.REJECTED: 3}
+# Bound once: every message that goes out settles with them.
+_ACCEPTED, _OK = Outcome.ACCEPTED, CommandStatus.ESME_ROK
 
 
 class Job:
@@ -55,9 +57,7 @@ class Job:
         outcome = self.outcome
         parts = len(self.ids)
         if outcome is None:
-            result = SendResult(
-                self.message, Outcome.ACCEPTED, tuple(self.ids), CommandStatus.ESME_ROK, None, parts
-            )
+            result = send_result(self.message, _ACCEPTED, tuple(self.ids), _OK, None, parts)
         else:
             error = self.error
             if outcome is Outcome.NOT_SENT and self.accepted:
@@ -65,7 +65,7 @@ class Job:
                 outcome = Outcome.UNKNOWN
                 error = f"{self.accepted} of {parts} parts accepted, the rest {error}"
             ids = tuple(i for i in self.ids if i)
-            result = SendResult(self.message, outcome, ids, self.status, error, parts)
+            result = send_result(self.message, outcome, ids, self.status, error, parts)
         self.batch.settle(self.index, result)
 
 
