@@ -6,7 +6,7 @@ batch once every part has an outcome: the worst part's outcome is the message's.
 
 from __future__ import annotations
 
-from smswire.message import Message, Outcome, send_result
+from smswire.message import Message, Outcome, SendResult
 from smswire.pdu import CommandStatus
 from smswire.smpp.batch import Batch
 
@@ -57,7 +57,7 @@ class Job:
         outcome = self.outcome
         parts = len(self.ids)
         if outcome is None:
-            result = send_result(self.message, _ACCEPTED, tuple(self.ids), _OK, None, parts)
+            result = SendResult(self.message, _ACCEPTED, tuple(self.ids), _OK, None, parts)
         else:
             error = self.error
             if outcome is Outcome.NOT_SENT and self.accepted:
@@ -65,7 +65,7 @@ class Job:
                 outcome = Outcome.UNKNOWN
                 error = f"{self.accepted} of {parts} parts accepted, the rest {error}"
             ids = tuple(i for i in self.ids if i)
-            result = send_result(self.message, outcome, ids, self.status, error, parts)
+            result = SendResult(self.message, outcome, ids, self.status, error, parts)
         self.batch.settle(self.index, result)
 
 

@@ -23,19 +23,30 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+# One of these two for every PDU received: their __init__ fills the instance
+# dict in one step, where the generated frozen one calls object.__setattr__
+# per field.
+@dataclass(frozen=True, init=False)
 class RequestReceived:
     """The peer sent a request the application answers with :meth:`Session.send`."""
 
     pdu: Pdu
 
+    def __init__(self, pdu: Pdu) -> None:
+        self.__dict__["pdu"] = pdu
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class ResponseReceived:
     """The peer answered one of our requests (``pdu`` may be a generic_nack)."""
 
     pdu: Pdu
     request: Pdu
+
+    def __init__(self, pdu: Pdu, request: Pdu) -> None:
+        fields = self.__dict__
+        fields["pdu"] = pdu
+        fields["request"] = request
 
 
 @dataclass(frozen=True)
