@@ -245,8 +245,8 @@ DELIVERY_MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "outbox-receipt-copy-stored-again",
-        "A receipt sent again (its acknowledgement lost) is stored once, even after the SMSC "
-        "has given its id to another message",
+        "A receipt sent again within that time (its acknowledgement lost) is stored once, "
+        "even after the SMSC has given its id to another message",
         DELIVERY,
         "outbox/sqlite/inbound.py",
         "        for candidate in parts.by_key.get(key, ()):",
@@ -255,7 +255,7 @@ DELIVERY_MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "outbox-waiting-copy-stored-again",
-        "A receipt sent again (its acknowledgement lost) is stored once",
+        "A receipt sent again within that time (its acknowledgement lost) is stored once",
         DELIVERY,
         "outbox/sqlite/inbound.py",
         "    unnamed = [digest for keys, digest in receipts if parts.find(keys) is None]",

@@ -136,3 +136,25 @@ async def test_an_outcome_and_its_event_are_committed_together(
     assert status is not None and status.outcome is None and status.claimed_by == "w1"
     assert await store.read_events("c", None, 10, 0.0) == []
     await store.close()
+
+
+async def test_a_copy_that_waited_past_the_ttl_matches_again_without_failing_the_record(
+    tmp_path: Path,
+) -> None:
+    # The first copy matched part 0 long ago; the second came after the
+    # correlation TTL, so it waits; then the id is recorded once more for the
+    # same message. Matching the copy there must not fail that record.
+    path = tmp_path / "outbox.db"
+    clock = Clock()
+    store = await SqliteStore.open(path, clock=clock)
+    await put(store, ["k"])
+    [claim] = await store.claim(ROUTE, "w1", 1, 30.0)
+    await store.record(Via.SMPP, parts=[AcceptedPart(claim, 0, "x1")], settled=[accepted(claim)])
+    receipt = smpp_receipt("x1")
+    assert await store.record_inbound(ROUTE, [receipt]) == ["k"]
+    clock.now += 8 * DAY
+    assert await store.record_inbound(ROUTE, [receipt]) == [None]
+    assert await store.record(Via.SMPP, parts=[AcceptedPart(claim, 1, "x1")]) == frozenset()
+    status = await store.status("k")
+    await store.close()
+    assert status is not None and len(status.receipts) == 2

@@ -161,9 +161,11 @@ _V2 = (
     " message, attempt, idx FROM receipts",
     "DROP TABLE receipts",
     "ALTER TABLE receipts_v2 RENAME TO receipts",
-    # Also the look-up of a message's receipts (its leading column).
-    "CREATE UNIQUE INDEX receipts_matched ON receipts (message, fingerprint)"
-    " WHERE message IS NOT NULL",
+    # Also the look-up of a message's receipts (its leading column). Not
+    # UNIQUE: a copy that waited past the correlation TTL (its first was
+    # matched long ago) may meet its first again when its id is recorded once
+    # more, and matching it must not fail the commit that records the part.
+    "CREATE INDEX receipts_matched ON receipts (message, fingerprint) WHERE message IS NOT NULL",
     "CREATE UNIQUE INDEX receipts_waiting ON receipts (route, fingerprint) WHERE message IS NULL",
     "CREATE INDEX receipts_unmatched ON receipts (received_at) WHERE message IS NULL",
 )
