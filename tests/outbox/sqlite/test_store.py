@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from smswire.errors import StoreUnavailable
-from smswire.outbox import AcceptedPart, SqliteStore, Via
+from smswire.outbox import AcceptedPart, Claim, SqliteStore, Via
 from smswire.outbox.sqlite import draining
 from smswire.outbox.sqlite.draining import CLAIMABLE
 from smswire.outbox.sqlite.store import EXPIRY_INTERVAL
@@ -35,22 +35,28 @@ def count(path: Path, sql: str) -> int:
         connection.close()
 
 
+async def sent_on(
+    clock: Clock, path: Path, ids: dict[str, str]
+) -> tuple[SqliteStore, dict[str, Claim]]:
+    """A store at ``path`` on ``clock`` in which each key of ``ids`` was put,
+    claimed and accepted as one part with that id; the claims by key."""
+    store = await SqliteStore.open(path, clock=clock)
+    await put(store, list(ids))
+    claims = {c.key: c for c in await store.claim(ROUTE, "w1", len(ids), 30.0)}
+    await store.record(
+        Via.SMPP,
+        parts=[AcceptedPart(claims[key], 0, message_id) for key, message_id in ids.items()],
+        settled=[accepted(claim) for claim in claims.values()],
+    )
+    return store, claims
+
+
 async def test_expiry_forgets_unmatched_receipts_and_events_but_keeps_messages(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "outbox.db"
     clock = Clock()
-    store = await SqliteStore.open(path, clock=clock)
-    await put(store, ["matched", "unmatched"])
-    claims = {c.key: c for c in await store.claim(ROUTE, "w1", 2, 30.0)}
-    await store.record(
-        Via.SMPP,
-        parts=[
-            AcceptedPart(claims["matched"], 0, "m1"),
-            AcceptedPart(claims["unmatched"], 0, "u1"),
-        ],
-        settled=[accepted(claims["matched"]), accepted(claims["unmatched"])],
-    )
+    store, _ = await sent_on(clock, path, {"matched": "m1", "unmatched": "u1"})
     await store.record_inbound(ROUTE, [smpp_receipt("m1"), smpp_receipt("0a1b")])
     assert count(path, "SELECT count(*) FROM waiting") == 2  # "0a1b" as "a1b" and "2587"
 
@@ -144,17 +150,13 @@ async def test_a_copy_that_waited_past_the_ttl_matches_again_without_failing_the
     # The first copy matched part 0 long ago; the second came after the
     # correlation TTL, so it waits; then the id is recorded once more for the
     # same message. Matching the copy there must not fail that record.
-    path = tmp_path / "outbox.db"
     clock = Clock()
-    store = await SqliteStore.open(path, clock=clock)
-    await put(store, ["k"])
-    [claim] = await store.claim(ROUTE, "w1", 1, 30.0)
-    await store.record(Via.SMPP, parts=[AcceptedPart(claim, 0, "x1")], settled=[accepted(claim)])
+    store, claims = await sent_on(clock, tmp_path / "outbox.db", {"k": "x1"})
     receipt = smpp_receipt("x1")
     assert await store.record_inbound(ROUTE, [receipt]) == ["k"]
     clock.now += 8 * DAY
     assert await store.record_inbound(ROUTE, [receipt]) == [None]
-    assert await store.record(Via.SMPP, parts=[AcceptedPart(claim, 1, "x1")]) == frozenset()
+    assert await store.record(Via.SMPP, parts=[AcceptedPart(claims["k"], 1, "x1")]) == frozenset()
     status = await store.status("k")
     await store.close()
     assert status is not None and len(status.receipts) == 2
