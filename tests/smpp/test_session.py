@@ -14,6 +14,8 @@ from smswire.pdu import (
     BindTransmitterResp,
     CommandId,
     CommandStatus,
+    DataSm,
+    DataSmResp,
     DeliverSm,
     DeliverSmResp,
     EnquireLink,
@@ -375,6 +377,30 @@ def test_a_deliver_sm_is_answered_with_its_own_sequence_number() -> None:
     assert answer.command_status == CommandStatus.ESME_ROK
     (ack,) = smsc.receive_data(encode(answer))
     assert isinstance(ack, ResponseReceived)
+
+
+@pytest.mark.parametrize("request_class", [DeliverSm, DataSm])
+@pytest.mark.parametrize("status", [0, CommandStatus.ESME_RX_T_APPN, 0xFFFFFFFF])
+def test_a_delivery_is_answered_with_the_codecs_bytes_once(
+    request_class: type[DeliverSm] | type[DataSm], status: int
+) -> None:
+    # respond() writes these two responses without the codec (their body never
+    # varies); the bytes must be what the codec gives, and a second answer to
+    # the same request is refused as any response that answers nothing.
+    esme, smsc = pair(FakeClock())
+    bind(esme, smsc)
+    smsc_sent, data = smsc.send_many([request_class(), request_class()])
+    events = esme.receive_data(data)
+    for event, request in zip(events, smsc_sent):
+        assert isinstance(event, RequestReceived)
+        response_class = DeliverSmResp if request_class is DeliverSm else DataSmResp
+        expected = encode(
+            response_class(command_status=status, sequence_number=request.sequence_number)
+        )
+        assert esme.respond(event.pdu, status) == expected
+        with pytest.raises(LocalProtocolError) as caught:
+            esme.respond(event.pdu, status)
+        assert caught.value.field == "sequence_number"
 
 
 def test_a_pdu_that_cannot_be_encoded_is_refused_and_counts_for_nothing() -> None:

@@ -20,6 +20,7 @@ for the simulator.
 from __future__ import annotations
 
 import logging
+import struct
 import time
 from collections.abc import Mapping, Sequence
 from typing import Callable
@@ -52,6 +53,7 @@ from smswire.smpp.session_rules import BIND_REQUESTS as _BINDS
 from smswire.smpp.session_rules import BOUND_BY_RESPONSE as _BOUND
 from smswire.smpp.session_rules import CONTROL_REQUESTS as _CONTROL
 from smswire.smpp.session_rules import ESME_REQUESTS as _ESME_REQUESTS
+from smswire.smpp.session_rules import PLAIN_RESPONSE_BODIES as _PLAIN_BODIES
 from smswire.smpp.session_rules import RESPONSE_BIT as _RESPONSE_BIT
 from smswire.smpp.session_rules import RESPONSE_CLASSES as _RESPONSES
 from smswire.smpp.session_rules import SMSC_REQUESTS as _SMSC_REQUESTS
@@ -89,6 +91,7 @@ _UNBIND_RESP = int(CommandId.UNBIND_RESP)
 _ALERT_NOTIFICATION = int(CommandId.ALERT_NOTIFICATION)
 _SUBMIT_SM = int(CommandId.SUBMIT_SM)
 _OPEN, _UNBOUND, _CLOSED = SessionState.OPEN, SessionState.UNBOUND, SessionState.CLOSED
+_pack_header = struct.Struct(">IIII").pack
 
 
 def _remote(exc: ProtocolError) -> RemoteProtocolError:
@@ -271,7 +274,16 @@ class Session:
         SMPP 3.4 §3.2: the response carries the request's sequence_number and
         its command_id with bit 31 set; ``status`` is its command_status.
         """
-        response_class = _RESPONSES[request.command_id | _RESPONSE_BIT]
+        command_id = request.command_id
+        body = _PLAIN_BODIES.get(command_id)
+        if body is not None and status == 0:
+            seq = request.sequence_number
+            if self._peer_pending.pop(seq, None) is not None:
+                # What the codec gives for it, without a PDU object to encode
+                # (a refusal has no body, which the codec decides: its path).
+                header = (_pdu.HEADER_LENGTH + len(body), command_id | _RESPONSE_BIT, 0, seq)
+                return _pack_header(*header) + body
+        response_class = _RESPONSES[command_id | _RESPONSE_BIT]
         response = response_class(command_status=status, sequence_number=request.sequence_number)
         # A response awaits nothing: no deadline to take the clock for.
         prepared = self._prepare(response, 0.0)

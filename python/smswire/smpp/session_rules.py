@@ -16,6 +16,7 @@ __all__ = [
     "BOUND_BY_RESPONSE",
     "CONTROL_REQUESTS",
     "ESME_REQUESTS",
+    "PLAIN_RESPONSE_BODIES",
     "RESPONSE_BIT",
     "RESPONSE_CLASSES",
     "SMSC_REQUESTS",
@@ -107,6 +108,16 @@ def _response_classes() -> dict[int, type[Pdu]]:
 
 
 RESPONSE_CLASSES = _response_classes()
+
+# The requests whose response, as a session sends it, has a body that never
+# varies: deliver_sm_resp and data_sm_resp carry an empty message_id (SMPP 3.4
+# §4.6.2, §4.7.2) when they accept. Encoded once by the codec; a session puts
+# only the header's sequence_number in for each (a receipt's acknowledgement is the
+# most frequent PDU a sender writes after submit_sm).
+PLAIN_RESPONSE_BODIES = {
+    int(request): _pdu.encode(RESPONSE_CLASSES[request | RESPONSE_BIT]())[_pdu.HEADER_LENGTH :]
+    for request in (CommandId.DELIVER_SM, CommandId.DATA_SM)
+}
 
 
 def refusal(command_id: int | None, status: int, sequence_number: int) -> Pdu:
