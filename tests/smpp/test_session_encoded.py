@@ -114,3 +114,27 @@ def test_anything_but_whole_submit_sm_is_refused_and_nothing_counts(pdu: bytes) 
     assert caught.value.status == CommandStatus.ESME_RINVCMDLEN
     assert caught.value.field == "command_length"
     assert esme.outstanding == 0 and esme.last_sequence_number == before
+
+
+@pytest.mark.parametrize(
+    ("last", "outstanding", "expected"),
+    [
+        (0x7FFFFFFE, (), [0x7FFFFFFF, 1, 2]),  # wrapping to 1 after 0x7FFFFFFF
+        (0x7FFFFFFD, (0x7FFFFFFF,), [0x7FFFFFFE, 1, 2]),  # and skipping one awaited
+        (10, (12,), [11, 13, 14]),  # one awaited in the middle of the run
+    ],
+)
+def test_they_are_numbered_as_next_sequence_numbers_them(
+    last: int, outstanding: tuple[int, ...], expected: list[int]
+) -> None:
+    # SMPP 3.4 §5.1.4: 1..0x7FFFFFFF, wrapping to 1, and never a number that
+    # still awaits its response.
+    esme, _ = bound(FakeClock())
+    for seq in outstanding:
+        esme._requests.last = seq - 1
+        esme.send_encoded_submits(SUBMITS[:1])
+    esme._requests.last = last
+    pdus = SUBMITS[:1] * 3
+    sequences, data = esme.send_encoded_submits(pdus)
+    assert sequences == expected
+    assert [pdu.sequence_number for pdu in Framer().feed(data)] == expected

@@ -24,6 +24,7 @@ MAX_SEQUENCE_NUMBER = 0x7FFFFFFF
 _SUBMIT_SM_ID = int(CommandId.SUBMIT_SM).to_bytes(4, "big")
 # SMPP 3.4 §3.2: sequence_number is the header's fourth field, at byte 12.
 _stamp_sequence = struct.Struct(">I").pack_into
+_length_of = struct.Struct(">I").unpack_from
 _SEQUENCE_OFFSET = 12
 
 
@@ -116,7 +117,7 @@ class AwaitedRequests:
         for anything but whole submit_sm PDUs."""
         self.check_room(len(pdus))
         for pdu in pdus:
-            if pdu[4:8] != _SUBMIT_SM_ID or int.from_bytes(pdu[:4], "big") != len(pdu):
+            if not pdu.startswith(_SUBMIT_SM_ID, 4) or _length_of(pdu)[0] != len(pdu):
                 raise LocalProtocolError(
                     "an encoded submit_sm must be one whole PDU, its command_length its size",
                     status=CommandStatus.ESME_RINVCMDLEN,
@@ -125,13 +126,19 @@ class AwaitedRequests:
                 )
         data = bytearray().join(pdus)
         awaited = self._awaited
-        sequences = []
+        first = self.last + 1
+        end = first + len(pdus)
+        if end - 1 <= MAX_SEQUENCE_NUMBER and awaited.keys().isdisjoint(range(first, end)):
+            # The usual case: the numbers after the last are free, as
+            # next_sequence would give them one by one.
+            sequences = list(range(first, end))
+            self.last = end - 1
+        else:
+            sequences = [self.next_sequence() for _ in pdus]
         offset = _SEQUENCE_OFFSET
-        for pdu in pdus:
-            seq = self.next_sequence()
+        for pdu, seq in zip(pdus, sequences):
             _stamp_sequence(data, offset, seq)
             offset += len(pdu)
             awaited[seq] = (SubmitSm(sequence_number=seq), deadline)
-            sequences.append(seq)
         self.windowed += len(pdus)
         return sequences, bytes(data)
