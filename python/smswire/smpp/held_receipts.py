@@ -15,6 +15,7 @@ every hold is as long as the next, so the first held is always the first due.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import KeysView
 from typing import Callable
 
 from smswire.smpp.handing import Delivered
@@ -32,8 +33,11 @@ class HeldReceipts:
         self._held: dict[str, Delivered] = {}
         self._timer: asyncio.TimerHandle | None = None
 
-    def __len__(self) -> int:
-        return len(self._held)
+    def keys(self) -> KeysView[str]:
+        """The keys held under, live: asked on every response and receipt
+        whether any receipt is held, which a view answers without a call
+        into Python."""
+        return self._held.keys()
 
     def hold(self, key: str, delivered: Delivered) -> Delivered | None:
         """Hold ``delivered`` under ``key``; the receipt held under it before

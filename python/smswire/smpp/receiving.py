@@ -89,6 +89,7 @@ class ReceiveSide:
         self._receipt_hold = receipt_hold
         self._correlation = shared.correlation
         self._early = HeldReceipts(receipt_hold, self._held_too_long)
+        self._held_keys = self._early.keys()
         self.receipts: Inbox[DeliveryReceipt] = shared.receipts
         self.messages: Inbox[MobileOriginated] = shared.messages
         self._assembler = MultipartAssembler()
@@ -138,7 +139,7 @@ class ReceiveSide:
         except Exception:  # a bug of ours must fail this message alone
             _log.exception("could not take the answer to submit_sm %d", response.sequence_number)
             self._pump.on_unanswered([event.request], resubmit=False)
-        if self._early:
+        if self._held_keys:
             # Checked at the end of the read: the session has taken every
             # response of the read before the first one's event comes here,
             # and a response further on may still name a held receipt.
@@ -153,7 +154,7 @@ class ReceiveSide:
             # messages whose receipts are coming.
             return
         key = self._correlation.remember(message_id, message)
-        if self._early:
+        if self._held_keys:
             # A receipt that overtook this response: it is held under its own
             # key, one of the forms this id may take.
             for candidate in receipt_keys(message_id):
@@ -202,7 +203,7 @@ class ReceiveSide:
 
     def _room(self, receipt: bool) -> bool:
         if self._handler is not None:
-            held = len(self._arrived) + self._handler.held + len(self._early)
+            held = len(self._arrived) + self._handler.held + len(self._held_keys)
             if held < INBOX_LIMIT:
                 return True
             self._overflow.refused()
@@ -210,7 +211,7 @@ class ReceiveSide:
         inbox: Inbox[DeliveryReceipt] | Inbox[MobileOriginated]
         inbox = self.receipts if receipt else self.messages
         waiting = self._arrived_receipts if receipt else len(self._arrived) - self._arrived_receipts
-        if inbox.room(waiting + (len(self._early) if receipt else 0)):
+        if inbox.room(waiting + (len(self._held_keys) if receipt else 0)):
             return True
         inbox.overflow.refused()
         return False
