@@ -102,9 +102,14 @@ class PartQueue:
                 feeds.popleft()
                 continue
             index, message, pdus = pending
-            ready.extend(_parts(feed.batch, index, message, pdus))
-            feed.parts -= len(pdus)
-            self._unmade -= len(pdus)
+            made = len(pdus)
+            if made == 1:
+                # Most messages: one part, made without a list to hold it.
+                ready.append(Part(Job(message, 1, feed.batch, index), 0, pdus[0]))
+            else:
+                ready.extend(_parts(feed.batch, index, message, pdus))
+            feed.parts -= made
+            self._unmade -= made
 
 
 def _parts(batch: Batch, index: int, message: Message, pdus: Sequence[bytes]) -> list[Part]:
