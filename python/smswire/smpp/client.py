@@ -364,8 +364,7 @@ class AsyncSmppClient:
         for _, error in prepared.refused:
             raise error
         batch = self._pump.batch(1)
-        pending = [(0, items[0], pdus) for _, pdus in prepared.parts()]
-        self._pump.add(batch, pending, prepared.part_count)
+        self._pump.add(batch, list(prepared.pending(items)), prepared.part_count)
         self._pump.pump()
         (result,) = await batch.future
         return result.raise_for_outcome()
@@ -396,8 +395,7 @@ class AsyncSmppClient:
             refusal = SendResult(items[index], Outcome.NOT_SENT, error=str(error))
             pump.settle_now(batch, index, refusal)
         if not batch.future.done():
-            pending = ((index, items[index], pdus) for index, pdus in prepared.parts())
-            pump.add(batch, pending, prepared.part_count)
+            pump.add(batch, prepared.pending(items), prepared.part_count)
         pump.pump()
         return await batch.future
 

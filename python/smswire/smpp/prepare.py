@@ -74,11 +74,12 @@ class Prepared(NamedTuple):
         """How many parts go out, all messages together."""
         return sum(len(run.window.records) // RECORD.size for run in self.runs)
 
-    def parts(self) -> Iterator[tuple[int, list[bytes]]]:
-        """Each message that goes out, in call order: its index in the call
-        and its parts' PDUs (slices of its window's wire, numbered
-        provisionally). Read as they are asked for: a window's records are
-        not unpacked all at once."""
+    def pending(self, messages: Sequence[Message]) -> Iterator[tuple[int, Message, list[bytes]]]:
+        """Each message of ``messages`` (the call's) that goes out, in call
+        order: its index in the call, the message and its parts' PDUs (slices
+        of its window's wire, numbered provisionally), as the send pump queues
+        them. Read as they are asked for: a window's records are not unpacked
+        all at once."""
         for run in self.runs:
             wire, indices = run.window.wire, run.indices
             records = RECORD.iter_unpack(run.window.records)
@@ -89,7 +90,8 @@ class Prepared(NamedTuple):
                 last = next(records, None)
                 pdus.append(wire[offset : len(wire) if last is None else last[4]])
                 if part + 1 == parts:
-                    yield indices[message], pdus
+                    index = indices[message]
+                    yield index, messages[index], pdus
                     pdus = []
 
 
@@ -166,7 +168,15 @@ def _refusal(
         return source
     destination = destinations.get(message.destination)
     if destination is None:
-        destination = destinations[message.destination] = _destination(message, rules)
+        # Classified here, not in a function of its own: every message of a
+        # campaign to distinct numbers comes this way.
+        try:
+            destination = destination_fields(
+                message.destination, alphanumeric=rules.alphanumeric_destination
+            )
+        except REFUSALS as exc:
+            destination = exc
+        destinations[message.destination] = destination
     return None if isinstance(destination, tuple) else destination
 
 
@@ -182,13 +192,6 @@ def _source(message: Message, rules: SubmitRules) -> _Classified:
     except REFUSALS as exc:
         return exc
     return _fields(address)
-
-
-def _destination(message: Message, rules: SubmitRules) -> _Classified:
-    try:
-        return destination_fields(message.destination, alphanumeric=rules.alphanumeric_destination)
-    except REFUSALS as exc:
-        return exc
 
 
 def _fields(address: Address) -> tuple[int, int, str]:
