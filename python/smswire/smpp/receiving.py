@@ -26,6 +26,7 @@ redelivered last part completes the message again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from smswire.message import Message
@@ -59,6 +60,9 @@ _log = logging.getLogger("smswire.smpp")
 _SUBMIT_SM = int(CommandId.SUBMIT_SM)
 _SUBMIT_SM_RESP = int(CommandId.SUBMIT_SM_RESP)
 _GENERIC_NACK = int(CommandId.GENERIC_NACK)
+_DELIVERIES = (int(CommandId.DELIVER_SM), int(CommandId.DATA_SM))
+_ALERT_NOTIFICATION = int(CommandId.ALERT_NOTIFICATION)
+_OUTBIND = int(CommandId.OUTBIND)
 
 
 class ReceiveSide:
@@ -94,6 +98,8 @@ class ReceiveSide:
         self.messages: Inbox[MobileOriginated] = shared.messages
         self._assembler = MultipartAssembler()
         self._answers = Answers(wire)
+        # Bound once: every delivery's acknowledgement writes with it.
+        self._answer = self._answers.write
         self._handler = None if on_inbound is None else HandlerFeed(on_inbound, self._answers)
         # Read, waiting for the end of the read to be handed over; how many
         # of them are receipts (an inbox's room counts them on every receipt).
@@ -170,24 +176,24 @@ class ReceiveSide:
         if message is not None:
             delivered.item = receipt.naming(message)
         if receipt.state.final:
-            delivered.ack.then = lambda: self._correlation.forget(key)
+            delivered.ack.then = functools.partial(self._correlation.forget, key)
 
     # -- requests ------------------------------------------------------------------
 
     def on_request(self, session: Session, pdu: Pdu) -> None:
         """A request the SMSC sent (the session answered those it answers itself)."""
         command_id = pdu.command_id
-        if command_id in (CommandId.DELIVER_SM, CommandId.DATA_SM):
+        if command_id in _DELIVERIES:
             self._take(session, pdu)
-        elif command_id == CommandId.ALERT_NOTIFICATION:
+        elif command_id == _ALERT_NOTIFICATION:
             _log.info("alert_notification for %s", getattr(pdu, "source_addr", ""))
-        elif command_id == CommandId.OUTBIND:
+        elif command_id == _OUTBIND:
             _log.warning("ignored an outbind on an open connection")
 
     def _take(self, session: Session, pdu: Pdu) -> None:
         """Read one delivery, in isolation, and hold it for the application;
         refused (to be delivered again) when there is no room for it."""
-        ack = Acknowledgement(self._answers.write, ((session, pdu),))
+        ack = Acknowledgement(self._answer, ((session, pdu),))
         receipt = is_receipt(getattr(pdu, "esm_class", 0))
         if not self._room(receipt):
             ack.refuse()
