@@ -126,7 +126,9 @@ class ReceiveSide:
                 message = self._pump.on_response(
                     response.sequence_number, response.command_status, message_id
                 )
-                if message is not None:
+                # A message without registered_delivery has no receipt due: its
+                # id would only push out the ids of messages whose receipts are coming.
+                if message is not None and message.registered_delivery:
                     self._remember(message_id, message)
             elif command_id == _GENERIC_NACK and response.command_status == 0:
                 # SMPP 3.4 §4.3.1: a generic_nack says the PDU was not
@@ -155,10 +157,6 @@ class ReceiveSide:
     def _remember(self, message_id: str, message: Message) -> None:
         if not self._correlation_limit:
             return  # the application correlates receipts (the outbox, by its store)
-        if not message.registered_delivery:
-            # No receipt is due: its id would only push out the ids of
-            # messages whose receipts are coming.
-            return
         key = self._correlation.remember(message_id, message)
         if self._held_keys:
             # A receipt that overtook this response: it is held under its own
