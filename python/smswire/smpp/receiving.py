@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import operator
 
 from smswire.message import Message
 from smswire.pdu import CommandId, Pdu
@@ -63,6 +64,8 @@ _GENERIC_NACK = int(CommandId.GENERIC_NACK)
 _DELIVERIES = (int(CommandId.DELIVER_SM), int(CommandId.DATA_SM))
 _ALERT_NOTIFICATION = int(CommandId.ALERT_NOTIFICATION)
 _OUTBIND = int(CommandId.OUTBIND)
+# A TLV as the user-data and receipt readers take it, made without a Python frame.
+_tag_and_value = operator.attrgetter("tag", "value")
 
 
 class ReceiveSide:
@@ -221,7 +224,7 @@ class ReceiveSide:
         return False
 
     def _take_message(self, session: Session, pdu: Pdu, ack: Acknowledgement) -> None:
-        tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
+        tlvs = tuple(map(_tag_and_value, getattr(pdu, "tlvs", ())))
         body = message_body(getattr(pdu, "short_message", b""), tlvs)
         source: str = getattr(pdu, "source_addr", "")
         destination: str = getattr(pdu, "destination_addr", "")
@@ -295,7 +298,8 @@ class ReceiveSide:
         self._arrived.append(delivered)
         if isinstance(delivered.item, DeliveryReceipt):
             self._arrived_receipts += 1
-        self._schedule()
+        if not self._scheduled:  # asked per delivery; scheduled once per read
+            self._schedule()
 
     def _schedule(self) -> None:
         if not self._scheduled:
@@ -361,8 +365,9 @@ class ReceiveSide:
 
 def _read_receipt(pdu: Pdu) -> DeliveryReceipt:
     """The receipt a deliver_sm carries; one that cannot be read is state UNKNOWN."""
-    tlvs = tuple((tlv.tag, tlv.value) for tlv in getattr(pdu, "tlvs", ()))
-    body = message_body(getattr(pdu, "short_message", b""), tlvs)
+    tlvs = tuple(map(_tag_and_value, getattr(pdu, "tlvs", ())))
+    # Nearly every receipt is in short_message; message_payload only when it is empty.
+    body = getattr(pdu, "short_message", b"") or message_body(b"", tlvs)
     source: str = getattr(pdu, "source_addr", "")
     destination: str = getattr(pdu, "destination_addr", "")
     try:
