@@ -314,6 +314,15 @@ async def test_a_ucs2_receipt_is_read_by_its_data_coding() -> None:
     )
 
 
+async def test_a_receipt_in_message_payload_is_read_from_it() -> None:
+    # SMPP 3.4 §5.3.2.32: short_message empty, the whole text in the TLV.
+    text = b"id:78 sub:001 dlvrd:001 stat:DELIVRD err:000 text:hi"
+    async with StubSmsc() as smsc, client(smsc) as smpp:
+        smsc.deliver(DeliverSm(esm_class=0x04, tlvs=(Tlv(TlvTag.MESSAGE_PAYLOAD, text),)))
+        got = await anext_(smpp.receipts())
+    assert (got.message_id, got.state, got.raw) == ("78", ReceiptState.DELIVERED, text)
+
+
 async def test_a_receipt_held_for_its_response_is_acknowledged_once_taken() -> None:
     async with StubSmsc() as smsc, client(smsc, timeouts=Timeouts(receipt_hold=0.05)) as smpp:
         (sequence,) = smsc.deliver(receipt("no-such-submit"))
