@@ -8,8 +8,16 @@
 //! order, with the class's own default for any field the parser does not
 //! fill. The field list is read from the dataclass once and checked, so a
 //! field added to it cannot be missed silently. Safe PyO3 API only.
+//!
+//! Two costs of that construction are cut further, as a receipt path makes
+//! one instance per receipt: the instance dict starts as a copy of a
+//! template holding every field in order (one clone, not a growing dict's
+//! inserts and resizes), and the last date made is kept and given again for
+//! the same moment in the same zone (receipt dates have minute precision, a
+//! burst of receipts shares a few minutes, and a `datetime` is immutable).
 
 use std::borrow::Cow;
+use std::sync::Mutex;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
@@ -73,11 +81,22 @@ struct Cache {
     receipt: Py<PyType>,
     object_new: Py<PyAny>,
     fields: Vec<Field>,
+    /// Every field name, in order, to its default (None where the parser fills it).
+    template: Py<PyDict>,
+    /// The last submit date and the last done date made (a receipt's two
+    /// usually differ): each its moment, the zone asked for, the `datetime`.
+    last_dates: [Mutex<Option<LastDate>>; 2],
     /// `ReceiptState` members by SMPP 3.4 §5.2.28 number, less one.
     states: Vec<Py<PyAny>>,
     datetime: Py<PyAny>,
     utc: Py<PyAny>,
     empty: Py<PyString>,
+}
+
+struct LastDate {
+    stamp: Timestamp,
+    tz: Py<PyAny>,
+    date: Py<PyAny>,
 }
 
 static CACHE: PyOnceLock<Cache> = PyOnceLock::new();
@@ -126,8 +145,20 @@ fn cache(py: Python<'_>) -> PyResult<&Cache> {
         .iter()
         .map(|code| Ok(state.call1((code,))?.unbind()))
         .collect::<PyResult<Vec<_>>>()?;
+        let template = PyDict::new(py);
+        for field in &fields {
+            let (Field::Filled(name, _) | Field::Default(name, _) | Field::Factory(name, _)) =
+                field;
+            let default = match field {
+                Field::Default(_, default) => default.bind(py).clone(),
+                _ => py.None().into_bound(py),
+            };
+            template.set_item(name.bind(py), default)?;
+        }
         let datetime = py.import("datetime")?;
         Ok(Cache {
+            template: template.unbind(),
+            last_dates: [Mutex::new(None), Mutex::new(None)],
             object_new: py
                 .import("builtins")?
                 .getattr("object")?
@@ -223,20 +254,22 @@ fn parse_receipt<'py>(
     let source = given_or(source, empty);
     let destination = given_or(destination, empty);
     let tz = given_or(tz, cache.utc.bind(py));
-    let submit_date = date(cache, &tz, reading.submit_date)?;
+    let submit_date = date(&cache.last_dates[0], cache, &tz, reading.submit_date)?;
     let done_date = if reading.done_date == reading.submit_date {
         // One object for one moment, as often as SMSCs write both alike.
         submit_date.clone()
     } else {
-        date(cache, &tz, reading.done_date)?
+        date(&cache.last_dates[1], cache, &tz, reading.done_date)?
     };
     let instance = cache.object_new.bind(py).call1((cache.receipt.bind(py),))?;
     let fields = instance
         .getattr(intern!(py, "__dict__"))?
         .cast_into::<PyDict>()?;
+    // Every field with its default, in order; then what the parser read.
+    fields.update(cache.template.bind(py).as_mapping())?;
     for field in &cache.fields {
         let (name, value) = match field {
-            Field::Default(name, default) => (name, default.bind(py).clone()),
+            Field::Default(..) => continue,
             Field::Factory(name, factory) => (name, factory.bind(py).call0()?),
             Field::Filled(name, which) => (
                 name,
@@ -264,8 +297,10 @@ fn parse_receipt<'py>(
 }
 
 /// A receipt date as a `datetime`: in its own offset (SMPP absolute time),
-/// else in `tz`.
+/// else in `tz`; the very object `last_date` holds when it is for the same
+/// moment in the same zone.
 fn date<'py>(
+    last_date: &Mutex<Option<LastDate>>,
     cache: &Cache,
     tz: &Bound<'py, PyAny>,
     stamp: Option<Timestamp>,
@@ -274,6 +309,36 @@ fn date<'py>(
     let Some(stamp) = stamp else {
         return Ok(py.None().into_bound(py));
     };
+    // The lock is never held across a call into Python (which may let another
+    // thread run parse_receipt), nor while a replaced value is dropped.
+    if let Ok(last) = last_date.lock() {
+        if let Some(last) = last
+            .as_ref()
+            .filter(|last| last.stamp == stamp && last.tz.is(tz))
+        {
+            return Ok(last.date.bind(py).clone());
+        }
+    }
+    let date = new_date(cache, tz, stamp)?;
+    let made = LastDate {
+        stamp,
+        tz: tz.clone().unbind(),
+        date: date.clone().unbind(),
+    };
+    let replaced = match last_date.lock() {
+        Ok(mut last) => last.replace(made),
+        Err(_) => None,
+    };
+    drop(replaced);
+    Ok(date)
+}
+
+fn new_date<'py>(
+    cache: &Cache,
+    tz: &Bound<'py, PyAny>,
+    stamp: Timestamp,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = tz.py();
     let zone = match stamp.offset_quarters {
         None => tz.clone(),
         Some(quarters) => {

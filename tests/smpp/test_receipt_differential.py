@@ -178,6 +178,19 @@ def test_receipts_of_every_variant_give_the_same_receipt(
     both(short_message, tlvs, data_coding=data_coding, tz=tz, source="src", destination="dst")
 
 
+def test_a_date_made_before_is_given_again_only_for_its_own_moment_and_zone() -> None:
+    # The native parser keeps the last submit and done date it made and gives
+    # the same object again for the same moment in the same zone: any other
+    # zone or moment in between must still get its own.
+    first = b"id:1 submit date:2601011200 done date:2601011201 stat:DELIVRD"
+    other = b"id:2 submit date:2601011300 done date:2601011200 stat:DELIVRD"
+    for zone in [*ZONES, *reversed(ZONES), *ZONES]:
+        for text in (first, first, other, first):
+            both(text, tz=zone)
+    again = native.parse_receipt(first), native.parse_receipt(first)
+    assert again[0].submit_date is again[1].submit_date
+
+
 def test_every_two_digit_year_pivots_alike() -> None:
     for year in range(100):
         for token in (f"{year:02}01311259", f"{year:02}0131125907", f"{year:02}0131125907004-"):
