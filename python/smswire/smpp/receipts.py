@@ -120,11 +120,19 @@ class DeliveryReceipt:
     def naming(self, message: Message) -> DeliveryReceipt:
         """This receipt with its message named: ``dataclasses.replace`` without
         running ``__init__`` again (every field comes from a receipt already
-        made), which on the receipt path cost as much as parsing it."""
+        made)."""
         named = object.__new__(DeliveryReceipt)
         named.__dict__.update(self.__dict__)
         named.__dict__["message"] = message
         return named
+
+
+def name_unshared(receipt: DeliveryReceipt, message: Message) -> None:
+    """Name ``receipt``'s message in the receipt itself, which stays frozen for
+    everyone after: only for a receipt nobody else holds yet (the receive side's,
+    just parsed and not handed over), where :meth:`DeliveryReceipt.naming`
+    would make a second receipt for every receipt."""
+    receipt.__dict__["message"] = message
 
 
 def is_receipt(esm_class: int) -> bool:

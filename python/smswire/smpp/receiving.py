@@ -41,6 +41,7 @@ from smswire.smpp.receipts import (
     DeliveryReceipt,
     ReceiptState,
     is_receipt,
+    name_unshared,
     parse_receipt,
 )
 from smswire.smpp.session import ResponseReceived, Session
@@ -175,7 +176,8 @@ class ReceiveSide:
         receipt = delivered.item
         assert isinstance(receipt, DeliveryReceipt)
         if message is not None:
-            delivered.item = receipt.naming(message)
+            # Not handed over yet: this read's (or this hold's) alone.
+            name_unshared(receipt, message)
         if receipt.state.final:
             delivered.ack.then = functools.partial(self._correlation.forget, key)
 
