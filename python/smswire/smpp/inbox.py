@@ -159,7 +159,9 @@ class Inbox(Generic[_T]):
             ack.refuse()
             return
         self._entries.append((item, ack))
-        self._wake()
+        waiter = self._waiter  # _wake, without its call: one per item put
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def end(self) -> None:
         """No more items: what the consumer has not taken is refused (the SMSC
