@@ -8,6 +8,8 @@ the real-world vectors; skipped when the extension is absent.
 from __future__ import annotations
 
 import json
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -189,6 +191,34 @@ def test_a_date_made_before_is_given_again_only_for_its_own_moment_and_zone() ->
             both(text, tz=zone)
     again = native.parse_receipt(first), native.parse_receipt(first)
     assert again[0].submit_date is again[1].submit_date
+
+
+def test_threads_parsing_in_their_own_zones_get_their_own_dates() -> None:
+    # The last dates are shared by every thread: one thread's zone must never
+    # leak into another's receipt, and none may wait for another for good.
+    # Threads switch as often as the interpreter allows, to meet mid-call.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    text = b"id:1 submit date:2601011200 done date:2601011201 stat:DELIVRD"
+    expected = {id(zone): outcome(_parse_receipt_pure, text, tz=zone) for zone in ZONES}
+    wrong: list[tuple[tzinfo | None, Any]] = []
+
+    def parse(zone: tzinfo | None) -> None:
+        for _ in range(300):
+            got = outcome(native.parse_receipt, text, tz=zone)
+            if got != expected[id(zone)]:
+                wrong.append((zone, got))
+
+    threads = [threading.Thread(target=parse, args=(zone,)) for zone in ZONES * 2]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not any(thread.is_alive() for thread in threads), "a parsing thread hangs"
+    assert wrong == []
 
 
 def test_every_two_digit_year_pivots_alike() -> None:
